@@ -1,0 +1,273 @@
+//! The whole command tree: every command, flag and help text is declared here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "spacectl controls the SpaceONE services.";
+
+const LONG_ABOUT: &str = "spacectl controls the SpaceONE services.
+
+API Reference: https://spaceone-dev.gitbook.io/spaceone-apis
+
+Following steps for first time user.
+
+    1. spacectl config init
+
+    2. spacectl config set api_key <api_key>
+
+    3. spacectl config endpoint add <service> <endpoint>";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "spacectl",
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    disable_version_flag = true,
+    arg_required_else_help = true,
+    subcommand_help_heading = "Commands"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Modify spaceconfig files
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Execute a method to resource
+    Exec(ExecArgs),
+    /// Show details of a specific resource
+    Get(GetArgs),
+    /// Print the client version information
+    Version,
+    /// Run a local server (plugin-server)
+    #[command(subcommand)]
+    Run(RunCommand),
+    /// Plugin author tools (metadata conversion)
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+// ---------------------------------------------------------------- config
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Initialize an environment and switch to it
+    Init {
+        /// Environment name (prompted when absent; default "default")
+        #[arg(short = 'e', long = "environment")]
+        environment: Option<String>,
+        /// YAML file only: import its content as the environment's configuration
+        #[arg(short = 'f', long = "import-file", value_parser = existing_path)]
+        import_file: Option<PathBuf>,
+    },
+    /// Set a top-level key of the current environment (the value is stored as a string)
+    Set {
+        /// Key to set (dots are literal, no nesting)
+        key: String,
+        /// Value to store
+        value: String,
+    },
+    /// Remove a top-level key of the current environment
+    Remove {
+        /// Key to remove
+        key: String,
+    },
+    /// Show the current environment's configuration
+    Show {
+        /// Output format
+        #[arg(short = 'o', long = "output", value_enum, default_value_t = DocFormat::Yaml)]
+        output: DocFormat,
+        /// Show api_key and token values instead of REDACTED
+        #[arg(long)]
+        raw: bool,
+    },
+    /// List environments, or switch to / remove one
+    Environment {
+        /// Switch to this environment
+        #[arg(short = 's', long = "switch")]
+        switch: Option<String>,
+        /// Remove this environment
+        #[arg(short = 'r', long = "remove")]
+        remove: Option<String>,
+    },
+    /// Manage the service endpoints of the current environment
+    #[command(subcommand)]
+    Endpoint(EndpointCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EndpointCommand {
+    /// Add an endpoint (grpc://HOST:PORT or grpc+ssl://HOST:PORT)
+    Add {
+        /// Service name, e.g. identity, inventory, plugin
+        service: String,
+        /// Endpoint URL, e.g. grpc://localhost:50051
+        endpoint: String,
+    },
+    /// Replace the URL of an existing endpoint
+    Update {
+        /// Service name
+        service: String,
+        /// New endpoint URL
+        endpoint: String,
+    },
+    /// Remove an endpoint
+    Remove {
+        /// Service name
+        service: String,
+    },
+    /// Show the endpoints of the current environment
+    Show(EndpointShowArgs),
+    /// Show the endpoints of the current environment (same as show)
+    List(EndpointShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EndpointShowArgs {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = EndpointFormat::Table)]
+    pub output: EndpointFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EndpointFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+/// Formats that print whole documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Json,
+    Yaml,
+}
+
+// ---------------------------------------------------------------- client calls
+
+/// Request parameters shared by every calling command. Merge order: file < json < params.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ParamArgs {
+    /// Input Parameter (-p <key>=<value> -p ...)
+    #[arg(short = 'p', long = "parameter", value_name = "KEY=VALUE")]
+    pub parameter: Vec<String>,
+    /// JSON parameter
+    #[arg(short = 'j', long = "json-parameter", value_name = "JSON")]
+    pub json_parameter: Option<String>,
+    /// YAML file only
+    #[arg(short = 'f', long = "file-parameter", value_name = "PATH", value_parser = existing_path)]
+    pub file_parameter: Option<PathBuf>,
+}
+
+/// Connection options shared by every calling command.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CallArgs {
+    /// API Version (prefers the service whose package ends in this version)
+    #[arg(short = 'v', long = "api-version", default_value = "v1")]
+    pub api_version: String,
+    /// Always ask the server by reflection; do not read or write the descriptor cache
+    #[arg(long = "no-cache")]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Method name, e.g. init, collect, list (case-sensitive)
+    pub verb: String,
+    /// SERVICE.Resource (e.g. plugin.Collector) or a short name (e.g. provider)
+    pub resource: String,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    #[command(flatten)]
+    pub call: CallArgs,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ExecFormat::Yaml)]
+    pub output: ExecFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExecFormat {
+    Table,
+    Csv,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider)
+    pub resource: String,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    #[command(flatten)]
+    pub call: CallArgs,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = DocFormat::Yaml)]
+    pub output: DocFormat,
+}
+
+// ---------------------------------------------------------------- plugin host
+
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)
+    PluginServer(PluginServerArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PluginServerArgs {
+    /// Importable package name of the plugin, e.g. plugin
+    pub package: String,
+    /// Module path of the app: the text before ':' is imported after {package} substitution
+    #[arg(short = 'a', long = "app-path", default_value = "{package}.main:app")]
+    pub app_path: String,
+    /// Source root put first on the import path
+    #[arg(short = 's', long = "source-root", default_value = ".", value_parser = existing_path)]
+    pub source_root: PathBuf,
+    /// Port to listen on
+    #[arg(short = 'p', long = "port", env = "SPACEONE_PORT", default_value_t = 50051)]
+    pub port: u16,
+    /// Maximum number of handler processes (requests queue when all are busy)
+    #[arg(short = 'w', long = "worker", env = "SPACEONE_WORKER", default_value_t = 100)]
+    pub worker: usize,
+    /// Extra module path put on the import path (repeatable; takes precedence over -s)
+    #[arg(short = 'm', long = "module-path", value_parser = existing_path)]
+    pub module_path: Vec<PathBuf>,
+    /// Address to bind
+    #[arg(long = "host", default_value = "::")]
+    pub host: String,
+    /// Python interpreter that runs the plugin code
+    #[arg(long = "python", value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Run this command as the handler instead of the Python runner (any language;
+    /// see docs/plugin-protocol.md)
+    #[arg(long = "handler", value_name = "CMD")]
+    pub handler: Option<String>,
+    /// Seconds a single call may take before it fails with DEADLINE_EXCEEDED (0 = no limit)
+    #[arg(long = "timeout", default_value_t = 600)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Convert a metadata YAML file into the console's dynamic view (printed as JSON)
+    Metadata {
+        /// Metadata YAML file, e.g. metadata/investment/cryptocurrency.yaml
+        #[arg(value_parser = existing_path)]
+        file: PathBuf,
+    },
+}
+
+/// click's `type=click.Path(exists=True)`: reject missing paths as a usage error.
+fn existing_path(s: &str) -> Result<PathBuf, String> {
+    let p = PathBuf::from(s);
+    if p.exists() {
+        Ok(p)
+    } else {
+        Err(format!("Path '{s}' does not exist."))
+    }
+}

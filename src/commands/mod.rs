@@ -1,0 +1,89 @@
+//! One module per command: read inputs, call a layer, print. Only this layer
+//! writes to stdout.
+
+mod config;
+mod exec;
+mod get;
+mod plugin_metadata;
+mod plugin_server;
+mod version;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::Path;
+
+use clap::{CommandFactory, FromArgMatches};
+
+use crate::cli::{Cli, Command, PluginCommand, RunCommand};
+use crate::error::{AppError, Result};
+
+/// The name this binary was invoked as: `spaceone` when called through a link
+/// of that name, otherwise `spacectl`.
+fn invoked_name(argv0: Option<&OsString>) -> &'static str {
+    let stem = argv0
+        .and_then(|a| Path::new(a).file_stem())
+        .and_then(|s| s.to_str())
+        .unwrap_or("spacectl");
+    if stem == "spaceone" { "spaceone" } else { "spacectl" }
+}
+
+/// Parse argv and run the command; returns the process exit status.
+pub fn main_entry(argv: Vec<OsString>) -> i32 {
+    let name = invoked_name(argv.first());
+    let cmd = Cli::command().name(name).bin_name(name);
+    let matches = match cmd.try_get_matches_from(argv) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match dispatch(cli.command) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprint!("{}", e.render());
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<()> {
+    match command {
+        Command::Config(c) => config::run(c),
+        Command::Exec(a) => exec::run(a),
+        Command::Get(a) => get::run(a),
+        Command::Version => version::run(),
+        Command::Run(RunCommand::PluginServer(a)) => plugin_server::run(a),
+        Command::Plugin(PluginCommand::Metadata { file }) => plugin_metadata::run(&file),
+    }
+}
+
+/// Write text to stdout and flush; a closed pipe ends the command quietly.
+pub fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(AppError::msg(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_follows_argv0() {
+        assert_eq!(invoked_name(Some(&OsString::from("/usr/bin/spaceone"))), "spaceone");
+        assert_eq!(invoked_name(Some(&OsString::from("spacectl"))), "spacectl");
+        assert_eq!(invoked_name(None), "spacectl");
+    }
+}

@@ -1,0 +1,18 @@
+//! spacectl: parse argv, run one command, map its error to an exit status.
+
+mod cli;
+mod commands;
+mod config;
+mod error;
+mod grpc;
+mod output;
+mod plugin;
+mod request;
+
+use std::io::Write;
+
+fn main() {
+    let code = commands::main_entry(std::env::args_os().collect());
+    let _ = std::io::stdout().flush();
+    std::process::exit(code);
+}

@@ -1,0 +1,2 @@
+//! Pure renderers: PyYAML-compatible YAML, Python-style JSON, tables, CSV.
+pub mod yaml;
