@@ -49,6 +49,42 @@ pub enum Command {
     /// Plugin author tools (metadata conversion)
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Apply a task manifest (idempotent registration of resources)
+    Apply(ApplyArgs),
+}
+
+// ---------------------------------------------------------------- apply
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Manifest file (YAML)
+    #[arg(value_name = "FILE_PATH")]
+    pub file_path: PathBuf,
+    /// Output format of the final document
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ApplyFormat::None)]
+    pub output: ApplyFormat,
+    /// Configure additional environment variables. (-e KEY=VALUE, repeatable)
+    #[arg(short = 'e', long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)
+    #[arg(short = 'v', long = "var", value_name = "KEY=VALUE")]
+    pub var: Vec<String>,
+    /// Yaml file to configure var and env
+    #[arg(long = "var-file", value_name = "PATH", value_parser = existing_path)]
+    pub var_file: Option<PathBuf>,
+    /// Suppress task banners and module chatter
+    #[arg(short = 's', long = "silent")]
+    pub silent: bool,
+    /// Print what each task would call, call nothing
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApplyFormat {
+    Json,
+    Yaml,
+    None,
 }
 
 // ---------------------------------------------------------------- config

@@ -1,6 +1,7 @@
 //! One module per command: read inputs, call a layer, print. Only this layer
 //! writes to stdout.
 
+mod apply;
 mod config;
 mod exec;
 mod get;
@@ -63,6 +64,7 @@ fn dispatch(command: Command) -> Result<()> {
         Command::Version => version::run(),
         Command::Run(RunCommand::PluginServer(a)) => plugin_server::run(a),
         Command::Plugin(PluginCommand::Metadata { file }) => plugin_metadata::run(&file),
+        Command::Apply(a) => apply::run(a),
     }
 }
 

@@ -1,1 +1,3 @@
-//! (module under construction)
+//! The plugin host: a gRPC server that owns the framework logic and runs the
+//! plugin author's code in handler processes.
+pub mod error;

@@ -1,0 +1,1 @@
+//! Protobuf message → data (placeholder until the converter lands).
