@@ -51,6 +51,12 @@ pub enum Command {
     Plugin(PluginCommand),
     /// Apply a task manifest (idempotent registration of resources)
     Apply(ApplyArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completion {
+        /// Shell to generate the script for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 // ---------------------------------------------------------------- apply
@@ -265,10 +271,20 @@ pub struct PluginServerArgs {
     #[arg(short = 's', long = "source-root", default_value = ".", value_parser = existing_path)]
     pub source_root: PathBuf,
     /// Port to listen on
-    #[arg(short = 'p', long = "port", env = "SPACEONE_PORT", default_value_t = 50051)]
+    #[arg(
+        short = 'p',
+        long = "port",
+        env = "SPACEONE_PORT",
+        default_value_t = 50051
+    )]
     pub port: u16,
     /// Maximum number of handler processes (requests queue when all are busy)
-    #[arg(short = 'w', long = "worker", env = "SPACEONE_WORKER", default_value_t = 100)]
+    #[arg(
+        short = 'w',
+        long = "worker",
+        env = "SPACEONE_WORKER",
+        default_value_t = 100
+    )]
     pub worker: usize,
     /// Extra module path put on the import path (repeatable; takes precedence over -s)
     #[arg(short = 'm', long = "module-path", value_parser = existing_path)]

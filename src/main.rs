@@ -1,5 +1,6 @@
 //! spacectl: parse argv, run one command, map its error to an exit status.
 
+mod apply;
 mod cli;
 mod commands;
 mod config;

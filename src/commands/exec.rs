@@ -1,3 +1,55 @@
-use crate::cli::ExecArgs;
+//! `spacectl exec VERB RESOURCE`: call any unary or server-streaming method.
+//! Each response message is rendered and printed (and flushed) as it arrives.
+
+use prost_reflect::DynamicMessage;
+
+use crate::cli::{CallArgs, ExecArgs, ExecFormat, ParamArgs};
+use crate::config;
 use crate::error::{AppError, Result};
-pub fn run(_a: ExecArgs) -> Result<()> { Err(AppError::msg("exec: not built yet")) }
+use crate::grpc::{self, resolve};
+use crate::output::message::to_value;
+use crate::output::render::{Format, render};
+use crate::request;
+
+pub fn run(a: ExecArgs) -> Result<()> {
+    let format = match a.output {
+        ExecFormat::Yaml => Format::Yaml,
+        ExecFormat::Json => Format::Json,
+        ExecFormat::Table => Format::Table,
+        ExecFormat::Csv => Format::Csv,
+    };
+    call_and_print(&a.verb, &a.resource, &a.params, &a.call, format)
+}
+
+/// Resolve `resource` on its endpoint, call `verb` with the merged parameters
+/// and print every response in `format`.
+///
+/// Order of checks: parameters, resource syntax, configuration and endpoint,
+/// connection and discovery, resource and verb, request conversion, call.
+pub(super) fn call_and_print(
+    verb: &str,
+    resource: &str,
+    params: &ParamArgs,
+    call: &CallArgs,
+    format: Format,
+) -> Result<()> {
+    let params = request::params::build(params)?;
+    let target = resolve::parse_resource(resource)?;
+    let env = config::load_current()?;
+    let url = env.endpoint(&target.service)?;
+    let metadata = env.call_metadata();
+    let options = grpc::Options {
+        use_cache: !call.no_cache,
+        ..grpc::Options::default()
+    };
+    grpc::block_on(async {
+        let mut session = grpc::Session::open(&url, &options).await?;
+        let method = session.method(&target, verb, &call.api_version).await?;
+        let message = request::message::from_value(&method.input(), &params)?;
+        let print = |response: DynamicMessage| super::emit(&render(&to_value(&response), format)?);
+        tokio::select! {
+            done = session.call(&method, message, &metadata, print) => done,
+            _ = tokio::signal::ctrl_c() => Err(AppError::plain("Aborted!", 1)),
+        }
+    })
+}

@@ -2,6 +2,7 @@
 //! writes to stdout.
 
 mod apply;
+mod completion;
 mod config;
 mod exec;
 mod get;
@@ -25,7 +26,11 @@ fn invoked_name(argv0: Option<&OsString>) -> &'static str {
         .and_then(|a| Path::new(a).file_stem())
         .and_then(|s| s.to_str())
         .unwrap_or("spacectl");
-    if stem == "spaceone" { "spaceone" } else { "spacectl" }
+    if stem == "spaceone" {
+        "spaceone"
+    } else {
+        "spacectl"
+    }
 }
 
 /// Parse argv and run the command; returns the process exit status.
@@ -65,6 +70,7 @@ fn dispatch(command: Command) -> Result<()> {
         Command::Run(RunCommand::PluginServer(a)) => plugin_server::run(a),
         Command::Plugin(PluginCommand::Metadata { file }) => plugin_metadata::run(&file),
         Command::Apply(a) => apply::run(a),
+        Command::Completion { shell } => completion::run(shell),
     }
 }
 
@@ -84,7 +90,10 @@ mod tests {
 
     #[test]
     fn name_follows_argv0() {
-        assert_eq!(invoked_name(Some(&OsString::from("/usr/bin/spaceone"))), "spaceone");
+        assert_eq!(
+            invoked_name(Some(&OsString::from("/usr/bin/spaceone"))),
+            "spaceone"
+        );
         assert_eq!(invoked_name(Some(&OsString::from("spacectl"))), "spacectl");
         assert_eq!(invoked_name(None), "spacectl");
     }

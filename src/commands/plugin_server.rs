@@ -1,3 +1,93 @@
+//! `spacectl run plugin-server PACKAGE`: serve a collector plugin over gRPC.
+
+use std::time::Duration;
+
 use crate::cli::PluginServerArgs;
-use crate::error::{AppError, Result};
-pub fn run(_a: PluginServerArgs) -> Result<()> { Err(AppError::msg("run plugin-server: not built yet")) }
+use crate::error::Result;
+use crate::plugin::handler::HandlerConfig;
+use crate::plugin::server::{self, ServeOptions};
+
+/// Port used when `-p`/`SPACEONE_PORT` is 0 (upstream treats 0 as "not set").
+const DEFAULT_PORT: u16 = 50051;
+/// Worker count used when `-w`/`SPACEONE_WORKER` is 0 (same rule).
+const DEFAULT_WORKERS: usize = 100;
+
+/// The server options for the parsed command line.
+fn options(a: PluginServerArgs) -> ServeOptions {
+    let port = if a.port == 0 { DEFAULT_PORT } else { a.port };
+    let workers = if a.worker == 0 {
+        DEFAULT_WORKERS
+    } else {
+        a.worker
+    };
+    let handler = HandlerConfig {
+        package: a.package.clone(),
+        app_path: a.app_path,
+        source_root: a.source_root,
+        module_paths: a.module_path,
+        python: a.python,
+        handler_cmd: a.handler,
+        workers,
+        timeout: (a.timeout > 0).then(|| Duration::from_secs(a.timeout)),
+    };
+    ServeOptions {
+        package: a.package,
+        host: a.host,
+        port,
+        handler,
+    }
+}
+
+pub fn run(a: PluginServerArgs) -> Result<()> {
+    server::run(options(a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command, RunCommand};
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> PluginServerArgs {
+        let mut argv = vec!["spacectl", "run", "plugin-server"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv)
+            .expect("valid command line")
+            .command
+        {
+            Command::Run(RunCommand::PluginServer(a)) => a,
+            _ => panic!("not plugin-server"),
+        }
+    }
+
+    #[test]
+    fn zero_port_and_workers_mean_defaults() {
+        let o = options(parse(&["plugin", "-p", "0", "-w", "0"]));
+        assert_eq!(o.port, 50051);
+        assert_eq!(o.handler.workers, 100);
+    }
+
+    #[test]
+    fn flags_reach_the_handler_config() {
+        let o = options(parse(&[
+            "plugin",
+            "-p",
+            "50999",
+            "-w",
+            "3",
+            "--timeout",
+            "0",
+            "--host",
+            "127.0.0.1",
+        ]));
+        assert_eq!(o.port, 50999);
+        assert_eq!(o.host, "127.0.0.1");
+        assert_eq!(o.package, "plugin");
+        assert_eq!(o.handler.package, "plugin");
+        assert_eq!(o.handler.app_path, "{package}.main:app");
+        assert_eq!(o.handler.workers, 3);
+        assert_eq!(o.handler.timeout, None);
+        let o = options(parse(&["plugin", "--timeout", "5"]));
+        assert_eq!(o.handler.timeout, Some(Duration::from_secs(5)));
+    }
+}

@@ -6,5 +6,7 @@ use crate::error::Result;
 use crate::output;
 
 pub fn run() -> Result<()> {
-    super::emit(&output::yaml::document(&json!({ "version": env!("CARGO_PKG_VERSION") })))
+    super::emit(&output::yaml::document(
+        &json!({ "version": env!("CARGO_PKG_VERSION") }),
+    ))
 }

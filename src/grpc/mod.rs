@@ -1,1 +1,156 @@
-//! (module under construction)
+//! The gRPC client: endpoint → channel, service discovery by reflection (with a
+//! per-endpoint descriptor cache), resource/verb resolution, dynamic calls and
+//! status → error mapping.
+//!
+//! Typical use from a command:
+//! ```text
+//! let target = resolve::parse_resource("plugin.Collector")?;
+//! block_on(async {
+//!     let mut session = Session::open(&url, &Options::default()).await?;
+//!     let method = session.method(&target, "init", "v1").await?;
+//!     session.call(&method, request, &metadata, |msg| { ...; Ok(()) }).await
+//! })
+//! ```
+
+pub mod cache;
+pub mod channel;
+pub mod codec;
+pub mod descriptors;
+pub mod invoke;
+pub mod reflection;
+pub mod resolve;
+pub mod status;
+
+use std::future::Future;
+
+use prost_reflect::{DynamicMessage, MethodDescriptor};
+
+use self::cache::DescriptorCache;
+use self::channel::{Connection, EndpointUrl};
+use self::descriptors::{Catalog, Origin};
+use self::resolve::Target;
+use crate::error::{AppError, Result};
+
+/// Run a client future on a single-threaded runtime (fast to start).
+pub fn block_on<T, F>(future: F) -> Result<T>
+where
+    F: Future<Output = Result<T>>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::msg(format!("Cannot start the async runtime. ({e})")))?;
+    runtime.block_on(future)
+}
+
+/// Options of a session.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Read and write the descriptor cache.
+    pub use_cache: bool,
+    /// Cache location; `None` means the default directory.
+    pub cache_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            use_cache: true,
+            cache_dir: None,
+        }
+    }
+}
+
+/// An open connection to one endpoint with the services it offers.
+pub struct Session {
+    conn: Connection,
+    url: EndpointUrl,
+    catalog: Catalog,
+    origin: Origin,
+    cache: Option<DescriptorCache>,
+}
+
+impl Session {
+    /// Parse the URL, connect and discover the services.
+    pub async fn open(endpoint_url: &str, options: &Options) -> Result<Session> {
+        let url = channel::parse_endpoint(endpoint_url)?;
+        let conn = channel::connect(&url).await?;
+        let cache = if options.use_cache {
+            match &options.cache_dir {
+                Some(dir) => Some(DescriptorCache::at(dir.clone())),
+                None => DescriptorCache::open_default(),
+            }
+        } else {
+            None
+        };
+        let (catalog, origin) =
+            descriptors::load(&conn, &channel::cache_key(&url), cache.as_ref()).await?;
+        Ok(Session {
+            conn,
+            url,
+            catalog,
+            origin,
+            cache,
+        })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Re-discover by reflection, ignoring (and then replacing) the cache entry.
+    async fn refresh(&mut self) -> Result<()> {
+        let key = channel::cache_key(&self.url);
+        if let Some(c) = &self.cache {
+            c.remove(&key);
+        }
+        let (catalog, origin) = descriptors::load(&self.conn, &key, self.cache.as_ref()).await?;
+        self.catalog = catalog;
+        self.origin = origin;
+        Ok(())
+    }
+
+    fn find(&self, target: &Target, verb: &str, api_version: &str) -> Result<MethodDescriptor> {
+        let service = resolve::pick_service(self.catalog.services(), &target.resource, api_version)
+            .ok_or_else(|| resolve::unknown_resource(target, api_version))?;
+        let method = self
+            .catalog
+            .method(service, verb)
+            .ok_or_else(|| resolve::unknown_verb(target, api_version, verb))?;
+        if method.is_client_streaming() {
+            return Err(resolve::client_streaming_verb(target, verb));
+        }
+        Ok(method)
+    }
+
+    /// Resolve `Resource` + verb to a method. When the descriptors came from
+    /// the cache and the name is not found, they are fetched again first.
+    pub async fn method(
+        &mut self,
+        target: &Target,
+        verb: &str,
+        api_version: &str,
+    ) -> Result<MethodDescriptor> {
+        match self.find(target, verb, api_version) {
+            Err(_) if self.origin == Origin::Cache => {
+                self.refresh().await?;
+                self.find(target, verb, api_version)
+            }
+            found => found,
+        }
+    }
+
+    /// Call a method; every response message goes to `on_message` as it arrives.
+    pub async fn call<F>(
+        &self,
+        method: &MethodDescriptor,
+        request: DynamicMessage,
+        metadata: &[(String, String)],
+        on_message: F,
+    ) -> Result<()>
+    where
+        F: FnMut(DynamicMessage) -> Result<()>,
+    {
+        invoke::call(&self.conn, method, request, metadata, on_message).await
+    }
+}

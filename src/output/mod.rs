@@ -1,3 +1,10 @@
-//! Pure renderers: PyYAML-compatible YAML, Python-style JSON, tables, CSV.
+//! Pure renderers: PyYAML-compatible YAML, Python-style JSON, presto tables,
+//! CSV, quiet output, column templates and Python text forms of values.
+pub mod columns;
+pub mod csv;
+pub mod json;
 pub mod message;
+pub mod pyrepr;
+pub mod render;
+pub mod table;
 pub mod yaml;

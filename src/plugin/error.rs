@@ -108,12 +108,19 @@ mod tests {
             PluginError::required_parameter("options").details(),
             "ERROR_REQUIRED_PARAMETER: Required parameter. (key = options)"
         );
-        assert_eq!(PluginError::unknown("boom").details(), "ERROR_UNKNOWN: boom");
+        assert_eq!(
+            PluginError::unknown("boom").details(),
+            "ERROR_UNKNOWN: boom"
+        );
     }
 
     #[test]
     fn status_names_round_trip() {
-        for k in [StatusKind::InvalidArgument, StatusKind::Internal, StatusKind::DeadlineExceeded] {
+        for k in [
+            StatusKind::InvalidArgument,
+            StatusKind::Internal,
+            StatusKind::DeadlineExceeded,
+        ] {
             assert_eq!(StatusKind::from_name(k.name()), k);
         }
         assert_eq!(StatusKind::from_name("WHATEVER"), StatusKind::Internal);

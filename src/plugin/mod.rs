@@ -1,3 +1,10 @@
 //! The plugin host: a gRPC server that owns the framework logic and runs the
 //! plugin author's code in handler processes.
+pub mod collector;
+pub mod convert;
 pub mod error;
+pub mod handler;
+pub mod log;
+pub mod metadata;
+pub mod model;
+pub mod server;

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Client speed: our release binary vs the Python spacectl, both calling
+# `exec init plugin.Collector -f init.yaml` on the same Python plugin server
+# (the seed tutorial with its offline coin-price mock, on free local ports).
+# Prints the median wall time of N runs of each, the ratio, the `--help` time
+# of both, and ours with the descriptor cache vs `--no-cache`.
+#
+#   bench/client.sh [N]            (default N=10)
+# Environment: SPACECTL_BIN (default target/release/spacectl, built when absent),
+# SPACECTL_REFERENCE_DIR (default ~/.cache/spacectl-reference),
+# SPACECTL_SHARED_DIR (default ../shared next to the crate).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+N="${1:-10}"
+REF="${SPACECTL_REFERENCE_DIR:-$HOME/.cache/spacectl-reference}"
+SHARED="${SPACECTL_SHARED_DIR:-$HERE/../shared}"
+SAMPLE="$SHARED/samples/seed-tutorial"
+PY_SPACECTL="$REF/spacectl-venv/bin/spacectl"
+SPACEONE="$REF/plugin-venv/bin/spaceone"
+PYTHON="$REF/plugin-venv/bin/python"
+BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
+
+for f in "$PY_SPACECTL" "$SPACEONE" "$PYTHON" "$SAMPLE/init.yaml"; do
+  [ -e "$f" ] || { echo "missing: $f (run ../shared/reference/setup.sh)" >&2; exit 1; }
+done
+if [ ! -x "$BIN" ]; then
+  (cd "$HERE" && cargo build --release --bin spacectl)
+fi
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+MOCK_PORT="$(free_port)"
+PORT="$(free_port)"
+
+(cd "$SAMPLE" && exec "$PYTHON" mock/server.py "$MOCK_PORT" mock/coins.json) >"$WORK/mock.log" 2>&1 &
+PIDS+=($!)
+(cd "$SAMPLE" && COINGECKO_URL="http://127.0.0.1:$MOCK_PORT/" exec "$SPACEONE" run plugin-server -s src plugin -p "$PORT") >"$WORK/plugin.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 120); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+  sleep 0.5
+done
+(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || { echo "plugin server did not start:" >&2; cat "$WORK/plugin.log" >&2; exit 1; }
+
+# One home for both clients: same ~/.spaceone layout; our cache in $WORK/cache.
+export HOME="$WORK/home" XDG_CACHE_HOME="$WORK/cache"
+mkdir -p "$HOME/.spaceone/environments"
+printf 'environment: bench\n' >"$HOME/.spaceone/environment.yml"
+printf 'endpoints:\n  plugin: grpc://localhost:%s\n' "$PORT" >"$HOME/.spaceone/environments/bench.yml"
+
+INIT=(exec init plugin.Collector -f "$SAMPLE/init.yaml")
+
+# Same output from both before timing anything.
+"$BIN" "${INIT[@]}" >"$WORK/ours.out"
+"$PY_SPACECTL" "${INIT[@]}" >"$WORK/python.out"
+if ! cmp -s "$WORK/ours.out" "$WORK/python.out"; then
+  echo "outputs differ:" >&2
+  diff "$WORK/python.out" "$WORK/ours.out" >&2 || true
+  exit 1
+fi
+
+# Median wall time in ms of N runs of a command (output discarded).
+median_ms() {
+  local times=() start end
+  for _ in $(seq 1 "$N"); do
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    end=$(date +%s%N)
+    times+=($(( (end - start) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END {
+    m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+    printf "%.1f\n", m / 1000 }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0fx", a / b; else print "n/a" }'; }
+
+echo "runs per measurement: $N   server: Python plugin server on 127.0.0.1:$PORT"
+py_init=$(median_ms "$PY_SPACECTL" "${INIT[@]}")
+ours_init=$(median_ms "$BIN" "${INIT[@]}")
+ours_nocache=$(median_ms "$BIN" "${INIT[@]}" --no-cache)
+py_help=$(median_ms "$PY_SPACECTL" --help)
+ours_help=$(median_ms "$BIN" --help)
+
+printf '%-40s %10s\n' "measurement" "median ms"
+printf '%-40s %10s\n' "python spacectl exec init" "$py_init"
+printf '%-40s %10s\n' "spacectl-rs exec init (cached)" "$ours_init"
+printf '%-40s %10s\n' "spacectl-rs exec init --no-cache" "$ours_nocache"
+printf '%-40s %10s\n' "python spacectl --help" "$py_help"
+printf '%-40s %10s\n' "spacectl-rs --help" "$ours_help"
+echo "exec init speed-up: $(ratio "$py_init" "$ours_init") (cached), $(ratio "$py_init" "$ours_nocache") (--no-cache)"
+echo "--help speed-up:    $(ratio "$py_help" "$ours_help")"

@@ -1,0 +1,130 @@
+//! The [`Caller`] that reaches real services: the current spacectl
+//! environment's endpoints and credentials, one reflected session per endpoint,
+//! kept open for the whole run.
+
+use std::collections::HashMap;
+
+use prost_reflect::MethodDescriptor;
+use serde_json::{Map, Value};
+
+use super::caller::Caller;
+use crate::config::Environment;
+use crate::error::{AppError, Result};
+use crate::grpc::resolve::{Target, parse_resource};
+use crate::grpc::{Options, Session};
+
+/// API version used to pick among services sharing a short name.
+const API_VERSION: &str = "v1";
+
+pub struct ServiceCaller {
+    runtime: tokio::runtime::Runtime,
+    env: Environment,
+    options: Options,
+    /// Endpoint key (`identity`, `repository`, ...) → open session.
+    sessions: HashMap<String, Session>,
+}
+
+impl ServiceCaller {
+    pub fn new(env: Environment, options: Options) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| AppError::msg(format!("Cannot start the async runtime. ({e})")))?;
+        Ok(ServiceCaller {
+            runtime,
+            env,
+            options,
+            sessions: HashMap::new(),
+        })
+    }
+
+    fn method(&mut self, target: &Target, verb: &str) -> Result<MethodDescriptor> {
+        if !self.sessions.contains_key(&target.service) {
+            let url = self.env.endpoint(&target.service)?;
+            let session = self.runtime.block_on(Session::open(&url, &self.options))?;
+            self.sessions.insert(target.service.clone(), session);
+        }
+        let session = self.sessions.get_mut(&target.service).ok_or_else(|| {
+            AppError::msg(format!("Endpoint is not set. (service={})", target.service))
+        })?;
+        self.runtime
+            .block_on(session.method(target, verb, API_VERSION))
+    }
+}
+
+impl Caller for ServiceCaller {
+    fn call(
+        &mut self,
+        resource: &str,
+        verb: &str,
+        params: &Map<String, Value>,
+    ) -> Result<Vec<Value>> {
+        let target = parse_resource(resource)?;
+        let method = self.method(&target, verb)?;
+        let request = crate::request::message::from_value(&method.input(), params)?;
+        let metadata = self.env.call_metadata();
+        let session = self.sessions.get(&target.service).ok_or_else(|| {
+            AppError::msg(format!("Endpoint is not set. (service={})", target.service))
+        })?;
+        let mut responses = Vec::new();
+        self.runtime
+            .block_on(session.call(&method, request, &metadata, |msg| {
+                responses.push(crate::output::message::to_value(&msg));
+                Ok(())
+            }))?;
+        Ok(responses)
+    }
+
+    fn request_fields(&mut self, resource: &str, verb: &str) -> Result<Option<Vec<String>>> {
+        let target = parse_resource(resource)?;
+        let method = self.method(&target, verb)?;
+        Ok(Some(
+            method
+                .input()
+                .fields()
+                .map(|f| f.name().to_string())
+                .collect(),
+        ))
+    }
+}
+
+/// Loads the spacectl configuration on the first call, so manifests without
+/// `resource` tasks run without one.
+pub struct LazyCaller {
+    options: Options,
+    inner: Option<ServiceCaller>,
+}
+
+impl LazyCaller {
+    pub fn new(options: Options) -> Self {
+        LazyCaller {
+            options,
+            inner: None,
+        }
+    }
+
+    fn get(&mut self) -> Result<&mut ServiceCaller> {
+        if self.inner.is_none() {
+            let env = crate::config::load_current()?;
+            self.inner = Some(ServiceCaller::new(env, self.options.clone())?);
+        }
+        self.inner.as_mut().ok_or_else(|| {
+            AppError::msg("spaceconfig is undefined. (Use \"spacectl config init\")")
+        })
+    }
+}
+
+impl Caller for LazyCaller {
+    fn call(
+        &mut self,
+        resource: &str,
+        verb: &str,
+        params: &Map<String, Value>,
+    ) -> Result<Vec<Value>> {
+        self.get()?.call(resource, verb, params)
+    }
+
+    fn request_fields(&mut self, resource: &str, verb: &str) -> Result<Option<Vec<String>>> {
+        self.get()?.request_fields(resource, verb)
+    }
+}

@@ -1,0 +1,179 @@
+//! The task modules (`uses: "@modules/<name>"`).
+
+mod concat;
+mod date;
+mod print;
+pub mod resource;
+mod shell;
+
+use serde_json::{Map, Value};
+
+use super::caller::Caller;
+use super::console::Console;
+
+/// A module this spacectl can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Module {
+    Resource,
+    Shell,
+    Print,
+    Date,
+    Concat,
+}
+
+/// Modules upstream ships that are not available here.
+const UNSUPPORTED: &[&str] = &[
+    "export-excel",
+    "export-google-sheets",
+    "export-s3",
+    "export-mysql",
+    "join",
+    "csv",
+];
+
+/// What a module run produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Stored as `tasks.<id>.output`.
+    pub output: Value,
+    /// What a `resource` task did (`created`, `updated`, `unchanged`, ...).
+    pub action: Option<&'static str>,
+    /// Text shown by `debug: true` instead of the output as JSON.
+    pub debug_text: Option<String>,
+}
+
+impl Outcome {
+    pub fn output(output: Value) -> Self {
+        Outcome {
+            output,
+            action: None,
+            debug_text: None,
+        }
+    }
+}
+
+/// What a module may use while it runs.
+pub struct Ctx<'a> {
+    pub caller: &'a mut dyn Caller,
+    pub console: &'a mut dyn Console,
+    pub silent: bool,
+    pub dry_run: bool,
+    /// Indentation of module chatter (two spaces per level).
+    pub depth: usize,
+    /// The previous output stored under this task's id (for `concat`).
+    pub previous: Option<Value>,
+    /// Seconds since the Unix epoch (UTC), for `date`.
+    pub now: i64,
+}
+
+impl Ctx<'_> {
+    /// Module chatter on stdout, unless silent.
+    pub fn say(&mut self, line: &str) -> Result<(), String> {
+        if self.silent {
+            return Ok(());
+        }
+        let text = format!("{}  {line}\n", "  ".repeat(self.depth));
+        self.console.out(&text).map_err(|e| e.to_string())
+    }
+
+    /// Output that is shown even when silent (`print`, dry-run plans).
+    pub fn show(&mut self, text: &str) -> Result<(), String> {
+        self.console.out(text).map_err(|e| e.to_string())
+    }
+}
+
+impl Module {
+    /// Resolve `uses` (`@modules/<name>`).
+    pub fn from_uses(uses: &str) -> Result<Module, String> {
+        let uses = uses.trim();
+        let parts: Vec<&str> = uses.split('/').collect();
+        let [location, name] = parts.as_slice() else {
+            return Err(format!("Module Load Error: uses = {uses}"));
+        };
+        if *location != "@modules" {
+            return Err("Module Load Error: external modules are not currently supported.".into());
+        }
+        match *name {
+            "resource" => Ok(Module::Resource),
+            "shell" => Ok(Module::Shell),
+            "print" => Ok(Module::Print),
+            "date" => Ok(Module::Date),
+            "concat" => Ok(Module::Concat),
+            n if UNSUPPORTED.contains(&n) => Err(format!(
+                "Module is not supported: uses = {n} (the third-party export and data-frame modules \
+                 are not part of this spacectl; use @modules/shell or @modules/print instead)"
+            )),
+            n => Err(format!("Not found module: uses = {n}")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Resource => "resource",
+            Module::Shell => "shell",
+            Module::Print => "print",
+            Module::Date => "date",
+            Module::Concat => "concat",
+        }
+    }
+
+    /// Validate a (rendered or literal) spec.
+    pub fn check_spec(self, spec: &Map<String, Value>, task_name: &str) -> Result<(), String> {
+        match self {
+            Module::Resource => resource::Spec::parse(spec, task_name).map(|_| ()),
+            Module::Shell => shell::check(spec),
+            Module::Print => print::check(spec),
+            Module::Date => date::check(spec),
+            Module::Concat => concat::check(spec),
+        }
+    }
+
+    /// Run the module with its rendered spec.
+    pub fn run(
+        self,
+        spec: &Map<String, Value>,
+        task_name: &str,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<Outcome, String> {
+        match self {
+            Module::Resource => resource::run(spec, task_name, ctx),
+            Module::Shell => shell::run(spec, ctx),
+            Module::Print => print::run(spec, ctx),
+            Module::Date => date::run(spec, ctx),
+            Module::Concat => concat::run(spec, ctx),
+        }
+    }
+}
+
+/// `Required key: <key>` unless the spec has it.
+fn require(spec: &Map<String, Value>, key: &str) -> Result<(), String> {
+    if spec.contains_key(key) {
+        Ok(())
+    } else {
+        Err(format!("Required key: {key}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uses_resolution() {
+        assert_eq!(Module::from_uses(" @modules/shell "), Ok(Module::Shell));
+        assert_eq!(Module::from_uses("@modules/resource"), Ok(Module::Resource));
+        assert_eq!(
+            Module::from_uses("@modules/a/b"),
+            Err("Module Load Error: uses = @modules/a/b".to_string())
+        );
+        assert_eq!(
+            Module::from_uses("@modules/nope"),
+            Err("Not found module: uses = nope".to_string())
+        );
+        let e = Module::from_uses("@modules/export-s3").unwrap_err();
+        assert!(
+            e.starts_with("Module is not supported: uses = export-s3 "),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,323 @@
+//! Runs validated tasks in order: `var`, `if`, `loop`, `sub_tasks`, modules,
+//! banners, records and the final summary.
+
+use serde_json::{Map, Value};
+use unicode_width::UnicodeWidthChar;
+
+use super::caller::Caller;
+use super::console::Console;
+use super::manifest::{Task, pretty};
+use super::modules::Ctx;
+use super::store::{Store, update};
+use super::template::{Condition, Renderer};
+
+/// The final document format (`-o`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    None,
+    Json,
+    Yaml,
+}
+
+/// How a run behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub silent: bool,
+    pub dry_run: bool,
+    /// Banner width in terminal columns.
+    pub width: usize,
+    pub output: Output,
+    /// Seconds since the Unix epoch (UTC) when the run started.
+    pub now: i64,
+}
+
+/// A failed task: the run stops with this message (it names the task).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure(pub String);
+
+pub struct Runner<'a> {
+    pub store: Store,
+    renderer: Renderer,
+    caller: &'a mut dyn Caller,
+    console: &'a mut dyn Console,
+    settings: Settings,
+}
+
+type Step = Result<(), Failure>;
+
+impl<'a> Runner<'a> {
+    pub fn new(
+        store: Store,
+        caller: &'a mut dyn Caller,
+        console: &'a mut dyn Console,
+        settings: Settings,
+    ) -> Self {
+        Runner {
+            store,
+            renderer: Renderer::new(!settings.dry_run),
+            caller,
+            console,
+            settings,
+        }
+    }
+
+    /// Run every task, then print the summary.
+    pub fn run(&mut self, tasks: &[Task]) -> Step {
+        self.run_tasks(tasks, 0)?;
+        self.finish()
+    }
+
+    fn out(&mut self, text: &str) -> Step {
+        self.console.out(text).map_err(|e| Failure(e.to_string()))
+    }
+
+    fn stage(&mut self, action: &str, name: &str, depth: usize) -> Step {
+        let line = banner(action, name, depth, self.settings.width);
+        self.out(&format!("{line}\n"))
+    }
+
+    fn run_tasks(&mut self, tasks: &[Task], depth: usize) -> Step {
+        for task in tasks {
+            match &task.looped {
+                Some(looped) => {
+                    let items = self.loop_items(task, looped)?;
+                    if !self.settings.silent {
+                        self.stage("LOOP", &task.name, depth)?;
+                    }
+                    for item in &items {
+                        self.execute(task, depth + 1, Some(item))?;
+                    }
+                }
+                None => self.execute(task, depth, None)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn loop_items(&mut self, task: &Task, looped: &Value) -> Result<Vec<Value>, Failure> {
+        let ctx = self.store.context(None);
+        let value = self
+            .renderer
+            .render_value(looped, &ctx)
+            .map_err(|e| Failure(format!("[{}] Loop Condition Error: {e}", task.name)))?;
+        match value {
+            Value::Array(items) => Ok(items),
+            Value::Null => Ok(Vec::new()),
+            Value::String(s) if s.is_empty() => Ok(Vec::new()),
+            other => Err(Failure(format!(
+                "[{}] Loop Condition Error: {}\n(Type) => {}\n(Value) => {}",
+                task.name,
+                looped_text(looped),
+                type_name(&other),
+                other
+            ))),
+        }
+    }
+
+    fn execute(&mut self, task: &Task, depth: usize, item: Option<&Value>) -> Step {
+        let raw_name = task.name.as_str();
+        if let Some(var) = &task.var {
+            let ctx = self.store.context(item);
+            let rendered = self
+                .renderer
+                .render_value(var, &ctx)
+                .map_err(|e| Failure(format!("[{raw_name}] Template Render Error: {e}")))?;
+            match rendered {
+                Value::Object(m) => update(&mut self.store.var, &m),
+                other => {
+                    return Err(Failure(format!(
+                        "[{raw_name}] Type error: var(dict) (var = {other})"
+                    )));
+                }
+            }
+        }
+
+        let ctx = self.store.context(item);
+        let name = self
+            .renderer
+            .render_text(raw_name, &ctx)
+            .map_err(|e| Failure(format!("[{raw_name}] Template Render Error: {e}")))?;
+
+        let run = match &task.cond {
+            None => true,
+            Some(cond) => match self.renderer.condition(cond, &ctx) {
+                Ok(Condition::Bool(b)) => b,
+                Ok(Condition::Failed { rendered, error }) => {
+                    self.console.err(&format!(
+                        "[{name}] If Condition Error: {rendered}\n(Error) => {error}\n\n"
+                    ));
+                    false
+                }
+                Err(e) => return Err(Failure(format!("[{name}] {e}"))),
+            },
+        };
+        if !run {
+            self.stage("SKIP", &name, depth)?;
+            self.store.skip += 1;
+            return Ok(());
+        }
+
+        let Some(module) = task.module else {
+            if !self.settings.silent {
+                self.stage("SUB-TASKS", &name, depth)?;
+            }
+            return self.run_tasks(&task.sub_tasks, depth + 1);
+        };
+
+        let spec = self
+            .renderer
+            .render_value(&task.spec, &ctx)
+            .map_err(|e| Failure(format!("[{name}] Template Render Error: {e}")))?;
+        let spec = match spec {
+            Value::Null => Map::new(),
+            Value::Object(m) => m,
+            other => {
+                return Err(Failure(format!(
+                    "[{name}] Type error: spec(dict) (spec = {other})"
+                )));
+            }
+        };
+
+        if !self.settings.silent {
+            self.stage("TASK", &name, depth)?;
+        }
+        self.console.progress(&name);
+
+        let previous = task
+            .id
+            .as_ref()
+            .and_then(|id| match self.store.tasks.get(id) {
+                Some(Value::Array(records)) => {
+                    records.last().and_then(|r| r.get("output")).cloned()
+                }
+                Some(record) => record.get("output").cloned(),
+                None => None,
+            });
+        let mut mctx = Ctx {
+            caller: &mut *self.caller,
+            console: &mut *self.console,
+            silent: self.settings.silent,
+            dry_run: self.settings.dry_run,
+            depth,
+            previous,
+            now: self.settings.now,
+        };
+        let outcome = module.run(&spec, &name, &mut mctx).map_err(|e| {
+            let spec_text = serde_json::to_string(&spec).unwrap_or_default();
+            Failure(format!("[{name}] {e}\n>> Spec: {spec_text}"))
+        })?;
+
+        if task.debug && !self.settings.silent {
+            let text = match &outcome.debug_text {
+                Some(t) => t.clone(),
+                None => pretty(&outcome.output),
+            };
+            self.out(&format!("(DEBUG) =>\n{text}\n\n"))?;
+        }
+
+        self.store.success += 1;
+        let mut record = Map::new();
+        record.insert("name".into(), Value::String(name));
+        record.insert(
+            "id".into(),
+            task.id.clone().map(Value::String).unwrap_or(Value::Null),
+        );
+        record.insert(
+            "uses".into(),
+            Value::String(format!("@modules/{}", module.name())),
+        );
+        record.insert(
+            "state".into(),
+            Value::String(
+                if self.settings.dry_run {
+                    "PLANNED"
+                } else {
+                    "SUCCESS"
+                }
+                .into(),
+            ),
+        );
+        if let Some(action) = outcome.action {
+            record.insert("action".into(), Value::String(action.into()));
+        }
+        record.insert("spec".into(), Value::Object(spec));
+        record.insert("output".into(), outcome.output);
+        self.store
+            .record(Value::Object(record), task.id.as_deref(), item.is_some());
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Step {
+        if !self.settings.silent {
+            let title = format!("ok={}, skipped={}", self.store.success, self.store.skip);
+            let line = banner("FINISHED", &format!(" {title} "), 0, self.settings.width);
+            self.out(&format!("{line}\n"))?;
+        }
+        let doc = self.store.final_document();
+        let text = match self.settings.output {
+            Output::None => String::new(),
+            Output::Json => crate::output::json::document(&doc),
+            Output::Yaml => crate::output::yaml::document(&doc),
+        };
+        self.out(&format!("{text}\n"))
+    }
+}
+
+/// `<indent><ACTION> [<name>] ****…` cut to `width` terminal columns.
+pub fn banner(action: &str, name: &str, depth: usize, width: usize) -> String {
+    let full = format!(
+        "{}{action} [{name}] {}",
+        "  ".repeat(depth),
+        "*".repeat(width)
+    );
+    let mut used = 0;
+    let mut out = String::new();
+    for c in full.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}
+
+fn looped_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banners_are_cut_to_width() {
+        assert_eq!(
+            banner("TASK", "Say hello", 0, 30),
+            "TASK [Say hello] *************"
+        );
+        assert_eq!(banner("TASK", "Loop", 1, 20), "  TASK [Loop] ******");
+        assert_eq!(banner("TASK", "a very long task name", 0, 10), "TASK [a ve");
+        assert_eq!(
+            banner("FINISHED", " ok=7, skipped=1 ", 0, 40),
+            "FINISHED [ ok=7, skipped=1 ] ***********"
+        );
+        // wide characters count two columns
+        assert_eq!(banner("TASK", "한글", 0, 12), "TASK [한글] ");
+    }
+}

@@ -1,0 +1,70 @@
+//! A tonic codec for messages known only at run time (`DynamicMessage`).
+
+use prost::Message;
+use prost_reflect::{DynamicMessage, MessageDescriptor};
+use tonic::Status;
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+
+/// Encodes any `DynamicMessage`; decodes into messages of one descriptor.
+#[derive(Debug, Clone)]
+pub struct DynCodec {
+    output: MessageDescriptor,
+}
+
+impl DynCodec {
+    /// A codec whose decoder produces messages of type `output`.
+    pub fn new(output: MessageDescriptor) -> Self {
+        DynCodec { output }
+    }
+}
+
+impl Codec for DynCodec {
+    type Encode = DynamicMessage;
+    type Decode = DynamicMessage;
+    type Encoder = DynEncoder;
+    type Decoder = DynDecoder;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        DynEncoder
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        DynDecoder {
+            desc: self.output.clone(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct DynEncoder;
+
+impl Encoder for DynEncoder {
+    type Item = DynamicMessage;
+    type Error = Status;
+
+    fn encode(&mut self, item: Self::Item, dst: &mut EncodeBuf<'_>) -> Result<(), Self::Error> {
+        item.encode(dst)
+            .map_err(|e| Status::internal(format!("cannot encode the request: {e}")))
+    }
+}
+
+#[derive(Debug)]
+pub struct DynDecoder {
+    desc: MessageDescriptor,
+}
+
+impl Decoder for DynDecoder {
+    type Item = DynamicMessage;
+    type Error = Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Self::Error> {
+        DynamicMessage::decode(self.desc.clone(), src)
+            .map(Some)
+            .map_err(|e| {
+                Status::internal(format!(
+                    "cannot decode a {} response: {e}",
+                    self.desc.full_name()
+                ))
+            })
+    }
+}

@@ -1,0 +1,202 @@
+//! Calling one method: unary or server-streaming, with the auth metadata,
+//! 256 MiB message limits and upstream's retries on UNAVAILABLE.
+
+use prost_reflect::{DynamicMessage, MethodDescriptor};
+use tonic::codegen::http::uri::PathAndQuery;
+use tonic::metadata::{MetadataKey, MetadataValue};
+use tonic::{Code, Request, Status};
+
+use super::channel::Connection;
+use super::codec::DynCodec;
+use super::status::{call_error, root_cause};
+use crate::error::AppError;
+
+/// Send and receive limit, as upstream sets it.
+pub const MAX_MESSAGE_SIZE: usize = 256 * 1024 * 1024;
+
+/// Attempts made when the server answers UNAVAILABLE (no backoff, like upstream).
+pub const ATTEMPTS: usize = 3;
+
+/// `/<package.Service>/<method>`.
+pub fn method_path(method: &MethodDescriptor) -> String {
+    format!("/{}/{}", method.parent_service().full_name(), method.name())
+}
+
+/// Attach metadata pairs to a request; a value that cannot travel as a header
+/// is an error naming its key.
+pub fn with_metadata<T>(message: T, metadata: &[(String, String)]) -> Result<Request<T>, AppError> {
+    let mut request = Request::new(message);
+    for (key, value) in metadata {
+        let k = MetadataKey::from_bytes(key.as_bytes())
+            .map_err(|_| AppError::msg(format!("Metadata key is invalid. (key = {key})")))?;
+        let v = MetadataValue::try_from(value.as_str()).map_err(|_| {
+            AppError::msg(format!(
+                "Metadata value is invalid. (key = {key}, reason = only visible ASCII characters can be sent)"
+            ))
+        })?;
+        request.metadata_mut().append(k, v);
+    }
+    Ok(request)
+}
+
+fn client(conn: &Connection) -> tonic::client::Grpc<tonic::transport::Channel> {
+    tonic::client::Grpc::new(conn.channel.clone())
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE)
+}
+
+fn path_of(method: &MethodDescriptor) -> Result<PathAndQuery, AppError> {
+    let text = method_path(method);
+    PathAndQuery::try_from(text.as_str())
+        .map_err(|_| AppError::msg(format!("Method path is invalid. (path = {text})")))
+}
+
+async fn ready(grpc: &mut tonic::client::Grpc<tonic::transport::Channel>) -> Result<(), Status> {
+    grpc.ready()
+        .await
+        .map_err(|e| Status::unavailable(root_cause(&e)))
+}
+
+/// Call `method` and hand every response message to `on_message` as it arrives
+/// (one for unary methods). UNAVAILABLE is retried up to [`ATTEMPTS`] times in
+/// total, for streams only while nothing has been received yet.
+pub async fn call<F>(
+    conn: &Connection,
+    method: &MethodDescriptor,
+    request: DynamicMessage,
+    metadata: &[(String, String)],
+    mut on_message: F,
+) -> Result<(), AppError>
+where
+    F: FnMut(DynamicMessage) -> Result<(), AppError>,
+{
+    let path = path_of(method)?;
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        let mut grpc = client(conn);
+        let req = with_metadata(request.clone(), metadata)?;
+        let codec = DynCodec::new(method.output());
+        let result = if method.is_server_streaming() {
+            stream_once(&mut grpc, req, path.clone(), codec, &mut on_message).await
+        } else {
+            unary_once(&mut grpc, req, path.clone(), codec, &mut on_message).await
+        };
+        match result {
+            Ok(()) => return Ok(()),
+            Err(Failure::App(e)) => return Err(e),
+            Err(Failure::Status { status, retryable }) => {
+                if status.code() == Code::Unavailable && retryable {
+                    last = Some(status);
+                    continue;
+                }
+                return Err(call_error(&status, &conn.label));
+            }
+        }
+    }
+    let status = last.unwrap_or_else(|| Status::unavailable(""));
+    Err(call_error(&status, &conn.label))
+}
+
+enum Failure {
+    App(AppError),
+    Status { status: Status, retryable: bool },
+}
+
+async fn unary_once<F>(
+    grpc: &mut tonic::client::Grpc<tonic::transport::Channel>,
+    req: Request<DynamicMessage>,
+    path: PathAndQuery,
+    codec: DynCodec,
+    on_message: &mut F,
+) -> Result<(), Failure>
+where
+    F: FnMut(DynamicMessage) -> Result<(), AppError>,
+{
+    let retry = |status| Failure::Status {
+        status,
+        retryable: true,
+    };
+    ready(grpc).await.map_err(retry)?;
+    let response = grpc.unary(req, path, codec).await.map_err(retry)?;
+    on_message(response.into_inner()).map_err(Failure::App)
+}
+
+async fn stream_once<F>(
+    grpc: &mut tonic::client::Grpc<tonic::transport::Channel>,
+    req: Request<DynamicMessage>,
+    path: PathAndQuery,
+    codec: DynCodec,
+    on_message: &mut F,
+) -> Result<(), Failure>
+where
+    F: FnMut(DynamicMessage) -> Result<(), AppError>,
+{
+    let before_first = |status| Failure::Status {
+        status,
+        retryable: true,
+    };
+    ready(grpc).await.map_err(before_first)?;
+    let mut stream = grpc
+        .server_streaming(req, path, codec)
+        .await
+        .map_err(before_first)?
+        .into_inner();
+    let mut received = false;
+    loop {
+        match stream.message().await {
+            Ok(Some(message)) => {
+                received = true;
+                on_message(message).map_err(Failure::App)?;
+            }
+            Ok(None) => return Ok(()),
+            Err(status) => {
+                return Err(Failure::Status {
+                    status,
+                    retryable: !received,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_in_order() {
+        let md = vec![
+            ("token".to_string(), "T1".to_string()),
+            ("x_domain_id".to_string(), "domain-abc".to_string()),
+            ("x_workspace_id".to_string(), "workspace-xyz".to_string()),
+        ];
+        let req = with_metadata((), &md).unwrap();
+        let got: Vec<(String, String)> = req
+            .metadata()
+            .iter()
+            .map(|kv| match kv {
+                tonic::metadata::KeyAndValueRef::Ascii(k, v) => {
+                    (k.as_str().to_string(), v.to_str().unwrap().to_string())
+                }
+                tonic::metadata::KeyAndValueRef::Binary(k, _) => {
+                    (k.as_str().to_string(), String::new())
+                }
+            })
+            .collect();
+        assert_eq!(got, md);
+    }
+
+    #[test]
+    fn bad_metadata_values_name_the_key() {
+        let md = vec![("token".to_string(), "line\nbreak".to_string())];
+        assert_eq!(
+            with_metadata((), &md).unwrap_err().render(),
+            "ERROR: Metadata value is invalid. (key = token, reason = only visible ASCII characters can be sent)\n\n"
+        );
+        let md = vec![("Bad Key".to_string(), "v".to_string())];
+        assert_eq!(
+            with_metadata((), &md).unwrap_err().render(),
+            "ERROR: Metadata key is invalid. (key = Bad Key)\n\n"
+        );
+    }
+}

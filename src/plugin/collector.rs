@@ -1,0 +1,510 @@
+//! Collector and Job services: decode the request into the dict of present
+//! fields, validate it into route params, run the route in a handler, shape
+//! the result like the SpaceONE collector library, and encode it.
+//!
+//! `collect` streams: each item is shaped and sent as soon as the handler
+//! yields it, one at a time, so memory stays flat however many items there
+//! are. When the client goes away the stream is dropped, which drops the
+//! handler's receiver and so cancels the work.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use futures_util::Stream;
+use prost_types::Struct;
+use serde_json::{Map, Value};
+use tokio::sync::mpsc;
+use tonic::{Request, Response, Status};
+
+use super::convert;
+use super::error::{PluginError, StatusKind};
+use super::handler::Pool;
+use super::log::CallLog;
+use super::model;
+use super::server::pb::inventory as pb;
+
+/// Runs plugin routes. The handler pool is the real one; tests use their own.
+pub trait Backend: Send + Sync + 'static {
+    /// A unary route (`Collector.init`, `Collector.verify`, `Job.get_tasks`).
+    fn call(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> impl Future<Output = Result<Value, PluginError>> + Send;
+
+    /// A streaming route (`Collector.collect`): items as the plugin yields them;
+    /// dropping the receiver cancels the call.
+    fn stream(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> impl Future<Output = Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError>> + Send;
+}
+
+impl Backend for Pool {
+    fn call(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> impl Future<Output = Result<Value, PluginError>> + Send {
+        Pool::call(self, method, params)
+    }
+
+    fn stream(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> impl Future<Output = Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError>> + Send
+    {
+        Pool::stream(self, method, params)
+    }
+}
+
+/// Keys whose values never appear in logs.
+pub const DEFAULT_MASK_KEYS: &[&str] = &["secret_data"];
+
+/// Host state shared by the services: where metadata files live, which keys
+/// are masked in logs, and a cache of metadata file texts.
+#[derive(Debug, Clone)]
+pub struct HostContext {
+    inner: Arc<ContextInner>,
+}
+
+#[derive(Debug)]
+struct ContextInner {
+    package_dir: PathBuf,
+    mask_keys: Vec<String>,
+    metadata: Mutex<HashMap<PathBuf, CachedFile>>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedFile {
+    modified: Option<SystemTime>,
+    len: u64,
+    text: Arc<str>,
+}
+
+/// At most this many metadata files are kept in memory.
+const METADATA_CACHE_ENTRIES: usize = 256;
+
+impl HostContext {
+    pub fn new(package_dir: PathBuf) -> HostContext {
+        HostContext {
+            inner: Arc::new(ContextInner {
+                package_dir,
+                mask_keys: DEFAULT_MASK_KEYS.iter().map(|k| k.to_string()).collect(),
+                metadata: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn mask_keys(&self) -> &[String] {
+        &self.inner.mask_keys
+    }
+
+    /// The text of a metadata file: relative paths are taken from the plugin's
+    /// package directory. Re-read only when the file changed on disk.
+    pub fn read_metadata(&self, path: &str) -> Result<String, String> {
+        let full = resolve_metadata_path(&self.inner.package_dir, path);
+        let stat = std::fs::metadata(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+        let modified = stat.modified().ok();
+        {
+            let cache = self
+                .inner
+                .metadata
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some(c) = cache.get(&full)
+                && c.modified == modified
+                && c.len == stat.len()
+            {
+                return Ok(c.text.to_string());
+            }
+        }
+        let text =
+            std::fs::read_to_string(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+        let mut cache = self
+            .inner
+            .metadata
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= METADATA_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(
+            full,
+            CachedFile {
+                modified,
+                len: stat.len(),
+                text: Arc::from(text.as_str()),
+            },
+        );
+        Ok(text)
+    }
+}
+
+/// `metadata_path` joined to the package directory; absolute paths stay.
+pub fn resolve_metadata_path(package_dir: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        package_dir.join(p)
+    }
+}
+
+/// The gRPC status of a plugin error: its status kind, details `CODE: message`.
+pub fn to_status(e: &PluginError) -> Status {
+    let code = match e.status {
+        StatusKind::InvalidArgument => tonic::Code::InvalidArgument,
+        StatusKind::NotFound => tonic::Code::NotFound,
+        StatusKind::AlreadyExists => tonic::Code::AlreadyExists,
+        StatusKind::Unauthenticated => tonic::Code::Unauthenticated,
+        StatusKind::PermissionDenied => tonic::Code::PermissionDenied,
+        StatusKind::DeadlineExceeded => tonic::Code::DeadlineExceeded,
+        StatusKind::Unimplemented => tonic::Code::Unimplemented,
+        StatusKind::Unavailable => tonic::Code::Unavailable,
+        StatusKind::Cancelled => tonic::Code::Cancelled,
+        StatusKind::Internal => tonic::Code::Internal,
+    };
+    Status::new(code, e.details())
+}
+
+fn invalid_parameter(message: String) -> PluginError {
+    PluginError::new(
+        StatusKind::InvalidArgument,
+        "ERROR_INVALID_PARAMETER",
+        message,
+    )
+}
+
+/// Adds a Struct field to the request dict when it is present on the wire
+/// (an empty Struct counts as present).
+fn put_struct(
+    out: &mut Map<String, Value>,
+    key: &str,
+    s: &Option<Struct>,
+) -> Result<(), PluginError> {
+    if let Some(s) = s {
+        out.insert(
+            key.to_string(),
+            Value::Object(convert::struct_to_json(s, key).map_err(invalid_parameter)?),
+        );
+    }
+    Ok(())
+}
+
+/// The request dicts, in field-number order with unset fields left out.
+pub fn init_dict(r: &pb::InitRequest) -> Result<Map<String, Value>, PluginError> {
+    let mut m = Map::new();
+    put_struct(&mut m, "options", &r.options)?;
+    Ok(m)
+}
+
+pub fn verify_dict(r: &pb::VerifyRequest) -> Result<Map<String, Value>, PluginError> {
+    let mut m = Map::new();
+    put_struct(&mut m, "options", &r.options)?;
+    put_struct(&mut m, "secret_data", &r.secret_data)?;
+    Ok(m)
+}
+
+pub fn collect_dict(r: &pb::CollectRequest) -> Result<Map<String, Value>, PluginError> {
+    let mut m = Map::new();
+    put_struct(&mut m, "options", &r.options)?;
+    put_struct(&mut m, "secret_data", &r.secret_data)?;
+    put_struct(&mut m, "filter", &r.filter)?;
+    put_struct(&mut m, "task_options", &r.task_options)?;
+    Ok(m)
+}
+
+pub fn get_tasks_dict(r: &pb::GetTaskRequest) -> Result<Map<String, Value>, PluginError> {
+    let mut m = Map::new();
+    put_struct(&mut m, "secret_data", &r.secret_data)?;
+    put_struct(&mut m, "options", &r.options)?;
+    if let Some(f) = &r.task_filter {
+        let mut tf = Map::new();
+        for (key, list) in [
+            ("providers", &f.providers),
+            ("cloud_service_groups", &f.cloud_service_groups),
+            ("cloud_service_types", &f.cloud_service_types),
+            ("region_codes", &f.region_codes),
+            ("resources", &f.resources),
+        ] {
+            if !list.is_empty() {
+                tf.insert(
+                    key.to_string(),
+                    Value::Array(list.iter().cloned().map(Value::String).collect()),
+                );
+            }
+        }
+        m.insert("task_filter".to_string(), Value::Object(tf));
+    }
+    Ok(m)
+}
+
+fn internal(message: impl Into<String>) -> PluginError {
+    PluginError::unknown(message)
+}
+
+/// `{"metadata": {...}}` (shaped) → PluginInfo.
+pub fn plugin_info(shaped: &Value) -> Result<pb::PluginInfo, PluginError> {
+    let metadata = match shaped.get("metadata") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(convert::object_to_struct(v, "metadata").map_err(internal)?),
+    };
+    Ok(pb::PluginInfo { metadata })
+}
+
+/// `{"tasks": [{"task_options": {...}}, ...]}` (shaped) → TasksInfo.
+pub fn tasks_info(shaped: &Value) -> Result<pb::TasksInfo, PluginError> {
+    let tasks = match shaped.get("tasks") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|t| {
+                let task_options = match t.get("task_options") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => {
+                        Some(convert::object_to_struct(v, "task_options").map_err(internal)?)
+                    }
+                };
+                Ok(pb::TaskInfo { task_options })
+            })
+            .collect::<Result<_, PluginError>>()?,
+        Some(other) => {
+            return Err(internal(format!(
+                "tasks must be a list, not {}",
+                convert::json_type_name(other)
+            )));
+        }
+    };
+    Ok(pb::TasksInfo { tasks })
+}
+
+/// A shaped collect item (`state`, `message`, `resource_type`, `match_rules`,
+/// `resource`) → ResourceInfo. An empty message and unset structs stay off the wire.
+pub fn resource_info(shaped: &Value) -> Result<pb::ResourceInfo, PluginError> {
+    let state_name = shaped
+        .get("state")
+        .and_then(Value::as_str)
+        .unwrap_or("NONE");
+    let state = pb::resource_info::State::from_str_name(state_name)
+        .ok_or_else(|| internal(format!("state is not a valid state: {state_name}")))?;
+    let text = |key: &str| -> Result<String, PluginError> {
+        match shaped.get(key) {
+            None | Some(Value::Null) => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(other) => Err(internal(format!(
+                "{key} must be a str, not {}",
+                convert::json_type_name(other)
+            ))),
+        }
+    };
+    let obj = |key: &str| -> Result<Option<Struct>, PluginError> {
+        match shaped.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => convert::object_to_struct(v, key)
+                .map(Some)
+                .map_err(internal),
+        }
+    };
+    Ok(pb::ResourceInfo {
+        state: state as i32,
+        message: text("message")?,
+        resource_type: text("resource_type")?,
+        match_rules: obj("match_rules")?,
+        resource: obj("resource")?,
+        options: obj("options")?,
+    })
+}
+
+fn traceparent<T>(req: &Request<T>) -> Option<String> {
+    req.metadata()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Runs one unary route: log the request, validate, call, shape, log the
+/// response (or the error).
+async fn unary<B: Backend, T>(
+    backend: &B,
+    ctx: &HostContext,
+    method: &str,
+    tp: Option<String>,
+    dict: Result<Map<String, Value>, PluginError>,
+    shape: impl FnOnce(&Value) -> Result<(Value, T), PluginError>,
+) -> Result<T, Status> {
+    let log = CallLog::new(method, tp.as_deref());
+    let result = async {
+        let dict = dict?;
+        log.request(&dict, ctx.mask_keys());
+        let params = model::request_params(method, &Value::Object(dict))?;
+        let raw = backend.call(method, params).await?;
+        shape(&raw)
+    }
+    .await;
+    match result {
+        Ok((logged, out)) => {
+            log.response(&logged);
+            Ok(out)
+        }
+        Err(e) => {
+            log.error(&e);
+            Err(to_status(&e))
+        }
+    }
+}
+
+/// `spaceone.api.inventory.plugin.Collector`.
+#[derive(Debug)]
+pub struct CollectorService<B> {
+    backend: Arc<B>,
+    ctx: HostContext,
+}
+
+impl<B> CollectorService<B> {
+    pub fn new(backend: Arc<B>, ctx: HostContext) -> Self {
+        CollectorService { backend, ctx }
+    }
+}
+
+/// The stream type of `collect`.
+pub type ResourceStream = Pin<Box<dyn Stream<Item = Result<pb::ResourceInfo, Status>> + Send>>;
+
+struct CollectState {
+    rx: mpsc::Receiver<Result<Value, PluginError>>,
+    ctx: HostContext,
+    log: CallLog,
+}
+
+#[tonic::async_trait]
+impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
+    async fn init(
+        &self,
+        req: Request<pb::InitRequest>,
+    ) -> Result<Response<pb::PluginInfo>, Status> {
+        let tp = traceparent(&req);
+        let dict = init_dict(req.get_ref());
+        let out = unary(
+            &*self.backend,
+            &self.ctx,
+            "Collector.init",
+            tp,
+            dict,
+            |raw| {
+                let shaped = model::shape_init(raw)?;
+                let info = plugin_info(&shaped)?;
+                Ok((shaped, info))
+            },
+        )
+        .await?;
+        Ok(Response::new(out))
+    }
+
+    async fn verify(&self, req: Request<pb::VerifyRequest>) -> Result<Response<()>, Status> {
+        let tp = traceparent(&req);
+        let dict = verify_dict(req.get_ref());
+        // The route's return value is ignored: the answer is always Empty.
+        unary(
+            &*self.backend,
+            &self.ctx,
+            "Collector.verify",
+            tp,
+            dict,
+            |_| Ok((Value::Null, ())),
+        )
+        .await?;
+        Ok(Response::new(()))
+    }
+
+    type collectStream = ResourceStream;
+
+    async fn collect(
+        &self,
+        req: Request<pb::CollectRequest>,
+    ) -> Result<Response<ResourceStream>, Status> {
+        let method = "Collector.collect";
+        let log = CallLog::new(method, traceparent(&req).as_deref());
+        let started = async {
+            let dict = collect_dict(req.get_ref())?;
+            log.request(&dict, self.ctx.mask_keys());
+            let params = model::request_params(method, &Value::Object(dict))?;
+            self.backend.stream(method, params).await
+        }
+        .await;
+        let rx = match started {
+            Ok(rx) => rx,
+            Err(e) => {
+                log.error(&e);
+                return Err(to_status(&e));
+            }
+        };
+        let state = CollectState {
+            rx,
+            ctx: self.ctx.clone(),
+            log,
+        };
+        let stream = futures_util::stream::unfold(Some(state), |state| async move {
+            let mut st = state?;
+            let item = st.rx.recv().await?;
+            let shaped = item.and_then(|raw| {
+                let ctx = st.ctx.clone();
+                let mut meta = move |path: &str| ctx.read_metadata(path);
+                let shaped = model::shape_collect_item(&raw, &mut meta)?;
+                resource_info(&shaped)
+            });
+            match shaped {
+                Ok(info) => Some((Ok(info), Some(st))),
+                Err(e) => {
+                    // The stream ends with the error; items already sent stay sent.
+                    st.log.error(&e);
+                    Some((Err(to_status(&e)), None))
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(stream)))
+    }
+}
+
+/// `spaceone.api.inventory.plugin.Job`.
+#[derive(Debug)]
+pub struct JobService<B> {
+    backend: Arc<B>,
+    ctx: HostContext,
+}
+
+impl<B> JobService<B> {
+    pub fn new(backend: Arc<B>, ctx: HostContext) -> Self {
+        JobService { backend, ctx }
+    }
+}
+
+#[tonic::async_trait]
+impl<B: Backend> pb::job_server::Job for JobService<B> {
+    async fn get_tasks(
+        &self,
+        req: Request<pb::GetTaskRequest>,
+    ) -> Result<Response<pb::TasksInfo>, Status> {
+        let tp = traceparent(&req);
+        let dict = get_tasks_dict(req.get_ref());
+        let out = unary(
+            &*self.backend,
+            &self.ctx,
+            "Job.get_tasks",
+            tp,
+            dict,
+            |raw| {
+                let shaped = model::shape_get_tasks(raw)?;
+                let info = tasks_info(&shaped)?;
+                Ok((shaped, info))
+            },
+        )
+        .await?;
+        Ok(Response::new(out))
+    }
+}

@@ -1,0 +1,285 @@
+//! Handler processes: where the plugin author's code runs.
+//!
+//! The host talks to each handler over JSON lines on its stdin/stdout, one
+//! request at a time per process (`docs/plugin-protocol.md`); the handler's stderr
+//! is copied to the host's stderr. By default the handler is the Python runner
+//! shipped in this binary (`python/runner.py`, which also brings the stdlib-only
+//! SDK `python/spaceone_plugin_sdk.py`); `--handler CMD` runs any other program
+//! that speaks the protocol.
+//!
+//! [`Pool`] keeps up to `workers` long-lived handlers, started on demand and
+//! reused; calls queue while all are busy. A handler that crashes, hangs past the
+//! timeout, prints something that is not the protocol or an over-long line is
+//! killed (with its whole process group), reaped and replaced by a fresh one on
+//! the next call; the caller gets a gRPC-mappable [`PluginError`]. Dropping a
+//! stream's receiver (or a pending `call` future) stops the handler's work the
+//! same way.
+
+mod pool;
+mod process;
+pub mod protocol;
+pub mod python;
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::plugin::error::PluginError;
+use pool::{Inner, SpawnFailure};
+use process::Spec;
+
+/// What to run and how: the `run plugin-server` options that concern handlers.
+#[derive(Debug, Clone)]
+pub struct HandlerConfig {
+    /// Importable package name, e.g. `plugin`.
+    pub package: String,
+    /// `{package}.main:app` style app path.
+    pub app_path: String,
+    /// Put first on the import path.
+    pub source_root: PathBuf,
+    /// Each put in front of the source root on the import path.
+    pub module_paths: Vec<PathBuf>,
+    /// Python interpreter for the runner (default `python3` from PATH).
+    pub python: Option<PathBuf>,
+    /// Command line of a handler that replaces the Python runner.
+    pub handler_cmd: Option<String>,
+    /// Maximum number of handler processes (0 counts as 1).
+    pub workers: usize,
+    /// Limit per call (for a stream: from the request to its last item); None = no limit.
+    pub timeout: Option<Duration>,
+}
+
+/// The pool of handler processes. Cheap to clone; all clones share the processes.
+#[derive(Clone)]
+pub struct Pool {
+    inner: Arc<Inner>,
+}
+
+/// What the first handler reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ready {
+    /// Registered routes, e.g. `Collector.init`.
+    pub routes: Vec<String>,
+    /// Directory of the top-level package; metadata paths are relative to it.
+    pub package_dir: PathBuf,
+}
+
+/// The plugin could not be started. For a Python plugin `message` is upstream's
+/// final error line (e.g. `ImportError: Cannot import app: No module named 'x.main'`)
+/// and `exit_code` its exit status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartupError {
+    pub message: String,
+    pub exit_code: i32,
+}
+
+impl StartupError {
+    fn new(message: impl Into<String>) -> StartupError {
+        StartupError {
+            message: message.into(),
+            exit_code: 1,
+        }
+    }
+}
+
+impl fmt::Display for StartupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StartupError {}
+
+impl Pool {
+    /// Start one handler and wait until it has loaded the plugin.
+    pub async fn start(cfg: HandlerConfig) -> Result<(Pool, Ready), StartupError> {
+        let spec = handler_spec(&cfg)?;
+        let inner = Inner::new(spec, cfg.workers, cfg.timeout);
+        match inner.spawn_ready().await {
+            Ok((handler, info)) => {
+                inner.put_idle(handler);
+                let package_dir = info
+                    .package_dir
+                    .unwrap_or_else(|| default_package_dir(&cfg));
+                Ok((
+                    Pool { inner },
+                    Ready {
+                        routes: info.routes,
+                        package_dir,
+                    },
+                ))
+            }
+            Err(SpawnFailure::Plugin { message, exit_code }) => {
+                Err(StartupError { message, exit_code })
+            }
+            Err(SpawnFailure::Process(text)) => Err(StartupError::new(format!(
+                "The plugin handler could not be started: {text}"
+            ))),
+        }
+    }
+
+    /// Run a unary route (`Collector.init`, `Collector.verify`, `Job.get_tasks`) and
+    /// return its raw return value.
+    pub async fn call(&self, method: &str, params: Value) -> Result<Value, PluginError> {
+        self.inner.call(method, &params).await
+    }
+
+    /// Run a streaming route (`Collector.collect`): its raw items arrive on the
+    /// receiver, an error ends the stream, and dropping the receiver cancels the work.
+    pub async fn stream(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError> {
+        self.inner.stream(method, &params).await
+    }
+
+    /// Refuse new calls, stop busy handlers, let idle ones exit (then kill them),
+    /// and reap every process.
+    pub async fn shutdown(&self) {
+        self.inner.shutdown().await;
+    }
+}
+
+fn default_package_dir(cfg: &HandlerConfig) -> PathBuf {
+    let top = cfg.package.split('.').next().unwrap_or_default();
+    let dir = cfg.source_root.join(top);
+    std::path::absolute(&dir).unwrap_or(dir)
+}
+
+/// Environment describing the plugin to any handler (documented in docs/plugin-protocol.md).
+fn handler_env(cfg: &HandlerConfig) -> Result<Vec<(String, OsString)>, StartupError> {
+    let module_paths = std::env::join_paths(&cfg.module_paths).map_err(|_| {
+        StartupError::new(format!(
+            "A module path contains the path separator: {:?}",
+            cfg.module_paths
+        ))
+    })?;
+    Ok(vec![
+        (
+            "SPACEONE_PLUGIN_PROTOCOL".to_string(),
+            protocol::PROTOCOL_VERSION.to_string().into(),
+        ),
+        (
+            "SPACEONE_PLUGIN_PACKAGE".to_string(),
+            cfg.package.clone().into(),
+        ),
+        (
+            "SPACEONE_PLUGIN_APP_PATH".to_string(),
+            cfg.app_path.clone().into(),
+        ),
+        (
+            "SPACEONE_PLUGIN_SOURCE_ROOT".to_string(),
+            cfg.source_root.clone().into_os_string(),
+        ),
+        ("SPACEONE_PLUGIN_MODULE_PATHS".to_string(), module_paths),
+        (
+            "SPACEONE_PLUGIN_WORKERS".to_string(),
+            cfg.workers.to_string().into(),
+        ),
+    ])
+}
+
+fn handler_spec(cfg: &HandlerConfig) -> Result<Spec, StartupError> {
+    let env = handler_env(cfg)?;
+    if let Some(command) = &cfg.handler_cmd {
+        let mut words = protocol::split_command(command)
+            .map_err(|e| StartupError::new(format!("Invalid handler command: {e}")))?
+            .into_iter()
+            .map(OsString::from);
+        let program = words.next().unwrap_or_default();
+        return Ok(Spec {
+            program,
+            args: words.collect(),
+            env,
+            display: command.clone(),
+            missing_hint: String::new(),
+        });
+    }
+    let runner = python::runner_path()
+        .map_err(|e| StartupError::new(format!("Cannot prepare the Python runner: {e}")))?;
+    let python = cfg
+        .python
+        .clone()
+        .map(PathBuf::into_os_string)
+        .unwrap_or_else(|| OsString::from("python3"));
+    let missing_hint = if cfg.python.is_none() {
+        " (install Python 3, or pass --python PATH or --handler CMD)".to_string()
+    } else {
+        String::new()
+    };
+    Ok(Spec {
+        display: python.to_string_lossy().into_owned(),
+        missing_hint,
+        program: python,
+        args: vec![runner.into_os_string()],
+        env,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> HandlerConfig {
+        HandlerConfig {
+            package: "plugin.sub".to_string(),
+            app_path: "{package}.main:app".to_string(),
+            source_root: PathBuf::from("/src"),
+            module_paths: vec![PathBuf::from("/m1"), PathBuf::from("/m2")],
+            python: None,
+            handler_cmd: Some("sh 'my handler.sh' --fast".to_string()),
+            workers: 4,
+            timeout: None,
+        }
+    }
+
+    #[test]
+    fn handler_command_and_environment() {
+        let spec = handler_spec(&config()).unwrap();
+        assert_eq!(spec.program, OsString::from("sh"));
+        assert_eq!(
+            spec.args,
+            vec![OsString::from("my handler.sh"), OsString::from("--fast")]
+        );
+        let env: Vec<(String, String)> = spec
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string_lossy().into_owned()))
+            .collect();
+        let expect = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            env,
+            vec![
+                expect("SPACEONE_PLUGIN_PROTOCOL", "1"),
+                expect("SPACEONE_PLUGIN_PACKAGE", "plugin.sub"),
+                expect("SPACEONE_PLUGIN_APP_PATH", "{package}.main:app"),
+                expect("SPACEONE_PLUGIN_SOURCE_ROOT", "/src"),
+                expect("SPACEONE_PLUGIN_MODULE_PATHS", "/m1:/m2"),
+                expect("SPACEONE_PLUGIN_WORKERS", "4"),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_handler_command_is_a_startup_error() {
+        let mut cfg = config();
+        cfg.handler_cmd = Some("'unclosed".to_string());
+        let err = handler_spec(&cfg).err().unwrap();
+        assert_eq!(
+            err.message,
+            "Invalid handler command: unterminated ' quote in \"'unclosed\""
+        );
+        assert_eq!(err.exit_code, 1);
+    }
+
+    #[test]
+    fn default_package_dir_is_absolute_top_package() {
+        assert_eq!(default_package_dir(&config()), PathBuf::from("/src/plugin"));
+    }
+}

@@ -1,0 +1,326 @@
+//! One handler process: spawn in its own process group, line I/O on its pipes,
+//! stderr forwarding, and termination that always reaps the child.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io::{self, Write as _};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::sync::{oneshot, watch};
+
+use super::protocol::{MAX_LINE_BYTES, describe_exit};
+
+/// How a handler process is started.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub program: OsString,
+    pub args: Vec<OsString>,
+    pub env: Vec<(String, OsString)>,
+    /// The command as shown in messages.
+    pub display: String,
+    /// Appended to the message when the program does not exist.
+    pub missing_hint: String,
+}
+
+/// Live (unreaped) handler processes by serial number → pid.
+pub type Registry = Arc<Mutex<HashMap<u64, u32>>>;
+
+/// Result of reading one line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    Data(Vec<u8>),
+    Eof,
+    TooLong,
+}
+
+enum Chunk {
+    Line,
+    Eof,
+    Full,
+}
+
+/// Read up to and excluding the next newline into `buf`, keeping at most `max`
+/// bytes. Cancel-safe: bytes are moved from the reader into `buf` without an
+/// await in between.
+async fn read_chunk<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<Chunk> {
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(Chunk::Eof);
+        }
+        let room = max.saturating_sub(buf.len());
+        match available.iter().position(|b| *b == b'\n') {
+            Some(pos) if pos <= room => {
+                buf.extend_from_slice(&available[..pos]);
+                reader.consume(pos + 1);
+                return Ok(Chunk::Line);
+            }
+            _ => {
+                let take = available.len().min(room);
+                buf.extend_from_slice(&available[..take]);
+                reader.consume(take);
+                if buf.len() >= max {
+                    return Ok(Chunk::Full);
+                }
+            }
+        }
+    }
+}
+
+/// Copy a handler's stderr to the host's stderr line by line (long lines in pieces).
+async fn forward_stderr<R: AsyncBufRead + Unpin>(mut reader: R) {
+    const PIECE: usize = 64 * 1024;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let chunk = match read_chunk(&mut reader, &mut buf, PIECE).await {
+            Ok(chunk) => chunk,
+            Err(_) => return,
+        };
+        if !buf.is_empty() || matches!(chunk, Chunk::Line) {
+            buf.push(b'\n');
+            // One write per line keeps lines of concurrent handlers whole.
+            let mut out = std::io::stderr().lock();
+            if out.write_all(&buf).and_then(|()| out.flush()).is_err() {
+                return;
+            }
+        }
+        if matches!(chunk, Chunk::Eof) {
+            return;
+        }
+    }
+}
+
+/// A running handler process. A reaper task owns the child: it collects the exit
+/// status as soon as the process ends (also while the handler sits idle), and
+/// it is the only place that signals the process group, so a signal can never
+/// reach a reused process id. Dropping the handler kills the group.
+pub struct Handler {
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+    buf: Vec<u8>,
+    kill: Option<oneshot::Sender<()>>,
+    exit: watch::Receiver<Option<String>>,
+}
+
+impl Handler {
+    /// Start the process with piped stdin/stdout; stderr is forwarded to ours.
+    pub fn spawn(spec: &Spec, serial: u64, registry: &Registry) -> io::Result<Handler> {
+        let mut cmd = Command::new(&spec.program);
+        cmd.args(&spec.args)
+            .envs(spec.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        // Own process group: terminal signals go to the host only, and stopping a
+        // handler also stops whatever it started.
+        #[cfg(unix)]
+        cmd.process_group(0);
+        let mut child = cmd.spawn()?;
+        let (Some(stdin), Some(stdout), Some(stderr), Some(pid)) = (
+            child.stdin.take(),
+            child.stdout.take(),
+            child.stderr.take(),
+            child.id(),
+        ) else {
+            let _ = child.start_kill();
+            return Err(io::Error::other("the handler's pipes could not be set up"));
+        };
+        tokio::spawn(forward_stderr(BufReader::new(stderr)));
+        lock(registry).insert(serial, pid);
+        let (kill_tx, kill_rx) = oneshot::channel();
+        let (exit_tx, exit_rx) = watch::channel(None);
+        tokio::spawn(reap(child, pid, kill_rx, exit_tx, registry.clone(), serial));
+        Ok(Handler {
+            stdin: Some(stdin),
+            stdout: BufReader::with_capacity(64 * 1024, stdout),
+            buf: Vec::new(),
+            kill: Some(kill_tx),
+            exit: exit_rx,
+        })
+    }
+
+    /// Next non-blank line from stdout, bounded by [`MAX_LINE_BYTES`]. Cancel-safe.
+    pub async fn read_line(&mut self) -> io::Result<Line> {
+        loop {
+            match read_chunk(&mut self.stdout, &mut self.buf, MAX_LINE_BYTES).await? {
+                Chunk::Full => {
+                    self.buf = Vec::new();
+                    return Ok(Line::TooLong);
+                }
+                Chunk::Eof if self.buf.iter().all(u8::is_ascii_whitespace) => {
+                    self.buf.clear();
+                    return Ok(Line::Eof);
+                }
+                Chunk::Line if self.buf.iter().all(u8::is_ascii_whitespace) => self.buf.clear(),
+                Chunk::Eof | Chunk::Line => return Ok(Line::Data(std::mem::take(&mut self.buf))),
+            }
+        }
+    }
+
+    /// Write one protocol line to stdin.
+    pub async fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "stdin is closed"))?;
+        stdin.write_all(line).await?;
+        stdin.flush().await
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&self) -> bool {
+        self.exit.borrow().is_none()
+    }
+
+    /// Kill the process group and wait until the child is reaped; returns how it ended.
+    pub async fn kill(mut self) -> String {
+        if let Some(kill) = self.kill.take() {
+            let _ = kill.send(());
+        }
+        self.exited().await
+    }
+
+    /// Close stdin (the handler's signal to exit) and give the process `grace` to
+    /// end on its own, then kill it; returns how it ended.
+    pub async fn finish(mut self, grace: Duration) -> String {
+        self.stdin = None;
+        let mut exit = self.exit.clone();
+        let ended = tokio::time::timeout(grace, async move {
+            exit.wait_for(Option::is_some)
+                .await
+                .ok()
+                .and_then(|status| status.clone())
+        })
+        .await;
+        match ended {
+            Ok(Some(status)) => status,
+            _ => self.kill().await,
+        }
+    }
+
+    /// Close stdin, wait up to `grace`, then kill.
+    pub async fn close(self, grace: Duration) {
+        let _ = self.finish(grace).await;
+    }
+
+    async fn exited(&mut self) -> String {
+        let status = match self.exit.wait_for(Option::is_some).await {
+            Ok(status) => status.clone(),
+            Err(_) => None,
+        };
+        // The reaper is gone without a status only when the runtime is shutting down.
+        status.unwrap_or_else(|| describe_exit(None, None))
+    }
+}
+
+impl Drop for Handler {
+    fn drop(&mut self) {
+        if let Some(kill) = self.kill.take() {
+            let _ = kill.send(());
+        }
+    }
+}
+
+/// Own the child until it is reaped: wait for it to end, or on request (or when
+/// the handler is dropped) kill its process group first.
+async fn reap(
+    mut child: Child,
+    pid: u32,
+    kill: oneshot::Receiver<()>,
+    exit: watch::Sender<Option<String>>,
+    registry: Registry,
+    serial: u64,
+) {
+    let status = tokio::select! {
+        status = child.wait() => status,
+        _ = kill => {
+            // Not reaped yet (only this task waits on the child), so `pid` still
+            // names our process group.
+            kill_group(pid);
+            let _ = child.start_kill();
+            child.wait().await
+        }
+    };
+    lock(&registry).remove(&serial);
+    let text = match status {
+        Ok(status) => exit_text(&status),
+        Err(_) => describe_exit(None, None),
+    };
+    exit.send_replace(Some(text));
+}
+
+/// SIGKILL to the process group `pid` leads (every handler is spawned as a group
+/// leader) and to `pid` itself.
+pub fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(pid)
+        && pid > 1
+    {
+        // SAFETY: plain syscalls; the caller passes the id of a child it spawned as
+        // a group leader and has not reaped yet, so the ids cannot have been reused.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+fn exit_text(status: &std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    let signal = std::os::unix::process::ExitStatusExt::signal(status);
+    #[cfg(not(unix))]
+    let signal = None;
+    describe_exit(status.code(), signal)
+}
+
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn lines(input: &[u8], max: usize) -> Vec<String> {
+        let mut reader = BufReader::with_capacity(4, input);
+        let mut out = Vec::new();
+        loop {
+            let mut buf = Vec::new();
+            let chunk = read_chunk(&mut reader, &mut buf, max).await.unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            match chunk {
+                Chunk::Line => out.push(format!("L:{text}")),
+                Chunk::Full => out.push(format!("F:{text}")),
+                Chunk::Eof => {
+                    out.push(format!("E:{text}"));
+                    return out;
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn read_chunk_splits_lines_and_bounds_length() {
+        assert_eq!(
+            lines(b"ab\ncdefg\n\nh", 100).await,
+            vec!["L:ab", "L:cdefg", "L:", "E:h"]
+        );
+        assert_eq!(
+            lines(b"abcdefgh\nij\n", 5).await,
+            vec!["F:abcde", "L:fgh", "L:ij", "E:"]
+        );
+        assert_eq!(lines(b"abcde\n", 5).await, vec!["L:abcde", "E:"]);
+    }
+}

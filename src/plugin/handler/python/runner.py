@@ -1,0 +1,377 @@
+"""Python handler runner for the spacectl plugin host.
+
+Started by the host as ``python runner.py``; it loads the plugin package named in
+the environment and serves the handler protocol (docs/plugin-protocol.md): one
+JSON object per line on the protocol input and output, one request at a time.
+
+Two kinds of plugin apps are served:
+
+* SDK apps, built with the ``spaceone_plugin_sdk`` module shipped by the host;
+* apps built on the upstream framework (``CollectorPluginServer`` from
+  spaceone-inventory), when that framework is importable by this interpreter.
+  Only the server layer is replaced: the plugin's own code and helper calls run
+  unchanged.
+
+Standard library only; Python 3.8 or newer.
+"""
+
+import importlib
+import importlib.util
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+
+PROTOCOL_VERSION = 1
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class StartupFailure(Exception):
+    """The plugin could not be loaded; ``text`` is the one-line report."""
+
+    def __init__(self, text, exit_code=1):
+        super().__init__(text)
+        self.text = text
+        self.exit_code = exit_code
+
+
+class UnknownMethod(Exception):
+    pass
+
+
+# --- protocol channel ---------------------------------------------------------
+
+
+def take_protocol_channel():
+    """Move the protocol to private descriptors.
+
+    Plugin code may print or read the standard streams; neither may touch the
+    protocol. File descriptor 1 is pointed at stderr and 0 at /dev/null, and the
+    original pipes are kept on non-inheritable duplicates.
+    """
+    sys.stdout.flush()
+    proto_in_fd = os.dup(0)
+    proto_out_fd = os.dup(1)
+    os.dup2(2, 1)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.close(null_fd)
+    sys.stdout = sys.stderr
+    sys.stdin = open(os.devnull, "r")
+    proto_in = os.fdopen(proto_in_fd, "rb", buffering=0)
+    proto_out = os.fdopen(proto_out_fd, "wb")
+    return proto_in, proto_out
+
+
+def encode(message):
+    """One protocol line (bytes, newline terminated); raises on values JSON cannot carry."""
+    text = json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.encode("utf-8") + b"\n"
+
+
+def send(out, message):
+    out.write(encode(message))
+    out.flush()
+
+
+def read_lines(stream):
+    """Yield raw lines from an unbuffered binary stream until end of input."""
+    pending = b""
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            if pending.strip():
+                yield pending
+            return
+        pending += chunk
+        while True:
+            cut = pending.find(b"\n")
+            if cut < 0:
+                break
+            line, pending = pending[:cut], pending[cut + 1 :]
+            if line.strip():
+                yield line
+
+
+def watch_parent():
+    """Exit when the host goes away, even while a route is still running."""
+    parent = os.getppid()
+
+    def loop():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    thread = threading.Thread(target=loop, name="parent-watch", daemon=True)
+    thread.start()
+
+
+# --- loading the plugin ---------------------------------------------------------
+
+
+def set_import_path(source_root, module_paths):
+    # The runner's own directory (which also holds the bundled SDK) goes last, so a
+    # copy of the SDK vendored by the project takes precedence.
+    if sys.path and os.path.abspath(sys.path[0] or ".") == _HERE:
+        del sys.path[0]
+    if _HERE not in sys.path:
+        sys.path.append(_HERE)
+    # Same order as the upstream CLI: source root first, then each module path in
+    # front of it (the last one given wins).
+    if source_root not in sys.path:
+        sys.path.insert(0, source_root)
+    for path in module_paths:
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
+def import_package(package):
+    try:
+        __import__(package)
+    except Exception:
+        traceback.print_exc()
+        raise StartupFailure(
+            f"Exception: The package({package}) can not imported. Please check the module path."
+        )
+
+
+def prepare_upstream_config(package, app_path, workers):
+    """Initialise the upstream framework's global config the way its CLI does.
+
+    Upstream plugin modules read it while they are imported (the server object
+    loads its own configuration for the package). Nothing happens when the
+    framework is not installed.
+    """
+    try:
+        spec = importlib.util.find_spec("spaceone.core.config")
+    except (ImportError, ValueError):
+        return
+    if spec is None:
+        return
+    try:
+        from spaceone.core import config
+    except Exception:
+        return
+    init_conf = getattr(config, "init_conf", None)
+    if callable(init_conf):
+        init_conf(package=package, worker=workers or None, plugin_app_path=app_path)
+
+
+def import_app(package, app_path):
+    try:
+        formatted = app_path.format(package=package)
+        module_path, app_name = formatted.split(":")
+    except Exception as e:
+        raise StartupFailure(f"{type(e).__name__}: {e}")
+    try:
+        module = __import__(module_path, fromlist=[app_name])
+    except Exception as e:
+        traceback.print_exc()
+        raise StartupFailure(f"ImportError: Cannot import app: {e}")
+    # Upstream reads the attribute literally named "app"; the name after ':' is ignored.
+    if not hasattr(module, "app"):
+        raise StartupFailure(
+            f"ImportError: Cannot import app: App is not defined. (app_path = {package}.{formatted})"
+        )
+    return getattr(module, "app")
+
+
+def package_directory(package):
+    top = sys.modules.get(package.split(".")[0])
+    paths = list(getattr(top, "__path__", []) or [])
+    if paths:
+        return os.path.abspath(paths[0])
+    origin = getattr(top, "__file__", None)
+    if origin:
+        return os.path.dirname(os.path.abspath(origin))
+    return ""
+
+
+# --- route tables ---------------------------------------------------------------
+
+
+class SdkRoutes:
+    """Routes of an app built with spaceone_plugin_sdk."""
+
+    mode = "sdk"
+
+    def __init__(self, app):
+        self.app = app
+
+    def routes(self):
+        return list(self.app.plugin_routes())
+
+    def lookup(self, method):
+        if not self.app.is_plugin_method(method):
+            raise UnknownMethod(method)
+        return self.app.get_plugin_method(method)
+
+
+class UpstreamRoutes:
+    """Routes registered on an upstream ``PluginServer`` subclass.
+
+    Upstream keeps, per class name, the service class and its allowed methods; the
+    service class stores the registered functions by method name and its service
+    layer looks them up at call time with ``get_plugin_method``. The same lookup is
+    done here, per request.
+    """
+
+    mode = "compat"
+
+    def __init__(self, app):
+        self.table = getattr(app, "_plugin_methods")
+
+    def routes(self):
+        found = []
+        for class_name, entry in self.table.items():
+            service = entry.get("service")
+            for method_name in entry.get("methods", []):
+                if service is not None and service.get_plugin_method(method_name) is not None:
+                    found.append(f"{class_name}.{method_name}")
+        return found
+
+    def lookup(self, method):
+        class_name, _, method_name = method.partition(".")
+        entry = self.table.get(class_name)
+        if not entry or method_name not in entry.get("methods", []):
+            raise UnknownMethod(method)
+        return entry["service"].get_plugin_method(method_name)
+
+
+def route_table(app, app_path):
+    if getattr(app, "SPACEONE_PLUGIN_SDK", None) is not None and hasattr(app, "get_plugin_method"):
+        return SdkRoutes(app)
+    table = getattr(app, "_plugin_methods", None)
+    if isinstance(table, dict) and all(
+        isinstance(v, dict) and hasattr(v.get("service"), "get_plugin_method") for v in table.values()
+    ):
+        return UpstreamRoutes(app)
+    raise StartupFailure(
+        f"TypeError: The app is not a plugin server. (app_path = {app_path}, type = {type(app).__name__})"
+    )
+
+
+# --- serving --------------------------------------------------------------------
+
+
+def error_body(e):
+    code = getattr(e, "error_code", None)
+    status = getattr(e, "status_code", None)
+    if isinstance(code, str) and isinstance(status, str):
+        return {"code": code, "status": status, "message": str(getattr(e, "message", ""))}
+    # Anything else is reported the way upstream reports it: ERROR_UNKNOWN, str(e).
+    traceback.print_exc()
+    return {"code": "ERROR_UNKNOWN", "status": "INTERNAL", "message": str(e)}
+
+
+def serve_request(request, table, out):
+    rid = request.get("id")
+    method = request.get("method")
+    params = request.get("params")
+    stream = bool(request.get("stream"))
+    try:
+        func = table.lookup(method if isinstance(method, str) else "")
+    except UnknownMethod:
+        send(out, {"id": rid, "error": {
+            "code": "ERROR_NOT_IMPLEMENTED",
+            "status": "UNIMPLEMENTED",
+            "message": f"Method not found! (method = {method})",
+        }})
+        return
+    try:
+        result = func(params)
+        if not stream:
+            line = encode({"id": rid, "result": result})
+            out.write(line)
+            out.flush()
+            return
+        for item in result:
+            out.write(encode({"id": rid, "item": item}))
+            out.flush()
+        line = encode({"id": rid, "done": True})
+    except (BrokenPipeError, ConnectionResetError):
+        raise
+    except Exception as e:
+        line = encode({"id": rid, "error": error_body(e)})
+    out.write(line)
+    out.flush()
+
+
+def configure_logging(package):
+    # Plugin log records go to stderr (the host's log) in the host's line layout.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s.%(msecs)03dZ [%(levelname)s]       (%(filename)s:%(lineno)d) %(message)s",
+        "%Y-%m-%dT%H:%M:%S",
+    ))
+    for name in {package.split(".")[0], "spaceone_plugin_sdk"}:
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
+            logger.setLevel(logging.DEBUG)
+            logger.propagate = False
+
+
+def load(env):
+    package = env.get("SPACEONE_PLUGIN_PACKAGE", "")
+    app_path = env.get("SPACEONE_PLUGIN_APP_PATH") or "{package}.main:app"
+    source_root = env.get("SPACEONE_PLUGIN_SOURCE_ROOT") or "."
+    module_paths = [p for p in env.get("SPACEONE_PLUGIN_MODULE_PATHS", "").split(os.pathsep) if p]
+    try:
+        workers = int(env.get("SPACEONE_PLUGIN_WORKERS", "0"))
+    except ValueError:
+        workers = 0
+    if not package:
+        raise StartupFailure("Exception: The package() can not imported. Please check the module path.")
+    set_import_path(source_root, module_paths)
+    import_package(package)
+    prepare_upstream_config(package, app_path, workers)
+    app = import_app(package, app_path)
+    table = route_table(app, app_path.format(package=package))
+    if table.mode == "sdk":
+        configure_logging(package)
+    return table, package_directory(package)
+
+
+def main():
+    proto_in, proto_out = take_protocol_channel()
+    watch_parent()
+    try:
+        table, package_dir = load(os.environ)
+    except StartupFailure as f:
+        send(proto_out, {"startup_error": {"message": f.text, "exit_code": f.exit_code}})
+        return f.exit_code
+    send(proto_out, {"ready": {
+        "protocol": PROTOCOL_VERSION,
+        "routes": table.routes(),
+        "package_dir": package_dir,
+        "mode": table.mode,
+    }})
+    for line in read_lines(proto_in):
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("a request must be a JSON object")
+        except ValueError as e:
+            send(proto_out, {"id": None, "error": {
+                "code": "ERROR_UNKNOWN", "status": "INTERNAL", "message": f"Invalid request line: {e}",
+            }})
+            continue
+        serve_request(request, table, proto_out)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        code = main()
+    except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+        code = 1
+    try:
+        sys.stderr.flush()
+    except Exception:
+        pass
+    os._exit(code)

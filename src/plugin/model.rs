@@ -1,0 +1,1729 @@
+//! The collector plugin data model: which parameters a route receives, and how
+//! the values a route returns are validated, completed with defaults and shaped
+//! into response dicts.
+//!
+//! The rules are those of the upstream framework (pydantic v1 models): unknown
+//! keys are dropped, optional fields are filled with their defaults (or `null`),
+//! numbers are coerced to text where text is expected and text to numbers where
+//! numbers are expected, and a failed validation is reported with pydantic's
+//! exact message as an INTERNAL `ERROR_UNKNOWN`.
+//!
+//! Everything here is pure: no I/O except through the closure that
+//! [`shape_collect_item`] receives for metadata files.
+
+use serde_json::{Map, Number, Value};
+
+use crate::output::pyrepr::{number_str, parse_py_float, py_repr, py_str, repr_str};
+
+use super::error::{PluginError, StatusKind};
+use super::metadata;
+
+// ---------------------------------------------------------------------------
+// Python text forms
+// ---------------------------------------------------------------------------
+
+/// The Python type name of a JSON-like value.
+pub(crate) fn py_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+/// Python `dict(v)` for a non-dict value: a list of two-element items (pairs,
+/// two-character strings, two-key mappings) becomes a mapping. Only text keys
+/// are accepted (a mapping with other keys cannot travel as a Struct anyway).
+pub(crate) fn py_dict_coerce(v: &Value) -> Option<Map<String, Value>> {
+    match v {
+        Value::Object(m) => Some(m.clone()),
+        Value::Array(items) => {
+            let mut out = Map::new();
+            for item in items {
+                let (k, val) = match item {
+                    Value::Array(pair) if pair.len() == 2 => (pair[0].clone(), pair[1].clone()),
+                    Value::String(s) if s.chars().count() == 2 => {
+                        let mut cs = s.chars();
+                        let a = cs.next()?;
+                        let b = cs.next()?;
+                        (Value::String(a.to_string()), Value::String(b.to_string()))
+                    }
+                    Value::Object(m) if m.len() == 2 => {
+                        let mut ks = m.keys();
+                        let a = ks.next()?.clone();
+                        let b = ks.next()?.clone();
+                        (Value::String(a), Value::String(b))
+                    }
+                    _ => return None,
+                };
+                match k {
+                    Value::String(key) => {
+                        out.insert(key, val);
+                    }
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Every number as a double, the way values travel inside a protobuf Struct.
+pub(crate) fn floatify(v: Value) -> Value {
+    match v {
+        Value::Number(n) => {
+            let f = if let Some(f) = n.as_f64() {
+                f
+            } else if let Some(u) = n.as_u64() {
+                u as f64
+            } else {
+                n.as_i64().map(|i| i as f64).unwrap_or(0.0)
+            };
+            Number::from_f64(f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(floatify).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, floatify(v))).collect())
+        }
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Validation (pydantic v1 rules for the models used by the framework)
+// ---------------------------------------------------------------------------
+
+/// One validation failure, as pydantic reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ValError {
+    /// Location inside the validated value (field names and list indices).
+    pub loc: Vec<String>,
+    /// pydantic's message, e.g. `field required`.
+    pub msg: String,
+    /// pydantic's error type, e.g. `value_error.missing`.
+    pub ty: String,
+    /// pydantic's context entries, rendered as `; key=value`.
+    pub ctx: Vec<(String, String)>,
+    /// A short explanation of what would have been accepted.
+    pub expected: String,
+}
+
+impl ValError {
+    fn new(loc: &[String], msg: &str, ty: &str, expected: impl Into<String>) -> Self {
+        ValError {
+            loc: loc.to_vec(),
+            msg: msg.to_string(),
+            ty: ty.to_string(),
+            ctx: Vec::new(),
+            expected: expected.into(),
+        }
+    }
+}
+
+/// pydantic's `str(ValidationError)`:
+/// `N validation error(s) for Model` followed by `loc\n  msg (type=...)` blocks.
+pub(crate) fn render_validation_error(model: &str, errors: &[ValError]) -> String {
+    let n = errors.len();
+    let mut out = format!(
+        "{n} validation error{} for {model}",
+        if n == 1 { "" } else { "s" }
+    );
+    for e in errors {
+        out.push('\n');
+        out.push_str(&e.loc.join(" -> "));
+        out.push_str("\n  ");
+        out.push_str(&e.msg);
+        out.push_str(" (type=");
+        out.push_str(&e.ty);
+        for (k, v) in &e.ctx {
+            out.push_str("; ");
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// An enumeration (a `str` Enum class): class name and `(member, value)` pairs.
+pub(crate) struct EnumSpec {
+    pub class: &'static str,
+    pub members: &'static [(&'static str, &'static str)],
+}
+
+/// A model: its class name and fields in declaration order.
+pub(crate) struct ModelSpec {
+    pub name: &'static str,
+    pub fields: &'static [FieldSpec],
+}
+
+/// How a value of a field is validated.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Str,
+    Bool,
+    Float,
+    Dict,
+    List(&'static Kind),
+    /// `Literal[...]` of strings.
+    Lit(&'static [&'static str]),
+    /// The console's colour names (`black`, `white`, `<hue>`, `<hue>.100`…`.900`).
+    Colour,
+    Enum(&'static EnumSpec),
+    Model(&'static ModelSpec),
+    /// A `TypedDict(total=False)`: only the given keys are kept.
+    TypedDict(&'static ModelSpec),
+}
+
+/// A field default.
+#[derive(Clone, Copy)]
+pub(crate) enum Dflt {
+    Required,
+    Null,
+    Str(&'static str),
+    Bool(bool),
+    Int(i64),
+    EmptyObject,
+    EmptyList,
+    StrList(&'static [&'static str]),
+}
+
+impl Dflt {
+    fn value(self) -> Option<Value> {
+        match self {
+            Dflt::Required => None,
+            Dflt::Null => Some(Value::Null),
+            Dflt::Str(s) => Some(Value::String(s.to_string())),
+            Dflt::Bool(b) => Some(Value::Bool(b)),
+            Dflt::Int(i) => Some(Value::from(i)),
+            Dflt::EmptyObject => Some(Value::Object(Map::new())),
+            Dflt::EmptyList => Some(Value::Array(Vec::new())),
+            Dflt::StrList(items) => Some(Value::Array(
+                items.iter().map(|s| Value::String(s.to_string())).collect(),
+            )),
+        }
+    }
+}
+
+/// One model field.
+pub(crate) struct FieldSpec {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub default: Dflt,
+    /// Whether an explicit `null` is accepted (`Optional[...]` or a `None` default).
+    pub nullable: bool,
+}
+
+/// A required field.
+pub(crate) const fn req(name: &'static str, kind: Kind) -> FieldSpec {
+    FieldSpec {
+        name,
+        kind,
+        default: Dflt::Required,
+        nullable: false,
+    }
+}
+
+/// A field defaulting to `None` (and therefore accepting `null`).
+pub(crate) const fn opt(name: &'static str, kind: Kind) -> FieldSpec {
+    FieldSpec {
+        name,
+        kind,
+        default: Dflt::Null,
+        nullable: true,
+    }
+}
+
+/// A field with a non-`None` default; `nullable` tells whether `null` is accepted.
+pub(crate) const fn dflt(
+    name: &'static str,
+    kind: Kind,
+    default: Dflt,
+    nullable: bool,
+) -> FieldSpec {
+    FieldSpec {
+        name,
+        kind,
+        default,
+        nullable,
+    }
+}
+
+const BOOL_TRUE: [&str; 6] = ["1", "on", "t", "true", "y", "yes"];
+const BOOL_FALSE: [&str; 6] = ["0", "off", "f", "false", "n", "no"];
+const COLOUR_HUES: [&str; 9] = [
+    "gray", "red", "coral", "yellow", "green", "blue", "violet", "peacock", "indigo",
+];
+
+/// Whether `s` is one of the console's colour names.
+pub(crate) fn is_colour(s: &str) -> bool {
+    if s == "black" || s == "white" {
+        return true;
+    }
+    let (hue, shade) = match s.split_once('.') {
+        Some((h, sh)) => (h, Some(sh)),
+        None => (s, None),
+    };
+    COLOUR_HUES.contains(&hue)
+        && match shade {
+            None => true,
+            Some(sh) => {
+                sh.len() == 3 && sh.ends_with("00") && matches!(sh.as_bytes()[0], b'1'..=b'9')
+            }
+        }
+}
+
+/// Python `float(text)`, finite results only (a Struct cannot carry others).
+fn parse_finite_float(text: &str) -> Option<f64> {
+    parse_py_float(text).filter(|f| f.is_finite())
+}
+
+fn validate_value(
+    kind: Kind,
+    v: &Value,
+    loc: &mut Vec<String>,
+    exclude_none: bool,
+    errs: &mut Vec<ValError>,
+) -> Option<Value> {
+    match kind {
+        Kind::Str => match v {
+            Value::String(_) => Some(v.clone()),
+            Value::Number(n) => Some(Value::String(number_str(n))),
+            Value::Bool(_) => Some(Value::String(py_str(v))),
+            _ => {
+                errs.push(ValError::new(
+                    loc,
+                    "str type expected",
+                    "type_error.str",
+                    "expected a string",
+                ));
+                None
+            }
+        },
+        Kind::Bool => {
+            let parsed = match v {
+                Value::Bool(b) => Some(*b),
+                Value::Number(n) => n.as_f64().and_then(|f| {
+                    if f == 1.0 {
+                        Some(true)
+                    } else if f == 0.0 {
+                        Some(false)
+                    } else {
+                        None
+                    }
+                }),
+                Value::String(s) => {
+                    let l = s.to_lowercase();
+                    if BOOL_TRUE.contains(&l.as_str()) {
+                        Some(true)
+                    } else if BOOL_FALSE.contains(&l.as_str()) {
+                        Some(false)
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            };
+            match parsed {
+                Some(b) => Some(Value::Bool(b)),
+                None => {
+                    errs.push(ValError::new(
+                        loc,
+                        "value could not be parsed to a boolean",
+                        "type_error.bool",
+                        "expected a boolean (true or false)",
+                    ));
+                    None
+                }
+            }
+        }
+        Kind::Float => {
+            let parsed = match v {
+                Value::Number(n) => n.as_f64().filter(|f| f.is_finite()),
+                Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+                Value::String(s) => parse_finite_float(s),
+                _ => None,
+            };
+            match parsed.and_then(Number::from_f64) {
+                Some(n) => Some(Value::Number(n)),
+                None => {
+                    errs.push(ValError::new(
+                        loc,
+                        "value is not a valid float",
+                        "type_error.float",
+                        "expected a number",
+                    ));
+                    None
+                }
+            }
+        }
+        Kind::Dict => match py_dict_coerce(v) {
+            Some(m) => Some(Value::Object(m)),
+            None => {
+                errs.push(ValError::new(
+                    loc,
+                    "value is not a valid dict",
+                    "type_error.dict",
+                    "expected a mapping",
+                ));
+                None
+            }
+        },
+        Kind::List(inner) => match v {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                let before = errs.len();
+                for (i, item) in items.iter().enumerate() {
+                    loc.push(i.to_string());
+                    let r = if item.is_null() {
+                        errs.push(ValError::new(
+                            loc,
+                            "none is not an allowed value",
+                            "type_error.none.not_allowed",
+                            "must not be null",
+                        ));
+                        None
+                    } else {
+                        validate_value(*inner, item, loc, exclude_none, errs)
+                    };
+                    loc.pop();
+                    if let Some(r) = r {
+                        out.push(r);
+                    }
+                }
+                (errs.len() == before).then_some(Value::Array(out))
+            }
+            _ => {
+                errs.push(ValError::new(
+                    loc,
+                    "value is not a valid list",
+                    "type_error.list",
+                    "expected a list",
+                ));
+                None
+            }
+        },
+        Kind::Lit(choices) => match v {
+            Value::String(s) if choices.contains(&s.as_str()) => Some(v.clone()),
+            _ => {
+                let quoted: Vec<String> = choices.iter().map(|c| repr_str(c)).collect();
+                let mut e = ValError::new(
+                    loc,
+                    &format!("unexpected value; permitted: {}", quoted.join(", ")),
+                    "value_error.const",
+                    format!(
+                        "expected one of {} (got {})",
+                        choices.join(", "),
+                        py_repr(v)
+                    ),
+                );
+                let tuple = if quoted.len() == 1 {
+                    format!("({},)", quoted[0])
+                } else {
+                    format!("({})", quoted.join(", "))
+                };
+                e.ctx = vec![
+                    ("given".to_string(), py_str(v)),
+                    ("permitted".to_string(), tuple),
+                ];
+                errs.push(e);
+                None
+            }
+        },
+        Kind::Colour => match v {
+            Value::String(s) if is_colour(s) => Some(v.clone()),
+            _ => {
+                errs.push(ValError::new(
+                    loc,
+                    "unexpected value; permitted: a colour name",
+                    "value_error.const",
+                    format!(
+                        "expected a colour: black, white, or one of {} optionally followed by .100 … .900 (got {})",
+                        COLOUR_HUES.join(", "),
+                        py_repr(v)
+                    ),
+                ));
+                None
+            }
+        },
+        Kind::Enum(spec) => match v {
+            Value::String(s) if spec.members.iter().any(|(_, val)| val == s) => Some(v.clone()),
+            _ => {
+                let values: Vec<String> =
+                    spec.members.iter().map(|(_, val)| repr_str(val)).collect();
+                let members: Vec<String> = spec
+                    .members
+                    .iter()
+                    .map(|(m, val)| format!("<{}.{}: {}>", spec.class, m, repr_str(val)))
+                    .collect();
+                let mut e = ValError::new(
+                    loc,
+                    &format!(
+                        "value is not a valid enumeration member; permitted: {}",
+                        values.join(", ")
+                    ),
+                    "type_error.enum",
+                    format!("expected one of {} (got {})", values.join(", "), py_repr(v)),
+                );
+                e.ctx = vec![(
+                    "enum_values".to_string(),
+                    format!("[{}]", members.join(", ")),
+                )];
+                errs.push(e);
+                None
+            }
+        },
+        Kind::Model(spec) => match py_dict_coerce(v) {
+            Some(m) => validate_model(spec, &m, loc, exclude_none, errs).map(Value::Object),
+            None => {
+                errs.push(ValError::new(
+                    loc,
+                    "value is not a valid dict",
+                    "type_error.dict",
+                    "expected a mapping",
+                ));
+                None
+            }
+        },
+        Kind::TypedDict(spec) => match py_dict_coerce(v) {
+            Some(m) => {
+                let mut out = Map::new();
+                let before = errs.len();
+                for f in spec.fields {
+                    let Some(val) = m.get(f.name) else { continue };
+                    if val.is_null() {
+                        out.insert(f.name.to_string(), Value::Null);
+                        continue;
+                    }
+                    loc.push(f.name.to_string());
+                    if let Some(r) = validate_value(f.kind, val, loc, exclude_none, errs) {
+                        out.insert(f.name.to_string(), r);
+                    }
+                    loc.pop();
+                }
+                (errs.len() == before).then_some(Value::Object(out))
+            }
+            None => {
+                let mut l = loc.clone();
+                l.push("__root__".to_string());
+                errs.push(ValError::new(
+                    &l,
+                    &format!("{} expected dict not {}", spec.name, py_type_name(v)),
+                    "type_error",
+                    "expected a mapping",
+                ));
+                None
+            }
+        },
+    }
+}
+
+/// Validate a mapping against a model: fields in declaration order, defaults
+/// for missing ones, unknown keys dropped. With `exclude_none`, fields whose
+/// value is `None` are left out (pydantic's `.dict(exclude_none=True)`).
+/// Returns `None` when any error was recorded.
+pub(crate) fn validate_model(
+    spec: &ModelSpec,
+    m: &Map<String, Value>,
+    loc: &mut Vec<String>,
+    exclude_none: bool,
+    errs: &mut Vec<ValError>,
+) -> Option<Map<String, Value>> {
+    let before = errs.len();
+    let mut out = Map::new();
+    for f in spec.fields {
+        loc.push(f.name.to_string());
+        let value = match m.get(f.name) {
+            None => match f.default.value() {
+                Some(d) => Some(d),
+                None => {
+                    errs.push(ValError::new(
+                        loc,
+                        "field required",
+                        "value_error.missing",
+                        "is required",
+                    ));
+                    None
+                }
+            },
+            Some(Value::Null) => {
+                if f.nullable {
+                    Some(Value::Null)
+                } else {
+                    errs.push(ValError::new(
+                        loc,
+                        "none is not an allowed value",
+                        "type_error.none.not_allowed",
+                        "must not be null",
+                    ));
+                    None
+                }
+            }
+            Some(v) => validate_value(f.kind, v, loc, exclude_none, errs),
+        };
+        loc.pop();
+        if let Some(value) = value
+            && !(exclude_none && value.is_null())
+        {
+            out.insert(f.name.to_string(), value);
+        }
+    }
+    (errs.len() == before).then_some(out)
+}
+
+/// Validate a route's return value the way `Model(**value)` does: a
+/// non-mapping fails with Python's `TypeError` text, validation failures with
+/// pydantic's message; both as INTERNAL `ERROR_UNKNOWN`.
+fn construct(
+    spec: &ModelSpec,
+    qualified: &str,
+    v: &Value,
+) -> Result<Map<String, Value>, PluginError> {
+    let Value::Object(m) = v else {
+        return Err(PluginError::unknown(format!(
+            "{qualified}() argument after ** must be a mapping, not {}",
+            py_type_name(v)
+        )));
+    };
+    let mut errs = Vec::new();
+    match validate_model(spec, m, &mut Vec::new(), false, &mut errs) {
+        Some(out) if errs.is_empty() => Ok(out),
+        _ => Err(PluginError::unknown(render_validation_error(
+            spec.name, &errs,
+        ))),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Models of the collector library
+// ---------------------------------------------------------------------------
+
+const STR_LIST: Kind = Kind::List(&Kind::Str);
+
+static COLLECTOR_INIT_REQUEST: ModelSpec = ModelSpec {
+    name: "CollectorInitRequest",
+    fields: &[req("options", Kind::Dict), opt("domain_id", Kind::Str)],
+};
+
+static COLLECTOR_VERIFY_REQUEST: ModelSpec = ModelSpec {
+    name: "CollectorVerifyRequest",
+    fields: &[
+        req("options", Kind::Dict),
+        req("secret_data", Kind::Dict),
+        opt("domain_id", Kind::Str),
+    ],
+};
+
+static COLLECTOR_COLLECT_REQUEST: ModelSpec = ModelSpec {
+    name: "CollectorCollectRequest",
+    fields: &[
+        req("options", Kind::Dict),
+        req("secret_data", Kind::Dict),
+        opt("domain_id", Kind::Str),
+        opt("task_options", Kind::Dict),
+    ],
+};
+
+static JOB_GET_TASK_REQUEST: ModelSpec = ModelSpec {
+    name: "JobGetTaskRequest",
+    fields: &[
+        req("options", Kind::Dict),
+        req("secret_data", Kind::Dict),
+        opt("domain_id", Kind::Str),
+    ],
+};
+
+/// Resource types a collector may report by default.
+pub const DEFAULT_SUPPORTED_RESOURCE_TYPES: [&str; 5] = [
+    "inventory.CloudService",
+    "inventory.CloudServiceType",
+    "inventory.Region",
+    "inventory.Namespace",
+    "inventory.Metric",
+];
+
+static PLUGIN_METADATA: ModelSpec = ModelSpec {
+    name: "PluginMetadata",
+    fields: &[
+        dflt(
+            "supported_resource_type",
+            STR_LIST,
+            Dflt::StrList(&DEFAULT_SUPPORTED_RESOURCE_TYPES),
+            false,
+        ),
+        dflt(
+            "supported_schedules",
+            STR_LIST,
+            Dflt::StrList(&["hours"]),
+            false,
+        ),
+        dflt(
+            "supported_features",
+            STR_LIST,
+            Dflt::StrList(&["garbage_collection"]),
+            false,
+        ),
+        dflt("filter_format", STR_LIST, Dflt::EmptyList, false),
+        dflt("options_schema", Kind::Dict, Dflt::EmptyObject, false),
+    ],
+};
+
+static PLUGIN_RESPONSE: ModelSpec = ModelSpec {
+    name: "PluginResponse",
+    fields: &[req("metadata", Kind::Model(&PLUGIN_METADATA))],
+};
+
+static TASK: ModelSpec = ModelSpec {
+    name: "Task",
+    fields: &[req("task_options", Kind::Dict)],
+};
+
+static TASKS_RESPONSE: ModelSpec = ModelSpec {
+    name: "TasksResponse",
+    fields: &[req("tasks", Kind::List(&Kind::Model(&TASK)))],
+};
+
+static CLOUD_SERVICE_TYPE: ModelSpec = ModelSpec {
+    name: "CloudServiceType",
+    fields: &[
+        req("name", Kind::Str),
+        req("group", Kind::Str),
+        req("provider", Kind::Str),
+        dflt("is_primary", Kind::Bool, Dflt::Bool(false), false),
+        dflt("is_major", Kind::Bool, Dflt::Bool(false), false),
+        opt("metadata", Kind::Dict),
+        opt("json_metadata", Kind::Str),
+        opt("service_code", Kind::Str),
+        dflt("tags", Kind::Dict, Dflt::EmptyObject, false),
+        dflt("labels", STR_LIST, Dflt::EmptyList, false),
+    ],
+};
+
+static REFERENCE: ModelSpec = ModelSpec {
+    name: "Reference",
+    fields: &[
+        opt("resource_id", Kind::Str),
+        opt("external_link", Kind::Str),
+    ],
+};
+
+static CLOUD_SERVICE: ModelSpec = ModelSpec {
+    name: "CloudService",
+    fields: &[
+        opt("name", Kind::Str),
+        req("cloud_service_type", Kind::Str),
+        req("cloud_service_group", Kind::Str),
+        req("provider", Kind::Str),
+        dflt("ip_addresses", STR_LIST, Dflt::EmptyList, true),
+        opt("account", Kind::Str),
+        opt("instance_type", Kind::Str),
+        dflt("instance_size", Kind::Float, Dflt::Int(0), false),
+        opt("launched_at", Kind::Str),
+        opt("region_code", Kind::Str),
+        opt("data", Kind::Dict),
+        opt("json_data", Kind::Str),
+        opt("metadata", Kind::Dict),
+        opt("json_metadata", Kind::Str),
+        opt("reference", Kind::TypedDict(&REFERENCE)),
+        dflt("tags", Kind::Dict, Dflt::EmptyObject, false),
+    ],
+};
+
+static REGION: ModelSpec = ModelSpec {
+    name: "Region",
+    fields: &[
+        dflt("name", Kind::Str, Dflt::Str(""), false),
+        req("region_code", Kind::Str),
+        req("provider", Kind::Str),
+        dflt("tags", Kind::Dict, Dflt::EmptyObject, false),
+    ],
+};
+
+static NAMESPACE: ModelSpec = ModelSpec {
+    name: "Namespace",
+    fields: &[
+        opt("namespace_id", Kind::Str),
+        req("name", Kind::Str),
+        req(
+            "category",
+            Kind::Lit(&["ASSET", "SECURITY", "INFORMATION", "RECOMMENDATION"]),
+        ),
+        req("resource_type", Kind::Str),
+        opt("group", Kind::Str),
+        opt("icon", Kind::Str),
+        dflt("tags", Kind::Dict, Dflt::EmptyObject, true),
+        req("version", Kind::Str),
+    ],
+};
+
+static METRIC: ModelSpec = ModelSpec {
+    name: "Metric",
+    fields: &[
+        opt("metric_id", Kind::Str),
+        req("name", Kind::Str),
+        req("metric_type", Kind::Lit(&["COUNTER", "GAUGE"])),
+        req("resource_type", Kind::Str),
+        req("query_options", Kind::Dict),
+        opt("date_field", Kind::Str),
+        opt("unit", Kind::Str),
+        dflt("tags", Kind::Dict, Dflt::EmptyObject, true),
+        req("namespace_id", Kind::Str),
+        req("version", Kind::Str),
+    ],
+};
+
+static STATE: EnumSpec = EnumSpec {
+    class: "State",
+    members: &[("success", "SUCCESS"), ("failure", "FAILURE")],
+};
+
+static RESOURCE_TYPE: EnumSpec = EnumSpec {
+    class: "ResourceType",
+    members: &[
+        ("cloud_service", "inventory.CloudService"),
+        ("cloud_service_type", "inventory.CloudServiceType"),
+        ("namespace", "inventory.Namespace"),
+        ("metric", "inventory.Metric"),
+        ("region", "inventory.Region"),
+        ("error", "inventory.ErrorResource"),
+    ],
+};
+
+static RESOURCE_RESPONSE: ModelSpec = ModelSpec {
+    name: "ResourceResponse",
+    fields: &[
+        req("state", Kind::Enum(&STATE)),
+        req("resource_type", Kind::Enum(&RESOURCE_TYPE)),
+        opt("cloud_service_type", Kind::Model(&CLOUD_SERVICE_TYPE)),
+        opt("cloud_service", Kind::Model(&CLOUD_SERVICE)),
+        dflt("error_data", Kind::Dict, Dflt::EmptyObject, false),
+        opt("region", Kind::Model(&REGION)),
+        opt("namespace", Kind::Model(&NAMESPACE)),
+        opt("metric", Kind::Model(&METRIC)),
+        dflt(
+            "match_keys",
+            Kind::List(&Kind::List(&Kind::Str)),
+            Dflt::EmptyList,
+            false,
+        ),
+        dflt("error_message", Kind::Str, Dflt::Str(""), false),
+    ],
+};
+
+/// Which member of a route's item holds the resource for each resource type.
+const RESOURCE_FIELDS: [(&str, &str); 6] = [
+    ("inventory.CloudServiceType", "cloud_service_type"),
+    ("inventory.CloudService", "cloud_service"),
+    ("inventory.ErrorResource", "error_data"),
+    ("inventory.Region", "region"),
+    ("inventory.Namespace", "namespace"),
+    ("inventory.Metric", "metric"),
+];
+
+const MODEL_MODULE: &str = "spaceone.inventory.plugin.collector.model";
+
+// ---------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------
+
+/// The params dict a route receives for a request.
+///
+/// `request` holds the request's *present* fields (a Struct field sent empty is
+/// present as `{}`). Unknown keys (`filter`, `task_filter`) are dropped and
+/// the optional keys are filled with `null`, in upstream's key order:
+///
+/// | method | params |
+/// |---|---|
+/// | `Collector.init` | `options`, `domain_id` |
+/// | `Collector.verify`, `Job.get_tasks` | `options`, `secret_data`, `domain_id` |
+/// | `Collector.collect` | `options`, `secret_data`, `domain_id`, `task_options` |
+///
+/// A missing required field gives INVALID_ARGUMENT
+/// `ERROR_REQUIRED_PARAMETER: Required parameter. (key = options)` for the
+/// first one missing (`options` before `secret_data`).
+pub fn request_params(method: &str, request: &Value) -> Result<Value, PluginError> {
+    let spec = match method {
+        "Collector.init" => &COLLECTOR_INIT_REQUEST,
+        "Collector.verify" => &COLLECTOR_VERIFY_REQUEST,
+        "Collector.collect" => &COLLECTOR_COLLECT_REQUEST,
+        "Job.get_tasks" => &JOB_GET_TASK_REQUEST,
+        other => {
+            return Err(PluginError::new(
+                StatusKind::Unimplemented,
+                "ERROR_NOT_IMPLEMENTED",
+                format!("Not implemented. (method = {other})"),
+            ));
+        }
+    };
+    let empty = Map::new();
+    let m = match request {
+        Value::Object(m) => m,
+        Value::Null => &empty,
+        other => {
+            return Err(PluginError::unknown(format!(
+                "request must be a mapping, not {}",
+                py_type_name(other)
+            )));
+        }
+    };
+    let mut errs = Vec::new();
+    match validate_model(spec, m, &mut Vec::new(), false, &mut errs) {
+        Some(out) if errs.is_empty() => Ok(Value::Object(out)),
+        _ => Err(request_error(&errs)),
+    }
+}
+
+/// The first validation failure of a request, as upstream maps it onto its
+/// error family.
+fn request_error(errs: &[ValError]) -> PluginError {
+    let Some(e) = errs.first() else {
+        return PluginError::unknown("request validation failed");
+    };
+    let key = e.loc.join(", ");
+    if e.ty == "value_error.missing" {
+        PluginError::required_parameter(&key)
+    } else if let Some(rest) = e.ty.strip_prefix("type_error") {
+        let ty = rest.trim_start_matches('.').split('.').next().unwrap_or("");
+        PluginError::new(
+            StatusKind::InvalidArgument,
+            "ERROR_INVALID_PARAMETER_TYPE",
+            format!("Parameter type is invalid. (key = {key}, type = {ty})"),
+        )
+    } else {
+        PluginError::new(
+            StatusKind::InvalidArgument,
+            "ERROR_INVALID_PARAMETER",
+            format!("Parameter is invalid. (key = {key}, reason = {})", e.msg),
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------
+
+/// The `Collector.init` response (`PluginInfo` as a dict) for a route's return
+/// value: `{"metadata": {...}}` with the five metadata keys in order, defaults
+/// for missing ones, unknown keys dropped, numbers as doubles.
+pub fn shape_init(ret: &Value) -> Result<Value, PluginError> {
+    let out = construct(
+        &PLUGIN_RESPONSE,
+        &format!("{MODEL_MODULE}.collector_response.PluginResponse"),
+        ret,
+    )?;
+    Ok(floatify(Value::Object(out)))
+}
+
+/// The `Job.get_tasks` response (`TasksInfo` as a dict):
+/// `{"tasks": [{"task_options": {...}}, ...]}`, numbers as doubles.
+pub fn shape_get_tasks(ret: &Value) -> Result<Value, PluginError> {
+    let out = construct(
+        &TASKS_RESPONSE,
+        &format!("{MODEL_MODULE}.job_response.TasksResponse"),
+        ret,
+    )?;
+    Ok(floatify(Value::Object(out)))
+}
+
+/// One `Collector.collect` response (`ResourceInfo` as a dict) for one item
+/// yielded by the route.
+///
+/// The item is validated like upstream's `ResourceResponse` (`state` and
+/// `resource_type` required; resource models completed with every field, in
+/// model order, `null` for unset optional ones). The result is
+/// `{"state", "message"?, "resource_type", "match_rules", "resource"?}`:
+/// `resource` is the member named by `resource_type` (`cloud_service_type`,
+/// `cloud_service`, `error_data`, `region`, `namespace`, `metric`; left out
+/// when that member is `null`), `match_rules` is `{"1": match_keys[0], ...}`,
+/// `message` is `error_message` when not empty, and a `FAILURE` item is
+/// reported as `inventory.ErrorResource`. Every number is a double.
+///
+/// # Metadata files (`__metadata__`)
+///
+/// A `cloud_service_type` or `cloud_service` mapping may carry, instead of a
+/// converted view, the key
+///
+/// ```json
+/// "__metadata__": {"path": "metadata/group/type.yaml", "as": "json_metadata"}
+/// ```
+///
+/// with `as` either `"json_metadata"` or `"metadata"`. The host resolves it
+/// here: `meta(path)` returns the YAML text of the file (the caller resolves
+/// the path against the plugin package directory and may cache the text), the
+/// text is converted with [`metadata::convert_file_text`], and the view is
+/// stored as `json_metadata` (the compact JSON text of
+/// [`metadata::to_json_string`]) or as `metadata` (the view itself). The
+/// `__metadata__` key is removed. An unreadable file, an invalid file or a
+/// malformed `__metadata__` value fails the item with INTERNAL `ERROR_UNKNOWN`
+/// naming the path.
+pub fn shape_collect_item(
+    item: &Value,
+    meta: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<Value, PluginError> {
+    let mut item = item.clone();
+    if let Value::Object(m) = &mut item {
+        for member in ["cloud_service_type", "cloud_service"] {
+            if let Some(Value::Object(resource)) = m.get_mut(member) {
+                resolve_metadata(resource, member, meta)?;
+            }
+        }
+    }
+    let valid = construct(
+        &RESOURCE_RESPONSE,
+        &format!("{MODEL_MODULE}.collector_response.ResourceResponse"),
+        &item,
+    )?;
+    let state = valid.get("state").cloned().unwrap_or(Value::Null);
+    let resource_type = valid
+        .get("resource_type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let member = RESOURCE_FIELDS
+        .iter()
+        .find(|(rt, _)| *rt == resource_type)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            PluginError::unknown(format!(
+                "The resource type is not supported. (resource_type={resource_type})"
+            ))
+        })?;
+    let resource = valid.get(member).cloned().unwrap_or(Value::Null);
+    let mut match_rules = Map::new();
+    if let Some(Value::Array(keys)) = valid.get("match_keys") {
+        for (i, k) in keys.iter().enumerate() {
+            match_rules.insert((i + 1).to_string(), k.clone());
+        }
+    }
+    let message = valid
+        .get("error_message")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+
+    let mut out = Map::new();
+    let failed = state.as_str() == Some("FAILURE");
+    out.insert("state".to_string(), state);
+    if !message.is_empty() {
+        out.insert("message".to_string(), Value::String(message.to_string()));
+    }
+    out.insert(
+        "resource_type".to_string(),
+        Value::String(if failed {
+            "inventory.ErrorResource".to_string()
+        } else {
+            resource_type
+        }),
+    );
+    out.insert("match_rules".to_string(), Value::Object(match_rules));
+    if !resource.is_null() {
+        out.insert("resource".to_string(), resource);
+    }
+    Ok(floatify(Value::Object(out)))
+}
+
+/// Replace a `__metadata__` reference inside a resource mapping by the
+/// converted view (see [`shape_collect_item`]).
+fn resolve_metadata(
+    resource: &mut Map<String, Value>,
+    member: &str,
+    meta: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<(), PluginError> {
+    let Some(reference) = resource.shift_remove("__metadata__") else {
+        return Ok(());
+    };
+    let bad = |why: &str| {
+        PluginError::unknown(format!(
+            "{member}.__metadata__: {why} (expected {{\"path\": \"<file>\", \"as\": \"json_metadata\" | \"metadata\"}})"
+        ))
+    };
+    let Value::Object(r) = &reference else {
+        return Err(bad("not a mapping"));
+    };
+    let Some(path) = r.get("path").and_then(Value::as_str) else {
+        return Err(bad("`path` is missing or not a string"));
+    };
+    let target = match r.get("as").and_then(Value::as_str) {
+        Some("json_metadata") => "json_metadata",
+        Some("metadata") => "metadata",
+        _ => return Err(bad("`as` must be \"json_metadata\" or \"metadata\"")),
+    };
+    let text =
+        meta(path).map_err(|e| PluginError::unknown(format!("YAML Load Error: {path} ({e})")))?;
+    let view = metadata::convert_file_text(path, &text)
+        .map_err(|e| PluginError::unknown(format!("Invalid metadata: {e}")))?;
+    let value = if target == "json_metadata" {
+        Value::String(metadata::to_json_string(&view))
+    } else {
+        view
+    };
+    resource.insert(target.to_string(), value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn no_meta(path: &str) -> Result<String, String> {
+        Err(format!("unexpected metadata read: {path}"))
+    }
+
+    fn collect(item: Value) -> Result<Value, PluginError> {
+        shape_collect_item(&item, &mut no_meta)
+    }
+
+    fn unknown_text(r: Result<Value, PluginError>) -> String {
+        match r {
+            Err(e) => {
+                assert_eq!(e.status, StatusKind::Internal);
+                assert_eq!(e.code, "ERROR_UNKNOWN");
+                e.message
+            }
+            Ok(v) => panic!("expected an error, got {v}"),
+        }
+    }
+
+    // --- Python text forms -------------------------------------------------
+
+    #[test]
+    fn type_names() {
+        assert_eq!(py_type_name(&json!(null)), "NoneType");
+        assert_eq!(py_type_name(&json!(1)), "int");
+        assert_eq!(py_type_name(&json!(1.0)), "float");
+        assert_eq!(py_type_name(&json!([])), "list");
+    }
+
+    #[test]
+    fn dict_coercion_follows_python_dict() {
+        assert_eq!(py_dict_coerce(&json!([])), Some(Map::new()));
+        assert_eq!(
+            py_dict_coerce(&json!([["a", 1], "bc", {"k": 1, "v": 2}])),
+            json!({"a": 1, "b": "c", "k": "v"}).as_object().cloned()
+        );
+        assert_eq!(py_dict_coerce(&json!("ab")), None);
+        assert_eq!(py_dict_coerce(&json!([["a"]])), None);
+        assert_eq!(py_dict_coerce(&json!([[1, 2]])), None);
+    }
+
+    #[test]
+    fn colours() {
+        for c in [
+            "black",
+            "white",
+            "gray",
+            "red.100",
+            "indigo.900",
+            "peacock.500",
+        ] {
+            assert!(is_colour(c), "{c}");
+        }
+        for c in [
+            "pink",
+            "black.100",
+            "red.1000",
+            "red.050",
+            "red.",
+            "Red",
+            "",
+        ] {
+            assert!(!is_colour(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn python_float_parsing() {
+        assert_eq!(parse_finite_float(" 3 "), Some(3.0));
+        assert_eq!(parse_finite_float("1_000.5"), Some(1000.5));
+        assert_eq!(parse_finite_float("1e3"), Some(1000.0));
+        assert_eq!(parse_finite_float("1__0"), None);
+        assert_eq!(parse_finite_float("inf"), None);
+        assert_eq!(parse_finite_float("abc"), None);
+    }
+
+    // --- requests ------------------------------------------------------------
+
+    #[test]
+    fn request_params_fill_defaults_in_order() {
+        let p = request_params("Collector.init", &json!({"options": {}})).unwrap();
+        assert_eq!(p.to_string(), r#"{"options":{},"domain_id":null}"#);
+
+        let p = request_params(
+            "Collector.verify",
+            &json!({"secret_data": {"k": 1.0}, "options": {}}),
+        )
+        .unwrap();
+        assert_eq!(
+            p.to_string(),
+            r#"{"options":{},"secret_data":{"k":1.0},"domain_id":null}"#
+        );
+
+        let p = request_params(
+            "Collector.collect",
+            &json!({"options": {}, "secret_data": {}, "filter": {"a": 1.0}}),
+        )
+        .unwrap();
+        assert_eq!(
+            p.to_string(),
+            r#"{"options":{},"secret_data":{},"domain_id":null,"task_options":null}"#
+        );
+
+        let p = request_params(
+            "Collector.collect",
+            &json!({"options": {"o": 1.0}, "secret_data": {}, "task_options": {}}),
+        )
+        .unwrap();
+        assert_eq!(
+            p.to_string(),
+            r#"{"options":{"o":1.0},"secret_data":{},"domain_id":null,"task_options":{}}"#
+        );
+
+        let p = request_params(
+            "Job.get_tasks",
+            &json!({"secret_data": {}, "options": {}, "task_filter": {"providers": ["aws"]}}),
+        )
+        .unwrap();
+        assert_eq!(
+            p.to_string(),
+            r#"{"options":{},"secret_data":{},"domain_id":null}"#
+        );
+    }
+
+    #[test]
+    fn request_params_report_first_missing_field() {
+        let cases = [
+            ("Collector.init", json!({}), "options"),
+            ("Collector.verify", json!({}), "options"),
+            ("Collector.verify", json!({"secret_data": {}}), "options"),
+            ("Collector.verify", json!({"options": {}}), "secret_data"),
+            ("Collector.collect", json!({"options": {}}), "secret_data"),
+            ("Job.get_tasks", json!({"options": {}}), "secret_data"),
+        ];
+        for (method, req, key) in cases {
+            let e = request_params(method, &req).unwrap_err();
+            assert_eq!(e.status, StatusKind::InvalidArgument);
+            assert_eq!(
+                e.details(),
+                format!("ERROR_REQUIRED_PARAMETER: Required parameter. (key = {key})"),
+                "{method}"
+            );
+        }
+    }
+
+    #[test]
+    fn request_params_type_errors_and_unknown_methods() {
+        let e = request_params("Collector.init", &json!({"options": "x"})).unwrap_err();
+        assert_eq!(
+            e.details(),
+            "ERROR_INVALID_PARAMETER_TYPE: Parameter type is invalid. (key = options, type = dict)"
+        );
+        let e = request_params("Collector.init", &json!({"options": null})).unwrap_err();
+        assert_eq!(
+            e.details(),
+            "ERROR_INVALID_PARAMETER_TYPE: Parameter type is invalid. (key = options, type = none)"
+        );
+        let e = request_params("Collector.foo", &json!({})).unwrap_err();
+        assert_eq!(e.status, StatusKind::Unimplemented);
+    }
+
+    // --- init ----------------------------------------------------------------
+
+    #[test]
+    fn init_fills_the_five_metadata_defaults() {
+        let v = shape_init(&json!({"metadata": {"options_schema": {}}})).unwrap();
+        assert_eq!(
+            v.to_string(),
+            r#"{"metadata":{"supported_resource_type":["inventory.CloudService","inventory.CloudServiceType","inventory.Region","inventory.Namespace","inventory.Metric"],"supported_schedules":["hours"],"supported_features":["garbage_collection"],"filter_format":[],"options_schema":{}}}"#
+        );
+    }
+
+    #[test]
+    fn init_drops_unknown_keys_and_keeps_given_values() {
+        let v = shape_init(&json!({
+            "metadata": {
+                "foo": 1,
+                "supported_schedules": ["daily", 5],
+                "options_schema": {"required": ["a"], "n": 3}
+            },
+            "extra": true
+        }))
+        .unwrap();
+        assert_eq!(
+            v["metadata"]["supported_schedules"].to_string(),
+            r#"["daily","5"]"#
+        );
+        assert_eq!(
+            v["metadata"]["options_schema"].to_string(),
+            r#"{"required":["a"],"n":3.0}"#
+        );
+        assert!(v["metadata"].get("foo").is_none());
+        assert!(v.get("extra").is_none());
+        // A list becomes a mapping the way Python's dict() does.
+        let v = shape_init(&json!({"metadata": {"options_schema": []}})).unwrap();
+        assert_eq!(v["metadata"]["options_schema"], json!({}));
+    }
+
+    #[test]
+    fn init_errors_use_upstream_texts() {
+        assert_eq!(
+            unknown_text(shape_init(&json!(null))),
+            "spaceone.inventory.plugin.collector.model.collector_response.PluginResponse() argument after ** must be a mapping, not NoneType"
+        );
+        assert_eq!(
+            unknown_text(shape_init(&json!({}))),
+            "1 validation error for PluginResponse\nmetadata\n  field required (type=value_error.missing)"
+        );
+        assert_eq!(
+            unknown_text(shape_init(
+                &json!({"metadata": {"supported_schedules": "hours"}})
+            )),
+            "1 validation error for PluginResponse\nmetadata -> supported_schedules\n  value is not a valid list (type=type_error.list)"
+        );
+        assert_eq!(
+            unknown_text(shape_init(
+                &json!({"metadata": {"supported_schedules": null}})
+            )),
+            "1 validation error for PluginResponse\nmetadata -> supported_schedules\n  none is not an allowed value (type=type_error.none.not_allowed)"
+        );
+        assert_eq!(
+            unknown_text(shape_init(&json!({"metadata": "x"}))),
+            "1 validation error for PluginResponse\nmetadata\n  value is not a valid dict (type=type_error.dict)"
+        );
+        assert_eq!(
+            unknown_text(shape_init(&json!({"metadata": null}))),
+            "1 validation error for PluginResponse\nmetadata\n  none is not an allowed value (type=type_error.none.not_allowed)"
+        );
+    }
+
+    // --- get_tasks -----------------------------------------------------------
+
+    #[test]
+    fn get_tasks_shapes_tasks() {
+        let v = shape_get_tasks(&json!({"tasks": [{"task_options": {"n": 1}, "x": 2}], "y": 3}))
+            .unwrap();
+        assert_eq!(v.to_string(), r#"{"tasks":[{"task_options":{"n":1.0}}]}"#);
+        let v = shape_get_tasks(&json!({"tasks": []})).unwrap();
+        assert_eq!(v.to_string(), r#"{"tasks":[]}"#);
+    }
+
+    #[test]
+    fn get_tasks_errors_use_upstream_texts() {
+        assert_eq!(
+            unknown_text(shape_get_tasks(&json!(null))),
+            "spaceone.inventory.plugin.collector.model.job_response.TasksResponse() argument after ** must be a mapping, not NoneType"
+        );
+        assert_eq!(
+            unknown_text(shape_get_tasks(&json!({}))),
+            "1 validation error for TasksResponse\ntasks\n  field required (type=value_error.missing)"
+        );
+        assert_eq!(
+            unknown_text(shape_get_tasks(
+                &json!({"tasks": [{"task_options": null}, "ab", {"x": 1}]})
+            )),
+            "3 validation errors for TasksResponse\ntasks -> 0 -> task_options\n  none is not an allowed value (type=type_error.none.not_allowed)\ntasks -> 1\n  value is not a valid dict (type=type_error.dict)\ntasks -> 2 -> task_options\n  field required (type=value_error.missing)"
+        );
+        assert_eq!(
+            unknown_text(shape_get_tasks(&json!({"tasks": {"a": 1}}))),
+            "1 validation error for TasksResponse\ntasks\n  value is not a valid list (type=type_error.list)"
+        );
+    }
+
+    // --- collect -------------------------------------------------------------
+
+    #[test]
+    fn collect_minimal_cloud_service() {
+        let v = collect(json!({
+            "resource_type": "inventory.CloudService",
+            "state": "SUCCESS",
+            "cloud_service": {
+                "cloud_service_type": "T", "cloud_service_group": "G", "provider": "p",
+                "data": {"i": 1, "f": 1.5, "b": true, "n": null, "l": [1, "a"]},
+                "extra_field": 5
+            }
+        }))
+        .unwrap();
+        assert_eq!(
+            v.to_string(),
+            r#"{"state":"SUCCESS","resource_type":"inventory.CloudService","match_rules":{},"resource":{"name":null,"cloud_service_type":"T","cloud_service_group":"G","provider":"p","ip_addresses":[],"account":null,"instance_type":null,"instance_size":0.0,"launched_at":null,"region_code":null,"data":{"i":1.0,"f":1.5,"b":true,"n":null,"l":[1.0,"a"]},"json_data":null,"metadata":null,"json_metadata":null,"reference":null,"tags":{}}}"#
+        );
+    }
+
+    #[test]
+    fn collect_cloud_service_type_defaults() {
+        let v = collect(json!({
+            "state": "SUCCESS",
+            "resource_type": "inventory.CloudServiceType",
+            "match_keys": [["name", "provider"]],
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p", "is_primary": "yes"}
+        }))
+        .unwrap();
+        assert_eq!(
+            v.to_string(),
+            r#"{"state":"SUCCESS","resource_type":"inventory.CloudServiceType","match_rules":{"1":["name","provider"]},"resource":{"name":"T","group":"G","provider":"p","is_primary":true,"is_major":false,"metadata":null,"json_metadata":null,"service_code":null,"tags":{},"labels":[]}}"#
+        );
+    }
+
+    #[test]
+    fn collect_region_with_two_key_sets() {
+        let v = collect(json!({
+            "state": "SUCCESS",
+            "resource_type": "inventory.Region",
+            "region": {"region_code": "kr", "provider": "p"},
+            "cloud_service": {"cloud_service_type": "T", "cloud_service_group": "G", "provider": "p"},
+            "match_keys": [["region_code", "provider"], ["name"]]
+        }))
+        .unwrap();
+        assert_eq!(
+            v.to_string(),
+            r#"{"state":"SUCCESS","resource_type":"inventory.Region","match_rules":{"1":["region_code","provider"],"2":["name"]},"resource":{"name":"","region_code":"kr","provider":"p","tags":{}}}"#
+        );
+    }
+
+    #[test]
+    fn collect_failure_keeps_selected_resource_and_message() {
+        let v = collect(json!({
+            "state": "FAILURE",
+            "resource_type": "inventory.CloudService",
+            "error_message": "oops",
+            "cloud_service": {"cloud_service_type": "T", "cloud_service_group": "G", "provider": "p"}
+        }))
+        .unwrap();
+        assert_eq!(v["state"], "FAILURE");
+        assert_eq!(v["message"], "oops");
+        assert_eq!(v["resource_type"], "inventory.ErrorResource");
+        assert_eq!(v["resource"]["cloud_service_type"], "T");
+        assert_eq!(v["resource"]["instance_size"], json!(0.0));
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "state",
+                "message",
+                "resource_type",
+                "match_rules",
+                "resource"
+            ]
+        );
+    }
+
+    #[test]
+    fn collect_error_response_helper_shape() {
+        let v = collect(json!({
+            "state": "FAILURE",
+            "resource_type": "inventory.ErrorResource",
+            "error_message": "bad thing",
+            "error_data": {"provider": "p", "cloud_service_group": "G", "cloud_service_type": "T", "resource_type": "inventory.CloudService"}
+        }))
+        .unwrap();
+        assert_eq!(
+            v.to_string(),
+            r#"{"state":"FAILURE","message":"bad thing","resource_type":"inventory.ErrorResource","match_rules":{},"resource":{"provider":"p","cloud_service_group":"G","cloud_service_type":"T","resource_type":"inventory.CloudService"}}"#
+        );
+    }
+
+    #[test]
+    fn collect_selected_member_missing_leaves_resource_out() {
+        let v = collect(json!({"state": "SUCCESS", "resource_type": "inventory.Region"})).unwrap();
+        assert_eq!(
+            v.to_string(),
+            r#"{"state":"SUCCESS","resource_type":"inventory.Region","match_rules":{}}"#
+        );
+        let v = collect(json!({"state": "SUCCESS", "resource_type": "inventory.ErrorResource"}))
+            .unwrap();
+        assert_eq!(v["resource"], json!({}));
+    }
+
+    #[test]
+    fn collect_coercions() {
+        let v = collect(json!({
+            "state": "SUCCESS",
+            "resource_type": "inventory.CloudService",
+            "match_keys": [[1, 2.5, true]],
+            "cloud_service": {
+                "name": 7, "cloud_service_type": "T", "cloud_service_group": "G", "provider": "p",
+                "instance_size": "3", "ip_addresses": null,
+                "reference": {"resource_id": 5, "x": 1}, "tags": [["k", "v"]],
+                "launched_at": 12345678901234567890u64
+            }
+        }))
+        .unwrap();
+        assert_eq!(v["match_rules"], json!({"1": ["1", "2.5", "True"]}));
+        let r = &v["resource"];
+        assert_eq!(r["name"], "7");
+        assert_eq!(r["instance_size"], json!(3.0));
+        assert_eq!(r["ip_addresses"], Value::Null);
+        assert_eq!(r["reference"], json!({"resource_id": "5"}));
+        assert_eq!(r["tags"], json!({"k": "v"}));
+        assert_eq!(r["launched_at"], "12345678901234567890");
+    }
+
+    #[test]
+    fn collect_numbers_become_doubles() {
+        let v = collect(json!({
+            "state": "SUCCESS",
+            "resource_type": "inventory.CloudService",
+            "cloud_service": {"cloud_service_type": "T", "cloud_service_group": "G", "provider": "p",
+                "data": {"big": 12345678901234567890u64, "neg": -7, "n": 3}}
+        }))
+        .unwrap();
+        assert_eq!(
+            v["resource"]["data"].to_string(),
+            r#"{"big":1.2345678901234567e+19,"neg":-7.0,"n":3.0}"#
+        );
+    }
+
+    #[test]
+    fn collect_errors_use_upstream_texts() {
+        assert_eq!(
+            unknown_text(collect(json!("x"))),
+            "spaceone.inventory.plugin.collector.model.collector_response.ResourceResponse() argument after ** must be a mapping, not str"
+        );
+        assert_eq!(
+            unknown_text(collect(json!({"state": "SUCCESS"}))),
+            "1 validation error for ResourceResponse\nresource_type\n  field required (type=value_error.missing)"
+        );
+        assert_eq!(
+            unknown_text(collect(json!({"resource_type": "inventory.Region"}))),
+            "1 validation error for ResourceResponse\nstate\n  field required (type=value_error.missing)"
+        );
+        assert_eq!(
+            unknown_text(collect(json!({"state": "x", "resource_type": "y"}))),
+            "2 validation errors for ResourceResponse\nstate\n  value is not a valid enumeration member; permitted: 'SUCCESS', 'FAILURE' (type=type_error.enum; enum_values=[<State.success: 'SUCCESS'>, <State.failure: 'FAILURE'>])\nresource_type\n  value is not a valid enumeration member; permitted: 'inventory.CloudService', 'inventory.CloudServiceType', 'inventory.Namespace', 'inventory.Metric', 'inventory.Region', 'inventory.ErrorResource' (type=type_error.enum; enum_values=[<ResourceType.cloud_service: 'inventory.CloudService'>, <ResourceType.cloud_service_type: 'inventory.CloudServiceType'>, <ResourceType.namespace: 'inventory.Namespace'>, <ResourceType.metric: 'inventory.Metric'>, <ResourceType.region: 'inventory.Region'>, <ResourceType.error: 'inventory.ErrorResource'>])"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.CloudService", "cloud_service": {"cloud_service_group": "G", "provider": "p"}})
+            )),
+            "1 validation error for ResourceResponse\ncloud_service -> cloud_service_type\n  field required (type=value_error.missing)"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.Region", "region": "abc"})
+            )),
+            "1 validation error for ResourceResponse\nregion\n  value is not a valid dict (type=type_error.dict)"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.Region", "region": {"region_code": 1, "provider": null, "tags": null}})
+            )),
+            "2 validation errors for ResourceResponse\nregion -> provider\n  none is not an allowed value (type=type_error.none.not_allowed)\nregion -> tags\n  none is not an allowed value (type=type_error.none.not_allowed)"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.CloudService", "cloud_service": {"cloud_service_type": "a", "cloud_service_group": "b", "provider": "c", "reference": "abc"}})
+            )),
+            "1 validation error for ResourceResponse\ncloud_service -> reference -> __root__\n  Reference expected dict not str (type=type_error)"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.CloudService", "cloud_service": {"cloud_service_type": "a", "cloud_service_group": "b", "provider": "c", "reference": {"resource_id": [5]}, "instance_size": "x", "ip_addresses": "a"}})
+            )),
+            "3 validation errors for ResourceResponse\ncloud_service -> ip_addresses\n  value is not a valid list (type=type_error.list)\ncloud_service -> instance_size\n  value is not a valid float (type=type_error.float)\ncloud_service -> reference -> resource_id\n  str type expected (type=type_error.str)"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.Region", "metric": {"metric_type": "X"}})
+            )),
+            "6 validation errors for ResourceResponse\nmetric -> name\n  field required (type=value_error.missing)\nmetric -> metric_type\n  unexpected value; permitted: 'COUNTER', 'GAUGE' (type=value_error.const; given=X; permitted=('COUNTER', 'GAUGE'))\nmetric -> resource_type\n  field required (type=value_error.missing)\nmetric -> query_options\n  field required (type=value_error.missing)\nmetric -> namespace_id\n  field required (type=value_error.missing)\nmetric -> version\n  field required (type=value_error.missing)"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.Namespace", "namespace": {"category": 5}})
+            )),
+            "4 validation errors for ResourceResponse\nnamespace -> name\n  field required (type=value_error.missing)\nnamespace -> category\n  unexpected value; permitted: 'ASSET', 'SECURITY', 'INFORMATION', 'RECOMMENDATION' (type=value_error.const; given=5; permitted=('ASSET', 'SECURITY', 'INFORMATION', 'RECOMMENDATION'))\nnamespace -> resource_type\n  field required (type=value_error.missing)\nnamespace -> version\n  field required (type=value_error.missing)"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.Region", "match_keys": ["a"], "error_message": null, "error_data": null})
+            )),
+            "3 validation errors for ResourceResponse\nerror_data\n  none is not an allowed value (type=type_error.none.not_allowed)\nmatch_keys -> 0\n  value is not a valid list (type=type_error.list)\nerror_message\n  none is not an allowed value (type=type_error.none.not_allowed)"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.Region", "match_keys": [[1, null, 2.5, true]]})
+            )),
+            "1 validation error for ResourceResponse\nmatch_keys -> 0 -> 1\n  none is not an allowed value (type=type_error.none.not_allowed)"
+        );
+        assert_eq!(
+            unknown_text(collect(
+                json!({"state": "SUCCESS", "resource_type": "inventory.Region", "cloud_service_type": {"name": "a", "group": "b", "provider": "c", "labels": null, "is_primary": "yes", "is_major": 2}})
+            )),
+            "2 validation errors for ResourceResponse\ncloud_service_type -> is_major\n  value could not be parsed to a boolean (type=type_error.bool)\ncloud_service_type -> labels\n  none is not an allowed value (type=type_error.none.not_allowed)"
+        );
+    }
+
+    #[test]
+    fn namespace_and_metric_shapes() {
+        let v = collect(json!({
+            "state": "SUCCESS", "resource_type": "inventory.Namespace",
+            "namespace": {"name": "N", "category": "ASSET", "resource_type": "inventory.CloudService", "version": 1, "tags": null}
+        }))
+        .unwrap();
+        assert_eq!(
+            v["resource"].to_string(),
+            r#"{"namespace_id":null,"name":"N","category":"ASSET","resource_type":"inventory.CloudService","group":null,"icon":null,"tags":null,"version":"1"}"#
+        );
+        let v = collect(json!({
+            "state": "SUCCESS", "resource_type": "inventory.Metric",
+            "metric": {"name": "M", "metric_type": "GAUGE", "resource_type": "r", "query_options": {"n": 1},
+                       "namespace_id": "ns", "version": "1.0"}
+        }))
+        .unwrap();
+        assert_eq!(
+            v["resource"].to_string(),
+            r#"{"metric_id":null,"name":"M","metric_type":"GAUGE","resource_type":"r","query_options":{"n":1.0},"date_field":null,"unit":null,"tags":{},"namespace_id":"ns","version":"1.0"}"#
+        );
+    }
+
+    // --- the seed tutorial --------------------------------------------------------
+
+    fn seed_file(name: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/metadata")
+            .join(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// The seed tutorial's six items — as upstream's helpers build them
+    /// (`raw_items.json`) and with metadata references instead
+    /// (`sdk_items.json`) — give the recorded `collect` output.
+    #[test]
+    fn seed_tutorial_items_match_the_recorded_collect_output() {
+        let expected: Vec<Value> =
+            serde_json::Deserializer::from_str(&seed_file("seed_collect/expected_collect.json"))
+                .into_iter::<Value>()
+                .collect::<Result<_, _>>()
+                .expect("recorded output");
+        assert_eq!(expected.len(), 6);
+        let yaml = seed_file("seed_cryptocurrency.yaml");
+        let json_metadata = seed_file("seed_cryptocurrency.expected.json");
+        for file in ["seed_collect/raw_items.json", "seed_collect/sdk_items.json"] {
+            let items: Vec<Value> = serde_json::from_str(&seed_file(file)).expect("items");
+            let mut reads = Vec::new();
+            let mut meta = |p: &str| {
+                reads.push(p.to_string());
+                Ok(yaml.clone())
+            };
+            let got: Vec<Value> = items
+                .iter()
+                .map(|item| {
+                    shape_collect_item(item, &mut meta).unwrap_or_else(|e| panic!("{file}: {e}"))
+                })
+                .collect();
+            assert_eq!(got, expected, "{file}");
+            assert_eq!(
+                got[0]["resource"]["json_metadata"],
+                json_metadata.as_str(),
+                "{file}"
+            );
+            let keys: Vec<&String> = got[1]
+                .as_object()
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
+            assert_eq!(
+                keys,
+                ["state", "resource_type", "match_rules", "resource"],
+                "{file}"
+            );
+            let expected_reads = if file.contains("sdk") { 6 } else { 0 };
+            assert_eq!(reads.len(), expected_reads, "{file}");
+        }
+    }
+
+    // --- metadata references -------------------------------------------------
+
+    const MINI_YAML: &str = "search:\n  fields:\n    - A: data.a\n";
+    const MINI_JSON: &str = r#"{"view": {"search": [{"name": "A", "key": "data.a", "type": "text"}], "table": {"layout": {"type": "query-search-table", "options": {}, "name": "Main Table"}}, "sub_data": {"layouts": []}}}"#;
+
+    #[test]
+    fn metadata_reference_as_json_metadata() {
+        let mut reads = Vec::new();
+        let mut meta = |p: &str| {
+            reads.push(p.to_string());
+            Ok(MINI_YAML.to_string())
+        };
+        let v = shape_collect_item(
+            &json!({
+                "state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+                "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                    "__metadata__": {"path": "metadata/g/t.yaml", "as": "json_metadata"}}
+            }),
+            &mut meta,
+        )
+        .unwrap();
+        assert_eq!(reads, ["metadata/g/t.yaml"]);
+        assert_eq!(v["resource"]["json_metadata"], MINI_JSON);
+        assert_eq!(v["resource"]["metadata"], Value::Null);
+        assert!(v["resource"].get("__metadata__").is_none());
+    }
+
+    #[test]
+    fn metadata_reference_as_metadata_dict() {
+        let mut meta = |_: &str| Ok(MINI_YAML.to_string());
+        let v = shape_collect_item(
+            &json!({
+                "state": "SUCCESS", "resource_type": "inventory.CloudService",
+                "cloud_service": {"cloud_service_type": "T", "cloud_service_group": "G", "provider": "p",
+                    "__metadata__": {"path": "m.yaml", "as": "metadata"}}
+            }),
+            &mut meta,
+        )
+        .unwrap();
+        let expected: Value = serde_json::from_str(MINI_JSON).unwrap();
+        assert_eq!(v["resource"]["metadata"], expected);
+        assert_eq!(v["resource"]["json_metadata"], Value::Null);
+    }
+
+    #[test]
+    fn metadata_reference_errors_name_the_path() {
+        let mut missing = |_: &str| Err("No such file or directory".to_string());
+        let e = shape_collect_item(
+            &json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+                "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                    "__metadata__": {"path": "metadata/x.yaml", "as": "json_metadata"}}}),
+            &mut missing,
+        )
+        .unwrap_err();
+        assert_eq!(e.status, StatusKind::Internal);
+        assert_eq!(
+            e.details(),
+            "ERROR_UNKNOWN: YAML Load Error: metadata/x.yaml (No such file or directory)"
+        );
+
+        let mut bad = |_: &str| Ok("table: {}\n".to_string());
+        let e = shape_collect_item(
+            &json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+                "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                    "__metadata__": {"path": "metadata/x.yaml", "as": "json_metadata"}}}),
+            &mut bad,
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .starts_with("Invalid metadata: metadata/x.yaml: search"),
+            "{}",
+            e.message
+        );
+
+        let e = collect(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                "__metadata__": {"path": "m.yaml", "as": "yaml"}}}),
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .starts_with("cloud_service_type.__metadata__: `as` must be"),
+            "{}",
+            e.message
+        );
+    }
+}

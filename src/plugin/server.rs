@@ -1,0 +1,1066 @@
+//! The plugin host's gRPC server: Collector and Job (plugin calls), Health,
+//! ServerInfo, and server reflection (v1alpha and v1) in the form SpaceONE's
+//! Python clients accept: exactly the four services listed, one file per
+//! answer, Python-style file names (`grpc_health/v1/health.proto`).
+//!
+//! Lifecycle: bind (a busy port is an error), start the handler pool (fails
+//! fast with the plugin's import error), log the two startup lines, serve. On
+//! SIGINT/SIGTERM new connections are refused, in-flight calls get a grace
+//! period, then the pool is shut down. A second signal stops at once.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use prost::Message;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::server::TcpIncoming;
+use tonic::{Request, Response, Status, Streaming};
+
+use super::collector::{Backend, CollectorService, HostContext, JobService};
+use super::handler::{HandlerConfig, Pool};
+use super::log;
+use crate::error::AppError;
+
+/// Code generated from `proto/` by build.rs.
+#[allow(nonstandard_style, dead_code, clippy::all)]
+pub mod pb {
+    pub mod inventory {
+        tonic::include_proto!("spaceone.api.inventory.plugin");
+    }
+    pub mod core {
+        tonic::include_proto!("spaceone.api.core.v1");
+    }
+    pub mod health {
+        tonic::include_proto!("grpc.health.v1");
+    }
+    /// Encoded FileDescriptorSet of the served files and their imports.
+    pub const DESCRIPTOR_SET: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/host_descriptor.bin"));
+}
+
+/// Services in registration order (as logged at startup).
+pub const SERVICES: [&str; 4] = [
+    "spaceone.api.inventory.plugin.Collector",
+    "spaceone.api.inventory.plugin.Job",
+    "grpc.health.v1.Health",
+    "spaceone.api.core.v1.ServerInfo",
+];
+
+/// How long in-flight calls may run after a stop signal.
+pub const GRACE_PERIOD: Duration = Duration::from_secs(10);
+
+/// Everything `spacectl run plugin-server` needs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The plugin package, e.g. `plugin`; its last dotted component names the service.
+    pub package: String,
+    pub host: String,
+    pub port: u16,
+    pub handler: HandlerConfig,
+}
+
+/// The listen address for a host and port: IPv6 literals get brackets.
+pub fn listen_addr(host: &str, port: u16) -> String {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    if h.contains(':') {
+        format!("[{h}]:{port}")
+    } else {
+        format!("{h}:{port}")
+    }
+}
+
+/// The service key of a package (its last dotted component).
+pub fn service_key(package: &str) -> &str {
+    package.rsplit('.').next().unwrap_or(package)
+}
+
+/// Binds the listening socket without SO_REUSEPORT, so a port that is already
+/// taken is reported instead of silently shared. The default `::` falls back
+/// to `0.0.0.0` on hosts without IPv6.
+pub async fn bind(host: &str, port: u16) -> Result<TcpListener, AppError> {
+    let addr = listen_addr(host, port);
+    match TcpListener::bind(&addr).await {
+        Ok(l) => Ok(l),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(AppError::msg(format!(
+            "Cannot listen on {addr}: port {port} is already in use."
+        ))),
+        Err(e) if host == "::" => TcpListener::bind(listen_addr("0.0.0.0", port))
+            .await
+            .map_err(|e2| {
+                AppError::msg(format!(
+                    "Cannot listen on {addr}: {e}; 0.0.0.0:{port}: {e2}"
+                ))
+            }),
+        Err(e) => Err(AppError::msg(format!("Cannot listen on {addr}: {e}"))),
+    }
+}
+
+/// Runs the plugin server until SIGINT/SIGTERM (blocking; owns its runtime).
+pub fn run(opts: ServeOptions) -> Result<(), AppError> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .max(2);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::msg(format!("Cannot start the runtime: {e}")))?;
+    let result = rt.block_on(run_async(opts));
+    // Handler children have been told to stop; do not wait for stuck tasks.
+    rt.shutdown_timeout(Duration::from_millis(200));
+    result
+}
+
+async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
+    let listener = bind(&opts.host, opts.port).await?;
+    let workers = opts.handler.workers;
+    let (pool, ready) = Pool::start(opts.handler.clone())
+        .await
+        .map_err(|e| AppError::plain(e.message, e.exit_code))?;
+    let ctx = HostContext::new(ready.package_dir.clone());
+    let service = service_key(&opts.package).to_string();
+    log::startup(&SERVICES, &service, opts.port, workers);
+
+    let stop = stop_signal();
+    let result = serve(listener, pool.clone(), ctx, &service, stop).await;
+    pool.shutdown().await;
+    result
+}
+
+/// Resolves on the first SIGINT or SIGTERM; a second one exits the process.
+fn stop_signal() -> impl Future<Output = ()> + Send + 'static {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        let _ = tx.send(());
+        wait_for_signal().await;
+        std::process::exit(130);
+    });
+    async move {
+        let _ = rx.await;
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Serves all services on `listener` until `stop` resolves, then lets
+/// in-flight calls finish for up to [`GRACE_PERIOD`].
+pub async fn serve<B: Backend>(
+    listener: TcpListener,
+    backend: B,
+    ctx: HostContext,
+    service: &str,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), AppError> {
+    serve_with_grace(listener, backend, ctx, service, stop, GRACE_PERIOD).await
+}
+
+/// [`serve`] with an explicit grace period.
+pub async fn serve_with_grace<B: Backend>(
+    listener: TcpListener,
+    backend: B,
+    ctx: HostContext,
+    service: &str,
+    stop: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> Result<(), AppError> {
+    let index = Arc::new(ReflectionIndex::build(&SERVICES).map_err(AppError::msg)?);
+    let (down_tx, down_rx) = watch::channel(false);
+    let backend = Arc::new(backend);
+    let health = HealthService::new(service, down_rx.clone());
+
+    let router = tonic::transport::Server::builder()
+        .add_service(pb::inventory::collector_server::CollectorServer::new(
+            CollectorService::new(backend.clone(), ctx.clone()),
+        ))
+        .add_service(pb::inventory::job_server::JobServer::new(JobService::new(
+            backend, ctx,
+        )))
+        .add_service(pb::health::health_server::HealthServer::new(health))
+        .add_service(pb::core::server_info_server::ServerInfoServer::new(
+            ServerInfoService,
+        ))
+        .add_service(
+            tonic_reflection::pb::v1alpha::server_reflection_server::ServerReflectionServer::new(
+                ReflectionV1Alpha(index.clone()),
+            ),
+        )
+        .add_service(
+            tonic_reflection::pb::v1::server_reflection_server::ServerReflectionServer::new(
+                ReflectionV1(index),
+            ),
+        );
+
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let (signalled_tx, mut signalled_rx) = watch::channel(false);
+    let shutdown = async move {
+        stop.await;
+        let _ = signalled_tx.send(true);
+        // Endless streams (Health.Watch) end so they do not hold the grace period.
+        let _ = down_tx.send(true);
+    };
+    let server = router.serve_with_incoming_shutdown(incoming, shutdown);
+    tokio::pin!(server);
+
+    tokio::select! {
+        r = &mut server => return r.map_err(|e| AppError::msg(format!("gRPC server failed: {e}"))),
+        _ = signalled_rx.wait_for(|s| *s) => {}
+    }
+    match tokio::time::timeout(grace, &mut server).await {
+        Ok(r) => r.map_err(|e| AppError::msg(format!("gRPC server failed: {e}"))),
+        // Calls still running after the grace period are dropped, which
+        // cancels their handler work.
+        Err(_) => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ServerInfo
+
+/// `get_version`: plugin packages have no installed SpaceONE distribution, so
+/// the version is `UNKNOWN`, as upstream reports for them.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerInfoService;
+
+#[tonic::async_trait]
+impl pb::core::server_info_server::ServerInfo for ServerInfoService {
+    async fn get_version(
+        &self,
+        _req: Request<()>,
+    ) -> Result<Response<pb::core::VersionInfo>, Status> {
+        Ok(Response::new(pb::core::VersionInfo {
+            version: "UNKNOWN".to_string(),
+        }))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Health
+
+use pb::health::health_check_response::ServingStatus;
+
+/// `Check` answers SERVING for any name and marks the plugin's own service key
+/// as SERVING; `Watch` streams the status of one name (SERVICE_UNKNOWN until
+/// something sets it; `""` is SERVING from the start).
+#[derive(Debug, Clone)]
+pub struct HealthService {
+    statuses: Arc<Mutex<HashMap<String, watch::Sender<i32>>>>,
+    service_key: String,
+    down: watch::Receiver<bool>,
+}
+
+impl HealthService {
+    pub fn new(service_key: &str, down: watch::Receiver<bool>) -> HealthService {
+        let mut map = HashMap::new();
+        map.insert(
+            String::new(),
+            watch::channel(ServingStatus::Serving as i32).0,
+        );
+        HealthService {
+            statuses: Arc::new(Mutex::new(map)),
+            service_key: service_key.to_string(),
+            down,
+        }
+    }
+
+    fn set(&self, name: &str, status: ServingStatus) {
+        let mut map = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(name) {
+            Some(tx) => {
+                tx.send_replace(status as i32);
+            }
+            None => {
+                map.insert(name.to_string(), watch::channel(status as i32).0);
+            }
+        }
+    }
+
+    fn subscribe(&self, name: &str) -> watch::Receiver<i32> {
+        let mut map = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(name.to_string())
+            .or_insert_with(|| watch::channel(ServingStatus::ServiceUnknown as i32).0)
+            .subscribe()
+    }
+}
+
+#[tonic::async_trait]
+impl pb::health::health_server::Health for HealthService {
+    async fn check(
+        &self,
+        _req: Request<pb::health::HealthCheckRequest>,
+    ) -> Result<Response<pb::health::HealthCheckResponse>, Status> {
+        self.set(&self.service_key, ServingStatus::Serving);
+        Ok(Response::new(pb::health::HealthCheckResponse {
+            status: ServingStatus::Serving as i32,
+        }))
+    }
+
+    type WatchStream = ReceiverStream<Result<pb::health::HealthCheckResponse, Status>>;
+
+    async fn watch(
+        &self,
+        req: Request<pb::health::HealthCheckRequest>,
+    ) -> Result<Response<Self::WatchStream>, Status> {
+        let mut status_rx = self.subscribe(&req.into_inner().service);
+        let mut down = self.down.clone();
+        let (tx, rx) = mpsc::channel(4);
+        tokio::spawn(async move {
+            loop {
+                let status = *status_rx.borrow_and_update();
+                if tx
+                    .send(Ok(pb::health::HealthCheckResponse { status }))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                tokio::select! {
+                    changed = status_rx.changed() => if changed.is_err() { return },
+                    _ = down.wait_for(|d| *d) => return,
+                    _ = tx.closed() => return,
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reflection
+
+/// One reflection answer, independent of the protocol version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Files(Vec<Vec<u8>>),
+    Services(Vec<String>),
+    ExtensionNumbers(String),
+    Error(i32, String),
+}
+
+/// A reflection question, independent of the protocol version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Question {
+    FileByFilename(String),
+    FileContainingSymbol(String),
+    FileContainingExtension(String, i32),
+    AllExtensionNumbersOfType(String),
+    ListServices,
+    Empty,
+}
+
+/// Descriptor files by name and the file that defines each symbol.
+#[derive(Debug)]
+pub struct ReflectionIndex {
+    files: HashMap<String, Vec<u8>>,
+    symbols: HashMap<String, String>,
+    messages: std::collections::HashSet<String>,
+    services: Vec<String>,
+}
+
+/// Python-style names for the reflection protocol's own files.
+fn reflection_file_name(package: &str) -> Option<&'static str> {
+    match package {
+        "grpc.reflection.v1alpha" => Some("grpc_reflection/v1alpha/reflection.proto"),
+        "grpc.reflection.v1" => Some("grpc_reflection/v1/reflection.proto"),
+        _ => None,
+    }
+}
+
+impl ReflectionIndex {
+    /// Indexes the host's descriptor set plus the reflection protocol's files
+    /// (resolvable by symbol, never listed). `listed` are the services to list.
+    pub fn build(listed: &[&str]) -> Result<ReflectionIndex, String> {
+        let mut index = ReflectionIndex {
+            files: HashMap::new(),
+            symbols: HashMap::new(),
+            messages: Default::default(),
+            services: listed.iter().map(|s| s.to_string()).collect(),
+        };
+        index.services.sort();
+        for set in [
+            pb::DESCRIPTOR_SET,
+            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+        ] {
+            let fds = prost_types::FileDescriptorSet::decode(set)
+                .map_err(|e| format!("invalid descriptor set: {e}"))?;
+            for mut file in fds.file {
+                if let Some(n) = reflection_file_name(file.package()) {
+                    file.name = Some(n.to_string());
+                }
+                file.source_code_info = None;
+                index.add_file(file);
+            }
+        }
+        for s in &index.services {
+            if !index.symbols.contains_key(s) {
+                return Err(format!("service {s} has no descriptor"));
+            }
+        }
+        Ok(index)
+    }
+
+    fn add_file(&mut self, file: prost_types::FileDescriptorProto) {
+        let name = file.name().to_string();
+        if self.files.contains_key(&name) {
+            return;
+        }
+        let package = file.package().to_string();
+        let mut symbols = Vec::new();
+        for m in &file.message_type {
+            collect_message(&package, m, &mut symbols, &mut self.messages);
+        }
+        for e in &file.enum_type {
+            collect_enum(&package, e, &mut symbols);
+        }
+        for s in &file.service {
+            let sname = qualify(&package, s.name());
+            for m in &s.method {
+                symbols.push(format!("{sname}.{}", m.name()));
+            }
+            symbols.push(sname);
+        }
+        for e in &file.extension {
+            symbols.push(qualify(&package, e.name()));
+        }
+        for s in symbols {
+            self.symbols.entry(s).or_insert_with(|| name.clone());
+        }
+        self.files.insert(name, file.encode_to_vec());
+    }
+
+    /// Answers one question, the way a Python reflection server does.
+    pub fn answer(&self, q: &Question) -> Answer {
+        let not_found = || Answer::Error(tonic::Code::NotFound as i32, "not found".to_string());
+        match q {
+            Question::ListServices => Answer::Services(self.services.clone()),
+            Question::FileByFilename(f) => match self.files.get(f) {
+                Some(bytes) => Answer::Files(vec![bytes.clone()]),
+                None => not_found(),
+            },
+            Question::FileContainingSymbol(s) => {
+                match self
+                    .symbols
+                    .get(s.trim_start_matches('.'))
+                    .and_then(|f| self.files.get(f))
+                {
+                    Some(bytes) => Answer::Files(vec![bytes.clone()]),
+                    None => not_found(),
+                }
+            }
+            // None of the served files declares extensions.
+            Question::FileContainingExtension(..) => not_found(),
+            Question::AllExtensionNumbersOfType(t) => {
+                if self.messages.contains(t.trim_start_matches('.')) {
+                    Answer::ExtensionNumbers(t.clone())
+                } else {
+                    not_found()
+                }
+            }
+            Question::Empty => Answer::Error(
+                tonic::Code::InvalidArgument as i32,
+                "invalid argument".to_string(),
+            ),
+        }
+    }
+}
+
+fn qualify(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+fn collect_message(
+    prefix: &str,
+    m: &prost_types::DescriptorProto,
+    out: &mut Vec<String>,
+    messages: &mut std::collections::HashSet<String>,
+) {
+    let name = qualify(prefix, m.name());
+    for f in &m.field {
+        out.push(format!("{name}.{}", f.name()));
+    }
+    for n in &m.nested_type {
+        collect_message(&name, n, out, messages);
+    }
+    for e in &m.enum_type {
+        collect_enum(&name, e, out);
+    }
+    messages.insert(name.clone());
+    out.push(name);
+}
+
+fn collect_enum(prefix: &str, e: &prost_types::EnumDescriptorProto, out: &mut Vec<String>) {
+    let name = qualify(prefix, e.name());
+    for v in &e.value {
+        // Enum values live in the enclosing scope, and are also accepted under the enum.
+        out.push(qualify(prefix, v.name()));
+        out.push(format!("{name}.{}", v.name()));
+    }
+    out.push(name);
+}
+
+/// Implements one reflection protocol version over [`ReflectionIndex`]; the
+/// v1alpha and v1 message types have the same shape.
+macro_rules! reflection_service {
+    ($wrapper:ident) => {
+        /// Server reflection over the host's [`ReflectionIndex`].
+        #[derive(Debug, Clone)]
+        pub struct $wrapper(pub Arc<ReflectionIndex>);
+
+        #[tonic::async_trait]
+        impl ServerReflectionTrait for $wrapper {
+            type ServerReflectionInfoStream =
+                ReceiverStream<Result<ServerReflectionResponse, Status>>;
+
+            async fn server_reflection_info(
+                &self,
+                req: Request<Streaming<ServerReflectionRequest>>,
+            ) -> Result<Response<Self::ServerReflectionInfoStream>, Status> {
+                let mut inbound = req.into_inner();
+                let index = self.0.clone();
+                let (tx, rx) = mpsc::channel(4);
+                tokio::spawn(async move {
+                    while let Ok(Some(req)) = inbound.message().await {
+                        let question = match &req.message_request {
+                            None => Question::Empty,
+                            Some(MessageRequest::FileByFilename(f)) => {
+                                Question::FileByFilename(f.clone())
+                            }
+                            Some(MessageRequest::FileContainingSymbol(s)) => {
+                                Question::FileContainingSymbol(s.clone())
+                            }
+                            Some(MessageRequest::FileContainingExtension(e)) => {
+                                Question::FileContainingExtension(
+                                    e.containing_type.clone(),
+                                    e.extension_number,
+                                )
+                            }
+                            Some(MessageRequest::AllExtensionNumbersOfType(t)) => {
+                                Question::AllExtensionNumbersOfType(t.clone())
+                            }
+                            Some(MessageRequest::ListServices(_)) => Question::ListServices,
+                        };
+                        let message_response = match index.answer(&question) {
+                            Answer::Files(files) => {
+                                MessageResponse::FileDescriptorResponse(FileDescriptorResponse {
+                                    file_descriptor_proto: files,
+                                })
+                            }
+                            Answer::Services(names) => {
+                                MessageResponse::ListServicesResponse(ListServiceResponse {
+                                    service: names
+                                        .into_iter()
+                                        .map(|name| ServiceResponse { name })
+                                        .collect(),
+                                })
+                            }
+                            Answer::ExtensionNumbers(base_type_name) => {
+                                MessageResponse::AllExtensionNumbersResponse(
+                                    ExtensionNumberResponse {
+                                        base_type_name,
+                                        extension_number: Vec::new(),
+                                    },
+                                )
+                            }
+                            Answer::Error(error_code, error_message) => {
+                                MessageResponse::ErrorResponse(ErrorResponse {
+                                    error_code,
+                                    error_message,
+                                })
+                            }
+                        };
+                        let resp = ServerReflectionResponse {
+                            valid_host: req.host.clone(),
+                            original_request: Some(req),
+                            message_response: Some(message_response),
+                        };
+                        if tx.send(Ok(resp)).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+                Ok(Response::new(ReceiverStream::new(rx)))
+            }
+        }
+    };
+}
+
+mod reflection_v1alpha {
+    use super::*;
+    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
+    use tonic_reflection::pb::v1alpha::server_reflection_server::ServerReflection as ServerReflectionTrait;
+    use tonic_reflection::pb::v1alpha::{
+        ErrorResponse, ExtensionNumberResponse, FileDescriptorResponse, ListServiceResponse,
+        ServerReflectionRequest, ServerReflectionResponse, ServiceResponse,
+    };
+    reflection_service!(ReflectionV1Alpha);
+}
+
+mod reflection_v1 {
+    use super::*;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    use tonic_reflection::pb::v1::server_reflection_server::ServerReflection as ServerReflectionTrait;
+    use tonic_reflection::pb::v1::{
+        ErrorResponse, ExtensionNumberResponse, FileDescriptorResponse, ListServiceResponse,
+        ServerReflectionRequest, ServerReflectionResponse, ServiceResponse,
+    };
+    reflection_service!(ReflectionV1);
+}
+
+pub use reflection_v1::ReflectionV1;
+pub use reflection_v1alpha::ReflectionV1Alpha;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost_types::FileDescriptorProto;
+    use tonic::transport::Channel;
+    use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
+
+    fn file_of(a: &Answer) -> FileDescriptorProto {
+        match a {
+            Answer::Files(files) => {
+                assert_eq!(files.len(), 1, "exactly one file per answer");
+                FileDescriptorProto::decode(files[0].as_slice()).expect("valid descriptor")
+            }
+            other => panic!("expected a file, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn listen_addresses() {
+        assert_eq!(listen_addr("::", 50051), "[::]:50051");
+        assert_eq!(listen_addr("[::1]", 1), "[::1]:1");
+        assert_eq!(listen_addr("127.0.0.1", 2), "127.0.0.1:2");
+        assert_eq!(listen_addr("localhost", 3), "localhost:3");
+    }
+
+    #[test]
+    fn service_key_is_last_component() {
+        assert_eq!(service_key("plugin"), "plugin");
+        assert_eq!(service_key("a.b.dbg"), "dbg");
+    }
+
+    #[test]
+    fn reflection_lists_the_four_services_sorted() {
+        let idx = ReflectionIndex::build(&SERVICES).expect("index");
+        assert_eq!(
+            idx.answer(&Question::ListServices),
+            Answer::Services(vec![
+                "grpc.health.v1.Health".into(),
+                "spaceone.api.core.v1.ServerInfo".into(),
+                "spaceone.api.inventory.plugin.Collector".into(),
+                "spaceone.api.inventory.plugin.Job".into(),
+            ])
+        );
+    }
+
+    #[test]
+    fn reflection_files_have_python_style_names() {
+        let idx = ReflectionIndex::build(&SERVICES).expect("index");
+        let cases = [
+            (
+                "spaceone.api.inventory.plugin.Collector",
+                "spaceone/api/inventory/plugin/collector.proto",
+                "Collector",
+            ),
+            (
+                "spaceone.api.inventory.plugin.Job",
+                "spaceone/api/inventory/plugin/job.proto",
+                "Job",
+            ),
+            (
+                "grpc.health.v1.Health",
+                "grpc_health/v1/health.proto",
+                "Health",
+            ),
+            (
+                "spaceone.api.core.v1.ServerInfo",
+                "spaceone/api/core/v1/server_info.proto",
+                "ServerInfo",
+            ),
+        ];
+        for (symbol, file, service) in cases {
+            let fd = file_of(&idx.answer(&Question::FileContainingSymbol(symbol.into())));
+            assert_eq!(fd.name(), file);
+            assert_eq!(fd.service[0].name(), service);
+            assert!(fd.source_code_info.is_none());
+        }
+        let collector = file_of(&idx.answer(&Question::FileByFilename(
+            "spaceone/api/inventory/plugin/collector.proto".into(),
+        )));
+        assert_eq!(
+            collector.dependency,
+            vec![
+                "google/protobuf/empty.proto",
+                "google/protobuf/struct.proto"
+            ]
+        );
+        let names: Vec<&str> = collector.message_type.iter().map(|m| m.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "InitRequest",
+                "VerifyRequest",
+                "CollectRequest",
+                "ResourceInfo",
+                "CollectorVerifyInfo",
+                "PluginInfo"
+            ]
+        );
+        let ri = &collector.message_type[3];
+        let numbers: Vec<(&str, i32)> = ri.field.iter().map(|f| (f.name(), f.number())).collect();
+        assert_eq!(
+            numbers,
+            [
+                ("state", 1),
+                ("message", 2),
+                ("resource_type", 3),
+                ("match_rules", 4),
+                ("resource", 6),
+                ("options", 7)
+            ]
+        );
+        let methods: Vec<(&str, bool)> = collector.service[0]
+            .method
+            .iter()
+            .map(|m| (m.name(), m.server_streaming()))
+            .collect();
+        assert_eq!(
+            methods,
+            [("init", false), ("verify", false), ("collect", true)]
+        );
+    }
+
+    #[test]
+    fn reflection_resolves_messages_fields_and_dependencies() {
+        let idx = ReflectionIndex::build(&SERVICES).expect("index");
+        let by = |s: &str| {
+            file_of(&idx.answer(&Question::FileContainingSymbol(s.into())))
+                .name()
+                .to_string()
+        };
+        assert_eq!(
+            by("spaceone.api.inventory.plugin.ResourceInfo"),
+            "spaceone/api/inventory/plugin/collector.proto"
+        );
+        assert_eq!(
+            by("spaceone.api.inventory.plugin.ResourceInfo.State"),
+            "spaceone/api/inventory/plugin/collector.proto"
+        );
+        assert_eq!(
+            by("spaceone.api.inventory.plugin.TaskFilter.providers"),
+            "spaceone/api/inventory/plugin/job.proto"
+        );
+        assert_eq!(
+            by("spaceone.api.inventory.plugin.Collector.collect"),
+            "spaceone/api/inventory/plugin/collector.proto"
+        );
+        assert_eq!(
+            by("grpc.health.v1.HealthCheckResponse.SERVING"),
+            "grpc_health/v1/health.proto"
+        );
+        assert_eq!(by("google.protobuf.Struct"), "google/protobuf/struct.proto");
+        assert_eq!(
+            by("grpc.reflection.v1alpha.ServerReflection"),
+            "grpc_reflection/v1alpha/reflection.proto"
+        );
+        assert_eq!(
+            by("grpc.reflection.v1.ServerReflection"),
+            "grpc_reflection/v1/reflection.proto"
+        );
+        let empty = file_of(&idx.answer(&Question::FileByFilename(
+            "google/protobuf/empty.proto".into(),
+        )));
+        assert_eq!(empty.message_type[0].name(), "Empty");
+    }
+
+    #[test]
+    fn reflection_errors_like_python() {
+        let idx = ReflectionIndex::build(&SERVICES).expect("index");
+        let nf = Answer::Error(5, "not found".into());
+        assert_eq!(
+            idx.answer(&Question::FileContainingSymbol("nope.Nope".into())),
+            nf
+        );
+        assert_eq!(
+            idx.answer(&Question::FileByFilename("health.proto".into())),
+            nf
+        );
+        assert_eq!(
+            idx.answer(&Question::FileContainingExtension("x.Y".into(), 5)),
+            nf
+        );
+        assert_eq!(
+            idx.answer(&Question::AllExtensionNumbersOfType("x.Y".into())),
+            nf
+        );
+        assert_eq!(
+            idx.answer(&Question::AllExtensionNumbersOfType(
+                "google.protobuf.Struct".into()
+            )),
+            Answer::ExtensionNumbers("google.protobuf.Struct".into())
+        );
+        assert_eq!(
+            idx.answer(&Question::Empty),
+            Answer::Error(3, "invalid argument".into())
+        );
+    }
+
+    #[test]
+    fn index_refuses_services_without_descriptors() {
+        let err = ReflectionIndex::build(&["no.such.Service"]).expect_err("must fail");
+        assert_eq!(err, "service no.such.Service has no descriptor");
+    }
+
+    // --- in-process server --------------------------------------------------
+
+    /// A backend for the services that do not reach plugin code.
+    struct NoPlugin;
+
+    impl Backend for NoPlugin {
+        async fn call(
+            &self,
+            _m: &str,
+            _p: serde_json::Value,
+        ) -> Result<serde_json::Value, crate::plugin::error::PluginError> {
+            Err(crate::plugin::error::PluginError::unknown("no plugin"))
+        }
+        async fn stream(
+            &self,
+            _m: &str,
+            _p: serde_json::Value,
+        ) -> Result<
+            mpsc::Receiver<Result<serde_json::Value, crate::plugin::error::PluginError>>,
+            crate::plugin::error::PluginError,
+        > {
+            Err(crate::plugin::error::PluginError::unknown("no plugin"))
+        }
+    }
+
+    struct Running {
+        addr: String,
+        stop: Option<tokio::sync::oneshot::Sender<()>>,
+        done: tokio::task::JoinHandle<Result<(), AppError>>,
+    }
+
+    async fn start(grace: Duration) -> Running {
+        let listener = bind("127.0.0.1", 0).await.expect("bind");
+        let addr = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let stop = async move {
+            let _ = rx.await;
+        };
+        let ctx = HostContext::new(std::env::temp_dir());
+        let done = tokio::spawn(async move {
+            serve_with_grace(listener, NoPlugin, ctx, "plugin", stop, grace).await
+        });
+        Running {
+            addr,
+            stop: Some(tx),
+            done,
+        }
+    }
+
+    async fn channel(addr: &str) -> Channel {
+        tonic::transport::Endpoint::from_shared(addr.to_string())
+            .expect("endpoint")
+            .connect_timeout(Duration::from_secs(5))
+            .connect()
+            .await
+            .expect("connect")
+    }
+
+    async fn unary<Req, Resp>(ch: &Channel, path: &'static str, req: Req) -> Result<Resp, Status>
+    where
+        Req: prost::Message + Send + Sync + 'static,
+        Resp: prost::Message + Default + Send + Sync + 'static,
+    {
+        let mut g = tonic::client::Grpc::new(ch.clone());
+        g.ready()
+            .await
+            .map_err(|e| Status::unknown(e.to_string()))?;
+        g.unary(
+            Request::new(req),
+            tonic::codegen::http::uri::PathAndQuery::from_static(path),
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .map(|r| r.into_inner())
+    }
+
+    async fn watch(ch: &Channel, service: &str) -> Streaming<pb::health::HealthCheckResponse> {
+        let mut g = tonic::client::Grpc::new(ch.clone());
+        g.ready().await.expect("ready");
+        g.server_streaming(
+            Request::new(pb::health::HealthCheckRequest {
+                service: service.into(),
+            }),
+            tonic::codegen::http::uri::PathAndQuery::from_static("/grpc.health.v1.Health/Watch"),
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .expect("watch")
+        .into_inner()
+    }
+
+    async fn next_status(s: &mut Streaming<pb::health::HealthCheckResponse>) -> i32 {
+        tokio::time::timeout(Duration::from_secs(5), s.message())
+            .await
+            .expect("status in time")
+            .expect("no error")
+            .expect("a message")
+            .status
+    }
+
+    #[tokio::test]
+    async fn health_server_info_and_reflection_over_the_wire() {
+        let mut srv = start(Duration::from_secs(5)).await;
+        let ch = channel(&srv.addr).await;
+
+        // Watch before any Check: the plugin key is unknown, "" is serving.
+        let mut w_plugin = watch(&ch, "plugin").await;
+        assert_eq!(
+            next_status(&mut w_plugin).await,
+            ServingStatus::ServiceUnknown as i32
+        );
+        let mut w_all = watch(&ch, "").await;
+        assert_eq!(next_status(&mut w_all).await, ServingStatus::Serving as i32);
+
+        let r: pb::health::HealthCheckResponse = unary(
+            &ch,
+            "/grpc.health.v1.Health/Check",
+            pb::health::HealthCheckRequest {
+                service: "anything.at.All".into(),
+            },
+        )
+        .await
+        .expect("check");
+        assert_eq!(r.status, ServingStatus::Serving as i32);
+        // The Check marked the plugin's own key as serving.
+        assert_eq!(
+            next_status(&mut w_plugin).await,
+            ServingStatus::Serving as i32
+        );
+
+        let v: pb::core::VersionInfo =
+            unary(&ch, "/spaceone.api.core.v1.ServerInfo/get_version", ())
+                .await
+                .expect("version");
+        assert_eq!(v.version, "UNKNOWN");
+
+        // v1alpha: several questions on one stream; an error answer keeps it open.
+        let (tx, rx) = mpsc::channel(8);
+        for q in [
+            MessageRequest::ListServices(String::new()),
+            MessageRequest::FileContainingSymbol("nope.Nope".into()),
+            MessageRequest::FileContainingSymbol("grpc.health.v1.Health".into()),
+        ] {
+            tx.send(ServerReflectionRequest {
+                host: String::new(),
+                message_request: Some(q),
+            })
+            .await
+            .expect("queue");
+        }
+        drop(tx);
+        let mut answers = ServerReflectionClient::new(ch.clone())
+            .server_reflection_info(ReceiverStream::new(rx))
+            .await
+            .expect("reflection")
+            .into_inner();
+        let mut got = Vec::new();
+        while let Some(r) = answers.message().await.expect("answer") {
+            got.push(r.message_response.expect("response"));
+        }
+        assert_eq!(got.len(), 3);
+        match &got[0] {
+            MessageResponse::ListServicesResponse(l) => {
+                let names: Vec<&str> = l.service.iter().map(|s| s.name.as_str()).collect();
+                assert_eq!(
+                    names,
+                    [
+                        "grpc.health.v1.Health",
+                        "spaceone.api.core.v1.ServerInfo",
+                        "spaceone.api.inventory.plugin.Collector",
+                        "spaceone.api.inventory.plugin.Job"
+                    ]
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match &got[1] {
+            MessageResponse::ErrorResponse(e) => {
+                assert_eq!((e.error_code, e.error_message.as_str()), (5, "not found"))
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match &got[2] {
+            MessageResponse::FileDescriptorResponse(f) => {
+                let fd =
+                    FileDescriptorProto::decode(f.file_descriptor_proto[0].as_slice()).expect("fd");
+                assert_eq!(fd.name(), "grpc_health/v1/health.proto");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+
+        // Stop: the endless Watch streams end and the server returns promptly.
+        let _ = srv.stop.take().map(|s| s.send(()));
+        let done = tokio::time::timeout(Duration::from_secs(5), &mut srv.done)
+            .await
+            .expect("stopped within the grace period")
+            .expect("task");
+        assert!(done.is_ok());
+        let end = tokio::time::timeout(Duration::from_secs(5), w_all.message())
+            .await
+            .expect("watch ended");
+        assert!(!matches!(end, Ok(Some(_))), "no more statuses after stop");
+    }
+
+    #[tokio::test]
+    async fn busy_port_is_an_error() {
+        let first = bind("127.0.0.1", 0).await.expect("bind");
+        let port = first.local_addr().expect("addr").port();
+        let err = bind("127.0.0.1", port).await.expect_err("port is taken");
+        assert_eq!(
+            err.to_string(),
+            format!("Cannot listen on 127.0.0.1:{port}: port {port} is already in use.")
+        );
+    }
+}

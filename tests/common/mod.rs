@@ -1,0 +1,139 @@
+//! Helpers shared by the integration tests: our binary, temporary homes, the
+//! reference tools of the Python implementation, and bounded process runs.
+//!
+//! Reference tools live under `$SPACECTL_REFERENCE_DIR` (default
+//! `~/.cache/spacectl-reference`). Tests that need them skip with a printed reason
+//! when they are absent, unless `SPACECTL_REQUIRE_REFERENCE` is set (to anything but
+//! an empty string, `0` or `false`): then a missing tool fails the test.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where the reference virtual environments are installed.
+pub fn reference_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("SPACECTL_REFERENCE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/nonexistent-home"));
+    home.join(".cache").join("spacectl-reference")
+}
+
+/// Whether missing reference tools must fail the tests instead of skipping them.
+pub fn require_reference() -> bool {
+    match std::env::var("SPACECTL_REQUIRE_REFERENCE") {
+        Ok(v) => !matches!(v.trim(), "" | "0" | "false" | "FALSE" | "no"),
+        Err(_) => false,
+    }
+}
+
+/// Our binary.
+pub fn spacectl_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_spacectl"))
+}
+
+/// A fresh, empty directory to use as `$HOME`.
+pub fn temp_home() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("spacectl-home-")
+        .tempdir()
+        .expect("create a temporary home directory")
+}
+
+/// A tool of the reference installation, e.g. `spacectl-venv/bin/spacectl`.
+///
+/// Returns `None` (after printing why) when it is missing and not required; panics
+/// when it is missing and required.
+pub fn reference_tool(relative: &str, test: &str) -> Option<PathBuf> {
+    let path = reference_dir().join(relative);
+    if path.is_file() {
+        return Some(path);
+    }
+    let reason = format!(
+        "reference tool {} not found (set SPACECTL_REFERENCE_DIR to the reference installation)",
+        path.display()
+    );
+    if require_reference() {
+        panic!("{test}: {reason}; SPACECTL_REQUIRE_REFERENCE is set, so this is a failure");
+    }
+    eprintln!("SKIPPED {test}: {reason}");
+    None
+}
+
+/// The Python spacectl of the reference installation.
+pub fn reference_spacectl(test: &str) -> Option<PathBuf> {
+    reference_tool("spacectl-venv/bin/spacectl", test)
+}
+
+/// The result of one bounded process run.
+#[derive(Debug)]
+pub struct Run {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.status.code().unwrap_or(-1)
+    }
+}
+
+/// A command for `program` with a controlled environment: `HOME` set to `home`, and
+/// the variables that change spacectl's behaviour removed.
+pub fn command_in_home(program: &Path, home: &Path) -> Command {
+    let mut c = Command::new(program);
+    c.env("HOME", home)
+        .env_remove("SPACECTL_DEFAULT_ENVIRONMENT")
+        .env_remove("SPACECTL_DEBUG")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// Run `cmd` with `stdin` as input, killing it when it takes longer than `timeout`.
+pub fn run_bounded(mut cmd: Command, stdin: &str, timeout: Duration) -> Run {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let mut out_pipe = child.stdout.take().expect("stdout pipe");
+    let mut err_pipe = child.stderr.take().expect("stderr pipe");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out_pipe.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err_pipe.read_to_end(&mut s);
+        s
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{cmd:?} did not finish within {timeout:?}");
+            }
+            Err(e) => panic!("wait for {cmd:?}: {e}"),
+        }
+    };
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    Run {
+        status,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}

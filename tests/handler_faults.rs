@@ -1,0 +1,980 @@
+//! The handler pool driven directly: a non-Python handler (POSIX shell) that
+//! misbehaves on purpose, SDK-mode and compat-mode Python plugins, startup
+//! failures. Every test checks that no process it started is left behind.
+//!
+//! Tests run one at a time (a shared lock) so that "no child of this test
+//! process remains" is a meaningful check.
+
+#![allow(dead_code)]
+
+// The handler module is compiled into this test crate as `crate::plugin::handler`
+// (the binary crate has no library target to link against).
+#[path = "../src/plugin/error.rs"]
+pub mod plugin_error;
+#[path = "../src/plugin/handler/mod.rs"]
+pub mod plugin_handler;
+mod plugin {
+    pub use super::plugin_error as error;
+    pub use super::plugin_handler as handler;
+}
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use plugin::error::{PluginError, StatusKind};
+use plugin::handler::{HandlerConfig, Pool, Ready, StartupError};
+use serde_json::{Value, json};
+
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Every test body is bounded.
+const TEST_LIMIT: Duration = Duration::from_secs(90);
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handlers")
+}
+
+fn shell_handler(args: &str) -> String {
+    let script = data_dir().join("fault_handler.sh");
+    format!("sh '{}' {args}", script.display())
+}
+
+fn shell_config(args: &str, workers: usize, timeout: Option<Duration>) -> HandlerConfig {
+    HandlerConfig {
+        package: "plugin".to_string(),
+        app_path: "{package}.main:app".to_string(),
+        source_root: PathBuf::from("."),
+        module_paths: Vec::new(),
+        python: None,
+        handler_cmd: Some(shell_handler(args)),
+        workers,
+        timeout,
+    }
+}
+
+fn python_config(source_root: &Path, package: &str) -> HandlerConfig {
+    HandlerConfig {
+        package: package.to_string(),
+        app_path: "{package}.main:app".to_string(),
+        source_root: source_root.to_path_buf(),
+        module_paths: Vec::new(),
+        python: None,
+        handler_cmd: None,
+        workers: 2,
+        timeout: Some(Duration::from_secs(30)),
+    }
+}
+
+fn python3_available() -> bool {
+    std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+// --- process inspection (/proc) -----------------------------------------------------
+
+/// (pid, ppid, pgrp, state) of every process.
+fn processes() -> Vec<(u32, u32, u32, char)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Fields after the parenthesised command name: state ppid pgrp ...
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.len() < 3 {
+            continue;
+        }
+        let state = fields[0].chars().next().unwrap_or('?');
+        let (Ok(ppid), Ok(pgrp)) = (fields[1].parse(), fields[2].parse()) else {
+            continue;
+        };
+        out.push((pid, ppid, pgrp, state));
+    }
+    out
+}
+
+fn describe(pid: u32) -> String {
+    let cmd = std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+        .unwrap_or_default();
+    format!("{pid} {cmd}")
+}
+
+/// Processes of the group `pgid` leads, plus the leader itself (even as a zombie).
+fn group_left(pgid: u32) -> Vec<String> {
+    processes()
+        .into_iter()
+        .filter(|(pid, _, pgrp, _)| *pgrp == pgid || *pid == pgid)
+        .map(|(pid, _, _, state)| format!("{} [{state}]", describe(pid)))
+        .collect()
+}
+
+fn children_left() -> Vec<String> {
+    let me = std::process::id();
+    processes()
+        .into_iter()
+        .filter(|(_, ppid, _, _)| *ppid == me)
+        .map(|(pid, _, _, state)| format!("{} [{state}]", describe(pid)))
+        .collect()
+}
+
+/// Wait (bounded) until the handler `pid` and everything in its process group are gone.
+async fn assert_group_gone(pid: u32) {
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = group_left(pid);
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "handler {pid} left processes behind: {left:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Wait (bounded) until this test process has no child processes (zombies included).
+async fn assert_no_children() {
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = children_left();
+        if left.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < until, "child processes left: {left:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn start(cfg: HandlerConfig) -> (Pool, Ready) {
+    match Pool::start(cfg).await {
+        Ok(started) => started,
+        Err(e) => panic!("pool did not start: {} (exit {})", e.message, e.exit_code),
+    }
+}
+
+async fn start_err(cfg: HandlerConfig) -> StartupError {
+    match Pool::start(cfg).await {
+        Ok((pool, _)) => {
+            pool.shutdown().await;
+            panic!("pool started although it should not");
+        }
+        Err(e) => e,
+    }
+}
+
+fn pid_of(v: &Value) -> u32 {
+    v["pid"]
+        .as_u64()
+        .and_then(|p| u32::try_from(p).ok())
+        .unwrap_or_else(|| panic!("no pid in {v}"))
+}
+
+async fn init_pid(pool: &Pool) -> u32 {
+    let v = pool
+        .call("Collector.init", json!({"options": {}}))
+        .await
+        .unwrap_or_else(|e| panic!("init failed: {e}"));
+    pid_of(&v)
+}
+
+async fn collect_all(
+    pool: &Pool,
+    params: Value,
+) -> Result<(Vec<Value>, Option<PluginError>), PluginError> {
+    let mut rx = pool.stream("Collector.collect", params).await?;
+    let mut items = Vec::new();
+    while let Some(next) = rx.recv().await {
+        match next {
+            Ok(item) => items.push(item),
+            Err(e) => return Ok((items, Some(e))),
+        }
+    }
+    Ok((items, None))
+}
+
+fn assert_error(result: Result<Value, PluginError>, status: StatusKind, details: &str) {
+    match result {
+        Ok(v) => panic!("expected {details}, got result {v}"),
+        Err(e) => {
+            assert_eq!(e.details(), details);
+            assert_eq!(e.status, status, "status of {details}");
+        }
+    }
+}
+
+macro_rules! bounded {
+    ($body:expr) => {{
+        let _guard = SERIAL.lock().await;
+        match tokio::time::timeout(TEST_LIMIT, $body).await {
+            Ok(()) => {}
+            Err(_) => panic!("test did not finish within {TEST_LIMIT:?}"),
+        }
+        assert_no_children().await;
+    }};
+}
+
+// --- a handler that is not Python ------------------------------------------------------
+
+#[tokio::test]
+async fn shell_handler_serves_unary_and_streaming_calls() {
+    bounded!(async {
+        let (pool, ready) = start(shell_config("ok", 2, None)).await;
+        assert_eq!(
+            ready.routes,
+            vec!["Collector.init", "Collector.verify", "Collector.collect"]
+        );
+        assert_eq!(ready.package_dir, PathBuf::from("/srv/plugin"));
+
+        let params = json!({"options": {"a": "é", "n": 1.5}, "domain_id": null});
+        let result = pool.call("Collector.init", params.clone()).await.unwrap();
+        assert_eq!(result["method"], "Collector.init");
+        assert_eq!(result["params"], params);
+        let pid = pid_of(&result);
+
+        let (items, error) = collect_all(&pool, json!({"options": {}})).await.unwrap();
+        assert!(error.is_none());
+        let ns: Vec<u64> = items.iter().filter_map(|i| i["n"].as_u64()).collect();
+        assert_eq!(ns, vec![1, 2, 3]);
+        // One request at a time per process: the idle handler is reused.
+        assert!(items.iter().all(|i| pid_of(i) == pid));
+
+        assert_error(
+            pool.call("Collector.verify", json!({})).await,
+            StatusKind::InvalidArgument,
+            "ERROR_REQUIRED_PARAMETER: Required parameter. (key = secret_data.token)",
+        );
+        assert_error(
+            pool.call("Job.get_tasks", json!({})).await,
+            StatusKind::Unimplemented,
+            "ERROR_NOT_IMPLEMENTED: Method not found! (method = Job.get_tasks)",
+        );
+        // An error reply leaves the handler usable.
+        assert_eq!(init_pid(&pool).await, pid);
+        pool.shutdown().await;
+        assert_group_gone(pid).await;
+    });
+}
+
+#[tokio::test]
+async fn requests_queue_when_all_handlers_are_busy() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("slow-init", 2, None)).await;
+        let began = Instant::now();
+        let calls: Vec<_> = (0..6)
+            .map(|i| {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    pool.call("Collector.init", json!({"options": {"i": i}}))
+                        .await
+                })
+            })
+            .collect();
+        let mut pids = std::collections::BTreeSet::new();
+        for (i, call) in calls.into_iter().enumerate() {
+            let v = call.await.unwrap().unwrap();
+            assert_eq!(v["params"]["options"]["i"], json!(i));
+            pids.insert(pid_of(&v));
+        }
+        let elapsed = began.elapsed();
+        assert_eq!(pids.len(), 2, "at most `workers` processes: {pids:?}");
+        // 6 calls of 0.3 s on 2 processes take at least 3 rounds.
+        assert!(elapsed >= Duration::from_millis(850), "{elapsed:?}");
+        pool.shutdown().await;
+        for pid in pids {
+            assert_group_gone(pid).await;
+        }
+    });
+}
+
+// --- faults ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn crash_is_internal_and_the_handler_is_replaced() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("crash", 1, None)).await;
+        let first = init_pid(&pool).await;
+        assert_error(
+            pool.call("Collector.verify", json!({})).await,
+            StatusKind::Internal,
+            "ERROR_HANDLER_EXITED: The plugin handler exited while serving Collector.verify (exit code 3).",
+        );
+        assert_group_gone(first).await;
+        let second = init_pid(&pool).await;
+        assert_ne!(first, second, "a new handler serves the next call");
+        pool.shutdown().await;
+        assert_group_gone(second).await;
+    });
+}
+
+#[tokio::test]
+async fn hang_past_timeout_is_deadline_exceeded_and_kills_the_group() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("hang", 1, Some(Duration::from_secs(1)))).await;
+        let first = init_pid(&pool).await;
+        let began = Instant::now();
+        assert_error(
+            pool.call("Collector.verify", json!({})).await,
+            StatusKind::DeadlineExceeded,
+            "ERROR_REQUEST_TIMEOUT: Request timeout! (Collector.verify did not finish within 1 s; the plugin handler was stopped)",
+        );
+        let elapsed = began.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(950) && elapsed < Duration::from_secs(5),
+            "{elapsed:?}"
+        );
+        // The shell's `sleep` child was in the handler's process group.
+        assert_group_gone(first).await;
+        let second = init_pid(&pool).await;
+        assert_ne!(first, second);
+
+        // A stream that stops producing is bounded by the same limit.
+        let (items, error) = collect_all(&pool, json!({})).await.unwrap();
+        assert_eq!(items.len(), 1);
+        let error = error.expect("the stream ends with an error");
+        assert_eq!(error.status, StatusKind::DeadlineExceeded);
+        assert_eq!(
+            error.details(),
+            "ERROR_REQUEST_TIMEOUT: Request timeout! (Collector.collect did not finish within 1 s; the plugin handler was stopped)"
+        );
+        assert_group_gone(second).await;
+        let third = init_pid(&pool).await;
+        pool.shutdown().await;
+        assert_group_gone(third).await;
+    });
+}
+
+#[tokio::test]
+async fn garbage_output_is_internal() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("garbage", 1, None)).await;
+        let first = init_pid(&pool).await;
+        assert_error(
+            pool.call("Collector.verify", json!({})).await,
+            StatusKind::Internal,
+            "ERROR_HANDLER_PROTOCOL: The plugin handler broke the protocol while serving Collector.verify: line is not JSON: \"this is not json\"",
+        );
+        assert_group_gone(first).await;
+        assert_ne!(init_pid(&pool).await, first);
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn reply_to_another_request_is_internal() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("wrong-id", 1, None)).await;
+        let first = init_pid(&pool).await;
+        let err = pool.call("Collector.verify", json!({})).await.unwrap_err();
+        assert_eq!(err.status, StatusKind::Internal);
+        assert_eq!(err.code, "ERROR_HANDLER_PROTOCOL");
+        assert!(
+            err.message.contains("while serving request id"),
+            "{}",
+            err.message
+        );
+        assert_group_gone(first).await;
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn huge_output_line_is_bounded() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("huge", 1, Some(Duration::from_secs(30)))).await;
+        let first = init_pid(&pool).await;
+        assert_error(
+            pool.call("Collector.verify", json!({})).await,
+            StatusKind::Internal,
+            "ERROR_HANDLER_PROTOCOL: The plugin handler broke the protocol while serving Collector.verify: an output line is longer than the 64 MiB limit",
+        );
+        assert_group_gone(first).await;
+        assert_ne!(init_pid(&pool).await, first);
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn exit_at_start_is_a_startup_error() {
+    bounded!(async {
+        let err = start_err(shell_config("exit-at-start", 1, None)).await;
+        assert_eq!(
+            err.message,
+            format!(
+                "The plugin handler could not be started: {} exited before it was ready (exit code 4)",
+                shell_handler("exit-at-start")
+            )
+        );
+        assert_eq!(err.exit_code, 1);
+
+        let err = start_err(shell_config("startup-error", 1, None)).await;
+        assert_eq!(
+            err.message,
+            "Exception: The package(nopkg) can not imported. Please check the module path."
+        );
+        assert_eq!(err.exit_code, 1);
+
+        let err = start_err(shell_config("bad-hello", 1, None)).await;
+        assert_eq!(
+            err.message,
+            format!(
+                "The plugin handler could not be started: {} did not start the protocol: line is not JSON: \"Welcome to my handler\"",
+                shell_handler("bad-hello")
+            )
+        );
+
+        let mut missing = shell_config("ok", 1, None);
+        missing.handler_cmd = Some("/nonexistent/handler --x".to_string());
+        let err = start_err(missing).await;
+        assert_eq!(
+            err.message,
+            "The plugin handler could not be started: command not found: /nonexistent/handler --x"
+        );
+    });
+}
+
+#[tokio::test]
+async fn calls_after_shutdown_are_unavailable() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("ok", 1, None)).await;
+        let pid = init_pid(&pool).await;
+        pool.shutdown().await;
+        assert_group_gone(pid).await;
+        assert_error(
+            pool.call("Collector.init", json!({})).await,
+            StatusKind::Unavailable,
+            "ERROR_HANDLER_UNAVAILABLE: The plugin host is shutting down.",
+        );
+        assert!(pool.stream("Collector.collect", json!({})).await.is_err());
+    });
+}
+
+#[tokio::test]
+async fn crashed_handler_that_cannot_restart_gives_unavailable() {
+    bounded!(async {
+        let state = tempfile::tempdir().unwrap();
+        let marker = state.path().join("started");
+        let cmd = format!("{} '{}'", shell_handler("start-once"), marker.display());
+        let mut cfg = shell_config("start-once", 1, Some(Duration::from_secs(1)));
+        cfg.handler_cmd = Some(cmd.clone());
+        let (pool, _) = start(cfg).await;
+        let first = init_pid(&pool).await;
+        // The start-once handler answers verify with an error reply: still healthy.
+        assert!(pool.call("Collector.verify", json!({})).await.is_err());
+        assert_eq!(init_pid(&pool).await, first);
+        // Stop the idle handler from outside: it is reaped at once and replaced on next use.
+        // SAFETY: `first` is a process this test started (via the pool) and that is still running.
+        unsafe {
+            libc::kill(first as i32, libc::SIGKILL);
+        }
+        assert_group_gone(first).await;
+        assert_error(
+            pool.call("Collector.init", json!({})).await,
+            StatusKind::Unavailable,
+            &format!(
+                "ERROR_HANDLER_UNAVAILABLE: The plugin handler could not be started: {cmd} exited before it was ready (exit code 5)"
+            ),
+        );
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn dropping_the_stream_stops_the_work() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("slow-stream", 1, None)).await;
+        let mut rx = pool.stream("Collector.collect", json!({})).await.unwrap();
+        let mut pid = 0;
+        for n in 1..=3u64 {
+            let item = rx.recv().await.expect("an item").expect("not an error");
+            assert_eq!(item["n"], json!(n));
+            pid = pid_of(&item);
+        }
+        drop(rx);
+        assert_group_gone(pid).await;
+        // The pool keeps serving with a fresh handler.
+        let mut rx = pool.stream("Collector.collect", json!({})).await.unwrap();
+        let item = rx.recv().await.expect("an item").expect("not an error");
+        assert_ne!(pid_of(&item), pid);
+        drop(rx);
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn dropping_a_pending_call_stops_the_work() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("hang", 1, None)).await;
+        let pid = init_pid(&pool).await;
+        let pending = pool.call("Collector.verify", json!({}));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), pending)
+                .await
+                .is_err()
+        );
+        assert_group_gone(pid).await;
+        assert_ne!(init_pid(&pool).await, pid);
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn shutdown_stops_busy_handlers() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("hang", 2, None)).await;
+        let pid = init_pid(&pool).await;
+        let busy = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.call("Collector.verify", json!({})).await })
+        };
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        pool.shutdown().await;
+        assert_error(
+            busy.await.unwrap(),
+            StatusKind::Unavailable,
+            "ERROR_HANDLER_UNAVAILABLE: The plugin host is shutting down.",
+        );
+        assert_group_gone(pid).await;
+        assert!(pool.stream("Collector.collect", json!({})).await.is_err());
+    });
+}
+
+#[tokio::test]
+async fn dropping_the_pool_reaps_idle_handlers() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("ok", 1, None)).await;
+        let pid = init_pid(&pool).await;
+        drop(pool);
+        assert_group_gone(pid).await;
+    });
+}
+
+// --- Python runner: SDK mode -------------------------------------------------------------
+
+#[tokio::test]
+async fn sdk_plugin_is_served_by_the_python_runner() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let project = data_dir().join("sdk_project");
+        let (pool, ready) = start(python_config(&project, "sdkplug")).await;
+        assert_eq!(
+            ready.routes,
+            vec!["Collector.init", "Collector.verify", "Collector.collect"]
+        );
+        assert_eq!(ready.package_dir, project.join("sdkplug"));
+
+        let init = pool
+            .call("Collector.init", json!({"options": {}, "domain_id": null}))
+            .await
+            .unwrap();
+        assert_eq!(
+            init,
+            json!({"metadata": {"options_schema": {}}, "params_seen": {"options": {}, "domain_id": null}})
+        );
+        assert_error(
+            pool.call(
+                "Collector.verify",
+                json!({"options": {}, "secret_data": {}}),
+            )
+            .await,
+            StatusKind::InvalidArgument,
+            "ERROR_REQUIRED_PARAMETER: Required parameter. (key = secret_data.token)",
+        );
+        assert_eq!(
+            pool.call(
+                "Collector.verify",
+                json!({"options": {}, "secret_data": {"token": "t"}})
+            )
+            .await
+            .unwrap(),
+            Value::Null
+        );
+        // Not registered: upstream's text.
+        assert_error(
+            pool.call("Job.get_tasks", json!({"options": {}, "secret_data": {}}))
+                .await,
+            StatusKind::Internal,
+            "ERROR_UNKNOWN: 'NoneType' object is not callable",
+        );
+
+        let (items, error) = collect_all(&pool, json!({"options": {}, "secret_data": {}}))
+            .await
+            .unwrap();
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(items.len(), 4);
+        assert_eq!(
+            items[0],
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+                "match_keys": [["name", "provider"]],
+                "cloud_service_type": {"name": "Thing", "group": "Group", "provider": "prov",
+                    "is_primary": true, "is_major": false, "metadata": null, "json_metadata": null,
+                    "service_code": null, "tags": {}, "labels": [],
+                    "__metadata__": {"path": "metadata/things/thing.yaml", "as": "json_metadata"}}})
+        );
+        assert_eq!(
+            items[1]["cloud_service"]["__metadata__"],
+            json!({"path": "metadata/things/thing.yaml", "as": "metadata"})
+        );
+        assert_eq!(items[1]["cloud_service"]["data"], json!({"a": 1}));
+        assert_eq!(
+            items[2]["cloud_service"]["json_data"],
+            json!("{\"é\": 1.5}"),
+            "json.dumps text, raw UTF-8"
+        );
+        assert_eq!(items[2]["cloud_service"]["instance_size"], json!(2.0));
+        assert_eq!(
+            items[2]["cloud_service"]["reference"],
+            json!({"resource_id": "r-2"})
+        );
+        assert_eq!(
+            items[3],
+            json!({"state": "FAILURE", "resource_type": "inventory.ErrorResource",
+                "error_message": "bad thing",
+                "error_data": {"provider": "prov", "cloud_service_group": "Group",
+                    "cloud_service_type": "Thing", "resource_type": "inventory.CloudService"}})
+        );
+
+        let collect = |mode: &str| json!({"options": {"mode": mode}, "secret_data": {}});
+        let (items, error) = collect_all(&pool, collect("mid")).await.unwrap();
+        assert_eq!(items, vec![json!({"n": 1})]);
+        assert_eq!(
+            error.map(|e| e.details()),
+            Some("ERROR_UNKNOWN: mid stream failure".to_string())
+        );
+        let (items, error) = collect_all(&pool, collect("none")).await.unwrap();
+        assert!(items.is_empty());
+        assert_eq!(
+            error.map(|e| e.details()),
+            Some("ERROR_UNKNOWN: 'NoneType' object is not iterable".to_string())
+        );
+        let (_, error) = collect_all(&pool, collect("boom")).await.unwrap();
+        assert_eq!(
+            error.map(|e| e.details()),
+            Some("ERROR_UNKNOWN: boom".to_string())
+        );
+        // A dict is iterated like upstream does: its keys become the items.
+        let (items, error) = collect_all(&pool, collect("dict")).await.unwrap();
+        assert_eq!((items, error), (vec![json!("a")], None));
+        let (_, error) = collect_all(&pool, collect("not-json")).await.unwrap();
+        assert_eq!(
+            error.map(|e| e.details()),
+            Some("ERROR_UNKNOWN: Object of type set is not JSON serializable".to_string())
+        );
+        let (_, error) = collect_all(&pool, collect("bad-resource-type"))
+            .await
+            .unwrap();
+        let error = error.expect("an error");
+        assert_eq!(error.status, StatusKind::Internal);
+        assert_eq!(
+            error.details(),
+            "ERROR_NOT_SUPPORTED_RESOURCE_TYPE: The resource type is not supported. (resource_type=inventory.Foo)"
+        );
+        // Writes to stdout / fd 1 and reads from stdin do not touch the protocol.
+        let (items, error) = collect_all(&pool, collect("streams")).await.unwrap();
+        assert_eq!((items, error), (vec![json!({"stdin": ""})], None));
+        // Still the same healthy handlers after all of that.
+        assert!(
+            pool.call("Collector.init", json!({"options": {}}))
+                .await
+                .is_ok()
+        );
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn python_startup_failures_use_upstream_messages() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let broken = data_dir().join("broken");
+        let cases = [
+            (
+                "nopkg",
+                "{package}.main:app",
+                "Exception: The package(nopkg) can not imported. Please check the module path.",
+            ),
+            (
+                "importfails",
+                "{package}.main:app",
+                "Exception: The package(importfails) can not imported. Please check the module path.",
+            ),
+            (
+                "nomain",
+                "{package}.main:app",
+                "ImportError: Cannot import app: No module named 'nomain.main'",
+            ),
+            (
+                "noapp",
+                "{package}.main:app",
+                "ImportError: Cannot import app: App is not defined. (app_path = noapp.noapp.main:app)",
+            ),
+            (
+                "badroute",
+                "{package}.main:app",
+                "ImportError: Cannot import app: Plugin method is invalid. (plugin_method = Foo.init, allowed = ['Collector', 'Job'])",
+            ),
+            (
+                "notaserver",
+                "{package}.main:app",
+                "TypeError: The app is not a plugin server. (app_path = notaserver.main:app, type = object)",
+            ),
+            (
+                "noapp",
+                "{package}.main",
+                "ValueError: not enough values to unpack (expected 2, got 1)",
+            ),
+        ];
+        for (package, app_path, message) in cases {
+            let mut cfg = python_config(&broken, package);
+            cfg.app_path = app_path.to_string();
+            let err = start_err(cfg).await;
+            assert_eq!(err.message, message, "package {package}");
+            assert_eq!(err.exit_code, 1);
+        }
+        let mut cfg = python_config(&broken, "noapp");
+        cfg.python = Some(PathBuf::from("/nonexistent/python3"));
+        assert_eq!(
+            start_err(cfg).await.message,
+            "The plugin handler could not be started: command not found: /nonexistent/python3"
+        );
+    });
+}
+
+#[tokio::test]
+async fn module_paths_take_precedence_over_the_source_root() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        // `broken/noapp` has no app; the module path supplies a working `noapp`.
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("noapp");
+        std::fs::create_dir_all(&pkg).unwrap();
+        std::fs::write(pkg.join("__init__.py"), "").unwrap();
+        std::fs::write(
+            pkg.join("main.py"),
+            "from spaceone_plugin_sdk import CollectorPluginServer\n\
+             app = CollectorPluginServer()\n\
+             @app.route('Collector.init')\n\
+             def init(params):\n    return {'from': 'module path'}\n",
+        )
+        .unwrap();
+        let mut cfg = python_config(&data_dir().join("broken"), "noapp");
+        cfg.module_paths = vec![dir.path().to_path_buf()];
+        let (pool, ready) = start(cfg).await;
+        assert_eq!(ready.routes, vec!["Collector.init"]);
+        assert_eq!(ready.package_dir, pkg);
+        assert_eq!(
+            pool.call("Collector.init", json!({"options": {}}))
+                .await
+                .unwrap(),
+            json!({"from": "module path"})
+        );
+        pool.shutdown().await;
+        // Nothing was written into the project (the SDK comes from the cache directory).
+        let written: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(written, vec![std::ffi::OsString::from("noapp")]);
+    });
+}
+
+// --- Python runner: compat mode (spaceone-inventory plugins unchanged) --------------------
+
+fn shared_dir() -> PathBuf {
+    std::env::var_os("SPACECTL_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
+
+fn reference_python() -> Option<PathBuf> {
+    let base = std::env::var_os("SPACECTL_REFERENCE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| dirs::cache_dir().map(|d| d.join("spacectl-reference")))?;
+    let python = base.join("plugin-venv/bin/python");
+    if python.exists() {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("SPACECTL_REQUIRE_REFERENCE").is_none(),
+        "the reference plugin venv is required but missing: {}",
+        python.display()
+    );
+    None
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+/// Same JSON content, numbers compared as floats (upstream's Struct makes every number a double).
+fn same_content(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_content(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_content(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+#[tokio::test]
+async fn seed_tutorial_runs_unchanged_in_compat_mode() {
+    let Some(python) = reference_python() else {
+        eprintln!("skipped: the reference plugin venv is not installed");
+        return;
+    };
+    bounded!(async {
+        let seed = shared_dir()
+            .join("samples/seed-tutorial")
+            .canonicalize()
+            .unwrap();
+        let port = free_port();
+        let mock = KillOnDrop(
+            std::process::Command::new("python3")
+                .arg(seed.join("mock/server.py"))
+                .arg(port.to_string())
+                .arg(seed.join("mock/coins.json"))
+                .spawn()
+                .unwrap(),
+        );
+        let until = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < until, "mock server did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // --python may be any interpreter command: a wrapper adds the mock's URL.
+        let dir = tempfile::tempdir().unwrap();
+        let wrapper = dir.path().join("python");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nCOINGECKO_URL=http://127.0.0.1:{port}/ exec '{}' \"$@\"\n",
+                python.display()
+            ),
+        )
+        .unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let mut cfg = python_config(&seed.join("src"), "plugin");
+        cfg.python = Some(wrapper);
+        let (pool, ready) = start(cfg).await;
+        assert_eq!(ready.routes, vec!["Collector.init", "Collector.collect"]);
+        assert_eq!(ready.package_dir, seed.join("src/plugin"));
+
+        assert_eq!(
+            pool.call("Collector.init", json!({"options": {}, "domain_id": null}))
+                .await
+                .unwrap(),
+            json!({"metadata": {"options_schema": {}}})
+        );
+        assert_error(
+            pool.call(
+                "Job.get_tasks",
+                json!({"options": {}, "secret_data": {}, "domain_id": null}),
+            )
+            .await,
+            StatusKind::Internal,
+            "ERROR_UNKNOWN: 'NoneType' object is not callable",
+        );
+
+        let params =
+            json!({"options": {}, "secret_data": {}, "domain_id": null, "task_options": null});
+        let (items, error) = collect_all(&pool, params).await.unwrap();
+        assert!(error.is_none(), "{error:?}");
+
+        let expected_text = std::fs::read_to_string(seed.join("expected/collect.json")).unwrap();
+        let expected: Vec<Value> = serde_json::Deserializer::from_str(&expected_text)
+            .into_iter::<Value>()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(items.len(), expected.len());
+        let cst = &items[0];
+        assert_eq!(cst["resource_type"], "inventory.CloudServiceType");
+        // The plugin's own upstream helpers ran: json_metadata is upstream's exact text.
+        assert_eq!(
+            cst["cloud_service_type"]["json_metadata"],
+            expected[0]["resource"]["json_metadata"]
+        );
+        assert_eq!(
+            cst["match_keys"],
+            json!([["name", "reference.resource_id", "account", "provider"]])
+        );
+        for (item, want) in items[1..].iter().zip(&expected[1..]) {
+            assert_eq!(item["resource_type"], "inventory.CloudService");
+            let cs = &item["cloud_service"];
+            assert_eq!(cs["name"], want["resource"]["name"]);
+            assert!(
+                same_content(&cs["data"], &want["resource"]["data"]),
+                "{}",
+                cs["data"]
+            );
+            assert!(same_content(&cs["metadata"], &want["resource"]["metadata"]));
+        }
+        pool.shutdown().await;
+        drop(mock);
+    });
+}
+
+#[tokio::test]
+async fn sdk_helpers_match_upstream_helpers() {
+    let Some(python) = reference_python() else {
+        eprintln!("skipped: the reference plugin venv is not installed");
+        return;
+    };
+    bounded!(async {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = tokio::process::Command::new(python)
+            .arg(data_dir().join("sdk_vs_upstream.py"))
+            .arg(root.join("src/plugin/handler/python"))
+            .arg(data_dir().join("sdk_project"))
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert!(stdout.starts_with("ok "), "{stdout}");
+    });
+}
