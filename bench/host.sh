@@ -116,7 +116,7 @@ echo "speed-up             : $(ratio "$PY_MED" "$RS_MED")x"
 echo
 echo "== idle resident memory"
 echo "python plugin server : ${PY_IDLE} kB"
-echo "our plugin host      : ${RS_IDLE} kB (host process, handlers not started)"
+echo "our plugin host      : ${RS_IDLE} kB (host process only; handler children not counted)"
 echo "ratio                : $(ratio "$PY_IDLE" "$RS_IDLE")x"
 echo
 

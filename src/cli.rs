@@ -41,6 +41,17 @@ pub enum Command {
     Exec(ExecArgs),
     /// Show details of a specific resource
     Get(GetArgs),
+    /// Display one or many resources
+    List(ListArgs),
+    /// Querying statistics for resources
+    Stat(StatArgs),
+    /// Analyze resources
+    Analyze(StatArgs),
+    /// Print the supported API resources
+    ApiResources,
+    /// Manage resource templates
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Print the client version information
     Version,
     /// Run a local server (plugin-server)
@@ -250,6 +261,107 @@ pub struct GetArgs {
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value_t = DocFormat::Yaml)]
     pub output: DocFormat,
+}
+
+// ---------------------------------------------------------------- list / stat / analyze
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider)
+    pub resource: String,
+    /// Parameter (-p <key>=<value>)
+    #[arg(short = 'p', long = "parameter", value_name = "KEY=VALUE")]
+    pub parameter: Vec<String>,
+    /// JSON type parameter
+    #[arg(short = 'j', long = "json-parameter", value_name = "JSON")]
+    pub json_parameter: Option<String>,
+    /// Parameter file (YAML)
+    #[arg(short = 'f', long = "file-parameter", value_name = "PATH", value_parser = existing_path)]
+    pub file_parameter: Option<PathBuf>,
+    /// Minimal columns
+    #[arg(short = 'm', long = "minimal")]
+    pub minimal: bool,
+    /// All columns
+    #[arg(short = 'a', long = "all")]
+    pub all: bool,
+    /// Specific columns (-c id,name)
+    #[arg(short = 'c', long = "columns", value_name = "KEY[|NAME],...")]
+    pub columns: Option<String>,
+    /// Template file (YAML)
+    #[arg(short = 't', long = "template-file", value_name = "PATH", value_parser = existing_path)]
+    pub template_file: Option<PathBuf>,
+    /// Number of rows
+    #[arg(short = 'l', long = "limit", allow_negative_numbers = true)]
+    pub limit: Option<i64>,
+    /// Sorting by given key (-s [-]<key>)
+    #[arg(short = 's', long = "sort", value_name = "[-]KEY", allow_hyphen_values = true)]
+    pub sort: Option<String>,
+    #[command(flatten)]
+    pub call: CallArgs,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
+}
+
+/// `stat` and `analyze` take the same options.
+#[derive(Debug, Args)]
+pub struct StatArgs {
+    /// SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider)
+    pub resource: String,
+    /// Input Parameter (-p <key>=<value> -p ...)
+    #[arg(short = 'p', long = "parameter", value_name = "KEY=VALUE")]
+    pub parameter: Vec<String>,
+    /// JSON type parameter
+    #[arg(short = 'j', long = "json-parameter", value_name = "JSON")]
+    pub json_parameter: Option<String>,
+    /// YAML file only
+    #[arg(short = 'f', long = "file-parameter", value_name = "PATH", value_parser = existing_path)]
+    pub file_parameter: Option<PathBuf>,
+    /// Specific columns (-c id,name)
+    #[arg(short = 'c', long = "columns", value_name = "KEY[|NAME],...")]
+    pub columns: Option<String>,
+    /// Number of rows
+    #[arg(short = 'l', long = "limit", allow_negative_numbers = true)]
+    pub limit: Option<i64>,
+    #[command(flatten)]
+    pub call: CallArgs,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
+}
+
+/// Output formats of `list`, `stat` and `analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Yaml,
+    Csv,
+    Quiet,
+}
+
+// ---------------------------------------------------------------- template
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Set resource template
+    Set {
+        /// SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider)
+        resource: String,
+        /// Import template file (YAML)
+        #[arg(short = 'f', long = "file", value_name = "PATH", value_parser = existing_path)]
+        file: Option<PathBuf>,
+    },
+    /// Display resource template
+    Show {
+        /// SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider)
+        resource: String,
+    },
+    /// Remove resource template
+    Remove {
+        /// SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider)
+        resource: String,
+    },
 }
 
 // ---------------------------------------------------------------- plugin host

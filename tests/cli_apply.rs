@@ -86,7 +86,7 @@ fn failing_shell_task_stops_the_run() {
     assert_eq!(
         run.stderr,
         "ERROR: [Failing command] Command exited with status 7: disk full\n\
-         >> Spec: {\"run\":\"echo 'disk full' >&2; exit 7\"}\n\n"
+         >> Spec: {\"run\": \"echo 'disk full' >&2; exit 7\"}\n\n"
     );
 }
 
@@ -109,21 +109,21 @@ fn dry_run_needs_no_configuration_and_calls_nothing() {
     assert_eq!(run.stderr, "");
     assert!(
         run.stdout.starts_with(
-            "  DRY-RUN list repository.Repository {\"name\":\"Local Repository\"}\n  \
-             DRY-RUN register repository.Repository {\"name\":\"Local Repository\",\"repository_type\":\"local\"} (if not found)\n"
+            "  DRY-RUN list repository.Repository {\"name\": \"Local Repository\"}\n  \
+             DRY-RUN register repository.Repository {\"name\": \"Local Repository\", \"repository_type\": \"local\"} (if not found)\n"
         ),
         "{}",
         run.stdout
     );
     // outputs of tasks that did not run render empty
     assert!(
-        run.stdout.contains("  DRY-RUN list repository.Schema {\"name\":\"apply_access_key_dry\",\"repository_id\":\"\"}\n"),
+        run.stdout.contains("  DRY-RUN list repository.Schema {\"name\": \"apply_access_key_dry\", \"repository_id\": \"\"}\n"),
         "{}",
         run.stdout
     );
     assert!(
         run.stdout
-            .contains("DRY-RUN list identity.Provider {\"provider\":\"apply-cloud-dry\"}"),
+            .contains("DRY-RUN list identity.Provider {\"provider\": \"apply-cloud-dry\"}"),
         "{}",
         run.stdout
     );

@@ -6,7 +6,7 @@ use unicode_width::UnicodeWidthChar;
 
 use super::caller::Caller;
 use super::console::Console;
-use super::manifest::{Task, pretty};
+use super::manifest::{Task, compact, pretty};
 use super::modules::Ctx;
 use super::store::{Store, update};
 use super::template::{Condition, Renderer};
@@ -63,7 +63,7 @@ impl<'a> Runner<'a> {
 
     /// Run every task, then print the summary.
     pub fn run(&mut self, tasks: &[Task]) -> Step {
-        self.run_tasks(tasks, 0)?;
+        self.run_tasks(tasks, 0, None)?;
         self.finish()
     }
 
@@ -76,26 +76,32 @@ impl<'a> Runner<'a> {
         self.out(&format!("{line}\n"))
     }
 
-    fn run_tasks(&mut self, tasks: &[Task], depth: usize) -> Step {
+    /// `item`: the loop item of an enclosing task, visible to sub-tasks.
+    fn run_tasks(&mut self, tasks: &[Task], depth: usize, item: Option<&Value>) -> Step {
         for task in tasks {
             match &task.looped {
                 Some(looped) => {
-                    let items = self.loop_items(task, looped)?;
+                    let items = self.loop_items(task, looped, item)?;
                     if !self.settings.silent {
                         self.stage("LOOP", &task.name, depth)?;
                     }
                     for item in &items {
-                        self.execute(task, depth + 1, Some(item))?;
+                        self.execute(task, depth + 1, Some(item), true)?;
                     }
                 }
-                None => self.execute(task, depth, None)?,
+                None => self.execute(task, depth, item, false)?,
             }
         }
         Ok(())
     }
 
-    fn loop_items(&mut self, task: &Task, looped: &Value) -> Result<Vec<Value>, Failure> {
-        let ctx = self.store.context(None);
+    fn loop_items(
+        &mut self,
+        task: &Task,
+        looped: &Value,
+        outer: Option<&Value>,
+    ) -> Result<Vec<Value>, Failure> {
+        let ctx = self.store.context(outer);
         let value = self
             .renderer
             .render_value(looped, &ctx)
@@ -114,7 +120,7 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn execute(&mut self, task: &Task, depth: usize, item: Option<&Value>) -> Step {
+    fn execute(&mut self, task: &Task, depth: usize, item: Option<&Value>, is_loop: bool) -> Step {
         let raw_name = task.name.as_str();
         if let Some(var) = &task.var {
             let ctx = self.store.context(item);
@@ -161,7 +167,7 @@ impl<'a> Runner<'a> {
             if !self.settings.silent {
                 self.stage("SUB-TASKS", &name, depth)?;
             }
-            return self.run_tasks(&task.sub_tasks, depth + 1);
+            return self.run_tasks(&task.sub_tasks, depth + 1, item);
         };
 
         let spec = self
@@ -203,7 +209,7 @@ impl<'a> Runner<'a> {
             now: self.settings.now,
         };
         let outcome = module.run(&spec, &name, &mut mctx).map_err(|e| {
-            let spec_text = serde_json::to_string(&spec).unwrap_or_default();
+            let spec_text = compact(&Value::Object(spec.clone()));
             Failure(format!("[{name}] {e}\n>> Spec: {spec_text}"))
         })?;
 
@@ -243,7 +249,7 @@ impl<'a> Runner<'a> {
         record.insert("spec".into(), Value::Object(spec));
         record.insert("output".into(), outcome.output);
         self.store
-            .record(Value::Object(record), task.id.as_deref(), item.is_some());
+            .record(Value::Object(record), task.id.as_deref(), is_loop);
         Ok(())
     }
 

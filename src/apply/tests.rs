@@ -452,8 +452,8 @@ fn dry_run_calls_nothing() {
     assert!(
         run.out.contains(
             "TASK [Repository] ******************************************\n  \
-             DRY-RUN list repository.Repository {\"name\":\"Local Repository\"}\n  \
-             DRY-RUN register repository.Repository {\"name\":\"Local Repository\",\"repository_type\":\"local\"} (if not found)\n  \
+             DRY-RUN list repository.Repository {\"name\": \"Local Repository\"}\n  \
+             DRY-RUN register repository.Repository {\"name\": \"Local Repository\", \"repository_type\": \"local\"} (if not found)\n  \
              DRY-RUN update repository.Repository (if found and a field of data differs)\n"
         ),
         "{}",
@@ -492,7 +492,7 @@ tasks:
     );
     assert_eq!(
         error_text(&run.result),
-        "ERROR: [Boom] Command exited with status 3: boom\n>> Spec: {\"run\":\"echo boom; exit 3\"}\n\n"
+        "ERROR: [Boom] Command exited with status 3: boom\n>> Spec: {\"run\": \"echo boom; exit 3\"}\n\n"
     );
     assert!(!run.out.contains("Never"));
     assert!(!dir.path().join("never-created").exists());
@@ -794,7 +794,9 @@ tasks:
     let run = run_in(dir.path(), "m.yaml", &mut caller, s, &[]);
     assert_eq!(error_text(&run.result), "no error");
     assert!(
-        run.out.contains("  Pagination (inventory.Server.list): total_count=5, page_size=2, page_count=3\n"),
+        run.out.contains(
+            "  Pagination (inventory.Server.list): total_count=5, page_size=2, page_count=3\n"
+        ),
         "{}",
         run.out
     );
@@ -810,8 +812,14 @@ tasks:
     );
     let start = run.out.find("{\n    \"var\"").unwrap_or(0);
     let doc: Value = serde_json::from_str(run.out[start..].trim()).unwrap_or(Value::Null);
-    assert_eq!(doc["results"][0]["output"].as_array().map(Vec::len), Some(5));
-    assert_eq!(doc["results"][0]["output"][4], json!({"Name": "s5", "IP": "10.0.0.5"}));
+    assert_eq!(
+        doc["results"][0]["output"].as_array().map(Vec::len),
+        Some(5)
+    );
+    assert_eq!(
+        doc["results"][0]["output"][4],
+        json!({"Name": "s5", "IP": "10.0.0.5"})
+    );
 }
 
 #[test]
@@ -841,16 +849,30 @@ tasks:
     let mut caller = registry();
     caller.store.insert(
         "identity.Provider".into(),
-        vec![json!({"provider": "p1", "name": "Original"}).as_object().cloned().unwrap_or_default()],
+        vec![
+            json!({"provider": "p1", "name": "Original"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        ],
     );
     let mut s = settings();
     s.silent = true;
     s.output = Output::Json;
     let run = run_in(dir.path(), "m.yaml", &mut caller, s, &[]);
     assert_eq!(error_text(&run.result), "no error");
-    assert_eq!(actions(&run.out), vec!["lookup=not_found", "keep=unchanged"]);
-    assert_eq!(caller.verbs(), vec!["list identity.Provider", "list identity.Provider"]);
-    assert_eq!(caller.store["identity.Provider"][0]["name"], json!("Original"));
+    assert_eq!(
+        actions(&run.out),
+        vec!["lookup=not_found", "keep=unchanged"]
+    );
+    assert_eq!(
+        caller.verbs(),
+        vec!["list identity.Provider", "list identity.Provider"]
+    );
+    assert_eq!(
+        caller.store["identity.Provider"][0]["name"],
+        json!("Original")
+    );
 }
 
 #[test]
@@ -870,7 +892,10 @@ fn print_saves_files() {
     let run = run_in(dir.path(), "m.yaml", &mut FakeCaller::default(), s, &[]);
     assert_eq!(error_text(&run.result), "no error");
     let file = target.join("rows.yaml");
-    assert_eq!(run.out, format!("Save data to file: {}\n\n\n", file.display()));
+    assert_eq!(
+        run.out,
+        format!("Save data to file: {}\n\n\n", file.display())
+    );
     assert_eq!(
         std::fs::read_to_string(&file).unwrap_or_default(),
         "results:\n- a: x\n  b: 1\n"
@@ -880,7 +905,11 @@ fn print_saves_files() {
 #[test]
 fn var_file_then_cli_then_manifest() {
     let dir = tempdir();
-    write(dir.path(), "vars.yaml", "var: {a: file, b: file, c: file}\nenv: {E1: file}\n");
+    write(
+        dir.path(),
+        "vars.yaml",
+        "var: {a: file, b: file, c: file}\nenv: {E1: file}\n",
+    );
     write(
         dir.path(),
         "m.yaml",
@@ -908,4 +937,65 @@ fn var_file_then_cli_then_manifest() {
     assert_eq!(error_text(&result), "no error");
     let printed: Value = serde_json::from_str(rec.out.trim()).unwrap_or(Value::Null);
     assert_eq!(printed, json!(["file", "cli", "manifest", "file", "cli"]));
+}
+
+#[test]
+fn fields_the_update_verb_does_not_take_are_reported_not_sent() {
+    let dir = tempdir();
+    write(dir.path(), "m.yaml", REGISTER);
+    let mut caller = registry();
+    let mut s = settings();
+    s.silent = true;
+    s.output = Output::Json;
+    let first = run_in(dir.path(), "m.yaml", &mut caller, s, &[]);
+    assert_eq!(error_text(&first.result), "no error");
+    caller.calls.clear();
+    write(
+        dir.path(),
+        "m.yaml",
+        &REGISTER.replace(
+            "image: cloudforet/plugin-aws-ec2",
+            "image: cloudforet/plugin-aws-ec2-next",
+        ),
+    );
+    let run = run_in(dir.path(), "m.yaml", &mut caller, s, &[]);
+    assert_eq!(error_text(&run.result), "no error");
+    assert_eq!(
+        actions(&run.out),
+        vec!["repo=unchanged", "provider=unchanged", "plugin=unchanged"]
+    );
+    assert_eq!(
+        run.err,
+        "[Plugin] repository.Plugin: not changed by update (the existing resource differs): image\n"
+    );
+    assert!(!caller.calls.iter().any(|c| c.verb == "update"));
+}
+
+#[test]
+fn loop_items_reach_sub_tasks_and_nested_loops() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "m.yaml",
+        r#"
+var:
+  groups: [{name: g1, members: [a, b]}, {name: g2, members: [c]}]
+tasks:
+  - name: Group ${{ item.name }}
+    loop: ${{ var.groups | to_data }}
+    sub_tasks:
+      - id: member
+        loop: ${{ item.members | to_data }}
+        uses: "@modules/shell"
+        spec: {run: "echo ${{ item }}"}
+"#,
+    );
+    let mut s = settings();
+    s.width = 30;
+    let run = run_in(dir.path(), "m.yaml", &mut FakeCaller::default(), s, &[]);
+    assert_eq!(error_text(&run.result), "no error");
+    assert_eq!(
+        run.out,
+        "LOOP [Group ${{ item.name }}] \n  SUB-TASKS [Group g1] *******\n    LOOP [member] ************\n      TASK [member] **********\n      TASK [member] **********\n  SUB-TASKS [Group g2] *******\n    LOOP [member] ************\n      TASK [member] **********\nFINISHED [ ok=3, skipped=0 ] *\n\n"
+    );
 }

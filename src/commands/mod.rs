@@ -1,13 +1,17 @@
 //! One module per command: read inputs, call a layer, print. Only this layer
 //! writes to stdout.
 
+mod api_resources;
 mod apply;
 mod completion;
 mod config;
 mod exec;
 mod get;
+mod list;
 mod plugin_metadata;
 mod plugin_server;
+mod stat;
+mod template;
 mod version;
 
 use std::ffi::OsString;
@@ -66,6 +70,11 @@ fn dispatch(command: Command) -> Result<()> {
         Command::Config(c) => config::run(c),
         Command::Exec(a) => exec::run(a),
         Command::Get(a) => get::run(a),
+        Command::List(a) => list::run(a),
+        Command::Stat(a) => stat::run_stat(a),
+        Command::Analyze(a) => stat::run_analyze(a),
+        Command::ApiResources => api_resources::run(),
+        Command::Template(c) => template::run(c),
         Command::Version => version::run(),
         Command::Run(RunCommand::PluginServer(a)) => plugin_server::run(a),
         Command::Plugin(PluginCommand::Metadata { file }) => plugin_metadata::run(&file),

@@ -508,3 +508,214 @@ impl<B: Backend> pb::job_server::Job for JobService<B> {
         Ok(Response::new(out))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost_types::value::Kind;
+    use serde_json::json;
+
+    fn st(v: Value) -> Struct {
+        match v {
+            Value::Object(m) => convert::to_struct(&m),
+            _ => panic!("not an object"),
+        }
+    }
+
+    fn text(d: &Map<String, Value>) -> String {
+        serde_json::to_string(&Value::Object(d.clone())).expect("serialize")
+    }
+
+    #[test]
+    fn request_dicts_hold_present_fields_in_field_order() {
+        let r = pb::CollectRequest {
+            options: Some(Struct::default()),
+            secret_data: None,
+            filter: Some(st(json!({"x": 1}))),
+            task_options: Some(st(json!({"t": "a"}))),
+        };
+        assert_eq!(
+            text(&collect_dict(&r).expect("dict")),
+            r#"{"options":{},"filter":{"x":1.0},"task_options":{"t":"a"}}"#
+        );
+        assert_eq!(
+            text(&init_dict(&pb::InitRequest { options: None }).expect("dict")),
+            "{}"
+        );
+        let v = pb::VerifyRequest {
+            options: Some(st(json!({"a": true}))),
+            secret_data: Some(Struct::default()),
+        };
+        assert_eq!(
+            text(&verify_dict(&v).expect("dict")),
+            r#"{"options":{"a":true},"secret_data":{}}"#
+        );
+    }
+
+    #[test]
+    fn get_tasks_dict_keeps_upstream_order_and_drops_empty_lists() {
+        let r = pb::GetTaskRequest {
+            secret_data: Some(Struct::default()),
+            options: Some(Struct::default()),
+            task_filter: Some(pb::TaskFilter {
+                providers: vec!["aws".into()],
+                region_codes: vec!["r1".into(), "r2".into()],
+                ..Default::default()
+            }),
+        };
+        assert_eq!(
+            text(&get_tasks_dict(&r).expect("dict")),
+            r#"{"secret_data":{},"options":{},"task_filter":{"providers":["aws"],"region_codes":["r1","r2"]}}"#
+        );
+        let empty = pb::GetTaskRequest {
+            task_filter: Some(pb::TaskFilter::default()),
+            ..Default::default()
+        };
+        assert_eq!(
+            text(&get_tasks_dict(&empty).expect("dict")),
+            r#"{"task_filter":{}}"#
+        );
+    }
+
+    #[test]
+    fn non_finite_request_numbers_are_invalid_parameters() {
+        let mut s = Struct::default();
+        s.fields.insert(
+            "n".into(),
+            prost_types::Value {
+                kind: Some(Kind::NumberValue(f64::INFINITY)),
+            },
+        );
+        let e = init_dict(&pb::InitRequest { options: Some(s) }).expect_err("inf");
+        assert_eq!(e.status, StatusKind::InvalidArgument);
+        assert_eq!(
+            e.details(),
+            "ERROR_INVALID_PARAMETER: Parameter is invalid. (key = options.n, reason = number inf is not finite)"
+        );
+    }
+
+    #[test]
+    fn statuses_carry_code_and_details() {
+        let s = to_status(&PluginError::required_parameter("options"));
+        assert_eq!(s.code(), tonic::Code::InvalidArgument);
+        assert_eq!(
+            s.message(),
+            "ERROR_REQUIRED_PARAMETER: Required parameter. (key = options)"
+        );
+        let s = to_status(&PluginError::new(
+            StatusKind::DeadlineExceeded,
+            "ERROR_REQUEST_TIMEOUT",
+            "late",
+        ));
+        assert_eq!(s.code(), tonic::Code::DeadlineExceeded);
+        assert_eq!(s.message(), "ERROR_REQUEST_TIMEOUT: late");
+        assert_eq!(
+            to_status(&PluginError::unknown("x")).code(),
+            tonic::Code::Internal
+        );
+    }
+
+    #[test]
+    fn resource_info_from_a_shaped_item() {
+        let shaped = json!({
+            "state": "FAILURE",
+            "message": "oops",
+            "resource_type": "inventory.ErrorResource",
+            "match_rules": {"1": ["name"]},
+            "resource": {"provider": "p", "size": 3}
+        });
+        let info = resource_info(&shaped).expect("info");
+        assert_eq!(info.state, pb::resource_info::State::Failure as i32);
+        assert_eq!(info.message, "oops");
+        assert_eq!(info.resource_type, "inventory.ErrorResource");
+        assert_eq!(info.match_rules, Some(st(json!({"1": ["name"]}))));
+        assert_eq!(
+            info.resource,
+            Some(st(json!({"provider": "p", "size": 3.0})))
+        );
+        assert_eq!(info.options, None);
+
+        let bare = resource_info(
+            &json!({"state": "SUCCESS", "resource_type": "inventory.Region", "match_rules": {}}),
+        )
+        .expect("info");
+        assert_eq!(bare.state, 4);
+        assert_eq!(bare.message, "");
+        assert_eq!(bare.resource, None);
+        assert_eq!(bare.match_rules, Some(Struct::default()));
+
+        let e = resource_info(&json!({"state": "DONE"})).expect_err("bad state");
+        assert_eq!(
+            e.details(),
+            "ERROR_UNKNOWN: state is not a valid state: DONE"
+        );
+        let e = resource_info(&json!({"state": "SUCCESS", "message": 5})).expect_err("bad message");
+        assert_eq!(e.details(), "ERROR_UNKNOWN: message must be a str, not int");
+    }
+
+    #[test]
+    fn plugin_and_tasks_info() {
+        let info = plugin_info(&json!({"metadata": {"filter_format": []}})).expect("info");
+        assert_eq!(info.metadata, Some(st(json!({"filter_format": []}))));
+        assert_eq!(plugin_info(&json!({})).expect("info").metadata, None);
+        let e = plugin_info(&json!({"metadata": []})).expect_err("list");
+        assert_eq!(
+            e.details(),
+            "ERROR_UNKNOWN: metadata must be a mapping, not list"
+        );
+
+        let tasks =
+            tasks_info(&json!({"tasks": [{"task_options": {"a": 1}}, {"task_options": null}]}))
+                .expect("tasks");
+        assert_eq!(tasks.tasks.len(), 2);
+        assert_eq!(tasks.tasks[0].task_options, Some(st(json!({"a": 1.0}))));
+        assert_eq!(tasks.tasks[1].task_options, None);
+        assert!(
+            tasks_info(&json!({"tasks": []}))
+                .expect("tasks")
+                .tasks
+                .is_empty()
+        );
+        let e = tasks_info(&json!({"tasks": "x"})).expect_err("str");
+        assert_eq!(e.details(), "ERROR_UNKNOWN: tasks must be a list, not str");
+    }
+
+    #[test]
+    fn metadata_paths_and_cache() {
+        let dir = tempfile::tempdir().expect("dir");
+        assert_eq!(
+            resolve_metadata_path(dir.path(), "metadata/a.yaml"),
+            dir.path().join("metadata/a.yaml")
+        );
+        assert_eq!(
+            resolve_metadata_path(dir.path(), "/abs/b.yaml"),
+            PathBuf::from("/abs/b.yaml")
+        );
+
+        let ctx = HostContext::new(dir.path().to_path_buf());
+        assert_eq!(ctx.mask_keys(), ["secret_data".to_string()]);
+        std::fs::create_dir_all(dir.path().join("metadata")).expect("mkdir");
+        let file = dir.path().join("metadata/a.yaml");
+        std::fs::write(&file, "search: {}\n").expect("write");
+        assert_eq!(
+            ctx.read_metadata("metadata/a.yaml"),
+            Ok("search: {}\n".to_string())
+        );
+        // A changed file (different length) is read again.
+        std::fs::write(&file, "search:\n  fields: []\n").expect("write");
+        assert_eq!(
+            ctx.read_metadata("metadata/a.yaml"),
+            Ok("search:\n  fields: []\n".to_string())
+        );
+        let err = ctx
+            .read_metadata("metadata/missing.yaml")
+            .expect_err("missing");
+        assert!(
+            err.starts_with(&format!(
+                "{}: ",
+                dir.path().join("metadata/missing.yaml").display()
+            )),
+            "{err}"
+        );
+    }
+}

@@ -961,9 +961,16 @@ pub fn shape_get_tasks(ret: &Value) -> Result<Value, PluginError> {
 /// text is converted with [`metadata::convert_file_text`], and the view is
 /// stored as `json_metadata` (the compact JSON text of
 /// [`metadata::to_json_string`]) or as `metadata` (the view itself). The
-/// `__metadata__` key is removed. An unreadable file, an invalid file or a
-/// malformed `__metadata__` value fails the item with INTERNAL `ERROR_UNKNOWN`
-/// naming the path.
+/// `__metadata__` key is removed.
+///
+/// Instead of `path`, the reference may hold the metadata document itself:
+/// `{"value": {"search": {...}, ...}, "as": "json_metadata"}` (a plugin that
+/// passes a metadata dict rather than a file); it is converted with
+/// [`metadata::convert`].
+///
+/// An unreadable file, an invalid document or a malformed `__metadata__`
+/// value fails the item with INTERNAL `ERROR_UNKNOWN` naming the path (or
+/// `<member>.__metadata__.value`).
 pub fn shape_collect_item(
     item: &Value,
     meta: &mut dyn FnMut(&str) -> Result<String, String>,
@@ -1047,18 +1054,24 @@ fn resolve_metadata(
     let Value::Object(r) = &reference else {
         return Err(bad("not a mapping"));
     };
-    let Some(path) = r.get("path").and_then(Value::as_str) else {
-        return Err(bad("`path` is missing or not a string"));
-    };
     let target = match r.get("as").and_then(Value::as_str) {
         Some("json_metadata") => "json_metadata",
         Some("metadata") => "metadata",
         _ => return Err(bad("`as` must be \"json_metadata\" or \"metadata\"")),
     };
-    let text =
-        meta(path).map_err(|e| PluginError::unknown(format!("YAML Load Error: {path} ({e})")))?;
-    let view = metadata::convert_file_text(path, &text)
-        .map_err(|e| PluginError::unknown(format!("Invalid metadata: {e}")))?;
+    let view = match (r.get("path"), r.get("value")) {
+        (Some(Value::String(path)), None) => {
+            let text = meta(path)
+                .map_err(|e| PluginError::unknown(format!("YAML Load Error: {path} ({e})")))?;
+            metadata::convert_file_text(path, &text)
+                .map_err(|e| PluginError::unknown(format!("Invalid metadata: {e}")))?
+        }
+        (None, Some(doc)) => metadata::convert(doc).map_err(|mut e| {
+            e.file = Some(format!("{member}.__metadata__.value"));
+            PluginError::unknown(format!("Invalid metadata: {e}"))
+        })?,
+        _ => return Err(bad("give either a `path` text or a `value` document")),
+    };
     let value = if target == "json_metadata" {
         Value::String(metadata::to_json_string(&view))
     } else {
@@ -1680,6 +1693,41 @@ mod tests {
         let expected: Value = serde_json::from_str(MINI_JSON).unwrap();
         assert_eq!(v["resource"]["metadata"], expected);
         assert_eq!(v["resource"]["json_metadata"], Value::Null);
+    }
+
+    #[test]
+    fn metadata_reference_with_an_inline_document() {
+        let v = collect(json!({
+            "state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                "__metadata__": {"value": {"search": {"fields": [{"A": "data.a"}]}}, "as": "json_metadata"}}
+        }))
+        .unwrap();
+        assert_eq!(v["resource"]["json_metadata"], MINI_JSON);
+
+        let e = collect(json!({
+            "state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                "__metadata__": {"value": {"table": {}}, "as": "json_metadata"}}
+        }))
+        .unwrap_err();
+        assert_eq!(
+            e.details(),
+            "ERROR_UNKNOWN: Invalid metadata: cloud_service_type.__metadata__.value: search: is required (a mapping with `fields`)"
+        );
+
+        let e = collect(json!({
+            "state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                "__metadata__": {"value": {}, "path": "m.yaml", "as": "metadata"}}
+        }))
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("give either a `path` text or a `value` document"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -169,12 +169,18 @@ mod tests {
             render_data(&rows, Format::Csv),
             Ok("a,b\r\n1,x\r\n2.5,\"y,z\"\r\n".to_string())
         );
-        assert_eq!(file_text(&rows, Format::Csv), Ok("a,b\n1,x\n2.5,\"y,z\"\n".to_string()));
+        assert_eq!(
+            file_text(&rows, Format::Csv),
+            Ok("a,b\n1,x\n2.5,\"y,z\"\n".to_string())
+        );
         assert_eq!(
             file_text(&rows, Format::Json),
             Ok("{\n    \"results\": [\n        {\n            \"a\": 1,\n            \"b\": \"x\"\n        },\n        {\n            \"a\": 2.5,\n            \"b\": \"y,z\"\n        }\n    ]\n}\n".to_string())
         );
-        assert_eq!(render_data(&json!({"a": 1}), Format::Table), Ok("---\na: 1\n\n".to_string()));
+        assert_eq!(
+            render_data(&json!({"a": 1}), Format::Table),
+            Ok("---\na: 1\n\n".to_string())
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@
 use serde_json::{Map, Value};
 
 use super::{Ctx, Outcome, require};
+use crate::apply::manifest::compact;
 use crate::output::columns::{Column, extract_row, only_keys, parse_rule, parse_template_file};
 
 /// What the task does.
@@ -582,9 +583,9 @@ fn ensure(
     if !frozen_changed.is_empty() {
         let names: Vec<&str> = frozen_changed.iter().map(|s| s.as_str()).collect();
         ctx.console.err(&format!(
-            "[{task_name}] {res}: {} differ(s) from the existing resource but cannot be changed by {}\n",
-            names.join(", "),
-            spec.update
+            "[{task_name}] {res}: not changed by {} (the existing resource differs): {}\n",
+            spec.update,
+            names.join(", ")
         ));
     }
     let to_update: Vec<&str> = changed
@@ -660,7 +661,7 @@ fn exec(spec: &Spec, ctx: &mut Ctx<'_>, cols: Option<&[Column]>) -> Result<Outco
 fn plan(spec: &Spec, ctx: &mut Ctx<'_>) -> Result<Outcome, String> {
     let res = spec.resource_type.as_str();
     let pad = "  ".repeat(ctx.depth);
-    let json = |m: &Map<String, Value>| serde_json::to_string(m).unwrap_or_default();
+    let json = |m: &Map<String, Value>| compact(&Value::Object(m.clone()));
     let mut text = String::new();
     match spec.mode {
         Mode::Exec => {

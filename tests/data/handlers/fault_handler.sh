@@ -11,6 +11,7 @@
 #   wrong-id       answers Collector.verify with another request's id
 #   slow-stream    streams Collector.collect items forever, 20 per second
 #   slow-init      takes 0.3 s to answer Collector.init
+#   many N         streams N Region items for Collector.collect
 #   exit-at-start  exits with status 4 before the ready message
 #   start-once F   starts once (creating file F); later starts exit with status 5
 #   startup-error  reports a plugin load failure instead of ready
@@ -49,9 +50,9 @@ while IFS= read -r line; do
   case "$mode:$method" in
     slow-init:Collector.init)
       sleep 0.3
-      printf '{"id":%s,"result":{"method":"%s","pid":%s,"params":%s}}\n' "$id" "$method" "$$" "$params" ;;
+      printf '{"id":%s,"result":{"metadata":{},"method":"%s","pid":%s,"params":%s}}\n' "$id" "$method" "$$" "$params" ;;
     *:Collector.init)
-      printf '{"id":%s,"result":{"method":"%s","pid":%s,"params":%s}}\n' "$id" "$method" "$$" "$params" ;;
+      printf '{"id":%s,"result":{"metadata":{},"method":"%s","pid":%s,"params":%s}}\n' "$id" "$method" "$$" "$params" ;;
     crash:Collector.verify)
       echo "fault_handler: crashing" >&2
       exit 3 ;;
@@ -73,6 +74,13 @@ while IFS= read -r line; do
         printf '{"id":%s,"item":{"n":%s,"pid":%s}}\n' "$id" "$n" "$$"
         sleep 0.05
       done ;;
+    many:Collector.collect)
+      n=0
+      while [ "$n" -lt "$2" ]; do
+        n=$((n + 1))
+        printf '{"id":%s,"item":{"state":"SUCCESS","resource_type":"inventory.Region","match_keys":[["region_code","provider"]],"region":{"name":"Region %s","region_code":"r-%s","provider":"test"}}}\n' "$id" "$n" "$n"
+      done
+      printf '{"id":%s,"done":true}\n' "$id" ;;
     hang:Collector.collect)
       printf '{"id":%s,"item":{"n":1,"pid":%s}}\n' "$id" "$$"
       sleep 1000 ;;
