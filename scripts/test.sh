@@ -15,6 +15,16 @@ fi
 echo "==> Python reference tools ($SPACECTL_REFERENCE_DIR)"
 REF="$SPACECTL_REFERENCE_DIR" bash "$SHARED/reference/setup.sh" >/dev/null
 
+echo "==> real SpaceONE 1.12 services (identity, repository, inventory)"
+bash "$SHARED/realstack/run-backend.sh" setup >/dev/null
+started_stack=0
+if bash "$SHARED/realstack/run-backend.sh" status | grep -q stopped; then
+  bash "$SHARED/realstack/run-backend.sh" start >/dev/null
+  started_stack=1
+fi
+stop_stack() { if [ "$started_stack" = 1 ]; then bash "$SHARED/realstack/run-backend.sh" stop >/dev/null 2>&1 || true; fi; }
+trap stop_stack EXIT
+
 # Interop tests fail (instead of skipping) when a reference tool is missing.
 export SPACECTL_REQUIRE_REFERENCE=1
 echo "==> cargo test"

@@ -411,8 +411,9 @@ pub struct PluginServerArgs {
     /// see docs/plugin-protocol.md)
     #[arg(long = "handler", value_name = "CMD")]
     pub handler: Option<String>,
-    /// Seconds a single call may take before it fails with DEADLINE_EXCEEDED (0 = no limit)
-    #[arg(long = "timeout", default_value_t = 600)]
+    /// Seconds a single call (a whole collect stream included) may take before it fails with
+    /// DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream
+    #[arg(long = "timeout", default_value_t = 0)]
     pub timeout: u64,
 }
 
