@@ -1,33 +1,44 @@
 #!/usr/bin/env bash
-# Main job on the built-in example: serve the seed tutorial collector with our plugin host
-# (the plugin's own Python code, unchanged, in handler processes) and call it with our client.
+# Main job: the plugin author's loop on the built-in example, in one command.
+#   1. `spacectl create-project` scaffolds a collector into a temporary directory;
+#   2. `spacectl plugin test` serves it with our plugin host on a free local port, calls
+#      init, verify, get_tasks and collect with our client, checks every answer and
+#      prints a summary (non-zero exit on any failure);
+#   3. the project is served on its own and called with `spacectl exec`, as SpaceONE would.
+# Needs only Rust and python3. SPACECTL_BIN=<path> uses an already built binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SHARED="${SPACECTL_SHARED_DIR:-$PWD/../shared}"
-REF="${SPACECTL_REFERENCE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/spacectl-reference}"
-SAMPLE="$SHARED/samples/seed-tutorial"
-
-REF="$REF" bash "$SHARED/reference/setup.sh" >/dev/null   # the plugin's Python dependencies
-cargo build --release --locked -q
-BIN="$PWD/target/release/spacectl"
+if [ -n "${SPACECTL_BIN:-}" ]; then
+  BIN="$SPACECTL_BIN"
+else
+  cargo build --release --locked -q
+  BIN="$PWD/target/release/spacectl"
+fi
 
 work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+host_pid=""
+cleanup() {
+  if [ -n "$host_pid" ]; then kill "$host_pid" 2>/dev/null || true; wait "$host_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
+export HOME="$work/home"   # a private ~/.spaceone for the client
+mkdir -p "$HOME"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port="$(free_port)"; mock="$(free_port)"
+set -x
+"$BIN" create-project "$work/demo" -s asset
+cd "$work/demo"
+"$BIN" plugin test --tasks --secret verify.yaml
+{ set +x; } 2>/dev/null
 
-(cd "$SAMPLE" && exec python3 mock/server.py "$mock" mock/coins.json) >"$work/mock.log" 2>&1 & pids+=($!)
-COINGECKO_URL="http://127.0.0.1:$mock/" "$BIN" run plugin-server plugin -s "$SAMPLE/src" \
-  --host 127.0.0.1 -p "$port" --python "$REF/plugin-venv/bin/python" 2>"$work/host.log" & pids+=($!)
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-head -n 2 "$work/host.log" >&2
-
-export HOME="$work/home"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$BIN" run plugin-server plugin -s src --host 127.0.0.1 -p "$port" 2>"$work/host.log" &
+host_pid=$!
+for _ in $(seq 1 100); do grep -q 'Start gRPC Server' "$work/host.log" && break; sleep 0.1; done
 "$BIN" config init -e demo
 "$BIN" config endpoint add plugin "grpc://127.0.0.1:$port" >/dev/null
 set -x
-"$BIN" exec init plugin.Collector -f "$SAMPLE/init.yaml"
-"$BIN" exec collect plugin.Collector -f "$SAMPLE/collect.yaml" | head -n 40
+"$BIN" exec init plugin.Collector -f init.yaml
+"$BIN" exec get_tasks plugin.Job -f collect.yaml
+"$BIN" exec collect plugin.Collector -f collect.yaml | tail -n 42   # the last cloud service
+{ set +x; } 2>/dev/null

@@ -54,10 +54,12 @@ pub enum Command {
     Template(TemplateCommand),
     /// Print the client version information
     Version,
+    /// Create a plugin project that runs right away (inventory collector)
+    CreateProject(CreateProjectArgs),
     /// Run a local server (plugin-server)
     #[command(subcommand)]
     Run(RunCommand),
-    /// Plugin author tools (metadata conversion)
+    /// Plugin author tools (metadata conversion, smoke tests)
     #[command(subcommand)]
     Plugin(PluginCommand),
     /// Apply a task manifest (idempotent registration of resources)
@@ -425,6 +427,93 @@ pub enum PluginCommand {
         #[arg(value_parser = existing_path)]
         file: PathBuf,
     },
+    /// Smoke-test a plugin: serve it on a free local port, call init, verify and
+    /// collect, check every response and print a summary
+    Test(Box<PluginTestArgs>),
+}
+
+// ---------------------------------------------------------------- plugin authoring
+
+#[derive(Debug, Args)]
+pub struct CreateProjectArgs {
+    /// Project directory to create; the plugin package is PROJECT_NAME/src/plugin. When
+    /// the parent directory is named src (e.g. src/plugin), PROJECT_NAME is the plugin
+    /// package itself and the project files go next to src
+    #[arg(value_name = "PROJECT_NAME")]
+    pub name: String,
+    /// Directory to create the project in (default: the current directory; created when missing)
+    #[arg(short = 'd', long = "directory", value_name = "PATH")]
+    pub directory: Option<PathBuf>,
+    /// Kind of plugin: asset (inventory collector; the default, also accepted as collector
+    /// or spaceone.inventory.plugin.collector.skeleton)
+    #[arg(short = 's', long = "source", value_name = "KIND")]
+    pub source: Option<String>,
+    /// Provider of the collected resources, e.g. my_cloud (default: derived from the project name)
+    #[arg(long = "provider", value_name = "NAME")]
+    pub provider: Option<String>,
+    /// Cloud service group, e.g. Compute (default: derived from the project name)
+    #[arg(long = "group", value_name = "NAME")]
+    pub group: Option<String>,
+    /// Cloud service type, e.g. Instance (default: Resource)
+    #[arg(long = "type", value_name = "NAME")]
+    pub type_name: Option<String>,
+    /// Print nothing on success (by default the next steps are printed on stderr)
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PluginTestArgs {
+    /// Importable package name of the plugin
+    #[arg(default_value = "plugin")]
+    pub package: String,
+    /// Source root put first on the import path (default: src when it holds PACKAGE,
+    /// else the current directory)
+    #[arg(short = 's', long = "source-root", value_name = "PATH", value_parser = existing_path)]
+    pub source_root: Option<PathBuf>,
+    /// Module path of the app: the text before ':' is imported after {package} substitution
+    #[arg(short = 'a', long = "app-path", default_value = "{package}.main:app")]
+    pub app_path: String,
+    /// Extra module path put on the import path (repeatable; takes precedence over -s)
+    #[arg(short = 'm', long = "module-path", value_name = "PATH", value_parser = existing_path)]
+    pub module_path: Vec<PathBuf>,
+    /// Collect request (YAML: options, secret_data, task_options); its options go to init
+    /// and verify too (default: collect.yaml of the project root or the current directory)
+    #[arg(short = 'f', long = "file-parameter", value_name = "PATH", value_parser = existing_path)]
+    pub file_parameter: Option<PathBuf>,
+    /// secret_data for verify and collect: a YAML or JSON mapping, or a request file with a
+    /// secret_data key. Verify is called only when this is given
+    #[arg(long = "secret", value_name = "FILE", value_parser = existing_path)]
+    pub secret: Option<PathBuf>,
+    /// Also call Job.get_tasks, then collect once per task
+    #[arg(long = "tasks")]
+    pub tasks: bool,
+    /// Python interpreter that runs the plugin code (for plugins built on the Python
+    /// framework: the interpreter of their virtualenv)
+    #[arg(long = "python", value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Run this command as the handler instead of the Python runner (see docs/plugin-protocol.md)
+    #[arg(long = "handler", value_name = "CMD")]
+    pub handler: Option<String>,
+    /// Seconds a single call may take (0 = no limit)
+    #[arg(long = "timeout", value_name = "SECONDS", default_value_t = 120)]
+    pub timeout: u64,
+    /// Fail on warnings too (e.g. metadata fields missing from data)
+    #[arg(long = "strict")]
+    pub strict: bool,
+    /// Write the plugin host's log to this file
+    #[arg(long = "log", value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Report format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = TestFormat::Table)]
+    pub output: TestFormat,
+}
+
+/// Formats of the `plugin test` report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Table,
+    Json,
 }
 
 /// click's `type=click.Path(exists=True)`: reject missing paths as a usage error.

@@ -9,6 +9,7 @@ mod grpc;
 mod output;
 mod plugin;
 mod request;
+mod scaffold;
 
 use std::io::Write;
 

@@ -9,6 +9,7 @@ use prost::Message;
 use serde_json::{Value, json};
 use support::home::{Home, wait_bounded};
 use support::server::{Reflection, TestServer, closed_port};
+use support::tls::TestPki;
 
 fn home_for(server: &TestServer, extra: &str) -> Home {
     Home::new(
@@ -589,6 +590,43 @@ fn tls_to_a_plaintext_server_fails_the_handshake() {
     );
     assert!(r.stderr.ends_with(")\n\n"));
     assert_eq!(server.calls("echo"), 0);
+}
+
+#[test]
+fn tls_with_a_trusted_certificate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pki = TestPki::generate(dir.path());
+    let server = TestServer::start_tls(Reflection::Both, &pki.cert_pem, &pki.key_pem);
+    let home = Home::new(
+        &[("identity", &format!("grpc+ssl://localhost:{}", server.port))],
+        "",
+    );
+    let args = ["get", "identity.Provider", "-p", "provider=aws", "-v", "v2"];
+
+    let mut trusted = home.command(&args);
+    trusted.env("SSL_CERT_FILE", &pki.ca_file);
+    let r = wait_bounded(trusted.spawn().expect("spawn"), Duration::from_secs(60));
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "---\nprovider: aws\nversion: v2\n\n", "")
+    );
+
+    // A certificate from an authority outside the trusted roots fails the handshake.
+    let other_dir = tempfile::tempdir().expect("tempdir");
+    let other = TestPki::generate(other_dir.path());
+    let mut untrusted = home.command(&args);
+    untrusted.env("SSL_CERT_FILE", &other.ca_file);
+    let r = wait_bounded(untrusted.spawn().expect("spawn"), Duration::from_secs(60));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.starts_with(
+            "ERROR: \n\terror_code = ERROR_GRPC_TLS_HANDSHAKE\n\tstatus_code = UNAVAILABLE\n\tmessage = TLS handshake failed. (reason = "
+        ) && r.stderr.contains("UnknownIssuer"),
+        "{}",
+        r.stderr
+    );
+    eprintln!("{}", r.stderr);
+    assert_eq!(server.calls("get"), 1);
 }
 
 #[test]

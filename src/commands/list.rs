@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use prost_reflect::{DynamicMessage, MessageDescriptor};
+use prost_reflect::{
+    DynamicMessage, Kind, MessageDescriptor, MethodDescriptor, ReflectMessage, Value as PValue,
+};
 use serde_json::{Map, Value};
 
 use crate::cli::{CallArgs, ListArgs, ListFormat, ParamArgs};
@@ -188,9 +190,9 @@ where
         shape(&input, &mut params)?;
         let message = request::message::from_value(&input, &params)?;
         drop(params);
+        let converter = Converter::for_method(&method);
         let print = |response: DynamicMessage| {
-            let mut value = to_value(&response);
-            drop(response);
+            let mut value = converter.convert(response)?;
             if let Some(cols) = cols {
                 columns::apply_to_results(&mut value, cols, &resource)?;
             }
@@ -199,10 +201,174 @@ where
             super::emit(&text)
         };
         tokio::select! {
-            done = session.call(&method, message, &metadata, print) => done,
+            done = session.call(converter.method(), message, &metadata, print) => done,
             _ = tokio::signal::ctrl_c() => Err(AppError::plain("Aborted!", 1)),
         }
     })
+}
+
+/// Turns responses into data without holding a large result twice.
+///
+/// The call is made with a copy of the method whose response type carries its
+/// repeated message fields (such as `results`) as undecoded bytes — the wire
+/// format of a message and of bytes is the same. Each element is decoded and
+/// converted on its own, then dropped, so the decoded messages of a large list
+/// never exist all at once next to their data. When no such copy can be made,
+/// the decoded list is converted element by element instead.
+pub(super) struct Converter {
+    method: MethodDescriptor,
+    /// Field number → element type of the fields received as bytes.
+    lists: Vec<(u32, MessageDescriptor)>,
+}
+
+impl Converter {
+    pub(super) fn for_method(method: &MethodDescriptor) -> Converter {
+        match shadow_method(method) {
+            Some((method, lists)) => Converter { method, lists },
+            None => Converter {
+                method: method.clone(),
+                lists: Vec::new(),
+            },
+        }
+    }
+
+    /// The method to call (its response type may be the shadow copy).
+    pub(super) fn method(&self) -> &MethodDescriptor {
+        &self.method
+    }
+
+    /// The data of one response, as [`to_value`] gives it for the original type.
+    pub(super) fn convert(&self, mut msg: DynamicMessage) -> Result<Value> {
+        let desc = msg.descriptor();
+        if desc.full_name().starts_with("google.protobuf.") {
+            return Ok(to_value(&msg));
+        }
+        let mut lists: Vec<(u32, String, Value)> = Vec::new();
+        for field in desc.fields().filter(|f| f.is_list()) {
+            let element = match field.kind() {
+                Kind::Message(_) => None,
+                Kind::Bytes => match self.lists.iter().find(|(n, _)| *n == field.number()) {
+                    Some((_, elem)) => Some(elem.clone()),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let all_match = msg.get_field(&field).as_list().is_some_and(|items| {
+                items.iter().all(|v| match element {
+                    Some(_) => v.as_bytes().is_some(),
+                    None => v.as_message().is_some(),
+                })
+            });
+            if !all_match {
+                continue;
+            }
+            let Some(PValue::List(items)) = msg.take_field(&field) else {
+                continue;
+            };
+            let mut converted = Vec::with_capacity(items.len());
+            for item in items {
+                match (item, &element) {
+                    (PValue::Message(m), None) => converted.push(to_value(&m)),
+                    (PValue::Bytes(bytes), Some(elem)) => {
+                        let m = DynamicMessage::decode(elem.clone(), bytes).map_err(|e| {
+                            AppError::msg(format!(
+                                "Cannot decode a {} of the response. ({e})",
+                                elem.full_name()
+                            ))
+                        })?;
+                        converted.push(to_value(&m));
+                    }
+                    _ => {}
+                }
+            }
+            lists.push((
+                field.number(),
+                field.name().to_string(),
+                Value::Array(converted),
+            ));
+        }
+        let rest = to_value(&msg);
+        drop(msg);
+        if lists.is_empty() {
+            return Ok(rest);
+        }
+        let Value::Object(rest) = rest else {
+            return Ok(rest);
+        };
+        let mut entries: Vec<(u32, String, Value)> = rest
+            .into_iter()
+            .map(|(k, v)| {
+                let number = desc.get_field_by_name(&k).map_or(u32::MAX, |f| f.number());
+                (number, k, v)
+            })
+            .collect();
+        entries.extend(lists);
+        entries.sort_by_key(|(number, _, _)| *number);
+        Ok(Value::Object(
+            entries.into_iter().map(|(_, k, v)| (k, v)).collect(),
+        ))
+    }
+}
+
+/// A copy of `method` from a copy of its pool in which the response type's
+/// repeated message fields are `bytes`, with the element type of each such
+/// field. `None` when the response has no such field or the copy fails.
+fn shadow_method(
+    method: &MethodDescriptor,
+) -> Option<(MethodDescriptor, Vec<(u32, MessageDescriptor)>)> {
+    let output = method.output();
+    if output.full_name().starts_with("google.protobuf.") {
+        return None;
+    }
+    let lists: Vec<(u32, MessageDescriptor)> = output
+        .fields()
+        .filter(|f| f.is_list())
+        .filter_map(|f| match f.kind() {
+            Kind::Message(m) => Some((f.number(), m)),
+            _ => None,
+        })
+        .collect();
+    if lists.is_empty() {
+        return None;
+    }
+    let mut files: Vec<prost_types::FileDescriptorProto> = method
+        .parent_pool()
+        .file_descriptor_protos()
+        .cloned()
+        .collect();
+    let file_name = output.parent_file().name().to_string();
+    let package = output.package_name();
+    let local = output
+        .full_name()
+        .strip_prefix(package)
+        .map(|n| n.trim_start_matches('.'))
+        .unwrap_or(output.full_name());
+    let file = files.iter_mut().find(|f| f.name() == file_name)?;
+    let mut parts = local.split('.');
+    let first = parts.next()?;
+    let mut message = file.message_type.iter_mut().find(|m| m.name() == first)?;
+    for part in parts {
+        message = message.nested_type.iter_mut().find(|m| m.name() == part)?;
+    }
+    for field in &mut message.field {
+        if lists
+            .iter()
+            .any(|(n, _)| i32::try_from(*n).ok() == field.number)
+        {
+            field.set_type(prost_types::field_descriptor_proto::Type::Bytes);
+            field.type_name = None;
+        }
+    }
+    let pool =
+        prost_reflect::DescriptorPool::from_file_descriptor_set(prost_types::FileDescriptorSet {
+            file: files,
+        })
+        .ok()?;
+    let copy = pool
+        .get_service_by_name(method.parent_service().full_name())?
+        .methods()
+        .find(|m| m.name() == method.name())?;
+    Some((copy, lists))
 }
 
 #[cfg(test)]
@@ -219,6 +385,153 @@ mod tests {
 
     fn cols(spec: &str) -> Vec<Column> {
         columns::parse_columns(spec)
+    }
+
+    const CONVERT_PROTO: &str = r#"
+syntax = "proto3";
+package t.v1;
+import "google/protobuf/struct.proto";
+service Thing {
+  rpc list (Req) returns (Reply);
+  rpc nested (Req) returns (Reply.Inner);
+  rpc stat (Req) returns (google.protobuf.Struct);
+  rpc plain (Req) returns (Req);
+}
+message Req { string name = 1; }
+message Row {
+  string name = 1;
+  int32 n = 2;
+  google.protobuf.Struct data = 3;
+  repeated Row children = 4;
+}
+message Reply {
+  message Inner { repeated Row rows = 1; string note = 2; }
+  repeated Row results = 1;
+  int32 total_count = 2;
+  repeated google.protobuf.Struct structs = 3;
+  repeated string tags = 4;
+  map<string, Row> by_name = 5;
+  Inner inner = 6;
+}
+"#;
+
+    fn convert_pool() -> prost_reflect::DescriptorPool {
+        use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
+        struct Source;
+        impl FileResolver for Source {
+            fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+                if name == "t.proto" {
+                    File::from_source(name, CONVERT_PROTO)
+                } else {
+                    Err(protox::Error::file_not_found(name))
+                }
+            }
+        }
+        let mut resolver = ChainFileResolver::new();
+        resolver.add(Source);
+        resolver.add(GoogleFileResolver::new());
+        let mut compiler = protox::Compiler::with_file_resolver(resolver);
+        compiler.include_imports(true);
+        compiler.open_file("t.proto").expect("test proto compiles");
+        compiler.descriptor_pool()
+    }
+
+    /// Encode `data` as the original response type, receive it as the
+    /// converter's type, and compare with `to_value` of the original.
+    fn round_trip(verb: &str, data: Value) -> (String, String, bool) {
+        use prost::Message;
+        let pool = convert_pool();
+        let method = pool
+            .get_service_by_name("t.v1.Thing")
+            .and_then(|s| s.methods().find(|m| m.name() == verb))
+            .expect("method");
+        let original = DynamicMessage::deserialize(method.output(), data).expect("message");
+        let converter = Converter::for_method(&method);
+        let shadowed = !converter.lists.is_empty();
+        assert_eq!(
+            converter.method().parent_service().full_name(),
+            "t.v1.Thing"
+        );
+        assert_eq!(converter.method().name(), verb);
+        let wire = original.encode_to_vec();
+        let received =
+            DynamicMessage::decode(converter.method().output(), wire.as_slice()).expect("decode");
+        let got = converter.convert(received).expect("convert");
+        let want = to_value(&original);
+        (
+            serde_json::to_string(&got).unwrap_or_default(),
+            serde_json::to_string(&want).unwrap_or_default(),
+            shadowed,
+        )
+    }
+
+    #[test]
+    fn converted_responses_equal_to_value() {
+        let full = json!({
+            "results": [
+                {"name": "a", "n": 1, "data": {"z": 1, "a": [true, null]}, "children": [{"name": "c"}]},
+                {"name": "b"},
+                {}
+            ],
+            "total_count": 3,
+            "structs": [{"k": "v"}, {}],
+            "tags": ["x", "y"],
+            "by_name": {"a": {"n": 2}},
+            "inner": {"rows": [{"name": "in"}], "note": "n"}
+        });
+        let cases = [
+            ("list", full, true),
+            ("list", json!({"total_count": 0}), true),
+            ("list", json!({}), true),
+            (
+                "nested",
+                json!({"rows": [{"name": "r"}, {"n": 5}], "note": "x"}),
+                true,
+            ),
+            ("stat", json!({"results": [{"a": 1}], "total": 2}), false),
+            ("plain", json!({"name": "p"}), false),
+        ];
+        for (verb, data, shadow) in cases {
+            let (got, want, shadowed) = round_trip(verb, data.clone());
+            assert_eq!(got, want, "{verb} {data}");
+            assert_eq!(shadowed, shadow, "{verb}");
+        }
+    }
+
+    #[test]
+    fn decoded_messages_convert_too() {
+        // A message of the original type (no shadow copy) converts the same way.
+        let pool = convert_pool();
+        let method = pool
+            .get_service_by_name("t.v1.Thing")
+            .and_then(|s| s.methods().find(|m| m.name() == "list"))
+            .expect("method");
+        let data = json!({"results": [{"name": "a"}, {"n": 2}], "total_count": 2});
+        let msg = DynamicMessage::deserialize(method.output(), data).expect("message");
+        let want = to_value(&msg);
+        let converter = Converter {
+            method: method.clone(),
+            lists: Vec::new(),
+        };
+        assert_eq!(converter.convert(msg).ok(), Some(want));
+    }
+
+    #[test]
+    fn broken_elements_are_an_error() {
+        let pool = convert_pool();
+        let method = pool
+            .get_service_by_name("t.v1.Thing")
+            .and_then(|s| s.methods().find(|m| m.name() == "list"))
+            .expect("method");
+        let converter = Converter::for_method(&method);
+        // results = [b"\xff"]: not a valid Row.
+        let wire = [0x0a_u8, 0x01, 0xff];
+        let received =
+            DynamicMessage::decode(converter.method().output(), &wire[..]).expect("decode");
+        assert_eq!(
+            converter.convert(received).map_err(|e| e.render()),
+            Err("ERROR: Cannot decode a t.v1.Row of the response. (failed to decode Protobuf message: invalid varint)\n\n".to_string())
+        );
     }
 
     #[test]

@@ -5,11 +5,13 @@ mod api_resources;
 mod apply;
 mod completion;
 mod config;
+mod create_project;
 mod exec;
 mod get;
 mod list;
 mod plugin_metadata;
 mod plugin_server;
+mod plugin_test;
 mod stat;
 mod template;
 mod version;
@@ -76,8 +78,10 @@ fn dispatch(command: Command) -> Result<()> {
         Command::ApiResources => api_resources::run(),
         Command::Template(c) => template::run(c),
         Command::Version => version::run(),
+        Command::CreateProject(a) => create_project::run(a),
         Command::Run(RunCommand::PluginServer(a)) => plugin_server::run(a),
         Command::Plugin(PluginCommand::Metadata { file }) => plugin_metadata::run(&file),
+        Command::Plugin(PluginCommand::Test(a)) => plugin_test::run(*a),
         Command::Apply(a) => apply::run(a),
         Command::Completion { shell } => completion::run(shell),
     }

@@ -2,8 +2,8 @@
 //! `~/.cache/spacectl`).
 //!
 //! An entry holds the service list the server reported and the descriptor set
-//! fetched for it. It is used only while the server still lists exactly the
-//! same services; anything unreadable is treated as a miss. Writes go to a
+//! fetched for it. The caller uses it only while the server still lists exactly
+//! the same services; anything unreadable is treated as a miss. Writes go to a
 //! temporary file that is renamed into place, so readers never see half an entry.
 
 use std::path::PathBuf;
@@ -55,11 +55,17 @@ pub fn encode_entry(key: &str, services: &[String], file_set: &[u8]) -> Option<V
     Some(out)
 }
 
-/// The descriptor set of an entry, if it belongs to `key` and was stored for
-/// exactly `services`.
-pub fn decode_entry<'a>(bytes: &'a [u8], key: &str, services: &[String]) -> Option<&'a [u8]> {
+/// A stored entry: the service list and the descriptor set fetched for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub services: Vec<String>,
+    pub file_set: Vec<u8>,
+}
+
+/// Read an entry, if it is well formed and belongs to `key`.
+pub fn decode_entry(bytes: &[u8], key: &str) -> Option<Entry> {
     let mut rest = bytes;
-    let mut line = || -> Option<&'a str> {
+    let mut line = || -> Option<&str> {
         let end = rest.iter().position(|&b| b == b'\n')?;
         let text = std::str::from_utf8(&rest[..end]).ok()?;
         rest = &rest[end + 1..];
@@ -69,15 +75,14 @@ pub fn decode_entry<'a>(bytes: &'a [u8], key: &str, services: &[String]) -> Opti
         return None;
     }
     let count: usize = line()?.parse().ok()?;
-    if count != services.len() {
-        return None;
+    let mut services = Vec::new();
+    for _ in 0..count {
+        services.push(line()?.to_string());
     }
-    for expected in services {
-        if line()? != expected {
-            return None;
-        }
-    }
-    Some(rest)
+    Some(Entry {
+        services,
+        file_set: rest.to_vec(),
+    })
 }
 
 impl DescriptorCache {
@@ -95,10 +100,10 @@ impl DescriptorCache {
         self.dir.join(file_name(key))
     }
 
-    /// The stored descriptor set for `key`, valid for this service list.
-    pub fn load(&self, key: &str, services: &[String]) -> Option<Vec<u8>> {
+    /// The stored entry for `key`; missing or unreadable entries are `None`.
+    pub fn load(&self, key: &str) -> Option<Entry> {
         let bytes = std::fs::read(self.path(key)).ok()?;
-        decode_entry(&bytes, key, services).map(<[u8]>::to_vec)
+        decode_entry(&bytes, key)
     }
 
     /// Store an entry atomically. Failures are returned for the caller to ignore.
@@ -148,19 +153,29 @@ mod tests {
     }
 
     #[test]
-    fn entry_valid_only_for_same_services_and_key() {
+    fn entry_round_trip_for_its_key_only() {
         let s = svcs(&["a.B", "c.D"]);
-        let e = encode_entry("k", &s, b"FDS").unwrap();
-        assert_eq!(decode_entry(&e, "k", &s), Some(&b"FDS"[..]));
-        assert_eq!(decode_entry(&e, "other", &s), None);
-        assert_eq!(decode_entry(&e, "k", &svcs(&["a.B"])), None);
-        assert_eq!(decode_entry(&e, "k", &svcs(&["c.D", "a.B"])), None);
-        assert_eq!(decode_entry(&e, "k", &svcs(&["a.B", "c.E"])), None);
+        let e = encode_entry("k", &s, b"FDS\n").unwrap();
+        assert_eq!(
+            decode_entry(&e, "k"),
+            Some(Entry {
+                services: s.clone(),
+                file_set: b"FDS\n".to_vec()
+            })
+        );
+        assert_eq!(decode_entry(&e, "other"), None);
+        let empty = encode_entry("k", &[], b"").unwrap();
+        assert_eq!(
+            decode_entry(&empty, "k"),
+            Some(Entry {
+                services: vec![],
+                file_set: vec![]
+            })
+        );
     }
 
     #[test]
     fn corrupt_entries_are_misses() {
-        let s = svcs(&["a.B"]);
         for bad in [
             &b""[..],
             b"garbage",
@@ -168,7 +183,7 @@ mod tests {
             b"spacectl descriptor cache 1\nk\n1\n",
             b"\xff\xfe\n",
         ] {
-            assert_eq!(decode_entry(bad, "k", &s), None);
+            assert_eq!(decode_entry(bad, "k"), None);
         }
     }
 
@@ -188,14 +203,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = DescriptorCache::at(dir.path().join("nested"));
         let s = svcs(&["x.Y"]);
-        assert_eq!(cache.load("k", &s), None);
+        let file_set = |k: &str| cache.load(k).map(|e| e.file_set);
+        assert_eq!(cache.load("k"), None);
         cache.store("k", &s, b"abc").unwrap();
-        assert_eq!(cache.load("k", &s), Some(b"abc".to_vec()));
+        assert_eq!(file_set("k"), Some(b"abc".to_vec()));
+        assert_eq!(cache.load("k").map(|e| e.services), Some(s.clone()));
         cache.store("k", &s, b"def").unwrap();
-        assert_eq!(cache.load("k", &s), Some(b"def".to_vec()));
+        assert_eq!(file_set("k"), Some(b"def".to_vec()));
+        assert_eq!(file_set("other"), None);
         let leftovers = std::fs::read_dir(&cache.dir).unwrap().count();
         assert_eq!(leftovers, 1);
         cache.remove("k");
-        assert_eq!(cache.load("k", &s), None);
+        assert_eq!(cache.load("k"), None);
     }
 }

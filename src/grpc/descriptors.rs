@@ -2,6 +2,7 @@
 //! the cache.
 
 use prost_reflect::{DescriptorPool, MethodDescriptor, ServiceDescriptor};
+use tokio::task::JoinHandle;
 
 use super::cache::DescriptorCache;
 use super::channel::Connection;
@@ -10,22 +11,64 @@ use super::resolve::is_resource_service;
 use super::status::connection_error;
 use crate::error::AppError;
 
-/// Where a descriptor set comes from.
+/// Where the descriptors of a service list come from.
 pub enum DescriptorSource {
     /// Server reflection on an open stream.
     Reflection(Box<ReflectionStream>),
-    /// A descriptor set stored earlier for the same service list.
-    Stored(Vec<u8>),
+    /// The cache entry of the endpoint, decoded ahead of time.
+    Cache(Prefetch),
 }
 
 impl DescriptorSource {
-    /// The encoded `FileDescriptorSet` covering `services` and their dependencies.
-    pub async fn file_set(&mut self, services: &[String]) -> Result<Vec<u8>, AppError> {
+    /// The catalog of `services`. The cache declines (`None`) when its entry is
+    /// missing, unreadable or was stored for a different service list.
+    pub async fn catalog(
+        self,
+        services: &[String],
+        label: &str,
+    ) -> Result<Option<Catalog>, AppError> {
         match self {
-            DescriptorSource::Reflection(stream) => {
-                Ok(encode_file_set(&stream.files_for(services).await?))
+            DescriptorSource::Reflection(mut stream) => {
+                let file_set = encode_file_set(&stream.files_for(services).await?);
+                Catalog::from_file_set(services.to_vec(), file_set)
+                    .map(Some)
+                    .map_err(|e| connection_error(label, &format!("invalid descriptors: {e}")))
             }
-            DescriptorSource::Stored(bytes) => Ok(std::mem::take(bytes)),
+            DescriptorSource::Cache(prefetch) => Ok(prefetch
+                .wait()
+                .await
+                .filter(|catalog| catalog.services() == services)),
+        }
+    }
+}
+
+/// A cache entry being decoded on a worker thread, so that building the
+/// descriptor pool overlaps connecting and listing the services.
+pub struct Prefetch(Option<JoinHandle<Option<Catalog>>>);
+
+impl Prefetch {
+    /// Start decoding the entry of `key` (nothing to do without a cache).
+    /// Must be called inside the runtime.
+    pub fn start(cache: Option<&DescriptorCache>, key: &str) -> Prefetch {
+        let Some(cache) = cache.cloned() else {
+            return Prefetch(None);
+        };
+        let key = key.to_string();
+        Prefetch(Some(tokio::task::spawn_blocking(move || {
+            let entry = cache.load(&key)?;
+            Catalog::from_file_set(entry.services, entry.file_set).ok()
+        })))
+    }
+
+    /// No cache entry.
+    pub fn none() -> Prefetch {
+        Prefetch(None)
+    }
+
+    async fn wait(self) -> Option<Catalog> {
+        match self.0 {
+            Some(handle) => handle.await.ok().flatten(),
+            None => None,
         }
     }
 }
@@ -90,12 +133,14 @@ pub enum Origin {
 }
 
 /// Discover an endpoint's services: one reflection stream lists them; the
-/// descriptors come from the cache when it holds an entry for exactly that
-/// list, otherwise from reflection on the same stream (and are then stored).
+/// descriptors come from the prefetched cache entry when it was stored for
+/// exactly that list, otherwise from reflection on the same stream (and are
+/// then stored).
 pub async fn load(
     conn: &Connection,
     cache_key: &str,
     cache: Option<&DescriptorCache>,
+    prefetch: Prefetch,
 ) -> Result<(Catalog, Origin), AppError> {
     let (stream, listed) = ReflectionStream::open(conn).await?;
     let services: Vec<String> = listed
@@ -103,19 +148,16 @@ pub async fn load(
         .filter(|s| is_resource_service(s))
         .collect();
 
-    if let Some(bytes) = cache.and_then(|c| c.load(cache_key, &services)) {
-        let mut source = DescriptorSource::Stored(bytes);
-        if let Ok(catalog) =
-            Catalog::from_file_set(services.clone(), source.file_set(&services).await?)
-        {
-            return Ok((catalog, Origin::Cache));
-        }
+    if let Some(catalog) = DescriptorSource::Cache(prefetch)
+        .catalog(&services, &conn.label)
+        .await?
+    {
+        return Ok((catalog, Origin::Cache));
     }
-
-    let mut source = DescriptorSource::Reflection(Box::new(stream));
-    let file_set = source.file_set(&services).await?;
-    let catalog = Catalog::from_file_set(services, file_set)
-        .map_err(|e| connection_error(&conn.label, &format!("invalid descriptors: {e}")))?;
+    let catalog = DescriptorSource::Reflection(Box::new(stream))
+        .catalog(&services, &conn.label)
+        .await?
+        .ok_or_else(|| connection_error(&conn.label, "no descriptors from reflection"))?;
     if let Some(c) = cache {
         // A cache that cannot be written only costs speed next time.
         let _ = c.store(cache_key, catalog.services(), catalog.file_set());
@@ -177,6 +219,37 @@ mod tests {
         assert_eq!(c.method("demo.v1.Thing", "Get").unwrap().name(), "Get");
         assert!(c.method("demo.v1.Thing", "GET").is_none());
         assert!(c.method("demo.v1.Nope", "get").is_none());
+    }
+
+    #[test]
+    fn cache_source_serves_only_the_stored_service_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DescriptorCache::at(dir.path());
+        let services = vec!["demo.v1.Thing".to_string()];
+        let set = encode_file_set(&[service_file(), wkt("google/protobuf/empty.proto")]);
+        cache.store("grpc://h:1", &services, &set).unwrap();
+        cache.store("grpc://h:2", &services, b"\x0a\xff").unwrap();
+
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let from_cache = |key: &str, listed: &[String]| {
+            rt.block_on(async {
+                let prefetch = Prefetch::start(Some(&cache), key);
+                DescriptorSource::Cache(prefetch)
+                    .catalog(listed, "h:1")
+                    .await
+                    .unwrap()
+            })
+        };
+        let hit = from_cache("grpc://h:1", &services).expect("cached catalog");
+        assert_eq!(hit.method_names("demo.v1.Thing"), ["get", "Get", "list"]);
+        let changed = vec!["demo.v1.Thing".to_string(), "demo.v1.Other".to_string()];
+        assert!(from_cache("grpc://h:1", &changed).is_none());
+        assert!(from_cache("grpc://h:2", &services).is_none(), "corrupt set");
+        assert!(from_cache("grpc://h:3", &services).is_none(), "no entry");
+        let none = rt.block_on(DescriptorSource::Cache(Prefetch::none()).catalog(&services, "h:1"));
+        assert!(none.unwrap().is_none());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use prost_reflect::{DynamicMessage, MethodDescriptor};
 
 use self::cache::DescriptorCache;
 use self::channel::{Connection, EndpointUrl};
-use self::descriptors::{Catalog, Origin};
+use self::descriptors::{Catalog, Origin, Prefetch};
 use self::resolve::Target;
 use crate::error::{AppError, Result};
 
@@ -74,7 +74,6 @@ impl Session {
     /// Parse the URL, connect and discover the services.
     pub async fn open(endpoint_url: &str, options: &Options) -> Result<Session> {
         let url = channel::parse_endpoint(endpoint_url)?;
-        let conn = channel::connect(&url).await?;
         let cache = if options.use_cache {
             match &options.cache_dir {
                 Some(dir) => Some(DescriptorCache::at(dir.clone())),
@@ -83,8 +82,11 @@ impl Session {
         } else {
             None
         };
-        let (catalog, origin) =
-            descriptors::load(&conn, &channel::cache_key(&url), cache.as_ref()).await?;
+        // The cache entry is decoded while connecting and listing services.
+        let key = channel::cache_key(&url);
+        let prefetch = Prefetch::start(cache.as_ref(), &key);
+        let conn = channel::connect(&url).await?;
+        let (catalog, origin) = descriptors::load(&conn, &key, cache.as_ref(), prefetch).await?;
         Ok(Session {
             conn,
             url,
@@ -104,23 +106,19 @@ impl Session {
         if let Some(c) = &self.cache {
             c.remove(&key);
         }
-        let (catalog, origin) = descriptors::load(&self.conn, &key, self.cache.as_ref()).await?;
+        let (catalog, origin) =
+            descriptors::load(&self.conn, &key, self.cache.as_ref(), Prefetch::none()).await?;
         self.catalog = catalog;
         self.origin = origin;
         Ok(())
     }
 
-    fn find(&self, target: &Target, verb: &str, api_version: &str) -> Result<MethodDescriptor> {
+    fn locate(&self, target: &Target, verb: &str, api_version: &str) -> Result<MethodDescriptor> {
         let service = resolve::pick_service(self.catalog.services(), &target.resource, api_version)
             .ok_or_else(|| resolve::unknown_resource(target, api_version))?;
-        let method = self
-            .catalog
+        self.catalog
             .method(service, verb)
-            .ok_or_else(|| resolve::unknown_verb(target, api_version, verb))?;
-        if method.is_client_streaming() {
-            return Err(resolve::client_streaming_verb(target, verb));
-        }
-        Ok(method)
+            .ok_or_else(|| resolve::unknown_verb(target, api_version, verb))
     }
 
     /// Resolve `Resource` + verb to a method. When the descriptors came from
@@ -131,13 +129,17 @@ impl Session {
         verb: &str,
         api_version: &str,
     ) -> Result<MethodDescriptor> {
-        match self.find(target, verb, api_version) {
+        let method = match self.locate(target, verb, api_version) {
             Err(_) if self.origin == Origin::Cache => {
                 self.refresh().await?;
-                self.find(target, verb, api_version)
+                self.locate(target, verb, api_version)
             }
             found => found,
+        }?;
+        if method.is_client_streaming() {
+            return Err(resolve::client_streaming_verb(target, verb));
         }
+        Ok(method)
     }
 
     /// Call a method; every response message goes to `on_message` as it arrives.

@@ -105,7 +105,8 @@ pub fn extract_row(row: &Value, cols: &[Column]) -> Map<String, Value> {
 /// parsed rows (display name → value). A response without `results` gains an
 /// empty `results` list, so `-c` output always shows the key. Rows that are not
 /// mappings, or `results` that is not a list, give
-/// `<resource> template format is invalid.`
+/// `<resource> template format is invalid.` The rows are consumed one at a
+/// time, so the full rows and the parsed rows never exist side by side.
 pub fn apply_to_results(
     response: &mut Value,
     cols: &[Column],
@@ -114,13 +115,13 @@ pub fn apply_to_results(
     let Value::Object(map) = response else {
         return Ok(());
     };
-    let parsed = match map.get("results") {
+    let parsed = match map.get_mut("results") {
         None => Vec::new(),
-        Some(Value::Array(rows)) => rows
-            .iter()
+        Some(Value::Array(rows)) => std::mem::take(rows)
+            .into_iter()
             .map(|row| {
                 if row.is_object() {
-                    Ok(Value::Object(extract_row(row, cols)))
+                    Ok(Value::Object(extract_row(&row, cols)))
                 } else {
                     Err(invalid_format(resource))
                 }

@@ -331,6 +331,16 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(mode: Reflection) -> TestServer {
+        Self::start_with(mode, None)
+    }
+
+    /// Serve TLS with this PEM certificate chain and key.
+    pub fn start_tls(mode: Reflection, cert_pem: &[u8], key_pem: &[u8]) -> TestServer {
+        let identity = tonic::transport::Identity::from_pem(cert_pem, key_pem);
+        Self::start_with(mode, Some(identity))
+    }
+
+    fn start_with(mode: Reflection, tls: Option<tonic::transport::Identity>) -> TestServer {
         let fds = file_descriptor_set();
         let pool = DescriptorPool::decode(fds.as_slice()).expect("descriptor pool");
         let state = Arc::new(State::default());
@@ -353,7 +363,13 @@ impl TestServer {
             rt.block_on(async move {
                 let routes = routes(mode, &fds, dispatch);
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                let serve = tonic::transport::Server::builder()
+                let mut builder = tonic::transport::Server::builder();
+                if let Some(identity) = tls {
+                    builder = builder
+                        .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+                        .expect("server TLS config");
+                }
+                let serve = builder
                     .add_routes(routes)
                     .serve_with_incoming(TcpListenerStream::new(listener));
                 tokio::select! {

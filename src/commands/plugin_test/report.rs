@@ -1,0 +1,470 @@
+//! The `plugin test` report and its two renderings (pure): a human summary
+//! (`-o table`) and a JSON document for CI (`-o json`).
+
+use serde_json::{Map, Value, json};
+
+use super::checks::{Finding, Severity};
+use crate::output::table::presto;
+
+/// How a call ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Ok,
+    Error(String),
+    Skipped(String),
+}
+
+/// One call made to the plugin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// e.g. `Collector.collect` or `Collector.collect (task 2/3)`.
+    pub name: String,
+    pub outcome: Outcome,
+    pub millis: Option<f64>,
+    pub responses: usize,
+}
+
+/// Everything `plugin test` found out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub package: String,
+    pub source_root: String,
+    pub request_file: Option<String>,
+    pub secret_file: Option<String>,
+    pub calls: Vec<Call>,
+    /// (resource_type, state, count), in order of first appearance.
+    pub resources: Vec<(String, String, usize)>,
+    pub findings: Vec<Finding>,
+    /// Named durations in order, e.g. `host start`.
+    pub timings: Vec<(&'static str, f64)>,
+    /// Warnings fail the test too.
+    pub strict: bool,
+    /// The last lines of the host's log.
+    pub log_tail: Vec<String>,
+}
+
+/// How many findings of each severity the table lists.
+const LISTED: usize = 20;
+/// How many log lines the table shows when something failed.
+const LOG_LINES: usize = 15;
+
+impl Report {
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+    }
+
+    pub fn passed(&self) -> bool {
+        self.errors().next().is_none() && (!self.strict || self.warnings().next().is_none())
+    }
+
+    fn resource_total(&self) -> usize {
+        self.resources.iter().map(|(_, _, n)| n).sum()
+    }
+
+    /// The one-line verdict, e.g. `PASSED: 3 calls, 6 resources, 0 errors, 1 warning`.
+    pub fn verdict(&self) -> String {
+        let errors = self.errors().count();
+        let warnings = self.warnings().count();
+        let calls = self
+            .calls
+            .iter()
+            .filter(|c| !matches!(c.outcome, Outcome::Skipped(_)))
+            .count();
+        format!(
+            "{}: {}, {}, {}, {}{}",
+            if self.passed() { "PASSED" } else { "FAILED" },
+            plural(calls, "call"),
+            plural(self.resource_total(), "resource"),
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+            if self.strict && warnings > 0 && errors == 0 {
+                " (--strict)"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// `1 call`, `2 calls`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `12.3 ms` below a second, `1.23 s` above.
+pub fn duration_text(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Ok => "OK".to_string(),
+        Outcome::Error(_) => "ERROR".to_string(),
+        Outcome::Skipped(why) => format!("SKIPPED ({why})"),
+    }
+}
+
+fn list_findings(out: &mut String, title: &str, items: &[&Finding]) {
+    if items.is_empty() {
+        out.push_str(&format!("{title}: none\n"));
+        return;
+    }
+    out.push_str(&format!("{title} ({}):\n", items.len()));
+    for f in items.iter().take(LISTED) {
+        let mut lines = f.message.lines();
+        out.push_str(&format!("  - {}\n", lines.next().unwrap_or("")));
+        for more in lines {
+            out.push_str(&format!("    {more}\n"));
+        }
+    }
+    if items.len() > LISTED {
+        out.push_str(&format!(
+            "  … and {} more (-o json lists all)\n",
+            items.len() - LISTED
+        ));
+    }
+}
+
+/// The human summary.
+pub fn render_table(r: &Report) -> String {
+    let mut out = format!(
+        "Plugin test of {} (source root {})\n",
+        r.package, r.source_root
+    );
+    out.push_str(&format!(
+        "Request: {}; secret: {}\n\n",
+        r.request_file
+            .as_deref()
+            .unwrap_or("none (empty options and secret_data)"),
+        r.secret_file.as_deref().unwrap_or("none")
+    ));
+    if !r.calls.is_empty() {
+        let headers = ["CALL", "RESULT", "TIME", "RESPONSES"].map(String::from);
+        let rows: Vec<Vec<Value>> = r
+            .calls
+            .iter()
+            .map(|c| {
+                vec![
+                    Value::String(c.name.clone()),
+                    Value::String(outcome_text(&c.outcome)),
+                    c.millis
+                        .map(|ms| Value::String(duration_text(ms)))
+                        .unwrap_or(Value::Null),
+                    match c.outcome {
+                        Outcome::Skipped(_) => Value::Null,
+                        _ => Value::from(c.responses),
+                    },
+                ]
+            })
+            .collect();
+        out.push_str(&presto(&headers, &rows));
+        out.push_str("\n\n");
+    }
+    if !r.resources.is_empty() {
+        let headers = ["RESOURCE TYPE", "STATE", "COUNT"].map(String::from);
+        let rows: Vec<Vec<Value>> = r
+            .resources
+            .iter()
+            .map(|(t, s, n)| {
+                vec![
+                    Value::String(t.clone()),
+                    Value::String(s.clone()),
+                    Value::from(*n),
+                ]
+            })
+            .collect();
+        out.push_str(&presto(&headers, &rows));
+        out.push_str("\n\n");
+    }
+    let errors: Vec<&Finding> = r.errors().collect();
+    let warnings: Vec<&Finding> = r.warnings().collect();
+    list_findings(&mut out, "Errors", &errors);
+    list_findings(&mut out, "Warnings", &warnings);
+    if !r.timings.is_empty() {
+        let parts: Vec<String> = r
+            .timings
+            .iter()
+            .map(|(name, ms)| format!("{name} {}", duration_text(*ms)))
+            .collect();
+        out.push_str(&format!("Timings: {}\n", parts.join(", ")));
+    }
+    let call_failed = r
+        .calls
+        .iter()
+        .any(|c| matches!(c.outcome, Outcome::Error(_)))
+        || r.errors().any(|f| f.kind == "host");
+    if call_failed && !r.log_tail.is_empty() {
+        let start = r.log_tail.len().saturating_sub(LOG_LINES);
+        out.push_str(&format!(
+            "\nPlugin host log (last {} lines):\n",
+            r.log_tail.len() - start
+        ));
+        for line in &r.log_tail[start..] {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out.push('\n');
+    out.push_str(&r.verdict());
+    out.push('\n');
+    out
+}
+
+fn round(ms: f64) -> Value {
+    Value::from((ms * 10.0).round() / 10.0)
+}
+
+fn findings_json<'a>(items: impl Iterator<Item = &'a Finding>) -> Value {
+    Value::Array(
+        items
+            .map(|f| json!({"kind": f.kind, "message": f.message}))
+            .collect(),
+    )
+}
+
+/// The machine-readable report.
+pub fn to_json(r: &Report) -> Value {
+    let calls: Vec<Value> = r
+        .calls
+        .iter()
+        .map(|c| {
+            let mut m = Map::new();
+            m.insert("call".into(), Value::String(c.name.clone()));
+            let (result, detail) = match &c.outcome {
+                Outcome::Ok => ("OK", None),
+                Outcome::Error(e) => ("ERROR", Some(("error", e))),
+                Outcome::Skipped(why) => ("SKIPPED", Some(("reason", why))),
+            };
+            m.insert("result".into(), Value::String(result.into()));
+            if let Some((key, text)) = detail {
+                m.insert(key.into(), Value::String(text.clone()));
+            }
+            m.insert("time_ms".into(), c.millis.map(round).unwrap_or(Value::Null));
+            m.insert("responses".into(), Value::from(c.responses));
+            Value::Object(m)
+        })
+        .collect();
+    let resources: Vec<Value> = r
+        .resources
+        .iter()
+        .map(|(t, s, n)| json!({"resource_type": t, "state": s, "count": n}))
+        .collect();
+    let mut timings = Map::new();
+    for (name, ms) in &r.timings {
+        timings.insert(name.replace(' ', "_"), round(*ms));
+    }
+    json!({
+        "passed": r.passed(),
+        "package": r.package,
+        "source_root": r.source_root,
+        "request_file": r.request_file,
+        "secret_file": r.secret_file,
+        "strict": r.strict,
+        "calls": calls,
+        "resources": resources,
+        "errors": findings_json(r.errors()),
+        "warnings": findings_json(r.warnings()),
+        "timings_ms": timings,
+        "host_log_tail": r.log_tail,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Report {
+        Report {
+            package: "plugin".into(),
+            source_root: "demo/src".into(),
+            request_file: Some("demo/collect.yaml".into()),
+            secret_file: None,
+            calls: vec![
+                Call {
+                    name: "Collector.init".into(),
+                    outcome: Outcome::Ok,
+                    millis: Some(3.14),
+                    responses: 1,
+                },
+                Call {
+                    name: "Collector.verify".into(),
+                    outcome: Outcome::Skipped("no --secret".into()),
+                    millis: None,
+                    responses: 0,
+                },
+                Call {
+                    name: "Collector.collect".into(),
+                    outcome: Outcome::Ok,
+                    millis: Some(1234.5),
+                    responses: 6,
+                },
+            ],
+            resources: vec![
+                ("inventory.CloudServiceType".into(), "SUCCESS".into(), 1),
+                ("inventory.CloudService".into(), "SUCCESS".into(), 5),
+            ],
+            findings: vec![Finding::warning(
+                "metadata_field_missing",
+                "metadata of p/G/T: field 'Price' (data.price) is missing from the data of 5 of 5 cloud services (e.g. 'a')",
+            )],
+            timings: vec![("host start", 210.04), ("total", 1500.0)],
+            strict: false,
+            log_tail: vec!["a log line".into()],
+        }
+    }
+
+    #[test]
+    fn table_of_a_passing_run() {
+        assert_eq!(
+            render_table(&sample()),
+            "Plugin test of plugin (source root demo/src)
+Request: demo/collect.yaml; secret: none
+
+ CALL              | RESULT                | TIME   |   RESPONSES
+-------------------+-----------------------+--------+-------------
+ Collector.init    | OK                    | 3.1 ms |           1
+ Collector.verify  | SKIPPED (no --secret) |        |
+ Collector.collect | OK                    | 1.23 s |           6
+
+ RESOURCE TYPE              | STATE   |   COUNT
+----------------------------+---------+---------
+ inventory.CloudServiceType | SUCCESS |       1
+ inventory.CloudService     | SUCCESS |       5
+
+Errors: none
+Warnings (1):
+  - metadata of p/G/T: field 'Price' (data.price) is missing from the data of 5 of 5 cloud services (e.g. 'a')
+Timings: host start 210.0 ms, total 1.50 s
+
+PASSED: 2 calls, 6 resources, 0 errors, 1 warning
+"
+        );
+    }
+
+    #[test]
+    fn failures_show_errors_and_the_log() {
+        let mut r = sample();
+        r.strict = true;
+        assert_eq!(
+            r.verdict(),
+            "FAILED: 2 calls, 6 resources, 0 errors, 1 warning (--strict)"
+        );
+        r.strict = false;
+        r.calls[2].outcome = Outcome::Error("boom".into());
+        r.findings.push(Finding::error(
+            "call",
+            "Collector.collect failed: boom\nsecond line",
+        ));
+        let text = render_table(&r);
+        assert!(
+            text.contains(" Collector.collect | ERROR                 | 1.23 s |           6\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Errors (1):\n  - Collector.collect failed: boom\n    second line\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\nPlugin host log (last 1 lines):\n  a log line\n\nFAILED: 2 calls, 6 resources, 1 error, 1 warning\n"), "{text}");
+    }
+
+    #[test]
+    fn long_finding_lists_are_cut() {
+        let mut r = sample();
+        r.findings = (0..25)
+            .map(|i| Finding::error("failure_item", format!("e{i}")))
+            .collect();
+        let text = render_table(&r);
+        assert!(
+            text.contains("  - e19\n  … and 5 more (-o json lists all)\n"),
+            "{text}"
+        );
+        assert!(!text.contains("e20"));
+    }
+
+    #[test]
+    fn json_report() {
+        let mut r = sample();
+        r.calls[2].outcome = Outcome::Error("boom".into());
+        r.findings
+            .push(Finding::error("call", "Collector.collect failed: boom"));
+        assert_eq!(
+            crate::output::json::dumps(&to_json(&r)),
+            r#"{
+    "passed": false,
+    "package": "plugin",
+    "source_root": "demo/src",
+    "request_file": "demo/collect.yaml",
+    "secret_file": null,
+    "strict": false,
+    "calls": [
+        {
+            "call": "Collector.init",
+            "result": "OK",
+            "time_ms": 3.1,
+            "responses": 1
+        },
+        {
+            "call": "Collector.verify",
+            "result": "SKIPPED",
+            "reason": "no --secret",
+            "time_ms": null,
+            "responses": 0
+        },
+        {
+            "call": "Collector.collect",
+            "result": "ERROR",
+            "error": "boom",
+            "time_ms": 1234.5,
+            "responses": 6
+        }
+    ],
+    "resources": [
+        {
+            "resource_type": "inventory.CloudServiceType",
+            "state": "SUCCESS",
+            "count": 1
+        },
+        {
+            "resource_type": "inventory.CloudService",
+            "state": "SUCCESS",
+            "count": 5
+        }
+    ],
+    "errors": [
+        {
+            "kind": "call",
+            "message": "Collector.collect failed: boom"
+        }
+    ],
+    "warnings": [
+        {
+            "kind": "metadata_field_missing",
+            "message": "metadata of p/G/T: field 'Price' (data.price) is missing from the data of 5 of 5 cloud services (e.g. 'a')"
+        }
+    ],
+    "timings_ms": {
+        "host_start": 210.0,
+        "total": 1500.0
+    },
+    "host_log_tail": [
+        "a log line"
+    ]
+}"#
+        );
+    }
+}

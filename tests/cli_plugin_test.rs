@@ -1,0 +1,453 @@
+//! `spacectl plugin test` end to end on the test plugins of
+//! `tests/data/plugins/` (SDK mode) and on the seed tutorial served in compat
+//! mode by the reference plugin virtualenv's Python.
+//!
+//! `plugin test` starts and stops its own host (by PID); every run here is
+//! bounded; everything listens on 127.0.0.1 only.
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Run, command_in_home, reference_tool, run_bounded, spacectl_bin, temp_home};
+use serde_json::Value;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn plugins_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/plugins")
+}
+
+/// `spacectl plugin test ARGS` in `cwd`, with a private home.
+fn plugin_test_in(cwd: &Path, args: &[&str], env: &[(&str, String)]) -> Run {
+    let home = temp_home();
+    let mut c = command_in_home(&spacectl_bin(), home.path());
+    c.args(["plugin", "test"])
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("PYTHONPATH");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    run_bounded(c, "", TIMEOUT)
+}
+
+/// `plugin test -s tests/data/plugins/NAME ARGS`, run from the plugins directory.
+fn plugin_test(name: &str, args: &[&str]) -> Run {
+    let mut all = vec!["-s", name];
+    all.extend_from_slice(args);
+    plugin_test_in(&plugins_dir(), &all, &[])
+}
+
+fn json_report(r: &Run) -> Value {
+    serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}):\n{}\n{}", r.stdout, r.stderr))
+}
+
+fn messages(report: &Value, list: &str) -> Vec<(String, String)> {
+    report[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list} missing"))
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or("").to_string(),
+                f["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn resources(report: &Value) -> Vec<(String, String, u64)> {
+    report["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| {
+            (
+                r["resource_type"].as_str().unwrap_or("").to_string(),
+                r["state"].as_str().unwrap_or("").to_string(),
+                r["count"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn call_results(report: &Value) -> Vec<(String, String, u64)> {
+    report["calls"]
+        .as_array()
+        .expect("calls")
+        .iter()
+        .map(|c| {
+            (
+                c["call"].as_str().unwrap_or("").to_string(),
+                c["result"].as_str().unwrap_or("").to_string(),
+                c["responses"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn owned(rows: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {
+    rows.iter()
+        .map(|(a, b, n)| (a.to_string(), b.to_string(), *n))
+        .collect()
+}
+
+#[test]
+fn a_good_plugin_passes() {
+    let r = plugin_test("good", &[]);
+    assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr, "", "no progress output without a terminal");
+    let expected_tables = " CALL              | RESULT                | TIME";
+    assert!(r.stdout.contains(expected_tables), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            " RESOURCE TYPE              | STATE   |   COUNT
+----------------------------+---------+---------
+ inventory.CloudServiceType | SUCCESS |       1
+ inventory.Region           | SUCCESS |       1
+ inventory.CloudService     | SUCCESS |       2
+"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .ends_with("\nPASSED: 2 calls, 4 resources, 0 errors, 0 warnings\n"),
+        "{}",
+        r.stdout
+    );
+
+    let r = plugin_test("good", &["-o", "json"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr);
+    let report = json_report(&r);
+    assert_eq!(report["passed"], Value::Bool(true));
+    assert_eq!(report["source_root"], "good");
+    assert_eq!(report["request_file"], Value::Null);
+    assert_eq!(
+        call_results(&report),
+        owned(&[
+            ("Collector.init", "OK", 1),
+            ("Collector.verify", "SKIPPED", 0),
+            ("Collector.collect", "OK", 4),
+        ])
+    );
+    assert!(messages(&report, "errors").is_empty());
+    assert!(messages(&report, "warnings").is_empty());
+    for timing in ["host_start", "connect", "first_item", "total"] {
+        assert!(
+            report["timings_ms"][timing].is_number(),
+            "{timing}: {}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn verify_runs_with_a_secret_and_tasks_split_the_collect() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let good_secret = tmp.path().join("secret.yaml");
+    std::fs::write(&good_secret, "token: t-123\n").expect("write");
+    let request_with_secret = tmp.path().join("verify.yaml");
+    std::fs::write(
+        &request_with_secret,
+        "options: {}\nsecret_data:\n  token: t-456\n",
+    )
+    .expect("write");
+    let empty_secret = tmp.path().join("empty.json");
+    std::fs::write(&empty_secret, "{\"other\": 1}").expect("write");
+
+    for secret in [&good_secret, &request_with_secret] {
+        let secret = secret.display().to_string();
+        let r = plugin_test("good", &["--secret", &secret, "--tasks", "-o", "json"]);
+        assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+        let report = json_report(&r);
+        assert_eq!(
+            call_results(&report),
+            owned(&[
+                ("Collector.init", "OK", 1),
+                ("Collector.verify", "OK", 1),
+                ("Job.get_tasks", "OK", 1),
+                ("Collector.collect (task 1/2)", "OK", 4),
+                ("Collector.collect (task 2/2)", "OK", 4),
+            ])
+        );
+        assert_eq!(
+            resources(&report),
+            owned(&[
+                ("inventory.CloudServiceType", "SUCCESS", 2),
+                ("inventory.Region", "SUCCESS", 2),
+                ("inventory.CloudService", "SUCCESS", 4),
+            ]),
+            "match keys only collide within one collect call"
+        );
+        assert!(messages(&report, "errors").is_empty(), "{}", r.stdout);
+    }
+
+    let r = plugin_test(
+        "good",
+        &[
+            "--secret",
+            &empty_secret.display().to_string(),
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(r.code(), 1);
+    assert_eq!(r.stderr, "ERROR: The plugin test failed (1 error).\n\n");
+    let report = json_report(&r);
+    assert_eq!(report["passed"], Value::Bool(false));
+    assert_eq!(
+        messages(&report, "errors"),
+        [(
+            "call".to_string(),
+            "Collector.verify failed: Required parameter. (key = secret_data.token)".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_failure_item_fails_the_test_with_its_message() {
+    let r = plugin_test("failure_item", &[]);
+    assert_eq!(r.code(), 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "Errors (1):\n  - item #3 inventory.ErrorResource 'acme/Things/Widget' is a FAILURE: the widget API refused the connection\nWarnings: none\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains(" inventory.ErrorResource    | FAILURE |       1\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .ends_with("\nFAILED: 2 calls, 3 resources, 1 error, 0 warnings\n")
+    );
+    assert_eq!(r.stderr, "ERROR: The plugin test failed (1 error).\n\n");
+
+    let report = json_report(&plugin_test("failure_item", &["-o", "json"]));
+    assert_eq!(
+        messages(&report, "errors"),
+        [(
+            "failure_item".to_string(),
+            "item #3 inventory.ErrorResource 'acme/Things/Widget' is a FAILURE: the widget API refused the connection".to_string()
+        )]
+    );
+}
+
+#[test]
+fn metadata_fields_missing_from_data_are_warnings_or_failures_with_strict() {
+    let r = plugin_test("missing_field", &[]);
+    assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "Warnings (1):\n  - metadata of acme/Things/Widget: field 'Price' (data.price) is missing from the data of 2 of 2 cloud services (e.g. 'w1')\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .ends_with("\nPASSED: 2 calls, 3 resources, 0 errors, 1 warning\n")
+    );
+
+    let r = plugin_test("missing_field", &["--strict", "-o", "json"]);
+    assert_eq!(r.code(), 1, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        "ERROR: The plugin test failed (warnings with --strict).\n\n"
+    );
+    let report = json_report(&r);
+    assert_eq!(report["passed"], Value::Bool(false));
+    assert_eq!(report["strict"], Value::Bool(true));
+    let warnings = messages(&report, "warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].0, "metadata_field_missing");
+}
+
+#[test]
+fn a_crashing_plugin_is_reported_with_its_log() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let log = tmp.path().join("host.log");
+    let r = plugin_test("crashing", &["--log", &log.display().to_string()]);
+    assert_eq!(r.code(), 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(" Collector.collect | ERROR"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "Errors (1):\n  - Collector.collect failed: The plugin handler exited while serving Collector.collect (exit code 3).\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("\nPlugin host log (last "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("  crashing: about to exit\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(" inventory.Region | SUCCESS |       1\n"),
+        "items before the crash count: {}",
+        r.stdout
+    );
+    let written = std::fs::read_to_string(&log).expect("log file");
+    assert!(written.contains("Start gRPC Server (plugin)"), "{written}");
+    assert!(written.contains("ERROR_HANDLER_EXITED"), "{written}");
+}
+
+#[test]
+fn a_plugin_that_cannot_be_imported_fails_before_any_call() {
+    let r = plugin_test("import_error", &["-o", "json"]);
+    assert_eq!(r.code(), 1, "{}", r.stdout);
+    let report = json_report(&r);
+    assert_eq!(
+        messages(&report, "errors"),
+        [(
+            "host".to_string(),
+            "The plugin host did not start: ImportError: Cannot import app: No module named 'plugin.no_such_module'".to_string()
+        )]
+    );
+    assert_eq!(report["calls"], Value::Array(vec![]));
+    let log: Vec<&str> = report["host_log_tail"]
+        .as_array()
+        .expect("log")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        log.iter().any(|l| l.contains("ModuleNotFoundError")),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn bad_inputs_are_clear_errors() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let list = tmp.path().join("list.yaml");
+    std::fs::write(&list, "- a\n- b\n").expect("write");
+    let r = plugin_test("good", &["-f", &list.display().to_string()]);
+    assert_eq!(r.code(), 1);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "ERROR: The request file {} is not a mapping.\n\n",
+            list.display()
+        )
+    );
+    assert_eq!(r.stdout, "");
+
+    let r = plugin_test("good", &["--secret", "/nonexistent/secret.yaml"]);
+    assert_eq!(r.code(), 2, "a missing file is a usage error");
+
+    // A package that is not there: the host says so.
+    let r = plugin_test_in(tmp.path(), &["nopkg", "-o", "json"], &[]);
+    assert_eq!(r.code(), 1);
+    let report = json_report(&r);
+    assert_eq!(report["source_root"], ".");
+    assert_eq!(
+        messages(&report, "errors"),
+        [(
+            "host".to_string(),
+            "The plugin host did not start: Exception: The package(nopkg) can not imported. Please check the module path.".to_string()
+        )]
+    );
+}
+
+// --- compat mode: the seed tutorial on the upstream framework ---------------------
+
+fn shared_dir() -> PathBuf {
+    match std::env::var_os("SPACECTL_SHARED_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("shared"),
+    }
+}
+
+/// The seed tutorial's coin-price API mock, stopped by PID on drop.
+struct Mock {
+    child: Child,
+    port: u16,
+}
+
+impl Mock {
+    fn start(python: &Path, seed: &Path) -> Mock {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let child = Command::new(python)
+            .current_dir(seed)
+            .args(["mock/server.py", &port.to_string(), "mock/coins.json"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the mock");
+        let mut mock = Mock { child, port };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the mock did not start");
+            assert!(matches!(mock.child.try_wait(), Ok(None)), "the mock exited");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        mock
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_seed_tutorial_passes_in_compat_mode() {
+    let test = "the_seed_tutorial_passes_in_compat_mode";
+    let Some(python) = reference_tool("plugin-venv/bin/python", test) else {
+        return;
+    };
+    let seed = shared_dir().join("samples").join("seed-tutorial");
+    assert!(
+        seed.is_dir(),
+        "seed tutorial not found at {}",
+        seed.display()
+    );
+    let mock = Mock::start(&python, &seed);
+    let r = plugin_test_in(
+        &seed,
+        &["--python", &python.display().to_string(), "-o", "json"],
+        &[("COINGECKO_URL", format!("http://127.0.0.1:{}/", mock.port))],
+    );
+    assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+    let report = json_report(&r);
+    assert_eq!(report["source_root"], "src");
+    assert_eq!(report["request_file"], "collect.yaml");
+    assert_eq!(
+        resources(&report),
+        owned(&[
+            ("inventory.CloudServiceType", "SUCCESS", 1),
+            ("inventory.CloudService", "SUCCESS", 5),
+        ])
+    );
+    assert!(messages(&report, "errors").is_empty(), "{}", r.stdout);
+    assert!(messages(&report, "warnings").is_empty(), "{}", r.stdout);
+}
