@@ -95,14 +95,20 @@ median_ms() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
 
 echo "runs per measurement: $N   rows: $ROWS   server: bench/list_server.py on 127.0.0.1:$PORT"
-printf '%-34s %12s %12s %8s\n' "measurement" "python ms" "ours ms" "ratio"
+printf '%-28s %12s %12s %8s\n' "list of $ROWS rows" "python ms" "ours ms" "ratio"
 for name in TABLE JSON COLUMNS; do
   declare -n args="$name"
+  case "$name" in
+    TABLE) label="-o table (all columns)" ;;
+    JSON) label="-o json" ;;
+    COLUMNS) label="-c (5 columns) -o table" ;;
+  esac
   py=$(median_ms "$PY_SPACECTL" "${args[@]}")
   ours=$(median_ms "$BIN" "${args[@]}")
-  printf '%-34s %12s %12s %8s\n' "list ${args[*]:2}" "$py" "$ours" "$(ratio "$py" "$ours")"
+  printf '%-28s %12s %12s %8s\n' "$label" "$py" "$ours" "$(ratio "$py" "$ours")"
 done
 if [ -x /usr/bin/time ]; then
+  py_rss=$( { /usr/bin/time -f '%M' "$PY_SPACECTL" "${TABLE[@]}" >/dev/null; } 2>&1 | tail -1 )
   rss=$( { /usr/bin/time -f '%M' "$BIN" "${TABLE[@]}" >/dev/null; } 2>&1 | tail -1 )
-  echo "ours, peak RSS of the table run: ${rss} KiB"
+  echo "peak RSS of -o table: python ${py_rss} KiB, ours ${rss} KiB"
 fi

@@ -23,21 +23,66 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze resources')
+            [CompletionResult]::new('api-resources', 'api-resources', [CompletionResultType]::ParameterValue, 'Print the supported API resources')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply a task manifest (idempotent registration of resources)')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Modify spaceconfig files')
+            [CompletionResult]::new('create-project', 'create-project', [CompletionResultType]::ParameterValue, 'Create a plugin project that runs right away (inventory collector)')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Execute a method to resource')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show details of a specific resource')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Display one or many resources')
+            [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests)')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a local server (plugin-server)')
             [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Querying statistics for resources')
-            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze resources')
-            [CompletionResult]::new('api-resources', 'api-resources', [CompletionResultType]::ParameterValue, 'Print the supported API resources')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Manage resource templates')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the client version information')
-            [CompletionResult]::new('create-project', 'create-project', [CompletionResultType]::ParameterValue, 'Create a plugin project that runs right away (inventory collector)')
-            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a local server (plugin-server)')
-            [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests)')
-            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply a task manifest (idempotent registration of resources)')
-            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'spacectl;analyze' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Input Parameter (-p <key>=<value> -p ...)')
+            [CompletionResult]::new('--parameter', '--parameter', [CompletionResultType]::ParameterName, 'Input Parameter (-p <key>=<value> -p ...)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'JSON type parameter')
+            [CompletionResult]::new('--json-parameter', '--json-parameter', [CompletionResultType]::ParameterName, 'JSON type parameter')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML file only')
+            [CompletionResult]::new('--file-parameter', '--file-parameter', [CompletionResultType]::ParameterName, 'YAML file only')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Specific columns (-c id,name)')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Specific columns (-c id,name)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Number of rows')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Number of rows')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'API Version (prefers the service whose package ends in this version)')
+            [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'API Version (prefers the service whose package ends in this version)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Always ask the server by reflection; do not read or write the descriptor cache')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spacectl;api-resources' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spacectl;apply' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the final document')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the final document')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Configure additional environment variables. (-e KEY=VALUE, repeatable)')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Configure additional environment variables. (-e KEY=VALUE, repeatable)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)')
+            [CompletionResult]::new('--var', '--var', [CompletionResultType]::ParameterName, 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)')
+            [CompletionResult]::new('--var-file', '--var-file', [CompletionResultType]::ParameterName, 'Yaml file to configure var and env')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Suppress task banners and module chatter')
+            [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Suppress task banners and module chatter')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what each task would call, call nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spacectl;completion' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'spacectl;config' {
@@ -206,6 +251,20 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl;config;help;help' {
             break
         }
+        'spacectl;create-project' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Directory to create the project in (default: the current directory; created when missing)')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Directory to create the project in (default: the current directory; created when missing)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider of the collected resources, e.g. my_cloud (default: derived from the project name)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Cloud service group, e.g. Compute (default: derived from the project name)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Cloud service type, e.g. Instance (default: Resource)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (by default the next steps are printed on stderr)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (by default the next steps are printed on stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'spacectl;exec' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Input Parameter (-p <key>=<value> -p ...)')
             [CompletionResult]::new('--parameter', '--parameter', [CompletionResultType]::ParameterName, 'Input Parameter (-p <key>=<value> -p ...)')
@@ -266,6 +325,93 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'spacectl;plugin' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'spacectl;plugin;metadata' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spacectl;plugin;test' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)')
+            [CompletionResult]::new('--source-root', '--source-root', [CompletionResultType]::ParameterName, 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
+            [CompletionResult]::new('--app-path', '--app-path', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
+            [CompletionResult]::new('--module-path', '--module-path', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Collect request (YAML: options, secret_data, task_options); its options go to init and verify too (default: collect.yaml of the project root or the current directory)')
+            [CompletionResult]::new('--file-parameter', '--file-parameter', [CompletionResultType]::ParameterName, 'Collect request (YAML: options, secret_data, task_options); its options go to init and verify too (default: collect.yaml of the project root or the current directory)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret_data for verify and collect: a YAML or JSON mapping, or a request file with a secret_data key. Verify is called only when this is given')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code (for plugins built on the Python framework: the interpreter of their virtualenv)')
+            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (see docs/plugin-protocol.md)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call may take (0 = no limit)')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Write the plugin host''s log to this file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--tasks', '--tasks', [CompletionResultType]::ParameterName, 'Also call Job.get_tasks, then collect once per task')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail on warnings too (e.g. metadata fields missing from data)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spacectl;plugin;help' {
+            [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'spacectl;plugin;help;metadata' {
+            break
+        }
+        'spacectl;plugin;help;test' {
+            break
+        }
+        'spacectl;plugin;help;help' {
+            break
+        }
+        'spacectl;run' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'spacectl;run;plugin-server' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
+            [CompletionResult]::new('--app-path', '--app-path', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Source root put first on the import path')
+            [CompletionResult]::new('--source-root', '--source-root', [CompletionResultType]::ParameterName, 'Source root put first on the import path')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Maximum number of handler processes (requests queue when all are busy)')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Maximum number of handler processes (requests queue when all are busy)')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
+            [CompletionResult]::new('--module-path', '--module-path', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code')
+            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spacectl;run;help' {
+            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'spacectl;run;help;plugin-server' {
+            break
+        }
+        'spacectl;run;help;help' {
+            break
+        }
         'spacectl;stat' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Input Parameter (-p <key>=<value> -p ...)')
             [CompletionResult]::new('--parameter', '--parameter', [CompletionResultType]::ParameterName, 'Input Parameter (-p <key>=<value> -p ...)')
@@ -282,31 +428,6 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Always ask the server by reflection; do not read or write the descriptor cache')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'spacectl;analyze' {
-            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Input Parameter (-p <key>=<value> -p ...)')
-            [CompletionResult]::new('--parameter', '--parameter', [CompletionResultType]::ParameterName, 'Input Parameter (-p <key>=<value> -p ...)')
-            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'JSON type parameter')
-            [CompletionResult]::new('--json-parameter', '--json-parameter', [CompletionResultType]::ParameterName, 'JSON type parameter')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML file only')
-            [CompletionResult]::new('--file-parameter', '--file-parameter', [CompletionResultType]::ParameterName, 'YAML file only')
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Specific columns (-c id,name)')
-            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Specific columns (-c id,name)')
-            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Number of rows')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Number of rows')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'API Version (prefers the service whose package ends in this version)')
-            [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'API Version (prefers the service whose package ends in this version)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Always ask the server by reflection; do not read or write the descriptor cache')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'spacectl;api-resources' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -361,143 +482,34 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
-        'spacectl;create-project' {
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Directory to create the project in (default: the current directory; created when missing)')
-            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Directory to create the project in (default: the current directory; created when missing)')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)')
-            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider of the collected resources, e.g. my_cloud (default: derived from the project name)')
-            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Cloud service group, e.g. Compute (default: derived from the project name)')
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Cloud service type, e.g. Instance (default: Resource)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on success (by default the next steps are printed on stderr)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on success (by default the next steps are printed on stderr)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'spacectl;run' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'spacectl;run;plugin-server' {
-            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
-            [CompletionResult]::new('--app-path', '--app-path', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Source root put first on the import path')
-            [CompletionResult]::new('--source-root', '--source-root', [CompletionResultType]::ParameterName, 'Source root put first on the import path')
-            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on')
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on')
-            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Maximum number of handler processes (requests queue when all are busy)')
-            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Maximum number of handler processes (requests queue when all are busy)')
-            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
-            [CompletionResult]::new('--module-path', '--module-path', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
-            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
-            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code')
-            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'spacectl;run;help' {
-            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'spacectl;run;help;plugin-server' {
-            break
-        }
-        'spacectl;run;help;help' {
-            break
-        }
-        'spacectl;plugin' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'spacectl;plugin;metadata' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'spacectl;plugin;test' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)')
-            [CompletionResult]::new('--source-root', '--source-root', [CompletionResultType]::ParameterName, 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)')
-            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
-            [CompletionResult]::new('--app-path', '--app-path', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
-            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
-            [CompletionResult]::new('--module-path', '--module-path', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Collect request (YAML: options, secret_data, task_options); its options go to init and verify too (default: collect.yaml of the project root or the current directory)')
-            [CompletionResult]::new('--file-parameter', '--file-parameter', [CompletionResultType]::ParameterName, 'Collect request (YAML: options, secret_data, task_options); its options go to init and verify too (default: collect.yaml of the project root or the current directory)')
-            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret_data for verify and collect: a YAML or JSON mapping, or a request file with a secret_data key. Verify is called only when this is given')
-            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code (for plugins built on the Python framework: the interpreter of their virtualenv)')
-            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (see docs/plugin-protocol.md)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call may take (0 = no limit)')
-            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Write the plugin host''s log to this file')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format')
-            [CompletionResult]::new('--tasks', '--tasks', [CompletionResultType]::ParameterName, 'Also call Job.get_tasks, then collect once per task')
-            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail on warnings too (e.g. metadata fields missing from data)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'spacectl;plugin;help' {
-            [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'spacectl;plugin;help;metadata' {
-            break
-        }
-        'spacectl;plugin;help;test' {
-            break
-        }
-        'spacectl;plugin;help;help' {
-            break
-        }
-        'spacectl;apply' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the final document')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the final document')
-            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Configure additional environment variables. (-e KEY=VALUE, repeatable)')
-            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Configure additional environment variables. (-e KEY=VALUE, repeatable)')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)')
-            [CompletionResult]::new('--var', '--var', [CompletionResultType]::ParameterName, 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)')
-            [CompletionResult]::new('--var-file', '--var-file', [CompletionResultType]::ParameterName, 'Yaml file to configure var and env')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Suppress task banners and module chatter')
-            [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Suppress task banners and module chatter')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what each task would call, call nothing')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'spacectl;completion' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
         'spacectl;help' {
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze resources')
+            [CompletionResult]::new('api-resources', 'api-resources', [CompletionResultType]::ParameterValue, 'Print the supported API resources')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply a task manifest (idempotent registration of resources)')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Modify spaceconfig files')
+            [CompletionResult]::new('create-project', 'create-project', [CompletionResultType]::ParameterValue, 'Create a plugin project that runs right away (inventory collector)')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Execute a method to resource')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show details of a specific resource')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Display one or many resources')
+            [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests)')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a local server (plugin-server)')
             [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Querying statistics for resources')
-            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze resources')
-            [CompletionResult]::new('api-resources', 'api-resources', [CompletionResultType]::ParameterValue, 'Print the supported API resources')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Manage resource templates')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the client version information')
-            [CompletionResult]::new('create-project', 'create-project', [CompletionResultType]::ParameterValue, 'Create a plugin project that runs right away (inventory collector)')
-            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a local server (plugin-server)')
-            [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests)')
-            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply a task manifest (idempotent registration of resources)')
-            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'spacectl;help;analyze' {
+            break
+        }
+        'spacectl;help;api-resources' {
+            break
+        }
+        'spacectl;help;apply' {
+            break
+        }
+        'spacectl;help;completion' {
             break
         }
         'spacectl;help;config' {
@@ -547,6 +559,9 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl;help;config;endpoint;list' {
             break
         }
+        'spacectl;help;create-project' {
+            break
+        }
         'spacectl;help;exec' {
             break
         }
@@ -556,13 +571,25 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl;help;list' {
             break
         }
+        'spacectl;help;plugin' {
+            [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary')
+            break
+        }
+        'spacectl;help;plugin;metadata' {
+            break
+        }
+        'spacectl;help;plugin;test' {
+            break
+        }
+        'spacectl;help;run' {
+            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)')
+            break
+        }
+        'spacectl;help;run;plugin-server' {
+            break
+        }
         'spacectl;help;stat' {
-            break
-        }
-        'spacectl;help;analyze' {
-            break
-        }
-        'spacectl;help;api-resources' {
             break
         }
         'spacectl;help;template' {
@@ -581,33 +608,6 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             break
         }
         'spacectl;help;version' {
-            break
-        }
-        'spacectl;help;create-project' {
-            break
-        }
-        'spacectl;help;run' {
-            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)')
-            break
-        }
-        'spacectl;help;run;plugin-server' {
-            break
-        }
-        'spacectl;help;plugin' {
-            [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary')
-            break
-        }
-        'spacectl;help;plugin;metadata' {
-            break
-        }
-        'spacectl;help;plugin;test' {
-            break
-        }
-        'spacectl;help;apply' {
-            break
-        }
-        'spacectl;help;completion' {
             break
         }
         'spacectl;help;help' {

@@ -311,7 +311,7 @@ _spacectl() {
 
     case "${cmd}" in
         spacectl)
-            opts="-h --help config exec get list stat analyze api-resources template version create-project run plugin apply completion help"
+            opts="-h --help analyze api-resources apply completion config create-project exec get list plugin run stat template version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1119,7 +1119,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__help)
-            opts="config exec get list stat analyze api-resources template version create-project run plugin apply completion help"
+            opts="analyze api-resources apply completion config create-project exec get list plugin run stat template version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

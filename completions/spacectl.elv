@@ -20,21 +20,62 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand analyze 'Analyze resources'
+            cand api-resources 'Print the supported API resources'
+            cand apply 'Apply a task manifest (idempotent registration of resources)'
+            cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand config 'Modify spaceconfig files'
+            cand create-project 'Create a plugin project that runs right away (inventory collector)'
             cand exec 'Execute a method to resource'
             cand get 'Show details of a specific resource'
             cand list 'Display one or many resources'
+            cand plugin 'Plugin author tools (metadata conversion, smoke tests)'
+            cand run 'Run a local server (plugin-server)'
             cand stat 'Querying statistics for resources'
-            cand analyze 'Analyze resources'
-            cand api-resources 'Print the supported API resources'
             cand template 'Manage resource templates'
             cand version 'Print the client version information'
-            cand create-project 'Create a plugin project that runs right away (inventory collector)'
-            cand run 'Run a local server (plugin-server)'
-            cand plugin 'Plugin author tools (metadata conversion, smoke tests)'
-            cand apply 'Apply a task manifest (idempotent registration of resources)'
-            cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'spacectl;analyze'= {
+            cand -p 'Input Parameter (-p <key>=<value> -p ...)'
+            cand --parameter 'Input Parameter (-p <key>=<value> -p ...)'
+            cand -j 'JSON type parameter'
+            cand --json-parameter 'JSON type parameter'
+            cand -f 'YAML file only'
+            cand --file-parameter 'YAML file only'
+            cand -c 'Specific columns (-c id,name)'
+            cand --columns 'Specific columns (-c id,name)'
+            cand -l 'Number of rows'
+            cand --limit 'Number of rows'
+            cand -v 'API Version (prefers the service whose package ends in this version)'
+            cand --api-version 'API Version (prefers the service whose package ends in this version)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-cache 'Always ask the server by reflection; do not read or write the descriptor cache'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;api-resources'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;apply'= {
+            cand -o 'Output format of the final document'
+            cand --output 'Output format of the final document'
+            cand -e 'Configure additional environment variables. (-e KEY=VALUE, repeatable)'
+            cand --env 'Configure additional environment variables. (-e KEY=VALUE, repeatable)'
+            cand -v 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)'
+            cand --var 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)'
+            cand --var-file 'Yaml file to configure var and env'
+            cand -s 'Suppress task banners and module chatter'
+            cand --silent 'Suppress task banners and module chatter'
+            cand --dry-run 'Print what each task would call, call nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;completion'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'spacectl;config'= {
             cand -h 'Print help'
@@ -170,6 +211,19 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         }
         &'spacectl;config;help;help'= {
         }
+        &'spacectl;create-project'= {
+            cand -d 'Directory to create the project in (default: the current directory; created when missing)'
+            cand --directory 'Directory to create the project in (default: the current directory; created when missing)'
+            cand -s 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)'
+            cand --source 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)'
+            cand --provider 'Provider of the collected resources, e.g. my_cloud (default: derived from the project name)'
+            cand --group 'Cloud service group, e.g. Compute (default: derived from the project name)'
+            cand --type 'Cloud service type, e.g. Instance (default: Resource)'
+            cand -q 'Print nothing on success (by default the next steps are printed on stderr)'
+            cand --quiet 'Print nothing on success (by default the next steps are printed on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'spacectl;exec'= {
             cand -p 'Input Parameter (-p <key>=<value> -p ...)'
             cand --parameter 'Input Parameter (-p <key>=<value> -p ...)'
@@ -227,133 +281,6 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'spacectl;stat'= {
-            cand -p 'Input Parameter (-p <key>=<value> -p ...)'
-            cand --parameter 'Input Parameter (-p <key>=<value> -p ...)'
-            cand -j 'JSON type parameter'
-            cand --json-parameter 'JSON type parameter'
-            cand -f 'YAML file only'
-            cand --file-parameter 'YAML file only'
-            cand -c 'Specific columns (-c id,name)'
-            cand --columns 'Specific columns (-c id,name)'
-            cand -l 'Number of rows'
-            cand --limit 'Number of rows'
-            cand -v 'API Version (prefers the service whose package ends in this version)'
-            cand --api-version 'API Version (prefers the service whose package ends in this version)'
-            cand -o 'Output format'
-            cand --output 'Output format'
-            cand --no-cache 'Always ask the server by reflection; do not read or write the descriptor cache'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'spacectl;analyze'= {
-            cand -p 'Input Parameter (-p <key>=<value> -p ...)'
-            cand --parameter 'Input Parameter (-p <key>=<value> -p ...)'
-            cand -j 'JSON type parameter'
-            cand --json-parameter 'JSON type parameter'
-            cand -f 'YAML file only'
-            cand --file-parameter 'YAML file only'
-            cand -c 'Specific columns (-c id,name)'
-            cand --columns 'Specific columns (-c id,name)'
-            cand -l 'Number of rows'
-            cand --limit 'Number of rows'
-            cand -v 'API Version (prefers the service whose package ends in this version)'
-            cand --api-version 'API Version (prefers the service whose package ends in this version)'
-            cand -o 'Output format'
-            cand --output 'Output format'
-            cand --no-cache 'Always ask the server by reflection; do not read or write the descriptor cache'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'spacectl;api-resources'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'spacectl;template'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand set 'Set resource template'
-            cand show 'Display resource template'
-            cand remove 'Remove resource template'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'spacectl;template;set'= {
-            cand -f 'Import template file (YAML)'
-            cand --file 'Import template file (YAML)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'spacectl;template;show'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'spacectl;template;remove'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'spacectl;template;help'= {
-            cand set 'Set resource template'
-            cand show 'Display resource template'
-            cand remove 'Remove resource template'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'spacectl;template;help;set'= {
-        }
-        &'spacectl;template;help;show'= {
-        }
-        &'spacectl;template;help;remove'= {
-        }
-        &'spacectl;template;help;help'= {
-        }
-        &'spacectl;version'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'spacectl;create-project'= {
-            cand -d 'Directory to create the project in (default: the current directory; created when missing)'
-            cand --directory 'Directory to create the project in (default: the current directory; created when missing)'
-            cand -s 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)'
-            cand --source 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)'
-            cand --provider 'Provider of the collected resources, e.g. my_cloud (default: derived from the project name)'
-            cand --group 'Cloud service group, e.g. Compute (default: derived from the project name)'
-            cand --type 'Cloud service type, e.g. Instance (default: Resource)'
-            cand -q 'Print nothing on success (by default the next steps are printed on stderr)'
-            cand --quiet 'Print nothing on success (by default the next steps are printed on stderr)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'spacectl;run'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand plugin-server 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'spacectl;run;plugin-server'= {
-            cand -a 'Module path of the app: the text before '':'' is imported after {package} substitution'
-            cand --app-path 'Module path of the app: the text before '':'' is imported after {package} substitution'
-            cand -s 'Source root put first on the import path'
-            cand --source-root 'Source root put first on the import path'
-            cand -p 'Port to listen on'
-            cand --port 'Port to listen on'
-            cand -w 'Maximum number of handler processes (requests queue when all are busy)'
-            cand --worker 'Maximum number of handler processes (requests queue when all are busy)'
-            cand -m 'Extra module path put on the import path (repeatable; takes precedence over -s)'
-            cand --module-path 'Extra module path put on the import path (repeatable; takes precedence over -s)'
-            cand --host 'Address to bind'
-            cand --python 'Python interpreter that runs the plugin code'
-            cand --handler 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)'
-            cand --timeout 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'spacectl;run;help'= {
-            cand plugin-server 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'spacectl;run;help;plugin-server'= {
-        }
-        &'spacectl;run;help;help'= {
-        }
         &'spacectl;plugin'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -397,40 +324,121 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         }
         &'spacectl;plugin;help;help'= {
         }
-        &'spacectl;apply'= {
-            cand -o 'Output format of the final document'
-            cand --output 'Output format of the final document'
-            cand -e 'Configure additional environment variables. (-e KEY=VALUE, repeatable)'
-            cand --env 'Configure additional environment variables. (-e KEY=VALUE, repeatable)'
-            cand -v 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)'
-            cand --var 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)'
-            cand --var-file 'Yaml file to configure var and env'
-            cand -s 'Suppress task banners and module chatter'
-            cand --silent 'Suppress task banners and module chatter'
-            cand --dry-run 'Print what each task would call, call nothing'
+        &'spacectl;run'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand plugin-server 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'spacectl;run;plugin-server'= {
+            cand -a 'Module path of the app: the text before '':'' is imported after {package} substitution'
+            cand --app-path 'Module path of the app: the text before '':'' is imported after {package} substitution'
+            cand -s 'Source root put first on the import path'
+            cand --source-root 'Source root put first on the import path'
+            cand -p 'Port to listen on'
+            cand --port 'Port to listen on'
+            cand -w 'Maximum number of handler processes (requests queue when all are busy)'
+            cand --worker 'Maximum number of handler processes (requests queue when all are busy)'
+            cand -m 'Extra module path put on the import path (repeatable; takes precedence over -s)'
+            cand --module-path 'Extra module path put on the import path (repeatable; takes precedence over -s)'
+            cand --host 'Address to bind'
+            cand --python 'Python interpreter that runs the plugin code'
+            cand --handler 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)'
+            cand --timeout 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream'
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'spacectl;completion'= {
+        &'spacectl;run;help'= {
+            cand plugin-server 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'spacectl;run;help;plugin-server'= {
+        }
+        &'spacectl;run;help;help'= {
+        }
+        &'spacectl;stat'= {
+            cand -p 'Input Parameter (-p <key>=<value> -p ...)'
+            cand --parameter 'Input Parameter (-p <key>=<value> -p ...)'
+            cand -j 'JSON type parameter'
+            cand --json-parameter 'JSON type parameter'
+            cand -f 'YAML file only'
+            cand --file-parameter 'YAML file only'
+            cand -c 'Specific columns (-c id,name)'
+            cand --columns 'Specific columns (-c id,name)'
+            cand -l 'Number of rows'
+            cand --limit 'Number of rows'
+            cand -v 'API Version (prefers the service whose package ends in this version)'
+            cand --api-version 'API Version (prefers the service whose package ends in this version)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --no-cache 'Always ask the server by reflection; do not read or write the descriptor cache'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;template'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand set 'Set resource template'
+            cand show 'Display resource template'
+            cand remove 'Remove resource template'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'spacectl;template;set'= {
+            cand -f 'Import template file (YAML)'
+            cand --file 'Import template file (YAML)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;template;show'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;template;remove'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;template;help'= {
+            cand set 'Set resource template'
+            cand show 'Display resource template'
+            cand remove 'Remove resource template'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'spacectl;template;help;set'= {
+        }
+        &'spacectl;template;help;show'= {
+        }
+        &'spacectl;template;help;remove'= {
+        }
+        &'spacectl;template;help;help'= {
+        }
+        &'spacectl;version'= {
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'spacectl;help'= {
+            cand analyze 'Analyze resources'
+            cand api-resources 'Print the supported API resources'
+            cand apply 'Apply a task manifest (idempotent registration of resources)'
+            cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand config 'Modify spaceconfig files'
+            cand create-project 'Create a plugin project that runs right away (inventory collector)'
             cand exec 'Execute a method to resource'
             cand get 'Show details of a specific resource'
             cand list 'Display one or many resources'
+            cand plugin 'Plugin author tools (metadata conversion, smoke tests)'
+            cand run 'Run a local server (plugin-server)'
             cand stat 'Querying statistics for resources'
-            cand analyze 'Analyze resources'
-            cand api-resources 'Print the supported API resources'
             cand template 'Manage resource templates'
             cand version 'Print the client version information'
-            cand create-project 'Create a plugin project that runs right away (inventory collector)'
-            cand run 'Run a local server (plugin-server)'
-            cand plugin 'Plugin author tools (metadata conversion, smoke tests)'
-            cand apply 'Apply a task manifest (idempotent registration of resources)'
-            cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'spacectl;help;analyze'= {
+        }
+        &'spacectl;help;api-resources'= {
+        }
+        &'spacectl;help;apply'= {
+        }
+        &'spacectl;help;completion'= {
         }
         &'spacectl;help;config'= {
             cand init 'Initialize an environment and switch to it'
@@ -467,17 +475,28 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         }
         &'spacectl;help;config;endpoint;list'= {
         }
+        &'spacectl;help;create-project'= {
+        }
         &'spacectl;help;exec'= {
         }
         &'spacectl;help;get'= {
         }
         &'spacectl;help;list'= {
         }
+        &'spacectl;help;plugin'= {
+            cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
+            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
+        }
+        &'spacectl;help;plugin;metadata'= {
+        }
+        &'spacectl;help;plugin;test'= {
+        }
+        &'spacectl;help;run'= {
+            cand plugin-server 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
+        }
+        &'spacectl;help;run;plugin-server'= {
+        }
         &'spacectl;help;stat'= {
-        }
-        &'spacectl;help;analyze'= {
-        }
-        &'spacectl;help;api-resources'= {
         }
         &'spacectl;help;template'= {
             cand set 'Set resource template'
@@ -491,25 +510,6 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl;help;template;remove'= {
         }
         &'spacectl;help;version'= {
-        }
-        &'spacectl;help;create-project'= {
-        }
-        &'spacectl;help;run'= {
-            cand plugin-server 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
-        }
-        &'spacectl;help;run;plugin-server'= {
-        }
-        &'spacectl;help;plugin'= {
-            cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
-            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
-        }
-        &'spacectl;help;plugin;metadata'= {
-        }
-        &'spacectl;help;plugin;test'= {
-        }
-        &'spacectl;help;apply'= {
-        }
-        &'spacectl;help;completion'= {
         }
         &'spacectl;help;help'= {
         }

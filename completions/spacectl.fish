@@ -25,21 +25,45 @@ function __fish_spacectl_using_subcommand
 end
 
 complete -c spacectl -n "__fish_spacectl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "analyze" -d 'Analyze resources'
+complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "api-resources" -d 'Print the supported API resources'
+complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "apply" -d 'Apply a task manifest (idempotent registration of resources)'
+complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "config" -d 'Modify spaceconfig files'
+complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "create-project" -d 'Create a plugin project that runs right away (inventory collector)'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "exec" -d 'Execute a method to resource'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "get" -d 'Show details of a specific resource'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "list" -d 'Display one or many resources'
+complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "plugin" -d 'Plugin author tools (metadata conversion, smoke tests)'
+complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "run" -d 'Run a local server (plugin-server)'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "stat" -d 'Querying statistics for resources'
-complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "analyze" -d 'Analyze resources'
-complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "api-resources" -d 'Print the supported API resources'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "template" -d 'Manage resource templates'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "version" -d 'Print the client version information'
-complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "create-project" -d 'Create a plugin project that runs right away (inventory collector)'
-complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "run" -d 'Run a local server (plugin-server)'
-complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "plugin" -d 'Plugin author tools (metadata conversion, smoke tests)'
-complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "apply" -d 'Apply a task manifest (idempotent registration of resources)'
-complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s p -l parameter -d 'Input Parameter (-p <key>=<value> -p ...)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s j -l json-parameter -d 'JSON type parameter' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s f -l file-parameter -d 'YAML file only' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s c -l columns -d 'Specific columns (-c id,name)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s l -l limit -d 'Number of rows' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''
+csv\t''
+quiet\t''"
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand api-resources" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s o -l output -d 'Output format of the final document' -r -f -a "json\t''
+yaml\t''
+none\t''"
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s e -l env -d 'Configure additional environment variables. (-e KEY=VALUE, repeatable)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s v -l var -d 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l var-file -d 'Yaml file to configure var and env' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s s -l silent -d 'Suppress task banners and module chatter'
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l dry-run -d 'Print what each task would call, call nothing'
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand config; and not __fish_seen_subcommand_from init set remove show environment endpoint help" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand config; and not __fish_seen_subcommand_from init set remove show environment endpoint help" -f -a "init" -d 'Initialize an environment and switch to it'
 complete -c spacectl -n "__fish_spacectl_using_subcommand config; and not __fish_seen_subcommand_from init set remove show environment endpoint help" -f -a "set" -d 'Set a top-level key of the current environment (the value is stored as a string)'
@@ -74,6 +98,13 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand config; and __fish_see
 complete -c spacectl -n "__fish_spacectl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "environment" -d 'List environments, or switch to / remove one'
 complete -c spacectl -n "__fish_spacectl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "endpoint" -d 'Manage the service endpoints of the current environment'
 complete -c spacectl -n "__fish_spacectl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -s d -l directory -d 'Directory to create the project in (default: the current directory; created when missing)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -s s -l source -d 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -l provider -d 'Provider of the collected resources, e.g. my_cloud (default: derived from the project name)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -l group -d 'Cloud service group, e.g. Compute (default: derived from the project name)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -l type -d 'Cloud service type, e.g. Instance (default: Resource)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -s q -l quiet -d 'Print nothing on success (by default the next steps are printed on stderr)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -s p -l parameter -d 'Input Parameter (-p <key>=<value> -p ...)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -s j -l json-parameter -d 'JSON parameter' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -s f -l file-parameter -d 'YAML file only' -r -F
@@ -109,69 +140,6 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s m -l minimal 
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s a -l all -d 'All columns'
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s p -l parameter -d 'Input Parameter (-p <key>=<value> -p ...)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s j -l json-parameter -d 'JSON type parameter' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s f -l file-parameter -d 'YAML file only' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s c -l columns -d 'Specific columns (-c id,name)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s l -l limit -d 'Number of rows' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
-yaml\t''
-csv\t''
-quiet\t''"
-complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
-complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s p -l parameter -d 'Input Parameter (-p <key>=<value> -p ...)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s j -l json-parameter -d 'JSON type parameter' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s f -l file-parameter -d 'YAML file only' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s c -l columns -d 'Specific columns (-c id,name)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s l -l limit -d 'Number of rows' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
-yaml\t''
-csv\t''
-quiet\t''"
-complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
-complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand api-resources" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -f -a "set" -d 'Set resource template'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -f -a "show" -d 'Display resource template'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -f -a "remove" -d 'Remove resource template'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from set" -s f -l file -d 'Import template file (YAML)' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set resource template'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "show" -d 'Display resource template'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove resource template'
-complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand version" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -s d -l directory -d 'Directory to create the project in (default: the current directory; created when missing)' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -s s -l source -d 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -l provider -d 'Provider of the collected resources, e.g. my_cloud (default: derived from the project name)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -l group -d 'Cloud service group, e.g. Compute (default: derived from the project name)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -l type -d 'Cloud service type, e.g. Instance (default: Resource)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -s q -l quiet -d 'Print nothing on success (by default the next steps are printed on stderr)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand create-project" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s a -l app-path -d 'Module path of the app: the text before \':\' is imported after {package} substitution' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s s -l source-root -d 'Source root put first on the import path' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s p -l port -d 'Port to listen on' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s w -l worker -d 'Maximum number of handler processes (requests queue when all are busy)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s m -l module-path -d 'Extra module path put on the import path (repeatable; takes precedence over -s)' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l host -d 'Address to bind' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l python -d 'Python interpreter that runs the plugin code' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l handler -d 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l timeout -d 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata test help" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata test help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata test help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
@@ -194,40 +162,72 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_see
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s o -l output -d 'Output format of the final document' -r -f -a "json\t''
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s a -l app-path -d 'Module path of the app: the text before \':\' is imported after {package} substitution' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s s -l source-root -d 'Source root put first on the import path' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s p -l port -d 'Port to listen on' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s w -l worker -d 'Maximum number of handler processes (requests queue when all are busy)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s m -l module-path -d 'Extra module path put on the import path (repeatable; takes precedence over -s)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l host -d 'Address to bind' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l python -d 'Python interpreter that runs the plugin code' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l handler -d 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l timeout -d 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s p -l parameter -d 'Input Parameter (-p <key>=<value> -p ...)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s j -l json-parameter -d 'JSON type parameter' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s f -l file-parameter -d 'YAML file only' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s c -l columns -d 'Specific columns (-c id,name)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s l -l limit -d 'Number of rows' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
 yaml\t''
-none\t''"
-complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s e -l env -d 'Configure additional environment variables. (-e KEY=VALUE, repeatable)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s v -l var -d 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l var-file -d 'Yaml file to configure var and env' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s s -l silent -d 'Suppress task banners and module chatter'
-complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l dry-run -d 'Print what each task would call, call nothing'
-complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "config" -d 'Modify spaceconfig files'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "exec" -d 'Execute a method to resource'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "get" -d 'Show details of a specific resource'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "list" -d 'Display one or many resources'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "stat" -d 'Querying statistics for resources'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "analyze" -d 'Analyze resources'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "api-resources" -d 'Print the supported API resources'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "template" -d 'Manage resource templates'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "version" -d 'Print the client version information'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "create-project" -d 'Create a plugin project that runs right away (inventory collector)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "run" -d 'Run a local server (plugin-server)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "plugin" -d 'Plugin author tools (metadata conversion, smoke tests)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "apply" -d 'Apply a task manifest (idempotent registration of resources)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from config exec get list stat analyze api-resources template version create-project run plugin apply completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+csv\t''
+quiet\t''"
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -f -a "set" -d 'Set resource template'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -f -a "show" -d 'Display resource template'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -f -a "remove" -d 'Remove resource template'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and not __fish_seen_subcommand_from set show remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from set" -s f -l file -d 'Import template file (YAML)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set resource template'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "show" -d 'Display resource template'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove resource template'
+complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand version" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "analyze" -d 'Analyze resources'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "api-resources" -d 'Print the supported API resources'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "apply" -d 'Apply a task manifest (idempotent registration of resources)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "config" -d 'Modify spaceconfig files'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "create-project" -d 'Create a plugin project that runs right away (inventory collector)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "exec" -d 'Execute a method to resource'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "get" -d 'Show details of a specific resource'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "list" -d 'Display one or many resources'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "plugin" -d 'Plugin author tools (metadata conversion, smoke tests)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "run" -d 'Run a local server (plugin-server)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "stat" -d 'Querying statistics for resources'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "template" -d 'Manage resource templates'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "version" -d 'Print the client version information'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Initialize an environment and switch to it'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set a top-level key of the current environment (the value is stored as a string)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "remove" -d 'Remove a top-level key of the current environment'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show the current environment\'s configuration'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "environment" -d 'List environments, or switch to / remove one'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "endpoint" -d 'Manage the service endpoints of the current environment'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from run" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "set" -d 'Set resource template'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "show" -d 'Display resource template'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "remove" -d 'Remove resource template'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from run" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'

@@ -34,34 +34,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Modify spaceconfig files
-    #[command(subcommand)]
-    Config(ConfigCommand),
-    /// Execute a method to resource
-    Exec(ExecArgs),
-    /// Show details of a specific resource
-    Get(GetArgs),
-    /// Display one or many resources
-    List(ListArgs),
-    /// Querying statistics for resources
-    Stat(StatArgs),
     /// Analyze resources
     Analyze(StatArgs),
     /// Print the supported API resources
     ApiResources,
-    /// Manage resource templates
-    #[command(subcommand)]
-    Template(TemplateCommand),
-    /// Print the client version information
-    Version,
-    /// Create a plugin project that runs right away (inventory collector)
-    CreateProject(CreateProjectArgs),
-    /// Run a local server (plugin-server)
-    #[command(subcommand)]
-    Run(RunCommand),
-    /// Plugin author tools (metadata conversion, smoke tests)
-    #[command(subcommand)]
-    Plugin(PluginCommand),
     /// Apply a task manifest (idempotent registration of resources)
     Apply(ApplyArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
@@ -70,6 +46,30 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Modify spaceconfig files
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Create a plugin project that runs right away (inventory collector)
+    CreateProject(CreateProjectArgs),
+    /// Execute a method to resource
+    Exec(ExecArgs),
+    /// Show details of a specific resource
+    Get(GetArgs),
+    /// Display one or many resources
+    List(ListArgs),
+    /// Plugin author tools (metadata conversion, smoke tests)
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+    /// Run a local server (plugin-server)
+    #[command(subcommand)]
+    Run(RunCommand),
+    /// Querying statistics for resources
+    Stat(StatArgs),
+    /// Manage resource templates
+    #[command(subcommand)]
+    Template(TemplateCommand),
+    /// Print the client version information
+    Version,
 }
 
 // ---------------------------------------------------------------- apply

@@ -38,6 +38,20 @@ fn connection_block(channel: &str, message: &str) -> String {
     )
 }
 
+/// Read from a child's stdout until the text ends with `end` (at most 4 KiB,
+/// or until the pipe closes).
+fn read_document(stdout: &mut impl Read, end: &str) -> String {
+    let mut text = Vec::new();
+    let mut byte = [0u8; 1];
+    while text.len() < 4096 && !text.ends_with(end.as_bytes()) {
+        match stdout.read(&mut byte) {
+            Ok(1) => text.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&text).into_owned()
+}
+
 // ------------------------------------------------------------------ calls
 
 #[test]
@@ -169,16 +183,8 @@ fn server_stream_messages_are_flushed_as_they_arrive() {
         .expect("spawn");
     let mut stdout = child.stdout.take().expect("stdout");
     let started = Instant::now();
-    let mut first = Vec::new();
-    let mut byte = [0u8; 1];
-    // Read the first document; bounded by the size of the expected text.
-    while first.len() < 64 && !first.ends_with(b"index: 1\n\n") {
-        match stdout.read(&mut byte) {
-            Ok(1) => first.push(byte[0]),
-            _ => break,
-        }
-    }
-    assert_eq!(String::from_utf8_lossy(&first), "---\nindex: 1\n\n");
+    let first = read_document(&mut stdout, "index: 1\n\n");
+    assert_eq!(first, "---\nindex: 1\n\n");
     assert!(
         started.elapsed() < Duration::from_millis(2500),
         "first message came late"
@@ -219,7 +225,7 @@ fn stream_error_keeps_printed_messages_and_is_not_retried() {
 fn interrupt_prints_aborted() {
     let server = TestServer::start(Reflection::Both);
     let home = home_for(&server, "");
-    let child = home
+    let mut child = home
         .command(&[
             "exec",
             "count",
@@ -229,20 +235,22 @@ fn interrupt_prints_aborted() {
         ])
         .spawn()
         .expect("spawn");
-    // Wait (bounded) until the stream has started on the server.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while server.calls("count") == 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(200));
+    // Interrupt once the first message is printed and the second is awaited.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let first = read_document(&mut stdout, "index: 1\n\n");
+    assert_eq!(first, "---\nindex: 1\n\n");
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .expect("kill -INT");
     assert!(status.success());
+    child.stdout = Some(stdout);
     let r = wait_bounded(child, Duration::from_secs(20));
-    assert_eq!((r.code, r.stderr.as_str()), (1, "Aborted!\n"), "{r:?}");
-    assert_eq!(r.stdout, "---\nindex: 1\n\n");
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (1, "", "Aborted!\n"),
+        "{r:?}"
+    );
 }
 
 // ------------------------------------------------------------------ server errors

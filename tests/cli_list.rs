@@ -212,7 +212,7 @@ fn row(i: usize) -> Value {
         "thing_id": format!("thing-{i:05}"),
         "name": format!("name-{i}"),
         "order": i,
-        "tags": {"env": if i % 2 == 0 { "dev" } else { "prod" }},
+        "tags": {"env": if i.is_multiple_of(2) { "dev" } else { "prod" }},
         "data": {"size": i as f64 * 1.5},
         "nics": [{"ip": format!("10.0.{}.{}", i / 250, i % 250), "kind": "primary"}],
         "created_at": "2024-01-02T03:04:05.123Z"
@@ -242,6 +242,10 @@ fn list_reply(input: &Value) -> Value {
     match mode {
         "empty" => json!({}),
         "count" => json!({"total_count": 10}),
+        "sparse" => json!({"results": [
+            {"name": "a"},
+            {"name": "b", "order": 2, "tags": {"k": "v, w"}}
+        ], "total_count": 2}),
         "cjk" => json!({"results": [
             {"name": "Microsoft Azure — 한글", "order": 1},
             {"name": "aws", "order": 2}
@@ -636,6 +640,20 @@ fn csv_header_is_the_union_of_the_keys() {
     let lines: Vec<&str> = out.split("\r\n").collect();
     assert_eq!(lines[0], "thing_id,name,order,tags,data,nics");
     assert_eq!(lines[3], "thing-3,azure,3,{'env': 'dev'},,");
+    // Keys first seen in later rows still get a column (upstream stops with
+    // "dict contains fields not in fieldnames").
+    let out = ok(
+        &h,
+        &[
+            "list",
+            "demo.Thing",
+            "-j",
+            r#"{"mode": "sparse"}"#,
+            "-o",
+            "csv",
+        ],
+    );
+    assert_eq!(out, "name,order,tags\r\na,,\r\nb,2,\"{'k': 'v, w'}\"\r\n");
 }
 
 #[test]

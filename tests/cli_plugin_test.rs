@@ -451,3 +451,48 @@ fn the_seed_tutorial_passes_in_compat_mode() {
     assert!(messages(&report, "errors").is_empty(), "{}", r.stdout);
     assert!(messages(&report, "warnings").is_empty(), "{}", r.stdout);
 }
+
+/// A handler in POSIX shell (the handler protocol of docs/plugin-protocol.md):
+/// init answers, collect yields two regions with the same match keys.
+const SHELL_HANDLER: &str = r#"#!/bin/sh
+printf '%s\n' '{"ready": {"protocol": 1, "routes": ["Collector.init", "Collector.collect"]}}'
+while IFS= read -r line; do
+  id=${line#'{"id":'}
+  id=${id%%,*}
+  case "$line" in
+    *'"method":"Collector.collect"'*)
+      for i in 1 2; do
+        printf '{"id":%s,"item":{"state":"SUCCESS","resource_type":"inventory.Region","region":{"region_code":"same","provider":"sh"},"match_keys":[["region_code","provider"]]}}\n' "$id"
+      done
+      printf '{"id":%s,"done":true}\n' "$id"
+      ;;
+    *)
+      printf '{"id":%s,"result":{"metadata":{}}}\n' "$id"
+      ;;
+  esac
+done
+"#;
+
+#[test]
+fn handlers_in_other_languages_are_tested_too() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("handler.sh");
+    std::fs::write(&script, SHELL_HANDLER).expect("write handler");
+    std::fs::create_dir_all(tmp.path().join("src").join("plugin")).expect("package dir");
+    let handler = format!("sh '{}'", script.display());
+    let r = plugin_test_in(tmp.path(), &["--handler", &handler, "-o", "json"], &[]);
+    assert_eq!(r.code(), 1, "{}\n{}", r.stdout, r.stderr);
+    let report = json_report(&r);
+    assert_eq!(report["source_root"], "src");
+    assert_eq!(
+        resources(&report),
+        owned(&[("inventory.Region", "SUCCESS", 2)])
+    );
+    assert_eq!(
+        messages(&report, "errors"),
+        [(
+            "duplicate_match_keys".to_string(),
+            "item #2 inventory.Region 'same' has the same match keys as item #1 inventory.Region 'same' (region_code=same, provider=sh); the inventory would keep only one of them".to_string()
+        )]
+    );
+}

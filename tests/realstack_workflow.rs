@@ -62,7 +62,8 @@ fn venv_dir() -> PathBuf {
     }
     let cache = env_path("XDG_CACHE_HOME").unwrap_or_else(|| {
         env_path("HOME")
-            .unwrap_or_else(|| PathBuf::from("/root"))
+            .or_else(dirs::home_dir)
+            .unwrap_or_default()
             .join(".cache")
     });
     cache.join("spacectl-realstack/venv")
@@ -786,6 +787,7 @@ fn registration_workflow_matches_the_reference() {
     );
     let mut vars = BTreeMap::new();
     vars.insert("domain_id".to_string(), stack.domain_id());
+    vars.insert("run".to_string(), seed.clone());
     let mut runner = Runner {
         stack: &stack,
         ours_bin: PathBuf::from(env!("CARGO_BIN_EXE_spacectl")),

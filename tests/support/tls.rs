@@ -35,17 +35,14 @@ impl TestPki {
             "ec_paramgen_curve:P-256",
             "-nodes",
         ];
+        // A distinct authority name per directory: two authorities never
+        // look like one another.
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("ca");
+        let subject = format!("/CN=spacectl test CA {name}");
         let mut ca = vec!["req", "-x509"];
         ca.extend(ec);
         ca.extend([
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=spacectl test CA",
+            "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", &subject,
         ]);
         openssl(dir, &ca);
         let mut leaf = vec!["req"];

@@ -298,7 +298,7 @@ mod tests {
                 Call {
                     name: "Collector.init".into(),
                     outcome: Outcome::Ok,
-                    millis: Some(3.14),
+                    millis: Some(3.12),
                     responses: 1,
                 },
                 Call {
