@@ -296,7 +296,12 @@ pub struct ListArgs {
     #[arg(short = 'l', long = "limit", allow_negative_numbers = true)]
     pub limit: Option<i64>,
     /// Sorting by given key (-s [-]<key>)
-    #[arg(short = 's', long = "sort", value_name = "[-]KEY", allow_hyphen_values = true)]
+    #[arg(
+        short = 's',
+        long = "sort",
+        value_name = "[-]KEY",
+        allow_hyphen_values = true
+    )]
     pub sort: Option<String>,
     #[command(flatten)]
     pub call: CallArgs,

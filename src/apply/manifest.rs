@@ -7,6 +7,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::output::pyrepr::py_truthy;
+
 use super::modules::Module;
 use super::store::{Store, update};
 use super::template::value_has_template;
@@ -175,8 +177,8 @@ pub fn check_task(raw: &Value, counter: &mut usize) -> Result<Task, String> {
     if !unknown.is_empty() {
         return Err(format!("Unknown keys: {}\n{task_json}", py_list(&unknown)));
     }
-    let uses = map.get("uses").filter(|v| truthy(v));
-    let sub_tasks = map.get("sub_tasks").filter(|v| truthy(v));
+    let uses = map.get("uses").filter(|v| py_truthy(v));
+    let sub_tasks = map.get("sub_tasks").filter(|v| py_truthy(v));
     if uses.is_none() && sub_tasks.is_none() {
         return Err(format!("Required keys: uses or sub_tasks\n{task_json}"));
     }
@@ -187,7 +189,7 @@ pub fn check_task(raw: &Value, counter: &mut usize) -> Result<Task, String> {
         Some(Value::String(s)) => Some(s.clone()),
         Some(other) => Some(scalar_text(other)),
     };
-    let name = match map.get("name").filter(|v| truthy(v)) {
+    let name = match map.get("name").filter(|v| py_truthy(v)) {
         Some(v) => scalar_text(v),
         None => match &id {
             Some(id) if !id.is_empty() => id.clone(),
@@ -242,20 +244,8 @@ pub fn check_task(raw: &Value, counter: &mut usize) -> Result<Task, String> {
         cond: map.get("if").cloned(),
         looped: map.get("loop").cloned(),
         sub_tasks: children,
-        debug: map.get("debug").is_some_and(truthy),
+        debug: map.get("debug").is_some_and(py_truthy),
     })
-}
-
-/// Python truthiness of a JSON value.
-pub fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(m) => !m.is_empty(),
-    }
 }
 
 /// Text of a scalar as a user would write it (`abc`, `12`, `true`).

@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::output::pyrepr::py_truthy;
+
 use crate::error::{AppError, Result};
 
 /// Key holding the `service → URL` map.
@@ -91,7 +93,7 @@ impl Environment {
     /// gRPC metadata sent with every call, in this order and only when truthy:
     /// `token` (the `token` key, else `api_key`), `x_domain_id`, `x_workspace_id`.
     pub fn call_metadata(&self) -> Vec<(String, String)> {
-        let truthy = |key: &str| self.data.get(key).filter(|v| is_truthy(v));
+        let truthy = |key: &str| self.data.get(key).filter(|v| py_truthy(v));
         let mut out = Vec::new();
         if let Some(v) = truthy("token").or_else(|| truthy("api_key")) {
             out.push(("token".to_string(), scalar_text(v)));
@@ -102,18 +104,6 @@ impl Environment {
             }
         }
         out
-    }
-}
-
-/// Python truthiness of a loaded YAML value.
-pub fn is_truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
     }
 }
 
@@ -137,7 +127,7 @@ pub fn scalar_text(v: &Value) -> String {
 pub fn redact(data: &Map<String, Value>) -> Map<String, Value> {
     data.iter()
         .map(|(k, v)| {
-            let hide = SECRET_KEYS.contains(&k.as_str()) && is_truthy(v);
+            let hide = SECRET_KEYS.contains(&k.as_str()) && py_truthy(v);
             let shown = if hide {
                 Value::String(REDACTED.to_string())
             } else {
@@ -231,16 +221,16 @@ mod tests {
 
     #[test]
     fn truthiness() {
-        assert!(!is_truthy(&json!(null)));
-        assert!(!is_truthy(&json!(false)));
-        assert!(!is_truthy(&json!(0)));
-        assert!(!is_truthy(&json!(0.0)));
-        assert!(!is_truthy(&json!("")));
-        assert!(!is_truthy(&json!([])));
-        assert!(!is_truthy(&json!({})));
-        assert!(is_truthy(&json!("x")));
-        assert!(is_truthy(&json!(1)));
-        assert!(is_truthy(&json!(true)));
+        assert!(!py_truthy(&json!(null)));
+        assert!(!py_truthy(&json!(false)));
+        assert!(!py_truthy(&json!(0)));
+        assert!(!py_truthy(&json!(0.0)));
+        assert!(!py_truthy(&json!("")));
+        assert!(!py_truthy(&json!([])));
+        assert!(!py_truthy(&json!({})));
+        assert!(py_truthy(&json!("x")));
+        assert!(py_truthy(&json!(1)));
+        assert!(py_truthy(&json!(true)));
     }
 
     #[test]

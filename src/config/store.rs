@@ -7,10 +7,11 @@ use std::fs;
 
 use serde_json::{Map, Value, json};
 
-use super::environment::{Environment, is_truthy, scalar_text};
+use super::environment::{Environment, scalar_text};
 use super::fsio;
 use super::paths::{self, Layout};
 use crate::error::{AppError, Result};
+use crate::output::pyrepr::py_truthy;
 
 /// Environment variable naming the environment to use when none is current.
 pub const DEFAULT_ENV_VAR: &str = "SPACECTL_DEFAULT_ENVIRONMENT";
@@ -100,7 +101,7 @@ impl Store {
         let name = value.get("environment")?;
         match name {
             Value::Array(_) | Value::Object(_) => None,
-            v if is_truthy(v) => Some(scalar_text(v)),
+            v if py_truthy(v) => Some(scalar_text(v)),
             _ => None,
         }
     }

@@ -1,4 +1,6 @@
-//! Python `json.dumps(v, indent=4, ensure_ascii=False)` for `serde_json::Value`.
+//! Python `json.dumps` for `serde_json::Value`: the indented form spacectl prints
+//! (`indent=4, ensure_ascii=False`) and the compact default form (`", "` and
+//! `": "` separators) used inside messages and logs.
 
 use super::pyrepr::float_repr;
 use serde_json::Value;
@@ -6,7 +8,15 @@ use serde_json::Value;
 /// The text of `json.dumps(v, indent=4, ensure_ascii=False)` (no trailing newline).
 pub fn dumps(v: &Value) -> String {
     let mut out = String::new();
-    write_value(&mut out, v, 0);
+    write_value(&mut out, v, Some(0), false);
+    out
+}
+
+/// The text of `json.dumps(v, ensure_ascii=...)` with the default separators
+/// (`", "`, `": "`) and no indentation.
+pub fn dumps_compact(v: &Value, ensure_ascii: bool) -> String {
+    let mut out = String::new();
+    write_value(&mut out, v, None, ensure_ascii);
     out
 }
 
@@ -21,14 +31,37 @@ pub fn document(v: &Value) -> String {
     out
 }
 
-fn newline_indent(out: &mut String, level: usize) {
-    out.push('\n');
-    for _ in 0..level * 4 {
-        out.push(' ');
+/// Before an item: the item separator (after the first) and, when indenting,
+/// a newline with the item's indentation.
+fn item_start(out: &mut String, first: bool, level: Option<usize>) {
+    match level {
+        Some(level) => {
+            if !first {
+                out.push(',');
+            }
+            out.push('\n');
+            for _ in 0..(level + 1) * 4 {
+                out.push(' ');
+            }
+        }
+        None if !first => out.push_str(", "),
+        None => {}
     }
 }
 
-fn write_value(out: &mut String, v: &Value, level: usize) {
+/// After the last item: a newline with the container's indentation.
+fn container_end(out: &mut String, level: Option<usize>) {
+    if let Some(level) = level {
+        out.push('\n');
+        for _ in 0..level * 4 {
+            out.push(' ');
+        }
+    }
+}
+
+/// `level` is the indentation depth, `None` for the compact form.
+fn write_value(out: &mut String, v: &Value, level: Option<usize>, ascii: bool) {
+    let inner = level.map(|l| l + 1);
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -40,7 +73,7 @@ fn write_value(out: &mut String, v: &Value, level: usize) {
                 out.push_str(&n.to_string());
             }
         }
-        Value::String(s) => write_string(out, s),
+        Value::String(s) => write_str(out, s, ascii),
         Value::Array(items) => {
             if items.is_empty() {
                 out.push_str("[]");
@@ -48,13 +81,10 @@ fn write_value(out: &mut String, v: &Value, level: usize) {
             }
             out.push('[');
             for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, level + 1);
-                write_value(out, item, level + 1);
+                item_start(out, i == 0, level);
+                write_value(out, item, inner, ascii);
             }
-            newline_indent(out, level);
+            container_end(out, level);
             out.push(']');
         }
         Value::Object(map) => {
@@ -64,15 +94,12 @@ fn write_value(out: &mut String, v: &Value, level: usize) {
             }
             out.push('{');
             for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, level + 1);
-                write_string(out, k);
+                item_start(out, i == 0, level);
+                write_str(out, k, ascii);
                 out.push_str(": ");
-                write_value(out, item, level + 1);
+                write_value(out, item, inner, ascii);
             }
-            newline_indent(out, level);
+            container_end(out, level);
             out.push('}');
         }
     }
@@ -93,10 +120,10 @@ fn json_float(f: f64) -> String {
     }
 }
 
-/// A JSON string the way Python writes it with `ensure_ascii=False`: `"` and
-/// `\` escaped, `\n \r \t \b \f` by name, other C0 controls as `\u00XX`,
-/// everything else raw.
-pub fn write_string(out: &mut String, s: &str) {
+/// A JSON string the way Python writes it: `"` and `\` escaped,
+/// `\n \r \t \b \f` by name, other C0 controls as `\u00XX`; with `ascii` every
+/// non-ASCII character as `\uXXXX` (UTF-16 units, `ensure_ascii=True`), else raw.
+fn write_str(out: &mut String, s: &str, ascii: bool) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -108,6 +135,12 @@ pub fn write_string(out: &mut String, s: &str) {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if ascii && !c.is_ascii() => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
             c => out.push(c),
         }
     }
@@ -168,5 +201,18 @@ mod tests {
     fn key_order_is_map_order() {
         let v = json!({"zeta": 1, "alpha": 2});
         assert_eq!(dumps(&v), "{\n    \"zeta\": 1,\n    \"alpha\": 2\n}");
+    }
+
+    #[test]
+    fn compact_form_with_and_without_ascii() {
+        let v = json!({"s": "a\"b\\c\n\u{1}", "u": "é😀", "l": [1, 2.5, null, true], "e": {}});
+        assert_eq!(
+            dumps_compact(&v, true),
+            r#"{"s": "a\"b\\c\n\u0001", "u": "\u00e9\ud83d\ude00", "l": [1, 2.5, null, true], "e": {}}"#
+        );
+        assert_eq!(
+            dumps_compact(&v, false),
+            "{\"s\": \"a\\\"b\\\\c\\n\\u0001\", \"u\": \"é😀\", \"l\": [1, 2.5, null, true], \"e\": {}}"
+        );
     }
 }

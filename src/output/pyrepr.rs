@@ -285,6 +285,20 @@ pub fn py_str(v: &Value) -> String {
     scalar_str(v)
 }
 
+/// Python's type name of a JSON value (`NoneType`, `bool`, `int`, `float`,
+/// `str`, `list`, `dict`), for error messages.
+pub fn py_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
 /// Python truthiness of a value.
 pub fn py_truthy(v: &Value) -> bool {
     match v {

@@ -25,30 +25,6 @@ pub enum Format {
     Quiet,
 }
 
-impl Format {
-    /// The format for an `-o` value (`yaml`, `json`, `table`, `csv`, `quiet`).
-    pub fn from_name(name: &str) -> Option<Format> {
-        match name {
-            "yaml" => Some(Format::Yaml),
-            "json" => Some(Format::Json),
-            "table" => Some(Format::Table),
-            "csv" => Some(Format::Csv),
-            "quiet" => Some(Format::Quiet),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Yaml => "yaml",
-            Format::Json => "json",
-            Format::Table => "table",
-            Format::Csv => "csv",
-            Format::Quiet => "quiet",
-        }
-    }
-}
-
 /// The full text printed for one response in the given format.
 pub fn render(v: &Value, fmt: Format) -> Result<String, AppError> {
     match fmt {
@@ -314,19 +290,5 @@ mod tests {
             Some("100000000000000000000".into())
         );
         assert_eq!(count_text(&Value::Null), None);
-    }
-
-    #[test]
-    fn format_names() {
-        for f in [
-            Format::Yaml,
-            Format::Json,
-            Format::Table,
-            Format::Csv,
-            Format::Quiet,
-        ] {
-            assert_eq!(Format::from_name(f.name()), Some(f));
-        }
-        assert_eq!(Format::from_name("xml"), None);
     }
 }

@@ -278,7 +278,7 @@ pub fn tasks_info(shaped: &Value) -> Result<pb::TasksInfo, PluginError> {
         Some(other) => {
             return Err(internal(format!(
                 "tasks must be a list, not {}",
-                convert::json_type_name(other)
+                crate::output::pyrepr::py_type_name(other)
             )));
         }
     };
@@ -300,7 +300,7 @@ pub fn resource_info(shaped: &Value) -> Result<pb::ResourceInfo, PluginError> {
             Some(Value::String(s)) => Ok(s.clone()),
             Some(other) => Err(internal(format!(
                 "{key} must be a str, not {}",
-                convert::json_type_name(other)
+                crate::output::pyrepr::py_type_name(other)
             ))),
         }
     };

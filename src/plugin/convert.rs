@@ -6,6 +6,8 @@ use prost_types::value::Kind;
 use prost_types::{ListValue, Struct};
 use serde_json::{Map, Number, Value};
 
+use crate::output::pyrepr::py_type_name;
+
 /// A JSON object as a protobuf Struct.
 pub fn to_struct(map: &Map<String, Value>) -> Struct {
     Struct {
@@ -90,21 +92,8 @@ pub fn object_to_struct(v: &Value, what: &str) -> Result<Struct, String> {
         Value::Null => Ok(Struct::default()),
         other => Err(format!(
             "{what} must be a mapping, not {}",
-            json_type_name(other)
+            py_type_name(other)
         )),
-    }
-}
-
-/// Python's type name of a JSON value, for error messages.
-pub fn json_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
     }
 }
 
@@ -221,10 +210,10 @@ mod tests {
 
     #[test]
     fn python_type_names() {
-        assert_eq!(json_type_name(&json!(1)), "int");
-        assert_eq!(json_type_name(&json!(1.0)), "float");
-        assert_eq!(json_type_name(&json!([])), "list");
-        assert_eq!(json_type_name(&json!({})), "dict");
-        assert_eq!(json_type_name(&json!(null)), "NoneType");
+        assert_eq!(py_type_name(&json!(1)), "int");
+        assert_eq!(py_type_name(&json!(1.0)), "float");
+        assert_eq!(py_type_name(&json!([])), "list");
+        assert_eq!(py_type_name(&json!({})), "dict");
+        assert_eq!(py_type_name(&json!(null)), "NoneType");
     }
 }

@@ -14,6 +14,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use super::error::PluginError;
+use crate::output::json::dumps_compact;
 
 /// The text that replaces a masked value.
 pub const MASK: &str = "********";
@@ -111,7 +112,7 @@ pub fn startup_text(
 /// `(REQUEST) => {"options": {}, "secret_data": "********"} `
 pub fn request_tail(params: &Map<String, Value>, mask_keys: &[String]) -> String {
     let masked = mask(&Value::Object(params.clone()), mask_keys);
-    format!("(REQUEST) => {} ", py_json(&masked, true))
+    format!("(REQUEST) => {} ", dumps_compact(&masked, true))
 }
 
 /// `(RESPONSE) => SUCCESS (Time = 0.00s, Size = 285 bytes)  `; the size is the
@@ -135,7 +136,7 @@ pub fn response_size(v: &Value) -> usize {
     if v.is_null() {
         return 0;
     }
-    py_json(v, false).chars().count()
+    dumps_compact(v, false).chars().count()
 }
 
 /// A copy of `v` where every value under a key in `mask_keys` is `********`.
@@ -154,135 +155,6 @@ pub fn mask(v: &Value, mask_keys: &[String]) -> Value {
         ),
         Value::Array(items) => Value::Array(items.iter().map(|i| mask(i, mask_keys)).collect()),
         other => other.clone(),
-    }
-}
-
-/// Python `json.dumps(v)` text (separators `", "` and `": "`, floats in
-/// `repr()` form); `ensure_ascii` escapes every non-ASCII character as `\uXXXX`.
-pub fn py_json(v: &Value, ensure_ascii: bool) -> String {
-    let mut out = String::new();
-    write_json(&mut out, v, ensure_ascii);
-    out
-}
-
-fn write_json(out: &mut String, v: &Value, ascii: bool) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                out.push_str(&i.to_string());
-            } else if let Some(u) = n.as_u64() {
-                out.push_str(&u.to_string());
-            } else {
-                out.push_str(&py_float(n.as_f64().unwrap_or(0.0)));
-            }
-        }
-        Value::String(s) => write_json_str(out, s, ascii),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_json(out, item, ascii);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_json_str(out, k, ascii);
-                out.push_str(": ");
-                write_json(out, item, ascii);
-            }
-            out.push('}');
-        }
-    }
-}
-
-fn write_json_str(out: &mut String, s: &str, ascii: bool) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if ascii && !c.is_ascii() => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{u:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-/// Python `repr(float)`: shortest round-trip digits, positional notation for
-/// decimal exponents -4..16, scientific (`1e+16`, `1.5e-05`) otherwise.
-pub fn py_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        };
-    }
-    let mut buf = ryu::Buffer::new();
-    let text = buf.format_finite(f);
-    let (neg, text) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    // Split ryu's text into significant digits and the position of the point.
-    let (mantissa, exp) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (text, 0),
-    };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let all = format!("{int_part}{frac_part}");
-    let lead = all.len() - all.trim_start_matches('0').len();
-    let digits = all.trim_start_matches('0').trim_end_matches('0');
-    let sign = if neg { "-" } else { "" };
-    if digits.is_empty() {
-        return format!("{sign}0.0");
-    }
-    // Value = 0.DIGITS × 10^point.
-    let point = int_part.len() as i32 - lead as i32 + exp;
-    let sci = point - 1;
-    if (-4..16).contains(&sci) {
-        let body = if point <= 0 {
-            format!("0.{}{}", "0".repeat((-point) as usize), digits)
-        } else if point as usize >= digits.len() {
-            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
-        } else {
-            let (a, b) = digits.split_at(point as usize);
-            format!("{a}.{b}")
-        };
-        format!("{sign}{body}")
-    } else {
-        let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if sci < 0 { '-' } else { '+' };
-        format!("{sign}{first}{frac}e{esign}{:02}", sci.abs())
     }
 }
 
@@ -493,44 +365,6 @@ mod tests {
         assert_eq!(timestamp(t), "2026-11-21T00:04:15.155Z");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
         assert_eq!(timestamp(leap), "2000-02-29T00:00:00.000Z");
-    }
-
-    #[test]
-    fn python_json_text() {
-        let v = json!({"s": "a\"b\\c\n\u{1}", "u": "é😀", "l": [1, 2.5, null, true], "e": {}});
-        assert_eq!(
-            py_json(&v, true),
-            r#"{"s": "a\"b\\c\n\u0001", "u": "\u00e9\ud83d\ude00", "l": [1, 2.5, null, true], "e": {}}"#
-        );
-        assert_eq!(
-            py_json(&v, false),
-            "{\"s\": \"a\\\"b\\\\c\\n\\u0001\", \"u\": \"é😀\", \"l\": [1, 2.5, null, true], \"e\": {}}"
-        );
-    }
-
-    #[test]
-    fn python_float_repr() {
-        let cases: &[(f64, &str)] = &[
-            (1.0, "1.0"),
-            (0.0, "0.0"),
-            (-0.0, "-0.0"),
-            (1.5, "1.5"),
-            (-2.09683, "-2.09683"),
-            (89860690.0, "89860690.0"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (0.000015, "1.5e-05"),
-            (1e15, "1000000000000000.0"),
-            (1e16, "1e+16"),
-            (1.2345678901234567e19, "1.2345678901234567e+19"),
-            (123456789.125, "123456789.125"),
-            (0.1, "0.1"),
-            (1e-300, "1e-300"),
-            (f64::MAX, "1.7976931348623157e+308"),
-        ];
-        for (f, want) in cases {
-            assert_eq!(py_float(*f), *want, "{f:e}");
-        }
     }
 
     #[test]

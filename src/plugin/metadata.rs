@@ -31,8 +31,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::output::json::write_string;
-use crate::output::pyrepr::{number_str, py_str, py_truthy};
+use crate::output::json::dumps_compact;
+use crate::output::pyrepr::{py_str, py_truthy};
 
 use super::model::{Dflt, FieldSpec, Kind, ModelSpec, ValError, dflt, opt, req, validate_model};
 
@@ -448,41 +448,7 @@ pub fn convert_file_text(path_for_messages: &str, yaml_text: &str) -> Result<Val
 /// separators, members in order, non-ASCII text unescaped, floats in Python's
 /// `repr` form).
 pub fn to_json_string(view: &Value) -> String {
-    let mut out = String::new();
-    write_json(view, &mut out);
-    out
-}
-
-fn write_json(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => out.push_str(&number_str(n)),
-        Value::String(text) => write_string(out, text),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_json(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_string(out, k);
-                out.push_str(": ");
-                write_json(item, out);
-            }
-            out.push('}');
-        }
-    }
+    dumps_compact(view, false)
 }
 
 // ---------------------------------------------------------------------------

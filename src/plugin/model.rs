@@ -13,7 +13,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use crate::output::pyrepr::{number_str, parse_py_float, py_repr, py_str, repr_str};
+use crate::output::pyrepr::{number_str, parse_py_float, py_repr, py_str, py_type_name, repr_str};
 
 use super::error::{PluginError, StatusKind};
 use super::metadata;
@@ -21,19 +21,6 @@ use super::metadata;
 // ---------------------------------------------------------------------------
 // Python text forms
 // ---------------------------------------------------------------------------
-
-/// The Python type name of a JSON-like value.
-pub(crate) fn py_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
-    }
-}
 
 /// Python `dict(v)` for a non-dict value: a list of two-element items (pairs,
 /// two-character strings, two-key mappings) becomes a mapping. Only text keys
