@@ -25,6 +25,15 @@ pub trait Caller {
     ) -> Result<Option<Vec<String>>, AppError> {
         Ok(None)
     }
+
+    /// Top-level fields of the request message of `resource`/`verb` whose type
+    /// is a message of the service's own (not `Struct`, `Value`, `ListValue` or a
+    /// map). Services fill such messages in with more fields than a manifest
+    /// gives (a collector's `plugin_info` gains `metadata`, for example), so
+    /// they are compared as "the manifest's fields are contained".
+    fn message_fields(&mut self, _resource: &str, _verb: &str) -> Result<Vec<String>, AppError> {
+        Ok(Vec::new())
+    }
 }
 
 /// A caller for runs that must not call anything (`--dry-run`).
@@ -68,6 +77,8 @@ pub mod fake {
         pub calls: Vec<Call>,
         /// `(resource, verb)` that fail with the given message.
         pub failures: Vec<(String, String, String)>,
+        /// resource type → request fields typed as messages (any verb).
+        pub message_fields: std::collections::BTreeMap<String, Vec<String>>,
     }
 
     impl FakeCaller {
@@ -198,6 +209,14 @@ pub mod fake {
                 return Ok(None);
             }
             Ok(self.schema.get(resource).map(|(_, f)| f.clone()))
+        }
+
+        fn message_fields(&mut self, resource: &str, _verb: &str) -> Result<Vec<String>, AppError> {
+            Ok(self
+                .message_fields
+                .get(resource)
+                .cloned()
+                .unwrap_or_default())
         }
     }
 

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use prost_reflect::MethodDescriptor;
+use prost_reflect::{Kind, MethodDescriptor};
 use serde_json::{Map, Value};
 
 use super::caller::Caller;
@@ -86,6 +86,21 @@ impl Caller for ServiceCaller {
                 .collect(),
         ))
     }
+
+    fn message_fields(&mut self, resource: &str, verb: &str) -> Result<Vec<String>> {
+        let target = parse_resource(resource)?;
+        let method = self.method(&target, verb)?;
+        Ok(method
+            .input()
+            .fields()
+            .filter(|f| !f.is_map())
+            .filter(|f| match f.kind() {
+                Kind::Message(m) => !m.full_name().starts_with("google.protobuf."),
+                _ => false,
+            })
+            .map(|f| f.name().to_string())
+            .collect())
+    }
 }
 
 /// Loads the spacectl configuration on the first call, so manifests without
@@ -126,5 +141,9 @@ impl Caller for LazyCaller {
 
     fn request_fields(&mut self, resource: &str, verb: &str) -> Result<Option<Vec<String>>> {
         self.get()?.request_fields(resource, verb)
+    }
+
+    fn message_fields(&mut self, resource: &str, verb: &str) -> Result<Vec<String>> {
+        self.get()?.message_fields(resource, verb)
     }
 }

@@ -4,6 +4,8 @@
 use serde_json::{Map, Value};
 use unicode_width::UnicodeWidthChar;
 
+use crate::output::pyrepr::py_truthy;
+
 use super::caller::Caller;
 use super::console::Console;
 use super::manifest::{Task, compact, pretty};
@@ -108,8 +110,9 @@ impl<'a> Runner<'a> {
             .map_err(|e| Failure(format!("[{}] Loop Condition Error: {e}", task.name)))?;
         match value {
             Value::Array(items) => Ok(items),
-            Value::Null => Ok(Vec::new()),
-            Value::String(s) if s.is_empty() => Ok(Vec::new()),
+            // like upstream, any empty value (null, false, 0, "", {}) loops zero
+            // times; this includes the `{}` outputs of tasks planned by --dry-run
+            other if !py_truthy(&other) => Ok(Vec::new()),
             other => Err(Failure(format!(
                 "[{}] Loop Condition Error: {}\n(Type) => {}\n(Value) => {}",
                 task.name,
@@ -269,12 +272,16 @@ impl<'a> Runner<'a> {
     }
 }
 
+/// Stars after a banner title: upstream writes this many and then cuts the
+/// line to the terminal width, so very wide terminals get no more.
+const BANNER_STARS: usize = 1000;
+
 /// `<indent><ACTION> [<name>] ****…` cut to `width` terminal columns.
 pub fn banner(action: &str, name: &str, depth: usize, width: usize) -> String {
     let full = format!(
         "{}{action} [{name}] {}",
         "  ".repeat(depth),
-        "*".repeat(width)
+        "*".repeat(BANNER_STARS)
     );
     let mut used = 0;
     let mut out = String::new();
@@ -325,5 +332,8 @@ mod tests {
         );
         // wide characters count two columns
         assert_eq!(banner("TASK", "한글", 0, 12), "TASK [한글] ");
+        // at most 1000 stars, however wide the terminal
+        let wide = banner("TASK", "x", 1, 5000);
+        assert_eq!(wide, format!("  TASK [x] {}", "*".repeat(1000)));
     }
 }

@@ -717,6 +717,75 @@ fn loop_must_be_a_list() {
 }
 
 #[test]
+fn empty_loop_values_loop_zero_times() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "m.yaml",
+        r#"
+var: {m: {}, z: 0, f: false, s: ""}
+tasks:
+  - {name: M, loop: "${{ var.m | to_data }}", uses: "@modules/date"}
+  - {name: Z, loop: "${{ var.z | to_data }}", uses: "@modules/date"}
+  - {name: F, loop: "${{ var.f | to_data }}", uses: "@modules/date"}
+  - {name: S, loop: "${{ var.s }}", uses: "@modules/date"}
+  - {name: Literal, loop: {}, uses: "@modules/date"}
+"#,
+    );
+    let run = run_in(
+        dir.path(),
+        "m.yaml",
+        &mut FakeCaller::default(),
+        settings(),
+        &[],
+    );
+    assert_eq!(error_text(&run.result), "no error");
+    assert_eq!(
+        run.out,
+        "LOOP [M] ***************************************************\n\
+         LOOP [Z] ***************************************************\n\
+         LOOP [F] ***************************************************\n\
+         LOOP [S] ***************************************************\n\
+         LOOP [Literal] *********************************************\n\
+         FINISHED [ ok=0, skipped=0 ] *******************************\n\n"
+    );
+}
+
+#[test]
+fn dry_run_loops_over_planned_outputs() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "m.yaml",
+        r#"
+tasks:
+  - name: Plugins
+    id: plugins
+    uses: "@modules/resource"
+    spec: {resource_type: repository.Plugin, mode: EXEC, verb: {exec: list}}
+  - name: "Each ${{ item.name }}"
+    loop: ${{ tasks.plugins.output | to_data }}
+    uses: "@modules/shell"
+    spec: {run: "echo ${{ item.name }}"}
+  - name: After
+    uses: "@modules/shell"
+    spec: {run: "echo done"}
+"#,
+    );
+    let mut caller = FakeCaller::default();
+    let mut s = settings();
+    s.dry_run = true;
+    s.silent = true;
+    let run = run_in(dir.path(), "m.yaml", &mut caller, s, &[]);
+    assert_eq!(error_text(&run.result), "no error");
+    assert!(caller.calls.is_empty());
+    assert_eq!(
+        run.out,
+        "  DRY-RUN list repository.Plugin {}\n  DRY-RUN bash -c \"echo done\"\n\n"
+    );
+}
+
+#[test]
 fn missing_manifest() {
     let dir = tempdir();
     let run = run_in(
@@ -998,4 +1067,105 @@ tasks:
         run.out,
         "LOOP [Group ${{ item.name }}] \n  SUB-TASKS [Group g1] *******\n    LOOP [member] ************\n      TASK [member] **********\n      TASK [member] **********\n  SUB-TASKS [Group g2] *******\n    LOOP [member] ************\n      TASK [member] **********\nFINISHED [ ok=3, skipped=0 ] *\n\n"
     );
+}
+
+const COLLECTOR: &str = r#"
+tasks:
+  - name: Collector
+    id: collector
+    uses: "@modules/resource"
+    spec:
+      resource_type: inventory.Collector
+      matches: [name]
+      data:
+        name: aws-ec2
+        plugin_info:
+          plugin_id: plugin-aws-ec2
+          version: "${{ var.version | default('1.0') }}"
+          options: {}
+        schedule: {hours: [1, 13]}
+        tags: {team: "${{ var.team | default('infra') }}"}
+"#;
+
+/// A collector as the service keeps it: `plugin_info` and `schedule` carry
+/// fields the manifest does not give.
+fn collector_service() -> FakeCaller {
+    let mut caller = FakeCaller::default().with_type(
+        "inventory.Collector",
+        "name",
+        &[
+            "collector_id",
+            "name",
+            "schedule",
+            "secret_filter",
+            "tags",
+            "domain_id",
+        ],
+    );
+    caller.message_fields.insert(
+        "inventory.Collector".into(),
+        vec![
+            "plugin_info".into(),
+            "schedule".into(),
+            "secret_filter".into(),
+        ],
+    );
+    let stored = json!({
+        "collector_id": "collector-1",
+        "name": "aws-ec2",
+        "plugin_info": {
+            "plugin_id": "plugin-aws-ec2",
+            "version": "1.0",
+            "options": {},
+            "metadata": {"supported_resource_type": ["inventory.Server"]},
+            "upgrade_mode": "AUTO"
+        },
+        "schedule": {"state": "ENABLED", "hours": [1.0, 13.0]},
+        "tags": {"team": "infra"},
+        "domain_id": "domain-1"
+    });
+    caller.store.insert(
+        "inventory.Collector".into(),
+        vec![stored.as_object().cloned().unwrap_or_default()],
+    );
+    caller
+}
+
+#[test]
+fn fields_the_service_fills_in_do_not_count_as_changes() {
+    let dir = tempdir();
+    write(dir.path(), "m.yaml", COLLECTOR);
+    let mut s = settings();
+    s.silent = true;
+    s.output = Output::Json;
+
+    // the same manifest again: nothing to do, nothing to report
+    let mut caller = collector_service();
+    let run = run_in(dir.path(), "m.yaml", &mut caller, s, &[]);
+    assert_eq!(error_text(&run.result), "no error");
+    assert_eq!(actions(&run.out), vec!["collector=unchanged"]);
+    assert_eq!(run.err, "");
+    assert_eq!(caller.verbs(), vec!["list inventory.Collector"]);
+
+    // a field of plugin_info the manifest gives still counts
+    let mut caller = collector_service();
+    let run = run_in(dir.path(), "m.yaml", &mut caller, s, &["version=2.0"]);
+    assert_eq!(actions(&run.out), vec!["collector=unchanged"]);
+    assert_eq!(
+        run.err,
+        "[Collector] inventory.Collector: not changed by update (the existing resource differs): plugin_info\n"
+    );
+
+    // tags (a Struct) still compare exactly, and are updated
+    let mut caller = collector_service();
+    let run = run_in(dir.path(), "m.yaml", &mut caller, s, &["team=data"]);
+    assert_eq!(actions(&run.out), vec!["collector=updated"]);
+    let update = caller
+        .calls
+        .iter()
+        .find(|c| c.verb == "update")
+        .map(|c| c.params.clone())
+        .unwrap_or(Value::Null);
+    assert_eq!(update["tags"], json!({"team": "data"}));
+    assert_eq!(update["collector_id"], json!("collector-1"));
 }

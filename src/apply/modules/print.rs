@@ -98,10 +98,14 @@ pub fn render_data(data: &Value, fmt: Format) -> Result<String, String> {
     render(&doc, fmt).map_err(|e| e.to_string())
 }
 
-/// The saved form: a list becomes `{results: [...]}` for json/yaml; csv needs rows.
+/// The saved form, as upstream writes files: yaml, csv for a list of rows, and
+/// JSON for everything else (json, table, quiet, and csv of a non-list). A list
+/// becomes `{results: [...]}` in yaml and JSON.
 fn file_text(data: &Value, fmt: Format) -> Result<String, String> {
-    match fmt {
-        Format::Yaml | Format::Json => {
+    match (fmt, data) {
+        // files get Unix line endings
+        (Format::Csv, Value::Array(_)) => render_data(data, fmt).map(|t| t.replace("\r\n", "\n")),
+        _ => {
             let doc = match data {
                 Value::Array(_) => {
                     let mut m = Map::new();
@@ -116,8 +120,6 @@ fn file_text(data: &Value, fmt: Format) -> Result<String, String> {
                 crate::output::json::document(&doc)
             })
         }
-        // files get Unix line endings
-        _ => render_data(data, fmt).map(|t| t.replace("\r\n", "\n")),
     }
 }
 
@@ -176,6 +178,15 @@ mod tests {
         assert_eq!(
             file_text(&rows, Format::Json),
             Ok("{\n    \"results\": [\n        {\n            \"a\": 1,\n            \"b\": \"x\"\n        },\n        {\n            \"a\": 2.5,\n            \"b\": \"y,z\"\n        }\n    ]\n}\n".to_string())
+        );
+        // only rows are saved as csv; other data, and table/quiet output, as JSON
+        assert_eq!(
+            file_text(&json!({"k": "v"}), Format::Csv),
+            Ok("{\n    \"k\": \"v\"\n}\n".to_string())
+        );
+        assert_eq!(
+            file_text(&json!([{"a": 1}]), Format::Table),
+            file_text(&json!([{"a": 1}]), Format::Json)
         );
         assert_eq!(
             render_data(&json!({"a": 1}), Format::Table),

@@ -577,7 +577,13 @@ fn ensure(
         .caller
         .request_fields(res, &spec.update)
         .map_err(|e| format!("{} {res} failed: {e}", spec.update))?;
-    let changed = changed_fields(&spec.data, current);
+    // the create request describes the data; its shape is unknown when the
+    // create verb cannot be resolved, and then every field compares exactly
+    let contained = ctx
+        .caller
+        .message_fields(res, &spec.create)
+        .unwrap_or_default();
+    let changed = changed_fields(&spec.data, current, &contained);
     let (params, frozen) = update_params(&spec.data, current, fields.as_deref());
     let frozen_changed: Vec<&String> = changed.iter().filter(|k| frozen.contains(k)).collect();
     if !frozen_changed.is_empty() {
@@ -721,14 +727,37 @@ fn number_of(v: &Value) -> Option<u64> {
 
 /// Fields of `data` whose value differs from the stored resource. A field the
 /// response omits counts as its default value (responses leave defaults out).
-pub fn changed_fields(data: &Map<String, Value>, current: &Map<String, Value>) -> Vec<String> {
+/// The `contained` fields (message-typed) only need the fields `data` gives to
+/// match: the service may have filled in more.
+pub fn changed_fields(
+    data: &Map<String, Value>,
+    current: &Map<String, Value>,
+    contained: &[String],
+) -> Vec<String> {
     data.iter()
         .filter(|(k, v)| match current.get(*k) {
+            Some(cur) if contained.iter().any(|c| c == *k) => !contains(v, cur),
             Some(cur) => !same(v, cur),
             None => !is_default(v),
         })
         .map(|(k, _)| k.clone())
         .collect()
+}
+
+/// `want` is contained in `have`: every field of a mapping in `want` matches
+/// (a missing one counts as its default), lists match item by item, and
+/// other values are the [`same`].
+pub fn contains(want: &Value, have: &Value) -> bool {
+    match (want, have) {
+        (Value::Object(w), Value::Object(h)) => w.iter().all(|(k, v)| match h.get(k) {
+            Some(x) => contains(v, x),
+            None => is_default(v),
+        }),
+        (Value::Array(w), Value::Array(h)) => {
+            w.len() == h.len() && w.iter().zip(h).all(|(p, q)| contains(p, q))
+        }
+        _ => same(want, have),
+    }
 }
 
 /// The update request and the data fields the update verb does not take.
@@ -942,7 +971,33 @@ mod tests {
             json!({"name": "n", "metadata": {}, "order": 0, "tags": {"a": "1"}, "labels": ["x"]}),
         );
         let cur = m(json!({"name": "n", "tags": {"a": "1"}, "labels": ["x", "y"]}));
-        assert_eq!(changed_fields(&data, &cur), vec!["labels".to_string()]);
+        assert_eq!(changed_fields(&data, &cur, &[]), vec!["labels".to_string()]);
+    }
+
+    #[test]
+    fn contained_fields_ignore_what_the_service_adds() {
+        let data = m(
+            json!({"plugin_info": {"plugin_id": "p", "version": "1.0", "options": {}},
+                            "tags": {"a": "1"}}),
+        );
+        let cur = m(json!({"plugin_info": {"plugin_id": "p", "version": "1.0",
+                                           "metadata": {"k": "v"}, "upgrade_mode": "AUTO"},
+                           "tags": {"a": "1", "b": "2"}}));
+        let contained = vec!["plugin_info".to_string()];
+        assert_eq!(
+            changed_fields(&data, &cur, &contained),
+            vec!["tags".to_string()]
+        );
+        assert_eq!(
+            changed_fields(&data, &cur, &[]),
+            vec!["plugin_info".to_string(), "tags".to_string()]
+        );
+        assert!(contains(
+            &json!({"a": [{"b": 1}], "z": 0}),
+            &json!({"a": [{"b": 1.0, "c": 2}]})
+        ));
+        assert!(!contains(&json!({"a": [1, 2]}), &json!({"a": [1]})));
+        assert!(!contains(&json!({"a": "x"}), &json!({"a": "y", "b": 1})));
     }
 
     #[test]
