@@ -339,6 +339,34 @@ async fn crash_is_internal_and_the_handler_is_replaced() {
 }
 
 #[tokio::test]
+async fn processes_a_crashed_handler_started_are_stopped() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("children", 1, None)).await;
+        let first = init_pid(&pool).await;
+        assert_error(
+            pool.call("Collector.verify", json!({})).await,
+            StatusKind::Internal,
+            "ERROR_HANDLER_EXITED: The plugin handler exited while serving Collector.verify (exit code 3).",
+        );
+        // The background process of the crashed handler goes with it.
+        assert_group_gone(first).await;
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn processes_of_a_handler_that_exits_at_shutdown_are_stopped() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("children", 1, None)).await;
+        let pid = init_pid(&pool).await;
+        // The idle handler ends on its own when its input is closed; the
+        // background process it started must not outlive the pool.
+        pool.shutdown().await;
+        assert_group_gone(pid).await;
+    });
+}
+
+#[tokio::test]
 async fn hang_past_timeout_is_deadline_exceeded_and_kills_the_group() {
     bounded!(async {
         let (pool, _) = start(shell_config("hang", 1, Some(Duration::from_secs(1)))).await;
@@ -693,6 +721,11 @@ async fn sdk_plugin_is_served_by_the_python_runner() {
         assert_eq!(
             error.map(|e| e.details()),
             Some("ERROR_UNKNOWN: Object of type set is not JSON serializable".to_string())
+        );
+        let (items, error) = collect_all(&pool, collect("generator-list")).await.unwrap();
+        assert_eq!(
+            (items, error),
+            (vec![json!({"match_keys": [["name"], ["provider"]]})], None)
         );
         let (_, error) = collect_all(&pool, collect("bad-resource-type"))
             .await

@@ -716,3 +716,76 @@ fn a_cancelled_collect_stops_the_plugin_work() {
         assert!(started.elapsed() < Duration::from_secs(5));
     });
 }
+
+/// Whether process `pid` still exists as a live process (a zombie does not count).
+fn process_alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rfind(')')
+            .and_then(|i| stat[i + 1..].split_whitespace().next())
+            .is_some_and(|state| state != "Z"),
+        Err(_) => false,
+    }
+}
+
+#[test]
+fn sigterm_while_the_plugin_loads_stops_the_handler_and_its_processes() {
+    // A handler that never gets ready: it starts a background process, records
+    // both process ids and keeps "loading".
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("plugin")).expect("package dir");
+    let pids = dir.path().join("pids");
+    let script = dir.path().join("loading.sh");
+    std::fs::write(
+        &script,
+        "sleep 1000 </dev/null >/dev/null 2>&1 &\necho \"$$ $!\" > \"$PIDS.tmp\"\nmv \"$PIDS.tmp\" \"$PIDS\"\nexec sleep 1000\n",
+    )
+    .expect("write handler");
+    let mut args = vec![
+        "plugin".to_string(),
+        "-s".to_string(),
+        dir.path().display().to_string(),
+        "--handler".to_string(),
+        format!("sh '{}'", script.display()),
+    ];
+    args.extend(["--timeout".to_string(), "600".to_string()]);
+    let mut host = Host::start(&args, &[("PIDS", pids.display().to_string())]);
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let recorded = loop {
+        if let Ok(text) = std::fs::read_to_string(&pids) {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "the handler did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let started: Vec<u32> = recorded
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    assert_eq!(started.len(), 2, "pids file: {recorded:?}");
+    assert!(started.iter().all(|p| process_alive(*p)));
+
+    host.proc.signal("TERM");
+    let status = host.proc.wait_exit(Duration::from_secs(20));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while started.iter().any(|p| process_alive(*p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left: Vec<u32> = started
+        .iter()
+        .copied()
+        .filter(|p| process_alive(*p))
+        .collect();
+    // Do not leave them running if an assertion fails.
+    for pid in &left {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    let status = status.expect("the host stops while the plugin is loading");
+    assert!(status.success(), "exit status {status:?}");
+    assert!(left.is_empty(), "processes left behind: {left:?}");
+    let log = host.log_text();
+    assert!(!log.contains("panicked"), "log:\n{log}");
+}

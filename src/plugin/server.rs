@@ -119,14 +119,19 @@ pub fn run(opts: ServeOptions) -> Result<(), AppError> {
 async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     let listener = bind(&opts.host, opts.port).await?;
     let workers = opts.handler.workers;
-    let (pool, ready) = Pool::start(opts.handler.clone())
+    // Listen for signals before the first handler starts, so that a stop during a
+    // slow plugin import also stops that handler and what it started.
+    let mut stop = Box::pin(stop_signal());
+    let Some((pool, ready)) = Pool::start_unless(opts.handler.clone(), &mut stop)
         .await
-        .map_err(|e| AppError::plain(e.message, e.exit_code))?;
+        .map_err(|e| AppError::plain(e.message, e.exit_code))?
+    else {
+        return Ok(());
+    };
     let ctx = HostContext::new(ready.package_dir.clone());
     let service = service_key(&opts.package).to_string();
     log::startup(&SERVICES, &service, opts.port, workers);
 
-    let stop = stop_signal();
     let result = serve(listener, pool.clone(), ctx, &service, stop).await;
     pool.shutdown().await;
     result

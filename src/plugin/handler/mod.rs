@@ -22,6 +22,7 @@ pub mod python;
 
 use std::ffi::OsString;
 use std::fmt;
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -96,16 +97,48 @@ impl fmt::Display for StartupError {
 impl std::error::Error for StartupError {}
 
 impl Pool {
-    /// Start one handler and wait until it has loaded the plugin.
+    /// Start one handler and wait until it has loaded the plugin (the server
+    /// uses [`Pool::start_unless`] to stay responsive to signals meanwhile).
+    #[allow(dead_code)]
     pub async fn start(cfg: HandlerConfig) -> Result<(Pool, Ready), StartupError> {
+        Pool::start_unless(cfg, std::future::pending())
+            .await?
+            .ok_or_else(|| {
+                StartupError::new("The plugin host stopped while the plugin was loading.")
+            })
+    }
+
+    /// [`Pool::start`], abandoned when `stop` resolves first: the handler that is
+    /// starting is then killed with its process group and reaped, and the result
+    /// is `Ok(None)`.
+    pub async fn start_unless(
+        cfg: HandlerConfig,
+        stop: impl Future<Output = ()>,
+    ) -> Result<Option<(Pool, Ready)>, StartupError> {
         let spec = handler_spec(&cfg)?;
         let inner = Inner::new(spec, cfg.workers, cfg.timeout);
-        match inner.spawn_ready().await {
+        let mut starting = Box::pin(inner.spawn_ready());
+        let first = tokio::select! {
+            first = &mut starting => first,
+            () = stop => {
+                drop(starting);
+                inner.shutdown().await;
+                return Ok(None);
+            }
+        };
+        drop(starting);
+        Pool::first_ready(inner, &cfg, first).map(Some)
+    }
+
+    fn first_ready(
+        inner: Arc<Inner>,
+        cfg: &HandlerConfig,
+        first: Result<(process::Handler, pool::ReadyInfo), SpawnFailure>,
+    ) -> Result<(Pool, Ready), StartupError> {
+        match first {
             Ok((handler, info)) => {
                 inner.put_idle(handler);
-                let package_dir = info
-                    .package_dir
-                    .unwrap_or_else(|| default_package_dir(&cfg));
+                let package_dir = info.package_dir.unwrap_or_else(|| default_package_dir(cfg));
                 Ok((
                     Pool { inner },
                     Ready {

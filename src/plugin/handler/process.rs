@@ -251,6 +251,10 @@ async fn reap(
             child.wait().await
         }
     };
+    // Processes the handler started stop with it, also when it ended on its own
+    // (a crash, or its exit at shutdown): while any of them is alive, the group id
+    // stays reserved for that group and cannot name anything else.
+    kill_leftovers(pid);
     lock(&registry).remove(&serial);
     let text = match status {
         Ok(status) => exit_text(&status),
@@ -275,6 +279,23 @@ pub fn kill_group(pid: u32) {
     }
     #[cfg(not(unix))]
     let _ = pid;
+}
+
+/// SIGKILL to whatever is left of the process group `pgid` after its leader has
+/// been reaped (nothing happens when the group is empty).
+fn kill_leftovers(pgid: u32) {
+    #[cfg(unix)]
+    if let Ok(pgid) = i32::try_from(pgid)
+        && pgid > 1
+    {
+        // SAFETY: a plain syscall on the group of a handler this host spawned as
+        // a group leader; a group id is not reused while the group has members.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pgid;
 }
 
 fn exit_text(status: &std::process::ExitStatus) -> String {

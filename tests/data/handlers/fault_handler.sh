@@ -4,6 +4,8 @@
 # argument, so that the host's fault handling can be tested:
 #   ok             answers every request
 #   crash          exits with status 3 when asked Collector.verify
+#   children       starts a background process, then behaves like crash (the
+#                  background process is left running when the script ends)
 #   hang           never answers Collector.verify (sleeps in a child process);
 #                  Collector.collect sends one item, then hangs the same way
 #   garbage        answers Collector.verify with a line that is not JSON
@@ -34,6 +36,8 @@ case "$mode" in
   bad-hello)
     echo "Welcome to my handler"
     exec sleep 30 ;;
+  children)
+    sleep 1000 </dev/null >/dev/null 2>&1 & ;;
 esac
 
 echo '{"ready":{"protocol":1,"routes":["Collector.init","Collector.verify","Collector.collect"],"package_dir":"/srv/plugin"}}'
@@ -53,7 +57,7 @@ while IFS= read -r line; do
       printf '{"id":%s,"result":{"metadata":{},"method":"%s","pid":%s,"params":%s}}\n' "$id" "$method" "$$" "$params" ;;
     *:Collector.init)
       printf '{"id":%s,"result":{"metadata":{},"method":"%s","pid":%s,"params":%s}}\n' "$id" "$method" "$$" "$params" ;;
-    crash:Collector.verify)
+    crash:Collector.verify|children:Collector.verify)
       echo "fault_handler: crashing" >&2
       exit 3 ;;
     hang:Collector.verify)

@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 import traceback
+import types
 
 PROTOCOL_VERSION = 1
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -66,9 +67,19 @@ def take_protocol_channel():
     return proto_in, proto_out
 
 
+def _json_default(value):
+    # Upstream's models accept a generator wherever they expect a list (for
+    # example the tasks of Job.get_tasks), so a generator travels as its items.
+    if isinstance(value, types.GeneratorType):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def encode(message):
     """One protocol line (bytes, newline terminated); raises on values JSON cannot carry."""
-    text = json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = json.dumps(
+        message, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_json_default
+    )
     return text.encode("utf-8") + b"\n"
 
 

@@ -52,6 +52,10 @@ def _items(mode):
     if mode == "not-json":
         yield {"x": {1, 2}}
         return
+    if mode == "generator-list":
+        # Upstream's models take a generator where they expect a list.
+        yield {"match_keys": (keys for keys in [["name"], ["provider"]])}
+        return
     if mode == "bad-resource-type":
         yield make_response(match_keys=[], resource_type="inventory.Foo")
         return
