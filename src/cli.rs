@@ -25,7 +25,8 @@ Following steps for first time user.
     long_about = LONG_ABOUT,
     disable_version_flag = true,
     arg_required_else_help = true,
-    subcommand_help_heading = "Commands"
+    subcommand_help_heading = "Commands",
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -528,5 +529,51 @@ fn existing_path(s: &str) -> Result<PathBuf, String> {
         Ok(p)
     } else {
         Err(format!("Path '{s}' does not exist."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Command {
+        Cli::try_parse_from(std::iter::once("spacectl").chain(args.iter().copied()))
+            .expect("valid command line")
+            .command
+    }
+
+    #[test]
+    fn repeated_options_keep_the_last_value_like_click() {
+        let Command::Exec(a) = parse(&[
+            "exec",
+            "init",
+            "plugin.Collector",
+            "-o",
+            "json",
+            "-o",
+            "yaml",
+        ]) else {
+            panic!("exec expected");
+        };
+        assert_eq!(a.output, ExecFormat::Yaml);
+    }
+
+    #[test]
+    fn repeated_parameters_accumulate() {
+        let Command::Exec(a) =
+            parse(&["exec", "init", "plugin.Collector", "-p", "a=1", "-p", "b=2"])
+        else {
+            panic!("exec expected");
+        };
+        assert_eq!(
+            a.params.parameter,
+            vec!["a=1".to_string(), "b=2".to_string()]
+        );
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

@@ -977,6 +977,25 @@ fn usage_errors_exit_2() {
     );
 }
 
+#[test]
+fn columns_without_a_key_are_refused_before_calling() {
+    let server = ListServer::start();
+    let h = home(&server);
+    for (verb, spec) in [("list", ","), ("list", "name,|Name"), ("stat", "|X")] {
+        let r = h.run(&[verb, "demo.Thing", "-c", spec]);
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (
+                1,
+                "",
+                format!("ERROR: Column format is invalid. (columns = {spec})\n\n").as_str()
+            ),
+            "{verb} -c {spec:?}"
+        );
+    }
+    assert_eq!(server.count(V1_LIST), 0);
+}
+
 // ------------------------------------------------------------------ large results
 
 #[test]

@@ -6,18 +6,13 @@
 //! be reached or read is reported on stderr with its error text while the
 //! others are still listed; the command then exits non-zero.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
 use crate::config;
 use crate::error::{AppError, Result};
-use crate::grpc::{self, channel, resolve, status};
+use crate::grpc::{self, resolve};
 use crate::output::render::NO_DATA;
 use crate::output::table;
-
-/// Upper bound for connecting to and reading one endpoint.
-pub const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Column headers, as upstream prints them.
 pub const HEADERS: [&str; 4] = ["Service", "Resource", "Short Names", "Verb"];
@@ -64,17 +59,10 @@ pub fn run() -> Result<()> {
     }
 }
 
-/// Connect to one endpoint and list its resources.
+/// Connect to one endpoint and list its resources (the session bounds the
+/// time an endpoint may take, [`grpc::DISCOVERY_TIMEOUT`]).
 async fn discover(service: &str, url: &str, options: &grpc::Options) -> Result<Vec<ResourceRow>> {
-    let label = channel::parse_endpoint(url)?.target();
-    let session = tokio::time::timeout(DISCOVERY_TIMEOUT, grpc::Session::open(url, options))
-        .await
-        .map_err(|_| {
-            status::connection_error(
-                &label,
-                &format!("no answer within {} seconds", DISCOVERY_TIMEOUT.as_secs()),
-            )
-        })??;
+    let session = grpc::Session::open(url, options).await?;
     let catalog = session.catalog();
     let offered: Vec<(String, Vec<String>)> = catalog
         .services()

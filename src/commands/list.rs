@@ -98,7 +98,9 @@ pub(super) fn template_source(
     template_file: Option<&Path>,
 ) -> Result<Option<TemplateSource>> {
     if let Some(spec) = columns.filter(|c| !c.is_empty()) {
-        return Ok(Some(TemplateSource::Columns(columns::parse_columns(spec))));
+        return Ok(Some(TemplateSource::Columns(columns::parse_column_option(
+            spec,
+        )?)));
     }
     if let Some(path) = template_file {
         return Ok(request::params::read_yaml_file(path)?

@@ -24,7 +24,8 @@ fn run(a: StatArgs, verb: &str) -> Result<()> {
         .columns
         .as_deref()
         .filter(|c| !c.is_empty())
-        .map(columns::parse_columns);
+        .map(columns::parse_column_option)
+        .transpose()?;
     let params = request::params::build(&ParamArgs {
         parameter: a.parameter,
         json_parameter: a.json_parameter,

@@ -22,6 +22,7 @@ pub mod resolve;
 pub mod status;
 
 use std::future::Future;
+use std::time::Duration;
 
 use prost_reflect::{DynamicMessage, MethodDescriptor};
 
@@ -61,6 +62,19 @@ impl Default for Options {
     }
 }
 
+/// How long connecting and discovering an endpoint's services may take in
+/// total. It bounds a server that accepts the TCP connection but never answers
+/// (upstream's gRPC core gives up on such a server after 20 s as well).
+pub const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The connection block for an endpoint that did not answer in time.
+fn no_answer(label: &str, limit: Duration) -> AppError {
+    status::connection_error(
+        label,
+        &format!("no answer within {} seconds", limit.as_secs_f64()),
+    )
+}
+
 /// An open connection to one endpoint with the services it offers.
 pub struct Session {
     conn: Connection,
@@ -71,8 +85,18 @@ pub struct Session {
 }
 
 impl Session {
-    /// Parse the URL, connect and discover the services.
+    /// Parse the URL, connect and discover the services, within
+    /// [`DISCOVERY_TIMEOUT`].
     pub async fn open(endpoint_url: &str, options: &Options) -> Result<Session> {
+        Self::open_within(endpoint_url, options, DISCOVERY_TIMEOUT).await
+    }
+
+    /// [`Session::open`] with its own bound on connecting and discovering.
+    pub async fn open_within(
+        endpoint_url: &str,
+        options: &Options,
+        limit: Duration,
+    ) -> Result<Session> {
         let url = channel::parse_endpoint(endpoint_url)?;
         let cache = if options.use_cache {
             match &options.cache_dir {
@@ -85,8 +109,15 @@ impl Session {
         // The cache entry is decoded while connecting and listing services.
         let key = channel::cache_key(&url);
         let prefetch = Prefetch::start(cache.as_ref(), &key);
-        let conn = channel::connect(&url).await?;
-        let (catalog, origin) = descriptors::load(&conn, &key, cache.as_ref(), prefetch).await?;
+        let discovery = async {
+            let conn = channel::connect(&url).await?;
+            let (catalog, origin) =
+                descriptors::load(&conn, &key, cache.as_ref(), prefetch).await?;
+            Ok::<_, AppError>((conn, catalog, origin))
+        };
+        let (conn, catalog, origin) = tokio::time::timeout(limit, discovery)
+            .await
+            .map_err(|_| no_answer(&url.target(), limit))??;
         Ok(Session {
             conn,
             url,
@@ -106,8 +137,10 @@ impl Session {
         if let Some(c) = &self.cache {
             c.remove(&key);
         }
-        let (catalog, origin) =
-            descriptors::load(&self.conn, &key, self.cache.as_ref(), Prefetch::none()).await?;
+        let discovery = descriptors::load(&self.conn, &key, self.cache.as_ref(), Prefetch::none());
+        let (catalog, origin) = tokio::time::timeout(DISCOVERY_TIMEOUT, discovery)
+            .await
+            .map_err(|_| no_answer(&self.conn.label, DISCOVERY_TIMEOUT))??;
         self.catalog = catalog;
         self.origin = origin;
         Ok(())
@@ -154,5 +187,59 @@ impl Session {
         F: FnMut(DynamicMessage) -> Result<()>,
     {
         invoke::call(&self.conn, method, request, metadata, on_message).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server that accepts connections and never says a word must not make
+    /// a command wait forever.
+    #[test]
+    fn a_silent_server_is_given_up_on() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let held = tokio::spawn(async move {
+                let mut open = Vec::new();
+                while let Ok((socket, _)) = listener.accept().await {
+                    open.push(socket);
+                }
+            });
+            let options = Options {
+                use_cache: false,
+                cache_dir: None,
+            };
+            let url = format!("grpc://127.0.0.1:{port}");
+            let limit = Duration::from_millis(300);
+            let outcome = tokio::time::timeout(
+                Duration::from_secs(10),
+                Session::open_within(&url, &options, limit),
+            )
+            .await
+            .expect("opening a session on a silent server must end");
+            let err = outcome.err().expect("a silent server is an error");
+            assert_eq!(
+                err.render(),
+                format!(
+                    "ERROR: \n\terror_code = ERROR_GRPC_CONNECTION\n\tstatus_code = UNAVAILABLE\n\tmessage = Server is unavailable. (channel = 127.0.0.1:{port}, message = no answer within 0.3 seconds)\n\n"
+                )
+            );
+            held.abort();
+        });
+    }
+
+    #[test]
+    fn the_discovery_bound_matches_upstream() {
+        assert_eq!(DISCOVERY_TIMEOUT, Duration::from_secs(20));
+        assert_eq!(
+            no_answer("localhost:1", DISCOVERY_TIMEOUT).render(),
+            "ERROR: \n\terror_code = ERROR_GRPC_CONNECTION\n\tstatus_code = UNAVAILABLE\n\tmessage = Server is unavailable. (channel = localhost:1, message = no answer within 20 seconds)\n\n"
+        );
     }
 }

@@ -47,6 +47,19 @@ pub fn parse_columns(spec: &str) -> Vec<Column> {
         .collect()
 }
 
+/// The columns of a `-c` option: [`parse_columns`], where a list without any
+/// column or with a column that has no key (`-c ,`, `-c '|Name'`) is an error
+/// naming the option (such a column could only ever be empty).
+pub fn parse_column_option(spec: &str) -> Result<Vec<Column>, AppError> {
+    let cols = parse_columns(spec);
+    if cols.is_empty() || cols.iter().any(|c| c.key.is_empty()) {
+        return Err(AppError::msg(format!(
+            "Column format is invalid. (columns = {spec})"
+        )));
+    }
+    Ok(cols)
+}
+
 /// The field path a column needs from the server: the key cut before its first
 /// numeric or `?` filter segment.
 fn only_key(key: &str) -> String {
@@ -369,6 +382,23 @@ mod tests {
         );
         assert_eq!(parse_columns("a|b|c"), vec![col("a", "b|c")]);
         assert_eq!(parse_columns(""), Vec::<Column>::new());
+    }
+
+    #[test]
+    fn column_options_need_a_key_in_every_column() {
+        assert_eq!(
+            parse_column_option("name, provider|P").map_err(|e| e.render()),
+            Ok(vec![col("name", "name"), col("provider", "P")])
+        );
+        for spec in [",", " ", " , ,", "|X", "name,|X", " |X"] {
+            assert_eq!(
+                parse_column_option(spec).map_err(|e| e.render()),
+                Err(format!(
+                    "ERROR: Column format is invalid. (columns = {spec})\n\n"
+                )),
+                "{spec:?}"
+            );
+        }
     }
 
     #[test]
