@@ -8,10 +8,10 @@ use crate::output::pyrepr::py_truthy;
 
 use super::caller::Caller;
 use super::console::Console;
-use super::manifest::{Task, compact, pretty};
+use super::manifest::{Task, compact, pretty, scalar_text};
 use super::modules::Ctx;
 use super::store::{Store, update};
-use super::template::{Condition, Renderer};
+use super::template::{Condition, Renderer, json_type};
 
 /// The final document format (`-o`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,8 +116,8 @@ impl<'a> Runner<'a> {
             other => Err(Failure(format!(
                 "[{}] Loop Condition Error: {}\n(Type) => {}\n(Value) => {}",
                 task.name,
-                looped_text(looped),
-                type_name(&other),
+                scalar_text(looped),
+                json_type(&other),
                 other
             ))),
         }
@@ -294,24 +294,6 @@ pub fn banner(action: &str, name: &str, depth: usize, width: usize) -> String {
         out.push(c);
     }
     out
-}
-
-fn looped_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "list",
-        Value::Object(_) => "mapping",
-    }
 }
 
 #[cfg(test)]

@@ -245,7 +245,8 @@ pub fn splice_data(text: &str) -> Result<Value, String> {
     ))
 }
 
-fn json_type(v: &Value) -> &'static str {
+/// The JSON kind of a value, as named in template and loop errors.
+pub(super) fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "bool",

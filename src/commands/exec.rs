@@ -38,10 +38,7 @@ pub(super) fn call_and_print(
     let env = config::load_current()?;
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
-    let options = grpc::Options {
-        use_cache: !call.no_cache,
-        ..grpc::Options::default()
-    };
+    let options = super::session_options(call);
     grpc::block_on(async {
         let mut session = grpc::Session::open(&url, &options).await?;
         let method = session.method(&target, verb, &call.api_version).await?;

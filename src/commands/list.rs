@@ -180,10 +180,7 @@ where
     let env = config::load_current()?;
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
-    let options = grpc::Options {
-        use_cache: !call.no_cache,
-        ..grpc::Options::default()
-    };
+    let options = super::session_options(call);
     let resource = resource_name(target);
     grpc::block_on(async {
         let mut session = grpc::Session::open(&url, &options).await?;
@@ -333,11 +330,7 @@ fn shadow_method(
     if lists.is_empty() {
         return None;
     }
-    let mut files: Vec<prost_types::FileDescriptorProto> = method
-        .parent_pool()
-        .file_descriptor_protos()
-        .cloned()
-        .collect();
+    let mut files = files_needed_by(method);
     let file_name = output.parent_file().name().to_string();
     let package = output.package_name();
     let local = output
@@ -371,6 +364,24 @@ fn shadow_method(
         .methods()
         .find(|m| m.name() == method.name())?;
     Some((copy, lists))
+}
+
+/// The files that define the method's service and response type, with their
+/// dependencies: all a copy of the method needs (an endpoint may serve many more).
+fn files_needed_by(method: &MethodDescriptor) -> Vec<prost_types::FileDescriptorProto> {
+    let mut queue = vec![
+        method.parent_service().parent_file(),
+        method.output().parent_file(),
+    ];
+    let mut seen = std::collections::HashSet::new();
+    let mut files = Vec::new();
+    while let Some(file) = queue.pop() {
+        if seen.insert(file.name().to_string()) {
+            files.push(file.file_descriptor_proto().clone());
+            queue.extend(file.dependencies());
+        }
+    }
+    files
 }
 
 #[cfg(test)]

@@ -87,6 +87,14 @@ fn dispatch(command: Command) -> Result<()> {
     }
 }
 
+/// Session options from the shared call flags.
+pub(crate) fn session_options(call: &crate::cli::CallArgs) -> crate::grpc::Options {
+    crate::grpc::Options {
+        use_cache: !call.no_cache,
+        ..crate::grpc::Options::default()
+    }
+}
+
 /// Write text to stdout and flush; a closed pipe ends the command quietly.
 pub fn emit(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
