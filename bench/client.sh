@@ -24,22 +24,10 @@ BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
 for f in "$PY_SPACECTL" "$SPACEONE" "$PYTHON" "$SAMPLE/init.yaml"; do
   [ -e "$f" ] || { echo "missing: $f (run ../shared/reference/setup.sh)" >&2; exit 1; }
 done
-if [ ! -x "$BIN" ]; then
-  (cd "$HERE" && cargo build --release --bin spacectl)
-fi
+. "$HERE/bench/lib.sh"
+ensure_binary
 
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
-free_port() {
-  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 MOCK_PORT="$(free_port)"
 PORT="$(free_port)"
 
@@ -70,19 +58,6 @@ if ! cmp -s "$WORK/ours.out" "$WORK/python.out"; then
   exit 1
 fi
 
-# Median wall time in ms of N runs of a command (output discarded).
-median_ms() {
-  local times=() start end
-  for _ in $(seq 1 "$N"); do
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    times+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END {
-    m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-    printf "%.1f\n", m / 1000 }'
-}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0fx", a / b; else print "n/a" }'; }
 

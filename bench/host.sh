@@ -30,22 +30,10 @@ BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
 for f in "$SPACEONE" "$PYTHON" "$SAMPLE/collect.yaml"; do
   [ -e "$f" ] || { echo "missing: $f (run ../shared/reference/setup.sh)" >&2; exit 1; }
 done
-if [ ! -x "$BIN" ]; then
-  (cd "$HERE" && cargo build --release --bin spacectl)
-fi
+. "$HERE/bench/lib.sh"
+ensure_binary
 
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
-free_port() {
-  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 wait_port() { # port log
   for _ in $(seq 1 240); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0

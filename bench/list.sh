@@ -22,24 +22,13 @@ BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
 for f in "$PY_SPACECTL" "$PYTHON"; do
   [ -e "$f" ] || { echo "missing: $f (run ../shared/reference/setup.sh)" >&2; exit 1; }
 done
-if [ ! -x "$BIN" ]; then
-  (cd "$HERE" && cargo build --release --bin spacectl)
-fi
+. "$HERE/bench/lib.sh"
+ensure_binary
 
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
-PORT="$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 "$PYTHON" "$HERE/bench/list_server.py" "$PORT" "$ROWS" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
+PIDS+=($!)
 for _ in $(seq 1 120); do
   (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
   sleep 0.25
@@ -78,19 +67,6 @@ done
 "$PYTHON" -c 'import json, sys; a, b = (json.load(open(p)) for p in sys.argv[1:3]); sys.exit(a != b)' \
   "$WORK/ours.json" "$WORK/python.json" || { echo "JSON outputs differ" >&2; exit 1; }
 
-# Median wall time in ms of N runs of a command (output discarded).
-median_ms() {
-  local times=() start end
-  for _ in $(seq 1 "$N"); do
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    times+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END {
-    m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-    printf "%.1f\n", m / 1000 }'
-}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
 
