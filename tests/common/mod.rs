@@ -17,6 +17,10 @@ pub fn reference_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("SPACECTL_REFERENCE_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }
+    // The same default as scripts/reference.sh.
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("spacectl-reference");
+    }
     let home = std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
@@ -45,23 +49,40 @@ pub fn temp_home() -> tempfile::TempDir {
         .expect("create a temporary home directory")
 }
 
+/// Reports that a group of tests cannot run here, and how to run them.
+///
+/// When `SPACECTL_REQUIRE_REFERENCE` is set this is a failure (panic). Otherwise one
+/// line per group and test binary goes straight to the process's stderr — past the
+/// test harness's output capture, so that a plain `cargo test` shows it — and the
+/// caller returns early.
+pub fn skip_group(group: &str, test: &str, reason: &str) {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static SHOWN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    if require_reference() {
+        panic!("{test}: {reason}; SPACECTL_REQUIRE_REFERENCE is set, so this is a failure");
+    }
+    let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if shown.get_or_insert_with(HashSet::new).insert(group.to_string()) {
+        let line = format!(
+            "SKIPPED {group} tests: {reason}; run ./scripts/test.sh to install the reference tools and run them\n"
+        );
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+}
+
 /// A tool of the reference installation, e.g. `spacectl-venv/bin/spacectl`.
 ///
-/// Returns `None` (after printing why) when it is missing and not required; panics
-/// when it is missing and required.
+/// Returns `None` (after reporting the skipped group) when it is missing and not
+/// required; panics when it is missing and required.
 pub fn reference_tool(relative: &str, test: &str) -> Option<PathBuf> {
     let path = reference_dir().join(relative);
     if path.is_file() {
         return Some(path);
     }
-    let reason = format!(
-        "reference tool {} not found (set SPACECTL_REFERENCE_DIR to the reference installation)",
-        path.display()
-    );
-    if require_reference() {
-        panic!("{test}: {reason}; SPACECTL_REQUIRE_REFERENCE is set, so this is a failure");
-    }
-    eprintln!("SKIPPED {test}: {reason}");
+    let reason = format!("reference tool {} not found", path.display());
+    let group = relative.split('/').next().unwrap_or(relative);
+    skip_group(&format!("{group} interop"), test, &reason);
     None
 }
 
