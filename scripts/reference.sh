@@ -11,7 +11,7 @@
 #   services  $DIR/services-venv  the SpaceONE 1.12 services (identity,       reference/services.txt
 #                                 repository, inventory, plugin, secret,
 #                                 supervisor) and their Python spacectl
-#   all       all three (the default)
+#   all       all three, side by side (the default)
 #   path NAME print the venv directory of NAME (nothing is installed)
 #
 # DIR is $SPACECTL_REFERENCE_DIR, default ~/.cache/spacectl-reference. A venv is rebuilt when
@@ -44,6 +44,18 @@ build() {  # build NAME
   fi
   [ -n "$PYTHON" ] || { say "python3 not found: install Python 3.11 (or set PYTHON)"; exit 1; }
   mkdir -p "$DIR"
+  # One builder at a time per venv: a second caller waits for the first, then finds it done.
+  exec 9>"$DIR/.$name.lock"
+  if ! flock -n 9; then
+    say "$name: another build is running; waiting for it (up to 15 min)"
+    flock -w 900 9 || { say "$name: gave up waiting for the lock $DIR/.$name.lock"; exit 1; }
+  fi
+  have="$(cat "$venv/.requirements.sha256" 2>/dev/null || true)"
+  if [ "$want" = "$have" ]; then
+    say "$name: $venv is up to date"
+    exec 9>&-
+    return 0
+  fi
   # The stamp is written last: a venv without it (an interrupted build) is started over.
   rm -rf "$venv"
   say "$name: creating $venv with $("$PYTHON" --version 2>&1) from reference/$(basename "$req") ($(grep -c '==' "$req") pinned packages)"
@@ -57,11 +69,19 @@ build() {  # build NAME
     exit 1
   fi
   echo "$want" >"$venv/.requirements.sha256"
+  exec 9>&-
   say "$name: ready in $((SECONDS - t0)) s"
 }
 
 case "${1:-all}" in
-  all) build spacectl; build plugin; build services ;;
+  all)
+    # The three builds are independent: run them side by side.
+    pids=()
+    for n in spacectl plugin services; do build "$n" & pids+=("$!"); done
+    failed=0
+    for p in "${pids[@]}"; do wait "$p" || failed=1; done
+    [ "$failed" = 0 ] || { say "some installations failed (see above)"; exit 1; }
+    ;;
   spacectl|plugin|services) build "$1" ;;
   path)
     [ -n "${2:-}" ] || { say "usage: reference.sh path spacectl|plugin|services"; exit 2; }

@@ -81,8 +81,13 @@ pub fn reference_tool(relative: &str, test: &str) -> Option<PathBuf> {
         return Some(path);
     }
     let reason = format!("reference tool {} not found", path.display());
-    let group = relative.split('/').next().unwrap_or(relative);
-    skip_group(&format!("{group} interop"), test, &reason);
+    let group = match relative.split('/').next().unwrap_or(relative) {
+        "spacectl-venv" => "Python spacectl interop",
+        "plugin-venv" => "Python plugin framework interop",
+        "services-venv" => "real SpaceONE services",
+        other => other,
+    };
+    skip_group(group, test, &reason);
     None
 }
 
