@@ -736,5 +736,90 @@ mod tests {
     fn the_command_tree_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+        SpaceoneCli::command().debug_assert();
+    }
+
+    fn port_help(lookup: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> String {
+        use clap::CommandFactory;
+        let mut cmd = hide_env_values(Cli::command(), lookup);
+        let help = cmd
+            .find_subcommand_mut("run")
+            .and_then(|r| r.find_subcommand_mut("plugin-server"))
+            .map(|p| p.render_help().to_string())
+            .unwrap_or_default();
+        help.lines()
+            .find(|l| l.contains("--port"))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+
+    #[test]
+    fn help_shows_an_environment_value_only_when_it_is_set() {
+        assert_eq!(
+            port_help(&|_| None),
+            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
+        );
+        assert_eq!(
+            port_help(&|_| Some("".into())),
+            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
+        );
+        // A set value is left for clap to show (it reads the process environment).
+        use clap::CommandFactory;
+        let cmd = hide_env_values(Cli::command(), &|v| {
+            (v == "SPACEONE_PORT").then(|| "1234".into())
+        });
+        let server = cmd
+            .find_subcommand("run")
+            .and_then(|r| r.find_subcommand("plugin-server"))
+            .expect("run plugin-server");
+        let hidden = |id: &str| {
+            server
+                .get_arguments()
+                .find(|a| a.get_id() == id)
+                .map(|a| a.is_hide_env_values_set())
+        };
+        assert_eq!(hidden("port"), Some(false));
+        assert_eq!(hidden("worker"), Some(true));
+    }
+
+    #[test]
+    fn both_names_have_version_flags() {
+        for (name, expected) in [
+            (BinName::Spacectl, "spacectl 0.1.0\n"),
+            (BinName::Spaceone, "spaceone 0.1.0\n"),
+        ] {
+            for flag in ["-V", "--version"] {
+                let e = command_tree(name)
+                    .try_get_matches_from([name.as_str(), flag])
+                    .expect_err("version is printed through an early exit");
+                assert_eq!(e.kind(), clap::error::ErrorKind::DisplayVersion);
+                assert_eq!(
+                    e.to_string(),
+                    expected.replace("0.1.0", env!("CARGO_PKG_VERSION"))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_help_text_points_at_files_of_the_source_tree() {
+        fn walk(cmd: &clap::Command, out: &mut Vec<String>) {
+            let mut c = cmd.clone();
+            let help = c.render_long_help().to_string();
+            if help.contains("docs/") {
+                out.push(cmd.get_name().to_string());
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, out);
+            }
+        }
+        for name in [BinName::Spacectl, BinName::Spaceone] {
+            let mut cmd = command_tree(name);
+            cmd.build();
+            let mut found = Vec::new();
+            walk(&cmd, &mut found);
+            assert!(found.is_empty(), "{found:?}");
+        }
     }
 }

@@ -102,7 +102,8 @@ fn a_good_plugin_passes() {
     let r = plugin_test("good", &[]);
     assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(r.stderr, "", "no progress output without a terminal");
-    let expected_tables = " CALL                         | RESULT                               | TIME ";
+    let expected_tables =
+        " CALL                         | RESULT                               | TIME ";
     assert!(r.stdout.contains(expected_tables), "{}", r.stdout);
     assert!(
         r.stdout.contains(

@@ -33,7 +33,10 @@ fn checked_in_completions_are_current() {
                 .args(["completion", shell, "--name", name])
                 .output()
                 .expect("run spacectl completion");
-            assert!(out.status.success(), "completion {shell} --name {name} failed");
+            assert!(
+                out.status.success(),
+                "completion {shell} --name {name} failed"
+            );
             let generated = String::from_utf8(out.stdout).expect("utf-8 script");
             let checked_in = std::fs::read_to_string(dir.join(&file)).unwrap_or_default();
             if checked_in != generated {
@@ -52,7 +55,10 @@ fn checked_in_completions_are_current() {
         .collect();
     present.sort();
     expected_files.sort();
-    assert_eq!(present, expected_files, "completions/ holds exactly the generated scripts");
+    assert_eq!(
+        present, expected_files,
+        "completions/ holds exactly the generated scripts"
+    );
 }
 
 #[test]
@@ -70,7 +76,12 @@ fn each_name_completes_its_own_tree() {
     assert!(spaceone.contains("complete -F _spaceone"), "{spaceone}");
     assert!(spacectl.contains("api-resources"));
     assert!(!spaceone.contains("api-resources"));
-    for command in ["create-project", "show-config", "plugin-server", "grpc-server"] {
+    for command in [
+        "create-project",
+        "show-config",
+        "plugin-server",
+        "grpc-server",
+    ] {
         assert!(spaceone.contains(command), "{command}");
     }
     // Without --name: spacectl's.
@@ -89,7 +100,11 @@ fn checked_in_manual_pages_are_current() {
         .arg(generated.path())
         .output()
         .expect("run spacectl man");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list = |dir: &Path| {
         let mut v: Vec<String> = std::fs::read_dir(dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -107,7 +122,12 @@ fn checked_in_manual_pages_are_current() {
             generated.path().display()
         )
     );
-    for page in ["spacectl.1", "spaceone.1", "spacectl-plugin-test.1", "spaceone-run-plugin-server.1"] {
+    for page in [
+        "spacectl.1",
+        "spaceone.1",
+        "spacectl-plugin-test.1",
+        "spaceone-run-plugin-server.1",
+    ] {
         assert!(pages.iter().any(|p| p == page), "{page} in {pages:?}");
     }
     let checked_in = repo().join("man");

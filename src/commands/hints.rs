@@ -123,7 +123,9 @@ mod tests {
 
     #[test]
     fn invalid_endpoints_get_the_expected_form() {
-        let e = with_hint(AppError::msg("Endpoint is invalid. (endpoint=localhost:50051)"));
+        let e = with_hint(AppError::msg(
+            "Endpoint is invalid. (endpoint=localhost:50051)",
+        ));
         assert_eq!(
             e.render(),
             "ERROR: Endpoint is invalid. (endpoint=localhost:50051)\nExpected form: grpc://HOST:PORT or grpc+ssl://HOST:PORT (e.g. grpc://localhost:50051)\n\n"

@@ -23,7 +23,10 @@ fn collect(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
     let mut text = Vec::new();
     // Rendering into memory cannot fail.
     if man.render(&mut text).is_ok() {
-        out.push((man.get_filename(), String::from_utf8_lossy(&text).into_owned()));
+        out.push((
+            man.get_filename(),
+            String::from_utf8_lossy(&text).into_owned(),
+        ));
     }
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         collect(sub, out);
@@ -31,8 +34,12 @@ fn collect(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
 }
 
 pub fn run(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| AppError::msg(format!("Cannot create the directory {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        AppError::msg(format!(
+            "Cannot create the directory {}: {e}",
+            dir.display()
+        ))
+    })?;
     let pages = pages();
     for (file, text) in &pages {
         let path = dir.join(file);
@@ -61,7 +68,10 @@ mod tests {
             "spaceone-run-plugin-server.1",
             "spaceone-run-grpc-server.1",
         ] {
-            assert!(names.contains(&expected), "{expected} missing from {names:?}");
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
         }
         assert!(!names.iter().any(|n| n.contains("-help")), "{names:?}");
         let mut unique = names.clone();

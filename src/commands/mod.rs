@@ -15,8 +15,8 @@ mod plugin_metadata;
 mod plugin_protocol;
 mod plugin_server;
 mod plugin_test;
-mod stat;
 mod spaceone;
+mod stat;
 mod template;
 mod version;
 

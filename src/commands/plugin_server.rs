@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use crate::cli::PluginServerArgs;
 use super::hints;
+use crate::cli::PluginServerArgs;
 use crate::error::{AppError, Result};
 use crate::plugin::handler::HandlerConfig;
 use crate::plugin::server::{self, ServeOptions};

@@ -216,12 +216,7 @@ impl Setup {
             Some(path) => Some(read_mapping(path, "verify request file")?),
             None => None,
         };
-        let verify = verify_plan(
-            &request,
-            verify_request,
-            secret.is_some(),
-            a.no_verify,
-        );
+        let verify = verify_plan(&request, verify_request, secret.is_some(), a.no_verify);
         Ok(Setup {
             source_root,
             request_file,
@@ -264,7 +259,9 @@ fn verify_plan(
     let file = verify_file.unwrap_or_default();
     let mut out = Map::new();
     for key in ["options", "secret_data"] {
-        let from_file = file.get(key).filter(|_| !(key == "secret_data" && secret_given));
+        let from_file = file
+            .get(key)
+            .filter(|_| !(key == "secret_data" && secret_given));
         let value = from_file
             .or_else(|| collect.get(key))
             .cloned()
@@ -506,8 +503,8 @@ impl Host {
             if let Ok(Some(status)) = self.child.try_wait() {
                 let _ = self.reader_done.recv_timeout(Duration::from_secs(1));
                 let log = self.log_tail();
-                let reason = startup_failure(&log)
-                    .unwrap_or_else(|| format!("it exited with {status}"));
+                let reason =
+                    startup_failure(&log).unwrap_or_else(|| format!("it exited with {status}"));
                 return Err(HostFailure {
                     message: format!("The plugin host did not start: {reason}"),
                     log,
@@ -969,8 +966,15 @@ mod tests {
             Err("--no-verify")
         );
         assert_eq!(
-            verify_plan(&collect, Some(m(json!({"secret_data": {"token": "v"}}))), false, false),
-            Ok(m(json!({"options": {"a": 1}, "secret_data": {"token": "v"}})))
+            verify_plan(
+                &collect,
+                Some(m(json!({"secret_data": {"token": "v"}}))),
+                false,
+                false
+            ),
+            Ok(m(
+                json!({"options": {"a": 1}, "secret_data": {"token": "v"}})
+            ))
         );
         assert_eq!(
             verify_plan(
@@ -983,12 +987,21 @@ mod tests {
         );
         // --secret is in the collect request already and wins over verify.yaml.
         assert_eq!(
-            verify_plan(&collect, Some(m(json!({"secret_data": {"token": "v"}}))), true, false),
-            Ok(m(json!({"options": {"a": 1}, "secret_data": {"token": "c"}})))
+            verify_plan(
+                &collect,
+                Some(m(json!({"secret_data": {"token": "v"}}))),
+                true,
+                false
+            ),
+            Ok(m(
+                json!({"options": {"a": 1}, "secret_data": {"token": "c"}})
+            ))
         );
         assert_eq!(
             verify_plan(&collect, None, true, false),
-            Ok(m(json!({"options": {"a": 1}, "secret_data": {"token": "c"}})))
+            Ok(m(
+                json!({"options": {"a": 1}, "secret_data": {"token": "c"}})
+            ))
         );
     }
 
@@ -1009,7 +1022,10 @@ mod tests {
         );
         assert_eq!(
             verify_candidates(cwd, Path::new("demo/src"), None),
-            vec![PathBuf::from("demo/verify.yaml"), PathBuf::from("verify.yaml")]
+            vec![
+                PathBuf::from("demo/verify.yaml"),
+                PathBuf::from("verify.yaml")
+            ]
         );
     }
 
@@ -1024,7 +1040,9 @@ mod tests {
                 ""
             ]))
             .as_deref(),
-            Some("ImportError: Cannot import app: No module named 'spaceone'\nhint: python3 does not have it")
+            Some(
+                "ImportError: Cannot import app: No module named 'spaceone'\nhint: python3 does not have it"
+            )
         );
         assert_eq!(
             startup_failure(&lines(&["x", "ERROR: Port 5 is already in use."])).as_deref(),

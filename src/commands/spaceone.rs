@@ -16,8 +16,12 @@ pub fn command(c: SpaceoneCommand) -> Result<Command, String> {
         SpaceoneCommand::Run(SpaceoneRunCommand::PluginServer(a)) => {
             Ok(Command::Run(RunCommand::PluginServer(a)))
         }
-        SpaceoneCommand::Run(SpaceoneRunCommand::GrpcServer(_)) => Err(server_refusal("grpc-server")),
-        SpaceoneCommand::Run(SpaceoneRunCommand::RestServer(_)) => Err(server_refusal("rest-server")),
+        SpaceoneCommand::Run(SpaceoneRunCommand::GrpcServer(_)) => {
+            Err(server_refusal("grpc-server"))
+        }
+        SpaceoneCommand::Run(SpaceoneRunCommand::RestServer(_)) => {
+            Err(server_refusal("rest-server"))
+        }
         SpaceoneCommand::Run(SpaceoneRunCommand::Scheduler(_)) => Err(server_refusal("scheduler")),
         SpaceoneCommand::ShowConfig(_) => Err(format!(
             "error: 'spaceone show-config' is not in this binary: a plugin served by 'spaceone run plugin-server' has no global configuration; for a SpaceONE service use {PYTHON_TOOL}"
@@ -74,11 +78,9 @@ mod tests {
             parse(&["run", "scheduler"]).err(),
             Some("error: 'spaceone run scheduler' is not in this binary, which serves plugins only: use 'spaceone run plugin-server PACKAGE' for a plugin, or the Python spaceone-core (pip install spaceone-core) for a SpaceONE service".to_string())
         );
-        assert!(
-            parse(&["run", "rest-server", "x"])
-                .err()
-                .is_some_and(|e| e.starts_with("error: 'spaceone run rest-server' is not in this binary"))
-        );
+        assert!(parse(&["run", "rest-server", "x"]).err().is_some_and(|e| {
+            e.starts_with("error: 'spaceone run rest-server' is not in this binary")
+        }));
         assert_eq!(
             parse(&["show-config", "inventory", "-o", "json"]).err(),
             Some("error: 'spaceone show-config' is not in this binary: a plugin served by 'spaceone run plugin-server' has no global configuration; for a SpaceONE service use the Python spaceone-core (pip install spaceone-core)".to_string())
@@ -91,7 +93,11 @@ mod tests {
 
     #[test]
     fn spacectl_commands_are_not_spaceone_commands() {
-        for args in [&["config", "show"][..], &["exec", "init", "plugin.Collector"], &["version"]] {
+        for args in [
+            &["config", "show"][..],
+            &["exec", "init", "plugin.Collector"],
+            &["version"],
+        ] {
             let e = parse(args).err().unwrap_or_default();
             assert!(e.contains("unrecognized subcommand"), "{args:?}: {e}");
         }

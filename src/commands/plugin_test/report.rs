@@ -151,9 +151,7 @@ pub fn colour_wanted(
     no_color: Option<&std::ffi::OsStr>,
     term: Option<&std::ffi::OsStr>,
 ) -> bool {
-    is_terminal
-        && no_color.is_none_or(|v| v.is_empty())
-        && term.is_none_or(|t| t != "dumb")
+    is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
 }
 
 const GREEN: &str = "\x1b[32m";
@@ -477,7 +475,8 @@ PASSED: 2 calls, 6 resources, 0 errors, 1 warning
         let mut r = sample();
         r.calls[2].outcome = Outcome::Error("boom".into());
         r.resources[1].1 = "FAILURE".into();
-        r.findings.push(Finding::error("call", "Collector.collect failed: boom"));
+        r.findings
+            .push(Finding::error("call", "Collector.collect failed: boom"));
         let text = render_table(&r, true);
         let expected = "Plugin test of plugin (source root demo/src)
 Request: demo/collect.yaml; verify request: none; secret: none
@@ -517,7 +516,11 @@ Plugin host log (last 1 lines):
     #[test]
     fn colour_only_on_a_terminal_without_no_color() {
         use std::ffi::OsStr;
-        assert!(colour_wanted(true, None, Some(OsStr::new("xterm-256color"))));
+        assert!(colour_wanted(
+            true,
+            None,
+            Some(OsStr::new("xterm-256color"))
+        ));
         assert!(colour_wanted(true, Some(OsStr::new("")), None));
         assert!(!colour_wanted(false, None, None));
         assert!(!colour_wanted(true, Some(OsStr::new("1")), None));
