@@ -177,10 +177,10 @@ fn simple_commands(line: &str) -> Vec<Words> {
     commands
 }
 
-/// Every spacectl/spaceone command in the README: (section, line, words).
-fn readme_commands() -> Vec<(String, String, Words)> {
+/// Every spacectl/spaceone command in a markdown text: (section, line, words).
+fn commands_in(markdown: &str) -> Vec<(String, String, Words)> {
     let mut out = Vec::new();
-    for block in sh_blocks(&readme()) {
+    for block in sh_blocks(markdown) {
         for line in logical_lines(&block.text) {
             for words in simple_commands(&line) {
                 if matches!(words[0].as_str(), "spacectl" | "spaceone") {
@@ -246,7 +246,7 @@ fn looks_like_a_relative_path(word: &str) -> bool {
 
 #[test]
 fn every_command_line_parses_against_the_command_tree() {
-    let commands = readme_commands();
+    let mut commands = commands_in(&readme());
     // The README shows the main commands of both workflows.
     for needed in [
         "create-project",
@@ -281,6 +281,15 @@ fn every_command_line_parses_against_the_command_tree() {
     let r = run_bounded(c, "", Duration::from_secs(60));
     assert_eq!(r.code(), 0, "{}", r.stderr);
     let project = tmp.path().join("my-collector");
+    // The README of a new project, too.
+    let project_readme = std::fs::read_to_string(project.join("README.md")).expect("README");
+    let from_project = commands_in(&project_readme);
+    assert!(from_project.len() >= 10, "{project_readme}");
+    commands.extend(
+        from_project
+            .into_iter()
+            .map(|(section, line, words)| (format!("project README: {section}"), line, words)),
+    );
 
     let mut failures = Vec::new();
     for (section, line, words) in &commands {
