@@ -199,10 +199,20 @@ fn the_shell_line_reader() {
         simple_commands(
             r#"spacectl list x -c 'provider|ID,name' -s -name   # a comment | with pipes"#
         ),
-        vec![w(&["spacectl", "list", "x", "-c", "provider|ID,name", "-s", "-name"])]
+        vec![w(&[
+            "spacectl",
+            "list",
+            "x",
+            "-c",
+            "provider|ID,name",
+            "-s",
+            "-name"
+        ])]
     );
     assert_eq!(
-        simple_commands(r#"mkdir -p bin && cp "$(command -v spacectl)" bin/ && docker build -t a:$(cat VERSION) ."#),
+        simple_commands(
+            r#"mkdir -p bin && cp "$(command -v spacectl)" bin/ && docker build -t a:$(cat VERSION) ."#
+        ),
         vec![
             w(&["mkdir", "-p", "bin"]),
             w(&["cp", "$(command -v spacectl)", "bin/"]),
@@ -433,7 +443,12 @@ fn the_plugin_authors_workflow_runs_as_written() {
         .iter()
         .find(|b| b.section == "Plugin author's workflow")
         .expect("a ```sh block in the section Plugin author's workflow");
-    for step in ["create-project", "plugin test", "run plugin-server", "exec collect"] {
+    for step in [
+        "create-project",
+        "plugin test",
+        "run plugin-server",
+        "exec collect",
+    ] {
         assert!(block.text.contains(step), "the workflow shows {step}");
     }
 
@@ -480,9 +495,12 @@ fn the_plugin_authors_workflow_runs_as_written() {
     // exec init: the plugin's metadata; get_tasks: two tasks; collect: cloud services.
     assert!(out.contains("supported_resource_type:"), "{out}");
     assert_eq!(out.matches("task_options:").count(), 2, "{out}");
-    assert!(out.contains("resource_type: inventory.CloudService\n"), "{out}");
     assert!(
-        out.contains(&format!("+ spacectl config endpoint add plugin grpc://localhost:50051\n")),
+        out.contains("resource_type: inventory.CloudService\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+ spacectl config endpoint add plugin grpc://localhost:50051\n"),
         "{out}"
     );
 }
