@@ -23,6 +23,8 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze resources')
             [CompletionResult]::new('api-resources', 'api-resources', [CompletionResultType]::ParameterValue, 'Print the supported API resources')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply a task manifest (idempotent registration of resources)')
@@ -32,7 +34,8 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Execute a method to resource')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show details of a specific resource')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Display one or many resources')
-            [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages of spacectl and spaceone (one per command) into a directory')
+            [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a local server (plugin-server)')
             [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Querying statistics for resources')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Manage resource templates')
@@ -81,6 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             break
         }
         'spacectl;completion' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Program name the script completes: spacectl, or spaceone (the name with its own command tree, e.g. a `ln -s spacectl spaceone` link)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -325,15 +329,26 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'spacectl;man' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'spacectl;plugin' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary')
+            [CompletionResult]::new('protocol', 'protocol', [CompletionResultType]::ParameterValue, 'Print the handler protocol: how the host runs plugin code in any language')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'spacectl;plugin;metadata' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spacectl;plugin;protocol' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -345,16 +360,17 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--app-path', '--app-path', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
             [CompletionResult]::new('--module-path', '--module-path', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Collect request (YAML: options, secret_data, task_options); its options go to init and verify too (default: collect.yaml of the project root or the current directory)')
-            [CompletionResult]::new('--file-parameter', '--file-parameter', [CompletionResultType]::ParameterName, 'Collect request (YAML: options, secret_data, task_options); its options go to init and verify too (default: collect.yaml of the project root or the current directory)')
-            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret_data for verify and collect: a YAML or JSON mapping, or a request file with a secret_data key. Verify is called only when this is given')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Collect request (YAML: options, secret_data, task_options); its options go to init and get_tasks too, and to verify unless verify.yaml has its own (default: collect.yaml of the project root or the current directory)')
+            [CompletionResult]::new('--file-parameter', '--file-parameter', [CompletionResultType]::ParameterName, 'Collect request (YAML: options, secret_data, task_options); its options go to init and get_tasks too, and to verify unless verify.yaml has its own (default: collect.yaml of the project root or the current directory)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret_data for verify, get_tasks and collect: a YAML or JSON mapping, or a request file with a secret_data key (default: verify gets verify.yaml''s, the others the collect request''s)')
             [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code (for plugins built on the Python framework: the interpreter of their virtualenv)')
-            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (see docs/plugin-protocol.md)')
+            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (`spacectl plugin protocol` prints the protocol)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call may take (0 = no limit)')
             [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Write the plugin host''s log to this file')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format')
-            [CompletionResult]::new('--tasks', '--tasks', [CompletionResultType]::ParameterName, 'Also call Job.get_tasks, then collect once per task')
+            [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)')
+            [CompletionResult]::new('--no-tasks', '--no-tasks', [CompletionResultType]::ParameterName, 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail on warnings too (e.g. metadata fields missing from data)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -362,11 +378,15 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         }
         'spacectl;plugin;help' {
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary')
+            [CompletionResult]::new('protocol', 'protocol', [CompletionResultType]::ParameterValue, 'Print the handler protocol: how the host runs plugin code in any language')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'spacectl;plugin;help;metadata' {
+            break
+        }
+        'spacectl;plugin;help;protocol' {
             break
         }
         'spacectl;plugin;help;test' {
@@ -394,8 +414,8 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
             [CompletionResult]::new('--module-path', '--module-path', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
-            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code')
-            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code (default: python3; for plugins built on the Python framework: the interpreter of their virtualenv)')
+            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -492,7 +512,8 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Execute a method to resource')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show details of a specific resource')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Display one or many resources')
-            [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages of spacectl and spaceone (one per command) into a directory')
+            [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a local server (plugin-server)')
             [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Querying statistics for resources')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Manage resource templates')
@@ -571,12 +592,19 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl;help;list' {
             break
         }
+        'spacectl;help;man' {
+            break
+        }
         'spacectl;help;plugin' {
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary')
+            [CompletionResult]::new('protocol', 'protocol', [CompletionResultType]::ParameterValue, 'Print the handler protocol: how the host runs plugin code in any language')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary')
             break
         }
         'spacectl;help;plugin;metadata' {
+            break
+        }
+        'spacectl;help;plugin;protocol' {
             break
         }
         'spacectl;help;plugin;test' {

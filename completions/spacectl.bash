@@ -46,6 +46,9 @@ _spacectl() {
             spacectl,list)
                 cmd="spacectl__subcmd__list"
                 ;;
+            spacectl,man)
+                cmd="spacectl__subcmd__man"
+                ;;
             spacectl,plugin)
                 cmd="spacectl__subcmd__plugin"
                 ;;
@@ -184,6 +187,9 @@ _spacectl() {
             spacectl__subcmd__help,list)
                 cmd="spacectl__subcmd__help__subcmd__list"
                 ;;
+            spacectl__subcmd__help,man)
+                cmd="spacectl__subcmd__help__subcmd__man"
+                ;;
             spacectl__subcmd__help,plugin)
                 cmd="spacectl__subcmd__help__subcmd__plugin"
                 ;;
@@ -235,6 +241,9 @@ _spacectl() {
             spacectl__subcmd__help__subcmd__plugin,metadata)
                 cmd="spacectl__subcmd__help__subcmd__plugin__subcmd__metadata"
                 ;;
+            spacectl__subcmd__help__subcmd__plugin,protocol)
+                cmd="spacectl__subcmd__help__subcmd__plugin__subcmd__protocol"
+                ;;
             spacectl__subcmd__help__subcmd__plugin,test)
                 cmd="spacectl__subcmd__help__subcmd__plugin__subcmd__test"
                 ;;
@@ -256,6 +265,9 @@ _spacectl() {
             spacectl__subcmd__plugin,metadata)
                 cmd="spacectl__subcmd__plugin__subcmd__metadata"
                 ;;
+            spacectl__subcmd__plugin,protocol)
+                cmd="spacectl__subcmd__plugin__subcmd__protocol"
+                ;;
             spacectl__subcmd__plugin,test)
                 cmd="spacectl__subcmd__plugin__subcmd__test"
                 ;;
@@ -264,6 +276,9 @@ _spacectl() {
                 ;;
             spacectl__subcmd__plugin__subcmd__help,metadata)
                 cmd="spacectl__subcmd__plugin__subcmd__help__subcmd__metadata"
+                ;;
+            spacectl__subcmd__plugin__subcmd__help,protocol)
+                cmd="spacectl__subcmd__plugin__subcmd__help__subcmd__protocol"
                 ;;
             spacectl__subcmd__plugin__subcmd__help,test)
                 cmd="spacectl__subcmd__plugin__subcmd__help__subcmd__test"
@@ -311,7 +326,7 @@ _spacectl() {
 
     case "${cmd}" in
         spacectl)
-            opts="-h --help analyze api-resources apply completion config create-project exec get list plugin run stat template version help"
+            opts="-h -V --help --version analyze api-resources apply completion config create-project exec get list man plugin run stat template version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,12 +466,16 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__completion)
-            opts="-h --help bash elvish fish powershell zsh"
+            opts="-h --name --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -W "spacectl spaceone" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1119,7 +1138,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__help)
-            opts="analyze api-resources apply completion config create-project exec get list plugin run stat template version help"
+            opts="analyze api-resources apply completion config create-project exec get list man plugin run stat template version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1426,8 +1445,22 @@ _spacectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spacectl__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spacectl__subcmd__help__subcmd__plugin)
-            opts="metadata test"
+            opts="metadata protocol test"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1441,6 +1474,20 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__help__subcmd__plugin__subcmd__metadata)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__help__subcmd__plugin__subcmd__protocol)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1666,8 +1713,22 @@ _spacectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spacectl__subcmd__man)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spacectl__subcmd__plugin)
-            opts="-h --help metadata test help"
+            opts="-h --help metadata protocol test help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1681,7 +1742,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__plugin__subcmd__help)
-            opts="metadata test help"
+            opts="metadata protocol test help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1709,6 +1770,20 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__plugin__subcmd__help__subcmd__metadata)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__plugin__subcmd__help__subcmd__protocol)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1750,8 +1825,22 @@ _spacectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spacectl__subcmd__plugin__subcmd__protocol)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spacectl__subcmd__plugin__subcmd__test)
-            opts="-s -a -m -f -o -h --source-root --app-path --module-path --file-parameter --secret --tasks --python --handler --timeout --strict --log --output --help"
+            opts="-s -a -m -f -o -h --source-root --app-path --module-path --file-parameter --secret --no-verify --no-tasks --python --handler --timeout --strict --log --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -20,6 +20,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
             cand analyze 'Analyze resources'
             cand api-resources 'Print the supported API resources'
             cand apply 'Apply a task manifest (idempotent registration of resources)'
@@ -29,7 +31,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand exec 'Execute a method to resource'
             cand get 'Show details of a specific resource'
             cand list 'Display one or many resources'
-            cand plugin 'Plugin author tools (metadata conversion, smoke tests)'
+            cand man 'Write the manual pages of spacectl and spaceone (one per command) into a directory'
+            cand plugin 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)'
             cand run 'Run a local server (plugin-server)'
             cand stat 'Querying statistics for resources'
             cand template 'Manage resource templates'
@@ -74,6 +77,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand --help 'Print help'
         }
         &'spacectl;completion'= {
+            cand --name 'Program name the script completes: spacectl, or spaceone (the name with its own command tree, e.g. a `ln -s spacectl spaceone` link)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -281,14 +285,23 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'spacectl;man'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'spacectl;plugin'= {
             cand -h 'Print help'
             cand --help 'Print help'
             cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
-            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
+            cand protocol 'Print the handler protocol: how the host runs plugin code in any language'
+            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;plugin;metadata'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;plugin;protocol'= {
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -299,26 +312,30 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand --app-path 'Module path of the app: the text before '':'' is imported after {package} substitution'
             cand -m 'Extra module path put on the import path (repeatable; takes precedence over -s)'
             cand --module-path 'Extra module path put on the import path (repeatable; takes precedence over -s)'
-            cand -f 'Collect request (YAML: options, secret_data, task_options); its options go to init and verify too (default: collect.yaml of the project root or the current directory)'
-            cand --file-parameter 'Collect request (YAML: options, secret_data, task_options); its options go to init and verify too (default: collect.yaml of the project root or the current directory)'
-            cand --secret 'secret_data for verify and collect: a YAML or JSON mapping, or a request file with a secret_data key. Verify is called only when this is given'
+            cand -f 'Collect request (YAML: options, secret_data, task_options); its options go to init and get_tasks too, and to verify unless verify.yaml has its own (default: collect.yaml of the project root or the current directory)'
+            cand --file-parameter 'Collect request (YAML: options, secret_data, task_options); its options go to init and get_tasks too, and to verify unless verify.yaml has its own (default: collect.yaml of the project root or the current directory)'
+            cand --secret 'secret_data for verify, get_tasks and collect: a YAML or JSON mapping, or a request file with a secret_data key (default: verify gets verify.yaml''s, the others the collect request''s)'
             cand --python 'Python interpreter that runs the plugin code (for plugins built on the Python framework: the interpreter of their virtualenv)'
-            cand --handler 'Run this command as the handler instead of the Python runner (see docs/plugin-protocol.md)'
+            cand --handler 'Run this command as the handler instead of the Python runner (`spacectl plugin protocol` prints the protocol)'
             cand --timeout 'Seconds a single call may take (0 = no limit)'
             cand --log 'Write the plugin host''s log to this file'
             cand -o 'Report format'
             cand --output 'Report format'
-            cand --tasks 'Also call Job.get_tasks, then collect once per task'
+            cand --no-verify 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)'
+            cand --no-tasks 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)'
             cand --strict 'Fail on warnings too (e.g. metadata fields missing from data)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'spacectl;plugin;help'= {
             cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
-            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
+            cand protocol 'Print the handler protocol: how the host runs plugin code in any language'
+            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;plugin;help;metadata'= {
+        }
+        &'spacectl;plugin;help;protocol'= {
         }
         &'spacectl;plugin;help;test'= {
         }
@@ -342,8 +359,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand -m 'Extra module path put on the import path (repeatable; takes precedence over -s)'
             cand --module-path 'Extra module path put on the import path (repeatable; takes precedence over -s)'
             cand --host 'Address to bind'
-            cand --python 'Python interpreter that runs the plugin code'
-            cand --handler 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)'
+            cand --python 'Python interpreter that runs the plugin code (default: python3; for plugins built on the Python framework: the interpreter of their virtualenv)'
+            cand --handler 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)'
             cand --timeout 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -425,7 +442,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand exec 'Execute a method to resource'
             cand get 'Show details of a specific resource'
             cand list 'Display one or many resources'
-            cand plugin 'Plugin author tools (metadata conversion, smoke tests)'
+            cand man 'Write the manual pages of spacectl and spaceone (one per command) into a directory'
+            cand plugin 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)'
             cand run 'Run a local server (plugin-server)'
             cand stat 'Querying statistics for resources'
             cand template 'Manage resource templates'
@@ -483,11 +501,16 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         }
         &'spacectl;help;list'= {
         }
+        &'spacectl;help;man'= {
+        }
         &'spacectl;help;plugin'= {
             cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
-            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
+            cand protocol 'Print the handler protocol: how the host runs plugin code in any language'
+            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
         }
         &'spacectl;help;plugin;metadata'= {
+        }
+        &'spacectl;help;plugin;protocol'= {
         }
         &'spacectl;help;plugin;test'= {
         }

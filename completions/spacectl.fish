@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_spacectl_global_optspecs
-    string join \n h/help
+    string join \n h/help V/version
 end
 
 function __fish_spacectl_needs_command
@@ -25,6 +25,7 @@ function __fish_spacectl_using_subcommand
 end
 
 complete -c spacectl -n "__fish_spacectl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c spacectl -n "__fish_spacectl_needs_command" -s V -l version -d 'Print version'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "analyze" -d 'Analyze resources'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "api-resources" -d 'Print the supported API resources'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "apply" -d 'Apply a task manifest (idempotent registration of resources)'
@@ -34,7 +35,8 @@ complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "create-project" -
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "exec" -d 'Execute a method to resource'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "get" -d 'Show details of a specific resource'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "list" -d 'Display one or many resources'
-complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "plugin" -d 'Plugin author tools (metadata conversion, smoke tests)'
+complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "man" -d 'Write the manual pages of spacectl and spaceone (one per command) into a directory'
+complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "plugin" -d 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "run" -d 'Run a local server (plugin-server)'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "stat" -d 'Querying statistics for resources'
 complete -c spacectl -n "__fish_spacectl_needs_command" -f -a "template" -d 'Manage resource templates'
@@ -63,6 +65,8 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l var-file -d 
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s s -l silent -d 'Suppress task banners and module chatter'
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l dry-run -d 'Print what each task would call, call nothing'
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand completion" -l name -d 'Program name the script completes: spacectl, or spaceone (the name with its own command tree, e.g. a `ln -s spacectl spaceone` link)' -r -f -a "spacectl\t''
+spaceone\t''"
 complete -c spacectl -n "__fish_spacectl_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand config; and not __fish_seen_subcommand_from init set remove show environment endpoint help" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand config; and not __fish_seen_subcommand_from init set remove show environment endpoint help" -f -a "init" -d 'Initialize an environment and switch to it'
@@ -140,27 +144,32 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s m -l minimal 
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s a -l all -d 'All columns'
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata test help" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata test help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata test help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -f -a "protocol" -d 'Print the handler protocol: how the host runs plugin code in any language'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from metadata" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from protocol" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s s -l source-root -d 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s a -l app-path -d 'Module path of the app: the text before \':\' is imported after {package} substitution' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s m -l module-path -d 'Extra module path put on the import path (repeatable; takes precedence over -s)' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s f -l file-parameter -d 'Collect request (YAML: options, secret_data, task_options); its options go to init and verify too (default: collect.yaml of the project root or the current directory)' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l secret -d 'secret_data for verify and collect: a YAML or JSON mapping, or a request file with a secret_data key. Verify is called only when this is given' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s f -l file-parameter -d 'Collect request (YAML: options, secret_data, task_options); its options go to init and get_tasks too, and to verify unless verify.yaml has its own (default: collect.yaml of the project root or the current directory)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l secret -d 'secret_data for verify, get_tasks and collect: a YAML or JSON mapping, or a request file with a secret_data key (default: verify gets verify.yaml\'s, the others the collect request\'s)' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l python -d 'Python interpreter that runs the plugin code (for plugins built on the Python framework: the interpreter of their virtualenv)' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l handler -d 'Run this command as the handler instead of the Python runner (see docs/plugin-protocol.md)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l handler -d 'Run this command as the handler instead of the Python runner (`spacectl plugin protocol` prints the protocol)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds a single call may take (0 = no limit)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l log -d 'Write the plugin host\'s log to this file' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s o -l output -d 'Report format' -r -f -a "table\t''
 json\t''"
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l tasks -d 'Also call Job.get_tasks, then collect once per task'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l no-verify -d 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l no-tasks -d 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l strict -d 'Fail on warnings too (e.g. metadata fields missing from data)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "protocol" -d 'Print the handler protocol: how the host runs plugin code in any language'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
@@ -171,8 +180,8 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_s
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s w -l worker -d 'Maximum number of handler processes (requests queue when all are busy)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s m -l module-path -d 'Extra module path put on the import path (repeatable; takes precedence over -s)' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l host -d 'Address to bind' -r
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l python -d 'Python interpreter that runs the plugin code' -r -F
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l handler -d 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l python -d 'Python interpreter that runs the plugin code (default: python3; for plugins built on the Python framework: the interpreter of their virtualenv)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l handler -d 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l timeout -d 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
@@ -204,21 +213,22 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_s
 complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove resource template'
 complete -c spacectl -n "__fish_spacectl_using_subcommand template; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand version" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "analyze" -d 'Analyze resources'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "api-resources" -d 'Print the supported API resources'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "apply" -d 'Apply a task manifest (idempotent registration of resources)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "config" -d 'Modify spaceconfig files'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "create-project" -d 'Create a plugin project that runs right away (inventory collector)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "exec" -d 'Execute a method to resource'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "get" -d 'Show details of a specific resource'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "list" -d 'Display one or many resources'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "plugin" -d 'Plugin author tools (metadata conversion, smoke tests)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "run" -d 'Run a local server (plugin-server)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "stat" -d 'Querying statistics for resources'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "template" -d 'Manage resource templates'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "version" -d 'Print the client version information'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list plugin run stat template version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "analyze" -d 'Analyze resources'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "api-resources" -d 'Print the supported API resources'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "apply" -d 'Apply a task manifest (idempotent registration of resources)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "config" -d 'Modify spaceconfig files'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "create-project" -d 'Create a plugin project that runs right away (inventory collector)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "exec" -d 'Execute a method to resource'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "get" -d 'Show details of a specific resource'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "list" -d 'Display one or many resources'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "man" -d 'Write the manual pages of spacectl and spaceone (one per command) into a directory'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "plugin" -d 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "run" -d 'Run a local server (plugin-server)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "stat" -d 'Querying statistics for resources'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "template" -d 'Manage resource templates'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "version" -d 'Print the client version information'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and not __fish_seen_subcommand_from analyze api-resources apply completion config create-project exec get list man plugin run stat template version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Initialize an environment and switch to it'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set a top-level key of the current environment (the value is stored as a string)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "remove" -d 'Remove a top-level key of the current environment'
@@ -226,7 +236,8 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "environment" -d 'List environments, or switch to / remove one'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "endpoint" -d 'Manage the service endpoints of the current environment'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify and collect, check every response and print a summary'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "protocol" -d 'Print the handler protocol: how the host runs plugin code in any language'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from run" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "set" -d 'Set resource template'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "show" -d 'Display resource template'

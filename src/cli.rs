@@ -23,7 +23,7 @@ Following steps for first time user.
     name = "spacectl",
     about = ABOUT,
     long_about = LONG_ABOUT,
-    disable_version_flag = true,
+    version,
     arg_required_else_help = true,
     subcommand_help_heading = "Commands",
     args_override_self = true
@@ -46,6 +46,10 @@ pub enum Command {
         /// Shell to generate the script for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+        /// Program name the script completes: spacectl, or spaceone (the name with its
+        /// own command tree, e.g. a `ln -s spacectl spaceone` link)
+        #[arg(long = "name", value_enum, default_value_t = BinName::Spacectl)]
+        name: BinName,
     },
     /// Modify spaceconfig files
     #[command(subcommand)]
@@ -58,7 +62,13 @@ pub enum Command {
     Get(GetArgs),
     /// Display one or many resources
     List(ListArgs),
-    /// Plugin author tools (metadata conversion, smoke tests)
+    /// Write the manual pages of spacectl and spaceone (one per command) into a directory
+    Man {
+        /// Directory to write the pages into, e.g. ~/.local/share/man/man1 (created when missing)
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Plugin author tools (metadata conversion, smoke tests, the handler protocol)
     #[command(subcommand)]
     Plugin(PluginCommand),
     /// Run a local server (plugin-server)
@@ -410,13 +420,14 @@ pub struct PluginServerArgs {
     #[arg(short = 'm', long = "module-path", value_parser = existing_path)]
     pub module_path: Vec<PathBuf>,
     /// Address to bind
-    #[arg(long = "host", default_value = "::")]
+    #[arg(long = "host", env = "SPACEONE_HOST", default_value = "::")]
     pub host: String,
-    /// Python interpreter that runs the plugin code
+    /// Python interpreter that runs the plugin code (default: python3; for plugins built
+    /// on the Python framework: the interpreter of their virtualenv)
     #[arg(long = "python", value_name = "PATH")]
     pub python: Option<PathBuf>,
     /// Run this command as the handler instead of the Python runner (any language;
-    /// see docs/plugin-protocol.md)
+    /// `spacectl plugin protocol` prints the protocol)
     #[arg(long = "handler", value_name = "CMD")]
     pub handler: Option<String>,
     /// Seconds a single call (a whole collect stream included) may take before it fails with
@@ -433,8 +444,11 @@ pub enum PluginCommand {
         #[arg(value_parser = existing_path)]
         file: PathBuf,
     },
-    /// Smoke-test a plugin: serve it on a free local port, call init, verify and
-    /// collect, check every response and print a summary
+    /// Print the handler protocol: how the host runs plugin code in any language
+    Protocol,
+    /// Smoke-test a plugin: serve it on a free local port, call init, verify (with
+    /// verify.yaml or --secret), get_tasks and collect (once per task), check every
+    /// response and print a summary
     Test(Box<PluginTestArgs>),
 }
 
@@ -484,21 +498,29 @@ pub struct PluginTestArgs {
     #[arg(short = 'm', long = "module-path", value_name = "PATH", value_parser = existing_path)]
     pub module_path: Vec<PathBuf>,
     /// Collect request (YAML: options, secret_data, task_options); its options go to init
-    /// and verify too (default: collect.yaml of the project root or the current directory)
+    /// and get_tasks too, and to verify unless verify.yaml has its own (default:
+    /// collect.yaml of the project root or the current directory)
     #[arg(short = 'f', long = "file-parameter", value_name = "PATH", value_parser = existing_path)]
     pub file_parameter: Option<PathBuf>,
-    /// secret_data for verify and collect: a YAML or JSON mapping, or a request file with a
-    /// secret_data key. Verify is called only when this is given
+    /// secret_data for verify, get_tasks and collect: a YAML or JSON mapping, or a request
+    /// file with a secret_data key (default: verify gets verify.yaml's, the others the
+    /// collect request's)
     #[arg(long = "secret", value_name = "FILE", value_parser = existing_path)]
     pub secret: Option<PathBuf>,
-    /// Also call Job.get_tasks, then collect once per task
-    #[arg(long = "tasks")]
-    pub tasks: bool,
+    /// Do not call Collector.verify (by default it is called when the project has a
+    /// verify.yaml, next to collect.yaml, or --secret is given)
+    #[arg(long = "no-verify")]
+    pub no_verify: bool,
+    /// Do not call Job.get_tasks: collect once with the request as it is (by default
+    /// collect runs once per task, like the inventory service)
+    #[arg(long = "no-tasks")]
+    pub no_tasks: bool,
     /// Python interpreter that runs the plugin code (for plugins built on the Python
     /// framework: the interpreter of their virtualenv)
     #[arg(long = "python", value_name = "PATH")]
     pub python: Option<PathBuf>,
-    /// Run this command as the handler instead of the Python runner (see docs/plugin-protocol.md)
+    /// Run this command as the handler instead of the Python runner (`spacectl plugin
+    /// protocol` prints the protocol)
     #[arg(long = "handler", value_name = "CMD")]
     pub handler: Option<String>,
     /// Seconds a single call may take (0 = no limit)
@@ -520,6 +542,145 @@ pub struct PluginTestArgs {
 pub enum TestFormat {
     Table,
     Json,
+}
+
+// ---------------------------------------------------------------- the spaceone name
+
+/// The two names the binary answers to, each with its own command tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BinName {
+    Spacectl,
+    Spaceone,
+}
+
+impl BinName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinName::Spacectl => "spacectl",
+            BinName::Spaceone => "spaceone",
+        }
+    }
+}
+
+const SPACEONE_ABOUT: &str = "spaceone creates, tests and serves SpaceONE plugins.";
+
+const SPACEONE_LONG_ABOUT: &str = "spaceone creates, tests and serves SpaceONE plugins (the \
+plugin commands of spacectl, under upstream's names).
+
+Following steps for first time user.
+
+    1. spaceone create-project my-collector
+
+    2. cd my-collector && spaceone plugin test
+
+    3. spaceone run plugin-server plugin -s src";
+
+/// The command tree under the name `spaceone`: upstream's commands (those this
+/// binary does not have are listed and refused), plus the plugin author tools.
+#[derive(Debug, Parser)]
+#[command(
+    name = "spaceone",
+    about = SPACEONE_ABOUT,
+    long_about = SPACEONE_LONG_ABOUT,
+    version,
+    arg_required_else_help = true,
+    subcommand_help_heading = "Commands",
+    args_override_self = true
+)]
+pub struct SpaceoneCli {
+    #[command(subcommand)]
+    pub command: SpaceoneCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpaceoneCommand {
+    /// Create a new project
+    CreateProject(CreateProjectArgs),
+    /// Plugin author tools (metadata conversion, smoke tests, the handler protocol)
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+    /// Run a server
+    #[command(subcommand)]
+    Run(SpaceoneRunCommand),
+    /// Show global configurations (not in this binary: Python spaceone-core)
+    #[command(disable_help_flag = true)]
+    ShowConfig(Refused),
+    /// Unit tests for source code (not in this binary: Python spaceone-core)
+    #[command(disable_help_flag = true)]
+    Test(Refused),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpaceoneRunCommand {
+    /// Run a gRPC server (not in this binary: Python spaceone-core)
+    #[command(disable_help_flag = true)]
+    GrpcServer(Refused),
+    /// Run a plugin server
+    PluginServer(PluginServerArgs),
+    /// Run a FastAPI REST server (not in this binary: Python spaceone-core)
+    #[command(disable_help_flag = true)]
+    RestServer(Refused),
+    /// Run a scheduler server (not in this binary: Python spaceone-core)
+    #[command(disable_help_flag = true)]
+    Scheduler(Refused),
+}
+
+/// The arguments of a command this binary refuses; they are not looked at.
+#[derive(Debug, Args, Clone)]
+pub struct Refused {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<String>,
+}
+
+/// The command tree for `name`, as help and completions show it: environment
+/// values are hidden (man pages and completion scripts do not depend on the
+/// environment they are generated in).
+pub fn command_tree(name: BinName) -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = match name {
+        BinName::Spacectl => Cli::command(),
+        BinName::Spaceone => SpaceoneCli::command(),
+    };
+    hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|_| None)
+}
+
+/// The command tree for `name` that parses a command line: the help of an option
+/// with an environment variable shows the variable's value only when it is set
+/// and not empty (an empty one means the default, which the help shows).
+pub fn command_for(name: BinName) -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = match name {
+        BinName::Spacectl => Cli::command(),
+        BinName::Spaceone => SpaceoneCli::command(),
+    };
+    hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|var| {
+        std::env::var_os(var)
+    })
+}
+
+/// Hide the environment value in the help of every option (at any depth) whose
+/// variable `lookup` finds unset or empty.
+pub fn hide_env_values(
+    cmd: clap::Command,
+    lookup: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+) -> clap::Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    let mut cmd = cmd.mut_args(|arg| {
+        let empty = arg
+            .get_env()
+            .map(|var| lookup(&var.to_string_lossy()).is_none_or(|v| v.is_empty()));
+        match empty {
+            Some(true) => arg.hide_env_values(true),
+            _ => arg,
+        }
+    });
+    for name in names {
+        cmd = cmd.mut_subcommand(name, |sub| hide_env_values(sub, lookup));
+    }
+    cmd
 }
 
 /// click's `type=click.Path(exists=True)`: reject missing paths as a usage error.
@@ -575,5 +736,90 @@ mod tests {
     fn the_command_tree_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+        SpaceoneCli::command().debug_assert();
+    }
+
+    fn port_help(lookup: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> String {
+        use clap::CommandFactory;
+        let mut cmd = hide_env_values(Cli::command(), lookup);
+        let help = cmd
+            .find_subcommand_mut("run")
+            .and_then(|r| r.find_subcommand_mut("plugin-server"))
+            .map(|p| p.render_help().to_string())
+            .unwrap_or_default();
+        help.lines()
+            .find(|l| l.contains("--port"))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+
+    #[test]
+    fn help_shows_an_environment_value_only_when_it_is_set() {
+        assert_eq!(
+            port_help(&|_| None),
+            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
+        );
+        assert_eq!(
+            port_help(&|_| Some("".into())),
+            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
+        );
+        // A set value is left for clap to show (it reads the process environment).
+        use clap::CommandFactory;
+        let cmd = hide_env_values(Cli::command(), &|v| {
+            (v == "SPACEONE_PORT").then(|| "1234".into())
+        });
+        let server = cmd
+            .find_subcommand("run")
+            .and_then(|r| r.find_subcommand("plugin-server"))
+            .expect("run plugin-server");
+        let hidden = |id: &str| {
+            server
+                .get_arguments()
+                .find(|a| a.get_id() == id)
+                .map(|a| a.is_hide_env_values_set())
+        };
+        assert_eq!(hidden("port"), Some(false));
+        assert_eq!(hidden("worker"), Some(true));
+    }
+
+    #[test]
+    fn both_names_have_version_flags() {
+        for (name, expected) in [
+            (BinName::Spacectl, "spacectl 0.1.0\n"),
+            (BinName::Spaceone, "spaceone 0.1.0\n"),
+        ] {
+            for flag in ["-V", "--version"] {
+                let e = command_tree(name)
+                    .try_get_matches_from([name.as_str(), flag])
+                    .expect_err("version is printed through an early exit");
+                assert_eq!(e.kind(), clap::error::ErrorKind::DisplayVersion);
+                assert_eq!(
+                    e.to_string(),
+                    expected.replace("0.1.0", env!("CARGO_PKG_VERSION"))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_help_text_points_at_files_of_the_source_tree() {
+        fn walk(cmd: &clap::Command, out: &mut Vec<String>) {
+            let mut c = cmd.clone();
+            let help = c.render_long_help().to_string();
+            if help.contains("docs/") {
+                out.push(cmd.get_name().to_string());
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, out);
+            }
+        }
+        for name in [BinName::Spacectl, BinName::Spaceone] {
+            let mut cmd = command_tree(name);
+            cmd.build();
+            let mut found = Vec::new();
+            walk(&cmd, &mut found);
+            assert!(found.is_empty(), "{found:?}");
+        }
     }
 }

@@ -474,11 +474,11 @@ fn endpoints_add_update_remove_show() {
     );
     h.fails(
         &["config", "endpoint", "add", "web", "http://localhost:8080"],
-        "ERROR: Endpoint is invalid. (endpoint=http://localhost:8080)\n\n",
+        "ERROR: Endpoint is invalid. (endpoint=http://localhost:8080)\nExpected form: grpc://HOST:PORT or grpc+ssl://HOST:PORT (e.g. grpc://localhost:50051)\n\n",
     );
     h.fails(
         &["config", "endpoint", "add", "web", "grpc://localhost"],
-        "ERROR: Endpoint is invalid. (endpoint=grpc://localhost, reason=port is missing)\n\n",
+        "ERROR: Endpoint is invalid. (endpoint=grpc://localhost, reason=port is missing)\nExpected form: grpc://HOST:PORT or grpc+ssl://HOST:PORT (e.g. grpc://localhost:50051)\n\n",
     );
     assert_eq!(
         h.read("environments/dev.yml"),
@@ -511,7 +511,7 @@ fn endpoints_add_update_remove_show() {
     );
     h.fails(
         &["config", "endpoint", "update", "plugin", "grpc://:1"],
-        "ERROR: Endpoint is invalid. (endpoint=grpc://:1, reason=host is missing)\n\n",
+        "ERROR: Endpoint is invalid. (endpoint=grpc://:1, reason=host is missing)\nExpected form: grpc://HOST:PORT or grpc+ssl://HOST:PORT (e.g. grpc://localhost:50051)\n\n",
     );
     assert_eq!(
         h.ok(&["config", "endpoint", "remove", "identity"]),

@@ -507,6 +507,37 @@ fn generated_project_serves_our_client_and_the_python_client_alike() {
 }
 
 #[test]
+fn under_the_spaceone_name_the_next_steps_say_spaceone() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let home = temp_home();
+    let link = tmp.path().join("spaceone");
+    std::os::unix::fs::symlink(spacectl_bin(), &link).expect("spaceone link");
+    let mut c = command_in_home(&link, home.path());
+    c.args(["create-project", "demo"]).current_dir(tmp.path());
+    let r = run_bounded(c, "", TIMEOUT);
+    assert_eq!(r.code(), 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "Created the inventory collector project demo in demo
+  provider demo, cloud service group Demo, type Resource, package src/plugin
+
+Next steps:
+  cd demo
+  spaceone plugin test                       # serve it, call it, check the answers
+  spaceone run plugin-server plugin -s src   # serve it on port 50051
+README.md explains calling, building and registering the plugin.
+"
+    );
+    // The steps work under that name.
+    let mut c = command_in_home(&link, home.path());
+    c.args(["plugin", "test", "-o", "json"])
+        .current_dir(tmp.path().join("demo"))
+        .env_remove("PYTHONPATH");
+    let r = run_bounded(c, "", TIMEOUT);
+    assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+}
+
+#[test]
 fn generated_project_passes_plugin_test() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let home = temp_home();
@@ -519,7 +550,7 @@ fn generated_project_passes_plugin_test() {
     assert_eq!(r.stderr, "", "no progress output without a terminal");
     assert!(
         r.stdout.starts_with(
-            "Plugin test of plugin (source root src)\nRequest: collect.yaml; secret: none\n"
+            "Plugin test of plugin (source root src)\nRequest: collect.yaml; verify request: verify.yaml; secret: none\n"
         ),
         "{}",
         r.stdout
@@ -531,51 +562,92 @@ fn generated_project_passes_plugin_test() {
     );
     assert!(
         r.stdout
-            .ends_with("\nPASSED: 2 calls, 6 resources, 0 errors, 0 warnings\n"),
+            .ends_with("\nPASSED: 5 calls, 7 resources, 0 errors, 0 warnings\n"),
         "{}",
         r.stdout
     );
 
+    let calls = |report: &Value| -> Vec<(String, String)> {
+        report["calls"]
+            .as_array()
+            .expect("calls")
+            .iter()
+            .map(|c| {
+                (
+                    c["call"].as_str().unwrap_or("").to_string(),
+                    c["result"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let owned = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+
+    // From outside the project: the project's request files are found all the same.
     let r = spacectl_in(
         tmp.path(),
         home.path(),
-        &[
-            "plugin",
-            "test",
-            "-s",
-            "demo/src",
-            "--secret",
-            "demo/verify.yaml",
-            "--tasks",
-            "-o",
-            "json",
-        ],
+        &["plugin", "test", "-s", "demo/src", "-o", "json"],
     );
     assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).expect("JSON report");
     assert_eq!(report["passed"], Value::Bool(true), "{}", r.stdout);
     assert_eq!(report["request_file"], "demo/collect.yaml");
-    let calls: Vec<(&str, &str)> = report["calls"]
-        .as_array()
-        .expect("calls")
-        .iter()
-        .map(|c| {
-            (
-                c["call"].as_str().unwrap_or(""),
-                c["result"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    assert_eq!(report["verify_file"], "demo/verify.yaml");
     assert_eq!(
-        calls,
-        [
+        calls(&report),
+        owned(&[
             ("Collector.init", "OK"),
             ("Collector.verify", "OK"),
             ("Job.get_tasks", "OK"),
             ("Collector.collect (task 1/2)", "OK"),
             ("Collector.collect (task 2/2)", "OK"),
-        ]
+        ])
     );
     assert_eq!(report["errors"], Value::Array(vec![]));
     assert_eq!(report["warnings"], Value::Array(vec![]));
+
+    // The defaults can be turned off.
+    let r = spacectl_in(
+        &root,
+        home.path(),
+        &["plugin", "test", "--no-verify", "--no-tasks", "-o", "json"],
+    );
+    assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    assert_eq!(report["verify_file"], Value::Null);
+    assert_eq!(
+        calls(&report),
+        owned(&[
+            ("Collector.init", "OK"),
+            ("Collector.verify", "SKIPPED"),
+            ("Job.get_tasks", "SKIPPED"),
+            ("Collector.collect", "OK"),
+        ])
+    );
+    let reasons: Vec<&str> = report["calls"]
+        .as_array()
+        .expect("calls")
+        .iter()
+        .filter_map(|c| c["reason"].as_str())
+        .collect();
+    assert_eq!(reasons, ["--no-verify", "--no-tasks"]);
+
+    // verify.yaml is what verify gets: a bad secret there fails verify only.
+    std::fs::write(
+        root.join("verify.yaml"),
+        "options: {}\nsecret_data:\n  api_key: ''\n",
+    )
+    .expect("write verify.yaml");
+    let r = spacectl_in(&root, home.path(), &["plugin", "test", "-o", "json"]);
+    assert_eq!(r.code(), 1, "{}\n{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    assert_eq!(
+        report["errors"][0]["message"],
+        "Collector.verify failed: Parameter is invalid. (key = secret_data.api_key, reason = must be a non-empty string)"
+    );
+    assert_eq!(report["errors"].as_array().map(Vec::len), Some(1));
 }

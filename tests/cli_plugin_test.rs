@@ -102,15 +102,16 @@ fn a_good_plugin_passes() {
     let r = plugin_test("good", &[]);
     assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(r.stderr, "", "no progress output without a terminal");
-    let expected_tables = " CALL              | RESULT                | TIME";
+    let expected_tables =
+        " CALL                         | RESULT                               | TIME ";
     assert!(r.stdout.contains(expected_tables), "{}", r.stdout);
     assert!(
         r.stdout.contains(
             " RESOURCE TYPE              | STATE   |   COUNT
 ----------------------------+---------+---------
- inventory.CloudServiceType | SUCCESS |       1
- inventory.Region           | SUCCESS |       1
- inventory.CloudService     | SUCCESS |       2
+ inventory.CloudServiceType | SUCCESS |       2
+ inventory.Region           | SUCCESS |       2
+ inventory.CloudService     | SUCCESS |       4
 "
         ),
         "{}",
@@ -118,7 +119,7 @@ fn a_good_plugin_passes() {
     );
     assert!(
         r.stdout
-            .ends_with("\nPASSED: 2 calls, 4 resources, 0 errors, 0 warnings\n"),
+            .ends_with("\nPASSED: 4 calls, 8 resources, 0 errors, 0 warnings\n"),
         "{}",
         r.stdout
     );
@@ -129,13 +130,21 @@ fn a_good_plugin_passes() {
     assert_eq!(report["passed"], Value::Bool(true));
     assert_eq!(report["source_root"], "good");
     assert_eq!(report["request_file"], Value::Null);
+    assert_eq!(report["verify_file"], Value::Null);
     assert_eq!(
         call_results(&report),
         owned(&[
             ("Collector.init", "OK", 1),
             ("Collector.verify", "SKIPPED", 0),
-            ("Collector.collect", "OK", 4),
+            ("Job.get_tasks", "OK", 1),
+            ("Collector.collect (task 1/2)", "OK", 4),
+            ("Collector.collect (task 2/2)", "OK", 4),
         ])
+    );
+    assert_eq!(
+        report["calls"][1]["reason"], "no verify.yaml or --secret",
+        "{}",
+        r.stdout
     );
     assert!(messages(&report, "errors").is_empty());
     assert!(messages(&report, "warnings").is_empty());
@@ -164,7 +173,7 @@ fn verify_runs_with_a_secret_and_tasks_split_the_collect() {
 
     for secret in [&good_secret, &request_with_secret] {
         let secret = secret.display().to_string();
-        let r = plugin_test("good", &["--secret", &secret, "--tasks", "-o", "json"]);
+        let r = plugin_test("good", &["--secret", &secret, "-o", "json"]);
         assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
         let report = json_report(&r);
         assert_eq!(
@@ -194,6 +203,7 @@ fn verify_runs_with_a_secret_and_tasks_split_the_collect() {
         &[
             "--secret",
             &empty_secret.display().to_string(),
+            "--no-tasks",
             "-o",
             "json",
         ],
@@ -235,6 +245,17 @@ fn a_failure_item_fails_the_test_with_its_message() {
     assert_eq!(r.stderr, "ERROR: The plugin test failed (1 error).\n\n");
 
     let report = json_report(&plugin_test("failure_item", &["-o", "json"]));
+    // No Job.get_tasks route: like the inventory service, collect runs once.
+    assert_eq!(
+        call_results(&report),
+        owned(&[
+            ("Collector.init", "OK", 1),
+            ("Collector.verify", "SKIPPED", 0),
+            ("Job.get_tasks", "SKIPPED", 0),
+            ("Collector.collect", "OK", 3),
+        ])
+    );
+    assert_eq!(report["calls"][2]["reason"], "no route; collect runs once");
     assert_eq!(
         messages(&report, "errors"),
         [(
@@ -480,7 +501,11 @@ fn handlers_in_other_languages_are_tested_too() {
     std::fs::write(&script, SHELL_HANDLER).expect("write handler");
     std::fs::create_dir_all(tmp.path().join("src").join("plugin")).expect("package dir");
     let handler = format!("sh '{}'", script.display());
-    let r = plugin_test_in(tmp.path(), &["--handler", &handler, "-o", "json"], &[]);
+    let r = plugin_test_in(
+        tmp.path(),
+        &["--handler", &handler, "--no-tasks", "-o", "json"],
+        &[],
+    );
     assert_eq!(r.code(), 1, "{}\n{}", r.stdout, r.stderr);
     let report = json_report(&r);
     assert_eq!(report["source_root"], "src");

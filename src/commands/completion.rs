@@ -1,19 +1,19 @@
-//! `spacectl completion SHELL`: completion scripts generated from the command tree.
+//! `spacectl completion SHELL [--name spaceone]`: completion scripts generated
+//! from the command tree of either name.
 
-use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
+use crate::cli::{BinName, command_tree};
 use crate::error::Result;
 
-/// The completion script for `shell`, for a binary named `spacectl`.
-pub fn script(shell: Shell) -> String {
-    let mut cmd = Cli::command();
+/// The completion script for `shell`, for the program `name`.
+pub fn script(shell: Shell, name: BinName) -> String {
+    let mut cmd = command_tree(name);
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "spacectl", &mut buf);
+    clap_complete::generate(shell, &mut cmd, name.as_str(), &mut buf);
     String::from_utf8_lossy(&buf).into_owned()
 }
 
-pub fn run(shell: Shell) -> Result<()> {
-    super::emit(&script(shell))
+pub fn run(shell: Shell, name: BinName) -> Result<()> {
+    super::emit(&script(shell, name))
 }

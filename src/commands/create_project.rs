@@ -4,11 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::CreateProjectArgs;
+use crate::cli::{BinName, CreateProjectArgs};
 use crate::error::{AppError, Result};
 use crate::scaffold::{self, Created, Layout, Request};
 
-pub fn run(a: CreateProjectArgs) -> Result<()> {
+/// `bin` is the name the binary was invoked as; the next steps use it.
+pub fn run(a: CreateProjectArgs, bin: BinName) -> Result<()> {
     let cwd = std::env::current_dir()
         .map_err(|e| AppError::msg(format!("Cannot read the current directory: {e}")))?;
     let request = Request {
@@ -21,7 +22,7 @@ pub fn run(a: CreateProjectArgs) -> Result<()> {
     };
     let created = scaffold::create(&request, &cwd).map_err(AppError::msg)?;
     if !a.quiet {
-        eprint!("{}", summary(&created, &cwd));
+        eprint!("{}", summary(&created, &cwd, bin));
     }
     Ok(())
 }
@@ -35,8 +36,9 @@ fn shown(path: &Path, cwd: &Path) -> PathBuf {
     }
 }
 
-/// What was created and the commands to run next.
-pub fn summary(created: &Created, cwd: &Path) -> String {
+/// What was created and the commands to run next, for the program name `bin`.
+pub fn summary(created: &Created, cwd: &Path, bin: BinName) -> String {
+    let bin = bin.as_str();
     let t = &created.target;
     let n = &t.names;
     let root = shown(&t.root, cwd);
@@ -63,11 +65,11 @@ pub fn summary(created: &Created, cwd: &Path) -> String {
     };
     let steps = [
         (
-            format!("spacectl plugin test{package_arg}"),
+            format!("{bin} plugin test{package_arg}"),
             "serve it, call it, check the answers",
         ),
         (
-            format!("spacectl run plugin-server {} -s src", n.package),
+            format!("{bin} run plugin-server {} -s src", n.package),
             "serve it on port 50051",
         ),
     ];
@@ -104,7 +106,7 @@ mod tests {
             kept: vec![],
         };
         assert_eq!(
-            summary(&created, cwd),
+            summary(&created, cwd, BinName::Spacectl),
             "Created the inventory collector project demo in demo\n  provider demo, cloud service group Demo, type Resource, package src/plugin\n\nNext steps:\n  cd demo\n  spacectl plugin test                       # serve it, call it, check the answers\n  spacectl run plugin-server plugin -s src   # serve it on port 50051\nREADME.md explains calling, building and registering the plugin.\n"
         );
     }
@@ -126,8 +128,12 @@ mod tests {
             kept: vec![PathBuf::from("/w/acme/README.md")],
         };
         assert_eq!(
-            summary(&created, cwd),
+            summary(&created, cwd, BinName::Spacectl),
             "Created the inventory collector project acme in .\n  provider acme, cloud service group Acme, type Resource, package src/collector\n  kept the existing README.md\n\nNext steps:\n  spacectl plugin test collector                # serve it, call it, check the answers\n  spacectl run plugin-server collector -s src   # serve it on port 50051\nREADME.md explains calling, building and registering the plugin.\n"
+        );
+        assert_eq!(
+            summary(&created, cwd, BinName::Spaceone),
+            "Created the inventory collector project acme in .\n  provider acme, cloud service group Acme, type Resource, package src/collector\n  kept the existing README.md\n\nNext steps:\n  spaceone plugin test collector                # serve it, call it, check the answers\n  spaceone run plugin-server collector -s src   # serve it on port 50051\nREADME.md explains calling, building and registering the plugin.\n"
         );
     }
 }

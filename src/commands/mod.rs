@@ -8,10 +8,14 @@ mod config;
 mod create_project;
 mod exec;
 mod get;
+mod hints;
 mod list;
+mod man;
 mod plugin_metadata;
+mod plugin_protocol;
 mod plugin_server;
 mod plugin_test;
+mod spaceone;
 mod stat;
 mod template;
 mod version;
@@ -20,54 +24,64 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
-use crate::cli::{Cli, Command, PluginCommand, RunCommand};
+use crate::cli::{BinName, Cli, Command, PluginCommand, RunCommand, SpaceoneCli};
 use crate::error::{AppError, Result};
 
 /// The name this binary was invoked as: `spaceone` when called through a link
 /// of that name, otherwise `spacectl`.
-fn invoked_name(argv0: Option<&OsString>) -> &'static str {
+fn invoked_name(argv0: Option<&OsString>) -> BinName {
     let stem = argv0
         .and_then(|a| Path::new(a).file_stem())
         .and_then(|s| s.to_str())
         .unwrap_or("spacectl");
     if stem == "spaceone" {
-        "spaceone"
+        BinName::Spaceone
     } else {
-        "spacectl"
+        BinName::Spacectl
     }
 }
 
 /// Parse argv and run the command; returns the process exit status.
 pub fn main_entry(argv: Vec<OsString>) -> i32 {
     let name = invoked_name(argv.first());
-    let cmd = Cli::command().name(name).bin_name(name);
-    let matches = match cmd.try_get_matches_from(argv) {
+    let matches = match crate::cli::command_for(name).try_get_matches_from(argv) {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
             return e.exit_code();
         }
     };
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(c) => c,
+    let parsed = match name {
+        BinName::Spacectl => Cli::from_arg_matches(&matches).map(|c| Ok(c.command)),
+        BinName::Spaceone => {
+            SpaceoneCli::from_arg_matches(&matches).map(|c| spaceone::command(c.command))
+        }
+    };
+    let command = match parsed {
+        Ok(Ok(c)) => c,
+        Ok(Err(refusal)) => {
+            eprintln!("{refusal}");
+            return 2;
+        }
         Err(e) => {
             let _ = e.print();
             return e.exit_code();
         }
     };
-    match dispatch(cli.command) {
+    match dispatch(command, name) {
         Ok(()) => 0,
         Err(e) => {
             let _ = std::io::stdout().flush();
+            let e = hints::with_hint(e);
             eprint!("{}", e.render());
             e.exit_code()
         }
     }
 }
 
-fn dispatch(command: Command) -> Result<()> {
+fn dispatch(command: Command, name: BinName) -> Result<()> {
     match command {
         Command::Config(c) => config::run(c),
         Command::Exec(a) => exec::run(a),
@@ -78,12 +92,14 @@ fn dispatch(command: Command) -> Result<()> {
         Command::ApiResources => api_resources::run(),
         Command::Template(c) => template::run(c),
         Command::Version => version::run(),
-        Command::CreateProject(a) => create_project::run(a),
+        Command::CreateProject(a) => create_project::run(a, name),
         Command::Run(RunCommand::PluginServer(a)) => plugin_server::run(a),
         Command::Plugin(PluginCommand::Metadata { file }) => plugin_metadata::run(&file),
+        Command::Plugin(PluginCommand::Protocol) => plugin_protocol::run(),
         Command::Plugin(PluginCommand::Test(a)) => plugin_test::run(*a),
         Command::Apply(a) => apply::run(a),
-        Command::Completion { shell } => completion::run(shell),
+        Command::Completion { shell, name } => completion::run(shell, name),
+        Command::Man { dir } => man::run(&dir),
     }
 }
 
@@ -113,9 +129,12 @@ mod tests {
     fn name_follows_argv0() {
         assert_eq!(
             invoked_name(Some(&OsString::from("/usr/bin/spaceone"))),
-            "spaceone"
+            BinName::Spaceone
         );
-        assert_eq!(invoked_name(Some(&OsString::from("spacectl"))), "spacectl");
-        assert_eq!(invoked_name(None), "spacectl");
+        assert_eq!(
+            invoked_name(Some(&OsString::from("spacectl"))),
+            BinName::Spacectl
+        );
+        assert_eq!(invoked_name(None), BinName::Spacectl);
     }
 }

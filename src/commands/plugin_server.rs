@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
+use super::hints;
 use crate::cli::PluginServerArgs;
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::plugin::handler::HandlerConfig;
 use crate::plugin::server::{self, ServeOptions};
 
@@ -39,7 +40,21 @@ fn options(a: PluginServerArgs) -> ServeOptions {
 }
 
 pub fn run(a: PluginServerArgs) -> Result<()> {
-    server::run(options(a))
+    let package = a.package.clone();
+    let source_root = a.source_root.clone();
+    let python = a.python.clone();
+    server::run(options(a)).map_err(|e| match e {
+        AppError::Plain { text, code } => {
+            let project = std::env::current_dir()
+                .map(|cwd| hints::Project::look(&cwd, &source_root))
+                .unwrap_or_default();
+            match hints::import_hint(&text, &package, python.as_deref(), &project) {
+                Some(hint) => AppError::plain(format!("{}\n{hint}", text.trim_end()), code),
+                None => AppError::Plain { text, code },
+            }
+        }
+        other => other,
+    })
 }
 
 #[cfg(test)]

@@ -3,9 +3,12 @@
 //! The plugin host is this binary: `run plugin-server` is started as a child
 //! process on a free 127.0.0.1 port (its log is captured, not shown, unless
 //! something fails). The calls go through the client layer, exactly as
-//! `spacectl exec` makes them: `Collector.init`, `Collector.verify` (only with
-//! `--secret`), `Job.get_tasks` (with `--tasks`) and `Collector.collect` (once,
-//! or once per task). Every response is checked ([`checks`]); the summary
+//! `spacectl exec` makes them, and follow what the project provides:
+//! `Collector.init`, `Collector.verify` (when the project has a `verify.yaml` or
+//! `--secret` is given), `Job.get_tasks` (unless `--no-tasks`) and
+//! `Collector.collect` once per task (once when there are no tasks, or when the
+//! plugin has no `Job.get_tasks` route: the inventory service falls back to one
+//! collect then). Every response is checked ([`checks`]); the summary
 //! ([`report`]) goes to stdout. The exit status is 1 when a call failed, an
 //! item came back as FAILURE, a response broke the model or two resources
 //! share their match keys (with `--strict`, also on warnings).
@@ -35,6 +38,10 @@ use report::{Call, Outcome, Report};
 
 /// The request file looked for when `-f` is not given.
 const DEFAULT_REQUEST_FILE: &str = "collect.yaml";
+/// The verify request file looked for next to it.
+const VERIFY_REQUEST_FILE: &str = "verify.yaml";
+/// How a route the plugin does not register fails (upstream's text, kept by the host).
+const NO_ROUTE: &str = "'NoneType' object is not callable";
 /// The host log line that says the server is ready.
 const READY_MARK: &str = "Start gRPC Server (";
 /// Log lines kept for the report.
@@ -53,6 +60,7 @@ pub fn run(a: PluginTestArgs) -> Result<()> {
         package: a.package.clone(),
         source_root: setup.source_root.display().to_string(),
         request_file: setup.request_file.as_ref().map(|p| p.display().to_string()),
+        verify_file: setup.verify_file.as_ref().map(|p| p.display().to_string()),
         secret_file: a.secret.as_ref().map(|p| p.display().to_string()),
         strict: a.strict,
         ..Report::default()
@@ -64,7 +72,15 @@ pub fn run(a: PluginTestArgs) -> Result<()> {
     report.timings.push(("total", millis(started.elapsed())));
 
     let text = match a.output {
-        TestFormat::Table => report::render_table(&report),
+        TestFormat::Table => {
+            use std::io::IsTerminal;
+            let colour = report::colour_wanted(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+                std::env::var_os("TERM").as_deref(),
+            );
+            report::render_table(&report, colour)
+        }
         TestFormat::Json => crate::output::json::document(&report::to_json(&report)),
     };
     super::emit(&text)?;
@@ -154,8 +170,11 @@ struct Setup {
     request_file: Option<PathBuf>,
     /// The collect request (options, secret_data, ...).
     request: Map<String, Value>,
-    /// `--secret`: secret_data for verify and collect.
-    secret: Option<Value>,
+    /// The verify request file, when verify reads one.
+    verify_file: Option<PathBuf>,
+    /// The verify request (options and secret_data), or None when verify is skipped
+    /// (the reason is given).
+    verify: std::result::Result<Map<String, Value>, &'static str>,
 }
 
 impl Setup {
@@ -186,11 +205,24 @@ impl Setup {
         if let Some(s) = &secret {
             request.insert("secret_data".to_string(), s.clone());
         }
+        let verify_file = if a.no_verify {
+            None
+        } else {
+            verify_candidates(cwd, &source_root, request_file.as_deref())
+                .into_iter()
+                .find(|p| p.is_file())
+        };
+        let verify_request = match &verify_file {
+            Some(path) => Some(read_mapping(path, "verify request file")?),
+            None => None,
+        };
+        let verify = verify_plan(&request, verify_request, secret.is_some(), a.no_verify);
         Ok(Setup {
             source_root,
             request_file,
             request,
-            secret,
+            verify_file,
+            verify,
         })
     }
 
@@ -207,6 +239,52 @@ impl Setup {
             .cloned()
             .unwrap_or_else(|| Value::Object(Map::new()))
     }
+}
+
+/// The verify request: `verify.yaml`'s options and secret_data, each defaulting to
+/// the collect request's (which holds `--secret` already, and `--secret` wins over
+/// verify.yaml); Err(reason) when verify is not called.
+fn verify_plan(
+    collect: &Map<String, Value>,
+    verify_file: Option<Map<String, Value>>,
+    secret_given: bool,
+    no_verify: bool,
+) -> std::result::Result<Map<String, Value>, &'static str> {
+    if no_verify {
+        return Err("--no-verify");
+    }
+    if verify_file.is_none() && !secret_given {
+        return Err("no verify.yaml or --secret");
+    }
+    let file = verify_file.unwrap_or_default();
+    let mut out = Map::new();
+    for key in ["options", "secret_data"] {
+        let from_file = file
+            .get(key)
+            .filter(|_| !(key == "secret_data" && secret_given));
+        let value = from_file
+            .or_else(|| collect.get(key))
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Map::new()));
+        out.insert(key.to_string(), value);
+    }
+    Ok(out)
+}
+
+/// Where `verify.yaml` may be: next to the request file when one was given,
+/// then where `collect.yaml` is looked for.
+fn verify_candidates(cwd: &Path, source_root: &Path, request_file: Option<&Path>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(dir) = request_file.and_then(Path::parent) {
+        out.push(dir.join(VERIFY_REQUEST_FILE));
+    }
+    for candidate in request_candidates(cwd, source_root) {
+        let p = candidate.with_file_name(VERIFY_REQUEST_FILE);
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// `src` when it holds the package (a project created by `create-project`),
@@ -379,6 +457,7 @@ impl Host {
         }
         cmd.env_remove("SPACEONE_PORT")
             .env_remove("SPACEONE_WORKER")
+            .env_remove("SPACEONE_HOST")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
@@ -424,13 +503,8 @@ impl Host {
             if let Ok(Some(status)) = self.child.try_wait() {
                 let _ = self.reader_done.recv_timeout(Duration::from_secs(1));
                 let log = self.log_tail();
-                let reason = log
-                    .iter()
-                    .rev()
-                    .map(|l| l.trim())
-                    .find(|l| !l.is_empty())
-                    .map(|l| l.strip_prefix("ERROR: ").unwrap_or(l).to_string())
-                    .unwrap_or_else(|| format!("it exited with {status}"));
+                let reason =
+                    startup_failure(&log).unwrap_or_else(|| format!("it exited with {status}"));
                 return Err(HostFailure {
                     message: format!("The plugin host did not start: {reason}"),
                     log,
@@ -529,6 +603,25 @@ fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitSta
     }
 }
 
+/// Why the host exited at startup: its last line (without `ERROR: `), with the
+/// host's `hint: ` line, when it printed one, below it.
+fn startup_failure(log: &[String]) -> Option<String> {
+    let mut lines = log.iter().rev().map(|l| l.trim()).filter(|l| !l.is_empty());
+    let mut hint = None;
+    for line in lines.by_ref() {
+        if line.starts_with("hint: ") {
+            hint.get_or_insert(line);
+            continue;
+        }
+        let reason = line.strip_prefix("ERROR: ").unwrap_or(line);
+        return Some(match hint {
+            Some(h) => format!("{reason}\n{h}"),
+            None => reason.to_string(),
+        });
+    }
+    None
+}
+
 /// How long the host may take to load the plugin: the handler start limit of
 /// the host (the call timeout, at least 10 s; 120 s without one) plus a margin.
 fn startup_limit(timeout: u64) -> Duration {
@@ -623,6 +716,15 @@ fn params(pairs: &[(&str, Value)]) -> Map<String, Value> {
         .collect()
 }
 
+fn skipped(report: &mut Report, name: &str, reason: &str) {
+    report.calls.push(Call {
+        name: name.to_string(),
+        outcome: Outcome::Skipped(reason.to_string()),
+        millis: None,
+        responses: 0,
+    });
+}
+
 fn record(report: &mut Report, name: &str, outcome: std::result::Result<usize, String>, ms: f64) {
     let (outcome, responses) = match outcome {
         Ok(n) => (Outcome::Ok, n),
@@ -684,30 +786,20 @@ async fn exercise(
     let init_response = result.as_ref().ok().cloned();
     record(report, "Collector.init", result.map(|_| 1), ms);
 
-    if setup.secret.is_some() {
-        progress.say("Collector.verify");
-        let (result, ms) = unary(
-            &mut session,
-            "plugin.Collector",
-            "verify",
-            params(&[
-                ("options", setup.options()),
-                ("secret_data", setup.secret_data()),
-            ]),
-        )
-        .await;
-        record(report, "Collector.verify", result.map(|_| 1), ms);
-    } else {
-        report.calls.push(Call {
-            name: "Collector.verify".to_string(),
-            outcome: Outcome::Skipped("no --secret".to_string()),
-            millis: None,
-            responses: 0,
-        });
+    match &setup.verify {
+        Ok(verify) => {
+            progress.say("Collector.verify");
+            let (result, ms) =
+                unary(&mut session, "plugin.Collector", "verify", verify.clone()).await;
+            record(report, "Collector.verify", result.map(|_| 1), ms);
+        }
+        Err(reason) => skipped(report, "Collector.verify", reason),
     }
 
     let mut requests = vec![("Collector.collect".to_string(), setup.request.clone())];
-    if a.tasks {
+    if a.no_tasks {
+        skipped(report, "Job.get_tasks", "--no-tasks");
+    } else {
         progress.say("Job.get_tasks");
         let (result, ms) = unary(
             &mut session,
@@ -732,8 +824,14 @@ async fn exercise(
             }
             Err(_) => Vec::new(),
         };
-        record(report, "Job.get_tasks", result.map(|_| 1), ms);
-        // Without tasks (or when get_tasks failed) collect runs once, as without --tasks.
+        match result {
+            // No route: the inventory service collects once without task_options.
+            Err(e) if e.contains(NO_ROUTE) => {
+                skipped(report, "Job.get_tasks", "no route; collect runs once");
+            }
+            result => record(report, "Job.get_tasks", result.map(|_| 1), ms),
+        }
+        // Without tasks (or when get_tasks failed) collect runs once, with the request as it is.
         if !tasks.is_empty() {
             let n = tasks.len();
             requests = tasks
@@ -853,6 +951,104 @@ mod tests {
                 PathBuf::from("collect.yaml")
             ]
         );
+    }
+
+    #[test]
+    fn verify_follows_the_project_files() {
+        let m = |v: Value| v.as_object().cloned().unwrap();
+        let collect = m(json!({"options": {"a": 1}, "secret_data": {"token": "c"}}));
+        assert_eq!(
+            verify_plan(&collect, None, false, false),
+            Err("no verify.yaml or --secret")
+        );
+        assert_eq!(
+            verify_plan(&collect, Some(Map::new()), false, true),
+            Err("--no-verify")
+        );
+        assert_eq!(
+            verify_plan(
+                &collect,
+                Some(m(json!({"secret_data": {"token": "v"}}))),
+                false,
+                false
+            ),
+            Ok(m(
+                json!({"options": {"a": 1}, "secret_data": {"token": "v"}})
+            ))
+        );
+        assert_eq!(
+            verify_plan(
+                &collect,
+                Some(m(json!({"options": {}, "secret_data": {"token": "v"}}))),
+                false,
+                false
+            ),
+            Ok(m(json!({"options": {}, "secret_data": {"token": "v"}})))
+        );
+        // --secret is in the collect request already and wins over verify.yaml.
+        assert_eq!(
+            verify_plan(
+                &collect,
+                Some(m(json!({"secret_data": {"token": "v"}}))),
+                true,
+                false
+            ),
+            Ok(m(
+                json!({"options": {"a": 1}, "secret_data": {"token": "c"}})
+            ))
+        );
+        assert_eq!(
+            verify_plan(&collect, None, true, false),
+            Ok(m(
+                json!({"options": {"a": 1}, "secret_data": {"token": "c"}})
+            ))
+        );
+    }
+
+    #[test]
+    fn verify_file_candidates() {
+        let cwd = Path::new("/w");
+        assert_eq!(
+            verify_candidates(cwd, Path::new("src"), Some(Path::new("collect.yaml"))),
+            vec![PathBuf::from("verify.yaml")]
+        );
+        assert_eq!(
+            verify_candidates(cwd, Path::new("demo/src"), Some(Path::new("reqs/c.yaml"))),
+            vec![
+                PathBuf::from("reqs/verify.yaml"),
+                PathBuf::from("demo/verify.yaml"),
+                PathBuf::from("verify.yaml")
+            ]
+        );
+        assert_eq!(
+            verify_candidates(cwd, Path::new("demo/src"), None),
+            vec![
+                PathBuf::from("demo/verify.yaml"),
+                PathBuf::from("verify.yaml")
+            ]
+        );
+    }
+
+    #[test]
+    fn startup_failures_keep_the_hosts_hint() {
+        let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            startup_failure(&lines(&[
+                "Traceback ...",
+                "ImportError: Cannot import app: No module named 'spaceone'",
+                "hint: python3 does not have it",
+                ""
+            ]))
+            .as_deref(),
+            Some(
+                "ImportError: Cannot import app: No module named 'spaceone'\nhint: python3 does not have it"
+            )
+        );
+        assert_eq!(
+            startup_failure(&lines(&["x", "ERROR: Port 5 is already in use."])).as_deref(),
+            Some("Port 5 is already in use.")
+        );
+        assert_eq!(startup_failure(&lines(&["", " "])), None);
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct Report {
     pub package: String,
     pub source_root: String,
     pub request_file: Option<String>,
+    /// The verify request file (verify.yaml) when one was used.
+    pub verify_file: Option<String>,
     pub secret_file: Option<String>,
     pub calls: Vec<Call>,
     /// (resource_type, state, count), in order of first appearance.
@@ -120,12 +122,13 @@ fn outcome_text(o: &Outcome) -> String {
     }
 }
 
-fn list_findings(out: &mut String, title: &str, items: &[&Finding]) {
+fn list_findings(out: &mut String, title: &str, items: &[&Finding], colour: &str, on: bool) {
     if items.is_empty() {
         out.push_str(&format!("{title}: none\n"));
         return;
     }
-    out.push_str(&format!("{title} ({}):\n", items.len()));
+    let heading = format!("{title} ({})", items.len());
+    out.push_str(&format!("{}:\n", paint(&heading, colour, on)));
     for f in items.iter().take(LISTED) {
         let mut lines = f.message.lines();
         out.push_str(&format!("  - {}\n", lines.next().unwrap_or("")));
@@ -141,17 +144,81 @@ fn list_findings(out: &mut String, title: &str, items: &[&Finding]) {
     }
 }
 
-/// The human summary.
-pub fn render_table(r: &Report) -> String {
+/// Whether the table is coloured: on a terminal only, unless `NO_COLOR` is set
+/// to a non-empty value (<https://no-color.org>) or `TERM` is `dumb`.
+pub fn colour_wanted(
+    is_terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
+}
+
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const BOLD_GREEN: &str = "\x1b[1;32m";
+const BOLD_RED: &str = "\x1b[1;31m";
+const RESET: &str = "\x1b[0m";
+
+/// `text` in `colour` when `on`.
+fn paint(text: &str, colour: &str, on: bool) -> String {
+    if on {
+        format!("{colour}{text}{RESET}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// The colour of a result or state word.
+fn word_colour(word: &str) -> Option<&'static str> {
+    match word.split(' ').next().unwrap_or(word) {
+        "OK" | "SUCCESS" => Some(GREEN),
+        "ERROR" | "FAILURE" => Some(RED),
+        "SKIPPED" => Some(YELLOW),
+        _ => None,
+    }
+}
+
+/// Colour the second column of a rendered table's rows (after the rule line),
+/// keeping the padding, so that the columns stay aligned.
+fn paint_second_column(table: &str) -> String {
+    let mut out = Vec::new();
+    let mut body = false;
+    for line in table.split('\n') {
+        if !body {
+            body = line.starts_with('-');
+            out.push(line.to_string());
+            continue;
+        }
+        let mut cells: Vec<&str> = line.splitn(3, " | ").collect();
+        let painted;
+        if cells.len() >= 2 {
+            let cell = cells[1];
+            let word = cell.trim_end();
+            if let Some(colour) = word_colour(word) {
+                painted = format!("{}{}", paint(word, colour, true), &cell[word.len()..]);
+                cells[1] = &painted;
+            }
+        }
+        out.push(cells.join(" | "));
+    }
+    out.join("\n")
+}
+
+/// The human summary; `colour` adds terminal colours to results, states, the
+/// finding titles and the verdict.
+pub fn render_table(r: &Report, colour: bool) -> String {
     let mut out = format!(
         "Plugin test of {} (source root {})\n",
         r.package, r.source_root
     );
     out.push_str(&format!(
-        "Request: {}; secret: {}\n\n",
+        "Request: {}; verify request: {}; secret: {}\n\n",
         r.request_file
             .as_deref()
             .unwrap_or("none (empty options and secret_data)"),
+        r.verify_file.as_deref().unwrap_or("none"),
         r.secret_file.as_deref().unwrap_or("none")
     ));
     if !r.calls.is_empty() {
@@ -173,7 +240,12 @@ pub fn render_table(r: &Report) -> String {
                 ]
             })
             .collect();
-        out.push_str(&presto(&headers, &rows));
+        let table = presto(&headers, &rows);
+        if colour {
+            out.push_str(&paint_second_column(&table));
+        } else {
+            out.push_str(&table);
+        }
         out.push_str("\n\n");
     }
     if !r.resources.is_empty() {
@@ -189,13 +261,18 @@ pub fn render_table(r: &Report) -> String {
                 ]
             })
             .collect();
-        out.push_str(&presto(&headers, &rows));
+        let table = presto(&headers, &rows);
+        if colour {
+            out.push_str(&paint_second_column(&table));
+        } else {
+            out.push_str(&table);
+        }
         out.push_str("\n\n");
     }
     let errors: Vec<&Finding> = r.errors().collect();
     let warnings: Vec<&Finding> = r.warnings().collect();
-    list_findings(&mut out, "Errors", &errors);
-    list_findings(&mut out, "Warnings", &warnings);
+    list_findings(&mut out, "Errors", &errors, RED, colour);
+    list_findings(&mut out, "Warnings", &warnings, YELLOW, colour);
     if !r.timings.is_empty() {
         let parts: Vec<String> = r
             .timings
@@ -220,7 +297,16 @@ pub fn render_table(r: &Report) -> String {
         }
     }
     out.push('\n');
-    out.push_str(&r.verdict());
+    let verdict = r.verdict();
+    match verdict.split_once(':') {
+        Some((word, rest)) if colour => {
+            let c = if r.passed() { BOLD_GREEN } else { BOLD_RED };
+            out.push_str(&paint(word, c, true));
+            out.push(':');
+            out.push_str(rest);
+        }
+        _ => out.push_str(&verdict),
+    }
     out.push('\n');
     out
 }
@@ -273,6 +359,7 @@ pub fn to_json(r: &Report) -> Value {
         "package": r.package,
         "source_root": r.source_root,
         "request_file": r.request_file,
+        "verify_file": r.verify_file,
         "secret_file": r.secret_file,
         "strict": r.strict,
         "calls": calls,
@@ -293,6 +380,7 @@ mod tests {
             package: "plugin".into(),
             source_root: "demo/src".into(),
             request_file: Some("demo/collect.yaml".into()),
+            verify_file: None,
             secret_file: None,
             calls: vec![
                 Call {
@@ -303,7 +391,7 @@ mod tests {
                 },
                 Call {
                     name: "Collector.verify".into(),
-                    outcome: Outcome::Skipped("no --secret".into()),
+                    outcome: Outcome::Skipped("no verify.yaml".into()),
                     millis: None,
                     responses: 0,
                 },
@@ -331,15 +419,15 @@ mod tests {
     #[test]
     fn table_of_a_passing_run() {
         assert_eq!(
-            render_table(&sample()),
+            render_table(&sample(), false),
             "Plugin test of plugin (source root demo/src)
-Request: demo/collect.yaml; secret: none
+Request: demo/collect.yaml; verify request: none; secret: none
 
- CALL              | RESULT                | TIME   |   RESPONSES
--------------------+-----------------------+--------+-------------
- Collector.init    | OK                    | 3.1 ms |           1
- Collector.verify  | SKIPPED (no --secret) |        |
- Collector.collect | OK                    | 1.23 s |           6
+ CALL              | RESULT                   | TIME   |   RESPONSES
+-------------------+--------------------------+--------+-------------
+ Collector.init    | OK                       | 3.1 ms |           1
+ Collector.verify  | SKIPPED (no verify.yaml) |        |
+ Collector.collect | OK                       | 1.23 s |           6
 
  RESOURCE TYPE              | STATE   |   COUNT
 ----------------------------+---------+---------
@@ -370,9 +458,9 @@ PASSED: 2 calls, 6 resources, 0 errors, 1 warning
             "call",
             "Collector.collect failed: boom\nsecond line",
         ));
-        let text = render_table(&r);
+        let text = render_table(&r, false);
         assert!(
-            text.contains(" Collector.collect | ERROR                 | 1.23 s |           6\n"),
+            text.contains(" Collector.collect | ERROR                    | 1.23 s |           6\n"),
             "{text}"
         );
         assert!(
@@ -383,12 +471,69 @@ PASSED: 2 calls, 6 resources, 0 errors, 1 warning
     }
 
     #[test]
+    fn colours_keep_the_columns_aligned() {
+        let mut r = sample();
+        r.calls[2].outcome = Outcome::Error("boom".into());
+        r.resources[1].1 = "FAILURE".into();
+        r.findings
+            .push(Finding::error("call", "Collector.collect failed: boom"));
+        let text = render_table(&r, true);
+        let expected = "Plugin test of plugin (source root demo/src)
+Request: demo/collect.yaml; verify request: none; secret: none
+
+ CALL              | RESULT                   | TIME   |   RESPONSES
+-------------------+--------------------------+--------+-------------
+ Collector.init    | \x1b[32mOK\x1b[0m                       | 3.1 ms |           1
+ Collector.verify  | \x1b[33mSKIPPED (no verify.yaml)\x1b[0m |        |
+ Collector.collect | \x1b[31mERROR\x1b[0m                    | 1.23 s |           6
+
+ RESOURCE TYPE              | STATE   |   COUNT
+----------------------------+---------+---------
+ inventory.CloudServiceType | \x1b[32mSUCCESS\x1b[0m |       1
+ inventory.CloudService     | \x1b[31mFAILURE\x1b[0m |       5
+
+\x1b[31mErrors (1)\x1b[0m:
+  - Collector.collect failed: boom
+\x1b[33mWarnings (1)\x1b[0m:
+  - metadata of p/G/T: field 'Price' (data.price) is missing from the data of 5 of 5 cloud services (e.g. 'a')
+Timings: host start 210.0 ms, total 1.50 s
+
+Plugin host log (last 1 lines):
+  a log line
+
+\x1b[1;31mFAILED\x1b[0m: 2 calls, 6 resources, 1 error, 1 warning
+";
+        assert_eq!(text, expected);
+        let stripped = text
+            .replace(GREEN, "")
+            .replace(RED, "")
+            .replace(YELLOW, "")
+            .replace(BOLD_RED, "")
+            .replace(RESET, "");
+        assert_eq!(stripped, render_table(&r, false));
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(colour_wanted(
+            true,
+            None,
+            Some(OsStr::new("xterm-256color"))
+        ));
+        assert!(colour_wanted(true, Some(OsStr::new("")), None));
+        assert!(!colour_wanted(false, None, None));
+        assert!(!colour_wanted(true, Some(OsStr::new("1")), None));
+        assert!(!colour_wanted(true, None, Some(OsStr::new("dumb"))));
+    }
+
+    #[test]
     fn long_finding_lists_are_cut() {
         let mut r = sample();
         r.findings = (0..25)
             .map(|i| Finding::error("failure_item", format!("e{i}")))
             .collect();
-        let text = render_table(&r);
+        let text = render_table(&r, false);
         assert!(
             text.contains("  - e19\n  … and 5 more (-o json lists all)\n"),
             "{text}"
@@ -409,6 +554,7 @@ PASSED: 2 calls, 6 resources, 0 errors, 1 warning
     "package": "plugin",
     "source_root": "demo/src",
     "request_file": "demo/collect.yaml",
+    "verify_file": null,
     "secret_file": null,
     "strict": false,
     "calls": [
@@ -421,7 +567,7 @@ PASSED: 2 calls, 6 resources, 0 errors, 1 warning
         {
             "call": "Collector.verify",
             "result": "SKIPPED",
-            "reason": "no --secret",
+            "reason": "no verify.yaml",
             "time_ms": null,
             "responses": 0
         },
