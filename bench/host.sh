@@ -87,7 +87,9 @@ use_env() { printf 'environment: %s\n' "$1" >"$HOME/.spaceone/environment.yml"; 
 # Warm-up (first call starts our handler, loads the descriptor cache).
 use_env py; collect_ms py >/dev/null
 use_env rs; collect_ms rs >/dev/null
-cmp -s <(grep -c '"state"' "$WORK/out.py") <(grep -c '"state"' "$WORK/out.rs") \
+# Items = top-level "state" members of the JSON documents (indented by 4).
+items_in() { grep -c '^    "state": ' "$1" || true; }
+cmp -s <(items_in "$WORK/out.py") <(items_in "$WORK/out.rs") \
   || { echo "the two servers answered differently" >&2; exit 1; }
 
 PY_TIMES=(); RS_TIMES=()
@@ -98,7 +100,7 @@ done
 PY_MED="$(printf '%s\n' "${PY_TIMES[@]}" | median)"
 RS_MED="$(printf '%s\n' "${RS_TIMES[@]}" | median)"
 
-echo "== compat sample collect ($(grep -c '"state"' "$WORK/out.py") items), our release client, median of $N"
+echo "== compat sample collect ($(items_in "$WORK/out.py") items), our release client, median of $N"
 echo "python plugin server : ${PY_MED} ms   (${PY_TIMES[*]})"
 echo "our plugin host      : ${RS_MED} ms   (${RS_TIMES[*]})"
 echo "speed-up             : $(ratio "$PY_MED" "$RS_MED")x"
