@@ -5,16 +5,22 @@
 //! Empty fields keep their separating spaces, so a line without a transaction
 //! has seven spaces between `]` and `(`. The `(<file>:<line>)` sources are the
 //! ones SpaceONE log readers know for each kind of line. Values under a masked
-//! key (`secret_data` by default) are printed as `********` at any depth.
-//! Times are printed in UTC (the trailing `Z` says so).
+//! key (`secret_data` by default) are printed as `********` at any depth, and
+//! the text values found there are replaced by `********` wherever else they
+//! appear in the lines of that call (an exception message that quotes the
+//! secret, an option that repeats it). Times are printed in UTC (the trailing
+//! `Z` says so).
 
+use std::borrow::Cow;
 use std::io::Write;
+use std::sync::OnceLock;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
 use super::error::PluginError;
 use crate::output::json::dumps_compact;
+use crate::output::pyrepr::repr_str;
 
 /// The text that replaces a masked value.
 pub const MASK: &str = "********";
@@ -158,6 +164,85 @@ pub fn mask(v: &Value, mask_keys: &[String]) -> Value {
     }
 }
 
+/// Secret values shorter than this many characters are not searched for in log
+/// lines (they would mask ordinary words); they are still masked under their key.
+pub const MIN_SECRET_CHARS: usize = 4;
+
+/// The secret texts of one call: every text value under a masked key, as
+/// written and as it appears inside JSON or Python `repr` text, longest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Secrets {
+    needles: Vec<String>,
+}
+
+impl Secrets {
+    /// The text values (at any depth) under a key of `mask_keys` in `params`.
+    pub fn of(params: &Map<String, Value>, mask_keys: &[String]) -> Secrets {
+        fn texts(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::String(s) => out.push(s.clone()),
+                Value::Array(items) => items.iter().for_each(|i| texts(i, out)),
+                Value::Object(map) => map.values().for_each(|i| texts(i, out)),
+                _ => {}
+            }
+        }
+        fn under_masked(v: &Value, mask_keys: &[String], out: &mut Vec<String>) {
+            match v {
+                Value::Object(map) => {
+                    for (k, item) in map {
+                        if mask_keys.iter().any(|m| m == k) {
+                            texts(item, out);
+                        } else {
+                            under_masked(item, mask_keys, out);
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|i| under_masked(i, mask_keys, out)),
+                _ => {}
+            }
+        }
+        let mut values = Vec::new();
+        for (k, v) in params {
+            if mask_keys.iter().any(|m| m == k) {
+                texts(v, &mut values);
+            } else {
+                under_masked(v, mask_keys, &mut values);
+            }
+        }
+        let mut needles = Vec::new();
+        for value in values {
+            if value.chars().count() < MIN_SECRET_CHARS {
+                continue;
+            }
+            let json = serde_json::to_string(&value).unwrap_or_default();
+            let repr = repr_str(&value);
+            for form in [
+                json[1..json.len() - 1].to_string(),
+                repr[1..repr.len() - 1].to_string(),
+                value,
+            ] {
+                if !needles.contains(&form) {
+                    needles.push(form);
+                }
+            }
+        }
+        // Longer texts first, so that a secret containing another is masked whole.
+        needles.sort_by(|a: &String, b: &String| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        Secrets { needles }
+    }
+
+    /// `text` with every secret replaced by `********`.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
+        for needle in &self.needles {
+            if out.contains(needle.as_str()) {
+                out = Cow::Owned(out.replace(needle.as_str(), MASK));
+            }
+        }
+        out
+    }
+}
+
 /// A 32-digit hex trace id: taken from a W3C `traceparent` header when one is
 /// given, otherwise fresh.
 pub fn trace_id(traceparent: Option<&str>) -> String {
@@ -205,11 +290,13 @@ pub fn startup(services: &[&str], service: &str, port: u16, max_workers: usize) 
     ));
 }
 
-/// The log of one call: REQUEST, then RESPONSE or Error.
+/// The log of one call: REQUEST, then RESPONSE or Error. The secrets of the
+/// request (known from [`CallLog::request`] on) are masked in every line.
 pub struct CallLog {
     trace_id: String,
     method: String,
     started: Instant,
+    secrets: OnceLock<Secrets>,
 }
 
 impl CallLog {
@@ -219,21 +306,27 @@ impl CallLog {
             trace_id: trace_id(traceparent),
             method: method.to_string(),
             started: Instant::now(),
+            secrets: OnceLock::new(),
         }
     }
 
     fn line(&self, level: Level, src: &str, tail: &str) -> String {
-        format_line(
+        let line = format_line(
             &timestamp(SystemTime::now()),
             level,
             &self.trace_id,
             &self.method,
             src,
             tail,
-        )
+        );
+        match self.secrets.get() {
+            Some(secrets) => secrets.redact(&line).into_owned(),
+            None => line,
+        }
     }
 
     pub fn request(&self, params: &Map<String, Value>, mask_keys: &[String]) {
+        let _ = self.secrets.set(Secrets::of(params, mask_keys));
         emit(&self.line(Level::Info, SRC_REQUEST, &request_tail(params, mask_keys)));
     }
 
@@ -311,6 +404,32 @@ mod tests {
             mask(&v, &["secret_data".to_string()]),
             json!({"options": {"nested": [{"secret_data": "********"}]}, "x": "secret_data"})
         );
+    }
+
+    #[test]
+    fn secrets_are_masked_wherever_they_appear() {
+        let Value::Object(params) = json!({
+            "options": {"copy": "s3cr3t-key", "nested": {"secret_data": {"inner": "deep-secret"}}},
+            "secret_data": {"api_key": "s3cr3t-key", "quote": "it's \"q\"", "n": 12345, "pin": "123",
+                            "list": ["line\nbreak"], "uni": "pässwörd"}
+        }) else {
+            unreachable!()
+        };
+        let secrets = Secrets::of(&params, &["secret_data".to_string()]);
+        let e = PluginError::unknown(
+            "bad secret: {'api_key': 's3cr3t-key', 'quote': 'it\\'s \"q\"', 'list': ['line\\nbreak'], 'pin': '123'} deep-secret p\\xe4ssw\\xf6rd pässwörd",
+        );
+        assert_eq!(
+            secrets.redact(&error_tail(&e)),
+            "(Error) => bad secret: {'api_key': '********', 'quote': '********', 'list': ['********'], 'pin': '123'} ******** p\\xe4ssw\\xf6rd ******** \n\terror_code = ERROR_UNKNOWN\n\tstatus_code = INTERNAL\n\tmessage = bad secret: {'api_key': '********', 'quote': '********', 'list': ['********'], 'pin': '123'} ******** p\\xe4ssw\\xf6rd ********  "
+        );
+        // JSON-escaped forms are found too (a plugin that logs json.dumps(secret_data)).
+        assert_eq!(
+            secrets.redact(r#"{"quote": "it's \"q\"", "list": ["line\nbreak"]}"#),
+            r#"{"quote": "********", "list": ["********"]}"#
+        );
+        assert_eq!(secrets.redact("nothing here"), "nothing here");
+        assert_eq!(Secrets::of(&Map::new(), &["secret_data".to_string()]), Secrets::default());
     }
 
     #[test]
