@@ -10,17 +10,27 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use prost::Message;
+use prost::bytes::{Buf, Bytes};
+use prost_types::Struct;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::body::Body;
+use tonic::codec::{Codec, DecodeBuf, Decoder};
+use tonic::codegen::{Service, http};
+use tonic::server::NamedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::collector::{Backend, CollectorService, HostContext, JobService};
+use super::convert::{self, WireError};
 use super::handler::{HandlerConfig, Pool};
 use super::log;
 use crate::error::AppError;
@@ -201,27 +211,31 @@ pub async fn serve_with_grace<B: Backend>(
     let backend = Arc::new(backend);
     let health = HealthService::new(service, down_rx.clone());
 
+    // Every service reads its requests through the size gate.
     let router = tonic::transport::Server::builder()
-        .add_service(pb::inventory::collector_server::CollectorServer::new(
-            CollectorService::new(backend.clone(), ctx.clone()),
+        .add_service(Gated(
+            pb::inventory::collector_server::CollectorServer::new(CollectorService::new(
+                backend.clone(),
+                ctx.clone(),
+            )),
         ))
-        .add_service(pb::inventory::job_server::JobServer::new(JobService::new(
-            backend, ctx,
+        .add_service(Gated(pb::inventory::job_server::JobServer::new(
+            JobService::new(backend, ctx),
         )))
-        .add_service(pb::health::health_server::HealthServer::new(health))
-        .add_service(pb::core::server_info_server::ServerInfoServer::new(
-            ServerInfoService,
+        .add_service(Gated(pb::health::health_server::HealthServer::new(health)))
+        .add_service(Gated(
+            pb::core::server_info_server::ServerInfoServer::new(ServerInfoService),
         ))
-        .add_service(
+        .add_service(Gated(
             tonic_reflection::pb::v1alpha::server_reflection_server::ServerReflectionServer::new(
                 ReflectionV1Alpha(index.clone()),
             ),
-        )
-        .add_service(
+        ))
+        .add_service(Gated(
             tonic_reflection::pb::v1::server_reflection_server::ServerReflectionServer::new(
                 ReflectionV1(index),
             ),
-        );
+        ));
 
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let (signalled_tx, mut signalled_rx) = watch::channel(false);
@@ -243,6 +257,305 @@ pub async fn serve_with_grace<B: Backend>(
         // Calls still running after the grace period are dropped, which
         // cancels their handler work.
         Err(_) => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Request limits: message size and nesting
+
+/// Largest request message accepted: upstream's gRPC server default (4 MiB).
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// The status of a request message over [`MAX_REQUEST_BYTES`], exactly as
+/// upstream's gRPC server answers it.
+pub fn too_large_status(len: u64) -> Status {
+    Status::resource_exhausted(format!(
+        "SERVER: Received message larger than max ({len} vs. {MAX_REQUEST_BYTES})"
+    ))
+}
+
+/// A served service whose request bodies pass through [`GateBody`].
+#[derive(Debug, Clone)]
+pub struct Gated<S>(pub S);
+
+impl<S: NamedService> NamedService for Gated<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+impl<S> Service<http::Request<Body>> for Gated<S>
+where
+    S: Service<http::Request<Body>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        self.0.call(req.map(|b| Body::new(GateBody::new(b))))
+    }
+}
+
+/// A request body that reads the gRPC length prefix of every message as it
+/// arrives and fails the call with [`too_large_status`] as soon as one
+/// announces more than [`MAX_REQUEST_BYTES`], before anything is buffered.
+pub struct GateBody {
+    inner: Body,
+    /// The 5-byte message prefix being read (compression flag, length).
+    prefix: [u8; 5],
+    have: usize,
+    /// Bytes of the current message still to pass.
+    skip: u64,
+    failed: bool,
+}
+
+impl GateBody {
+    pub fn new(inner: Body) -> GateBody {
+        GateBody {
+            inner,
+            prefix: [0; 5],
+            have: 0,
+            skip: 0,
+            failed: false,
+        }
+    }
+
+    /// Follows the message framing through `data`; the length of a message
+    /// over the limit is the error.
+    fn scan(&mut self, mut data: &[u8]) -> Result<(), u64> {
+        while !data.is_empty() {
+            if self.skip > 0 {
+                let n = usize::try_from(self.skip).unwrap_or(usize::MAX).min(data.len());
+                self.skip -= n as u64;
+                data = &data[n..];
+                continue;
+            }
+            self.prefix[self.have] = data[0];
+            self.have += 1;
+            data = &data[1..];
+            if self.have == self.prefix.len() {
+                self.have = 0;
+                let len = u64::from(u32::from_be_bytes([
+                    self.prefix[1],
+                    self.prefix[2],
+                    self.prefix[3],
+                    self.prefix[4],
+                ]));
+                if len > MAX_REQUEST_BYTES as u64 {
+                    return Err(len);
+                }
+                self.skip = len;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl http_body::Body for GateBody {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Status>>> {
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        let frame = match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => frame,
+            other => return other,
+        };
+        if let Some(data) = frame.data_ref()
+            && let Err(len) = self.scan(data)
+        {
+            self.failed = true;
+            return Poll::Ready(Some(Err(too_large_status(len))));
+        }
+        Poll::Ready(Some(Ok(frame)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.failed || self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A request message the host decodes (see [`HostCodec`]).
+pub trait HostDecode: Sized {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status>;
+}
+
+/// The status of a request whose Struct field `field` cannot be decoded.
+fn wire_status(e: WireError, field: &str) -> Status {
+    match e {
+        WireError::TooDeep => Status::internal(format!(
+            "Exception deserializing request! ({field} has mappings or lists nested more than {} levels deep)",
+            convert::MAX_REQUEST_NESTING
+        )),
+        WireError::Malformed(text) => Status::internal(text),
+    }
+}
+
+/// Decodes a request made of Struct fields (`fields`: tag and name) and, for
+/// tags in `other`, fields handled by `merge_other`.
+fn decode_request(
+    bytes: &[u8],
+    fields: &mut [(u32, &str, &mut Option<Struct>)],
+    other: &[u32],
+    mut merge_other: impl FnMut(u32, &[u8]) -> Result<(), Status>,
+) -> Result<(), Status> {
+    let mut known: Vec<u32> = fields.iter().map(|(t, _, _)| *t).collect();
+    known.extend_from_slice(other);
+    let mut fault: Option<Status> = None;
+    let walked = convert::for_each_field(bytes, &known, |tag, payload| {
+        if let Some((_, name, slot)) = fields.iter_mut().find(|(t, _, _)| *t == tag) {
+            let s = slot.get_or_insert_with(Struct::default);
+            return convert::merge_struct(s, payload, 1).map_err(|e| {
+                fault = Some(wire_status(e, name));
+                WireError::Malformed(String::new())
+            });
+        }
+        if other.contains(&tag) {
+            merge_other(tag, payload).map_err(|status| {
+                fault = Some(status);
+                WireError::Malformed(String::new())
+            })?;
+        }
+        Ok(())
+    });
+    match (walked, fault) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(status)) => Err(status),
+        (Err(e), None) => Err(wire_status(e, "the request")),
+    }
+}
+
+impl HostDecode for pb::inventory::InitRequest {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+        let mut m = Self::default();
+        decode_request(bytes, &mut [(1, "options", &mut m.options)], &[], |_, _| Ok(()))?;
+        Ok(m)
+    }
+}
+
+impl HostDecode for pb::inventory::VerifyRequest {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+        let mut m = Self::default();
+        decode_request(
+            bytes,
+            &mut [
+                (1, "options", &mut m.options),
+                (2, "secret_data", &mut m.secret_data),
+            ],
+            &[],
+            |_, _| Ok(()),
+        )?;
+        Ok(m)
+    }
+}
+
+impl HostDecode for pb::inventory::CollectRequest {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+        let mut m = Self::default();
+        decode_request(
+            bytes,
+            &mut [
+                (1, "options", &mut m.options),
+                (2, "secret_data", &mut m.secret_data),
+                (3, "filter", &mut m.filter),
+                (4, "task_options", &mut m.task_options),
+            ],
+            &[],
+            |_, _| Ok(()),
+        )?;
+        Ok(m)
+    }
+}
+
+impl HostDecode for pb::inventory::GetTaskRequest {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+        let mut m = Self::default();
+        let mut task_filter: Option<pb::inventory::TaskFilter> = None;
+        decode_request(
+            bytes,
+            &mut [
+                (1, "secret_data", &mut m.secret_data),
+                (2, "options", &mut m.options),
+            ],
+            &[3],
+            |_, payload| {
+                task_filter
+                    .get_or_insert_with(Default::default)
+                    .merge(payload)
+                    .map_err(|e| Status::internal(e.to_string()))
+            },
+        )?;
+        m.task_filter = task_filter;
+        Ok(m)
+    }
+}
+
+/// Messages without Struct fields: prost's decoder.
+macro_rules! prost_decode {
+    ($($t:ty),*) => {$(
+        impl HostDecode for $t {
+            fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+                <$t as Message>::decode(bytes).map_err(|e| Status::internal(e.to_string()))
+            }
+        }
+    )*};
+}
+prost_decode!((), pb::health::HealthCheckRequest);
+
+/// The codec of the served services: prost encodes responses, requests are
+/// decoded by [`HostDecode`] (Struct fields by [`convert::merge_struct`], which
+/// accepts deeper nesting than prost's decoder).
+#[derive(Debug)]
+pub struct HostCodec<E, D>(PhantomData<fn() -> (E, D)>);
+
+impl<E, D> Default for HostCodec<E, D> {
+    fn default() -> Self {
+        HostCodec(PhantomData)
+    }
+}
+
+impl<E, D> Codec for HostCodec<E, D>
+where
+    E: Message + Send + 'static,
+    D: HostDecode + Send + 'static,
+{
+    type Encode = E;
+    type Decode = D;
+    type Encoder = tonic_prost::ProstEncoder<E>;
+    type Decoder = HostDecoder<D>;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        tonic_prost::ProstEncoder::default()
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        HostDecoder(PhantomData)
+    }
+}
+
+/// The decoding half of [`HostCodec`].
+#[derive(Debug)]
+pub struct HostDecoder<D>(PhantomData<fn() -> D>);
+
+impl<D: HostDecode> Decoder for HostDecoder<D> {
+    type Item = D;
+    type Error = Status;
+
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<D>, Status> {
+        let bytes = buf.copy_to_bytes(buf.remaining());
+        D::host_decode(&bytes).map(Some)
     }
 }
 
