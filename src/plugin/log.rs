@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::io::Write;
 use std::sync::OnceLock;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
@@ -113,6 +113,39 @@ pub fn startup_text(
     let start = format!("Start gRPC Server ({service}): port={port}, max_workers={max_workers}  ");
     format_line(ts, Level::Debug, "", "", SRC_LOADED, &list)
         + &format_line(ts, Level::Info, "", "", SRC_START, &start)
+}
+
+/// `2 calls` / `1 call`.
+fn calls(n: usize) -> String {
+    if n == 1 {
+        "1 call".to_string()
+    } else {
+        format!("{n} calls")
+    }
+}
+
+/// The line written when the first stop signal arrives.
+pub fn stop_text(ts: &str, in_progress: usize, grace: Duration) -> String {
+    let tail = if in_progress == 0 {
+        "Stop signal received: no calls in progress, stopping now.  ".to_string()
+    } else {
+        format!(
+            "Stop signal received: new connections are refused; waiting up to {} s for {} in progress, then cancelling them (a second signal stops at once).  ",
+            grace.as_secs(),
+            calls(in_progress)
+        )
+    };
+    format_line(ts, Level::Info, "", "", SRC_START, &tail)
+}
+
+/// The line written when calls are cancelled: after the grace period, or at a
+/// second signal.
+pub fn cancel_text(ts: &str, in_progress: usize, why: &str) -> String {
+    let tail = format!(
+        "{why}: cancelling {} in progress and stopping the plugin handlers.  ",
+        calls(in_progress)
+    );
+    format_line(ts, Level::Info, "", "", SRC_START, &tail)
 }
 
 /// `(REQUEST) => {"options": {}, "secret_data": "********"} `
@@ -290,6 +323,16 @@ pub fn startup(services: &[&str], service: &str, port: u16, max_workers: usize) 
     ));
 }
 
+/// Logs the first stop signal ([`stop_text`]).
+pub fn stopping(in_progress: usize, grace: Duration) {
+    emit(&stop_text(&timestamp(SystemTime::now()), in_progress, grace));
+}
+
+/// Logs that calls still in progress are cancelled ([`cancel_text`]).
+pub fn cancelling(in_progress: usize, why: &str) {
+    emit(&cancel_text(&timestamp(SystemTime::now()), in_progress, why));
+}
+
 /// The log of one call: REQUEST, then RESPONSE or Error. The secrets of the
 /// request (known from [`CallLog::request`] on) are masked in every line.
 pub struct CallLog {
@@ -349,7 +392,6 @@ mod tests {
     use super::*;
     use crate::plugin::error::StatusKind;
     use serde_json::json;
-    use std::time::Duration;
 
     #[test]
     fn startup_lines_exact() {
@@ -373,6 +415,23 @@ mod tests {
              \t - grpc.health.v1.Health\n\
              \t - spaceone.api.core.v1.ServerInfo  \n\
              2026-11-21T23:55:11.265Z [INFO]       (server.py:72) Start gRPC Server (plugin): port=50051, max_workers=100  \n"
+        );
+    }
+
+    #[test]
+    fn stop_lines_exact() {
+        let ts = "2026-11-21T23:55:11.265Z";
+        assert_eq!(
+            stop_text(ts, 2, Duration::from_secs(10)),
+            "2026-11-21T23:55:11.265Z [INFO]       (server.py:72) Stop signal received: new connections are refused; waiting up to 10 s for 2 calls in progress, then cancelling them (a second signal stops at once).  \n"
+        );
+        assert_eq!(
+            stop_text(ts, 0, Duration::from_secs(10)),
+            "2026-11-21T23:55:11.265Z [INFO]       (server.py:72) Stop signal received: no calls in progress, stopping now.  \n"
+        );
+        assert_eq!(
+            cancel_text(ts, 1, "Second stop signal"),
+            "2026-11-21T23:55:11.265Z [INFO]       (server.py:72) Second stop signal: cancelling 1 call in progress and stopping the plugin handlers.  \n"
         );
     }
 

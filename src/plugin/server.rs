@@ -6,7 +6,11 @@
 //! Lifecycle: bind (a busy port is an error), start the handler pool (fails
 //! fast with the plugin's import error), log the two startup lines, serve. On
 //! SIGINT/SIGTERM new connections are refused, in-flight calls get a grace
-//! period, then the pool is shut down. A second signal stops at once.
+//! period (one log line says how many and for how long), then the pool is shut
+//! down. A second signal cancels the calls at once, shuts the pool down the
+//! same way and exits with status 130: whichever way the host stops, no
+//! handler process (nor anything it started) is left running. As process 1
+//! (in a container) the host also reaps the processes it adopts.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -109,6 +113,9 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener, AppError> {
     }
 }
 
+/// Exit status after a second stop signal (as for an interrupted program).
+pub const SECOND_SIGNAL_EXIT: i32 = 130;
+
 /// Runs the plugin server until SIGINT/SIGTERM (blocking; owns its runtime).
 pub fn run(opts: ServeOptions) -> Result<(), AppError> {
     let workers = std::thread::available_parallelism()
@@ -121,7 +128,7 @@ pub fn run(opts: ServeOptions) -> Result<(), AppError> {
         .build()
         .map_err(|e| AppError::msg(format!("Cannot start the runtime: {e}")))?;
     let result = rt.block_on(run_async(opts));
-    // Handler children have been told to stop; do not wait for stuck tasks.
+    // The pool has been shut down (every handler reaped); do not wait for stuck tasks.
     rt.shutdown_timeout(Duration::from_millis(200));
     result
 }
@@ -131,8 +138,9 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     let workers = opts.handler.workers;
     // Listen for signals before the first handler starts, so that a stop during a
     // slow plugin import also stops that handler and what it started.
-    let mut stop = Box::pin(stop_signal());
-    let Some((pool, ready)) = Pool::start_unless(opts.handler.clone(), &mut stop)
+    let signals = Signals::install();
+    pid1::adopt_orphans();
+    let Some((pool, ready)) = Pool::start_unless(opts.handler.clone(), signals.received(1))
         .await
         .map_err(|e| AppError::plain(e.message, e.exit_code))?
     else {
@@ -142,47 +150,153 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     let service = service_key(&opts.package).to_string();
     log::startup(&SERVICES, &service, opts.port, workers);
 
-    let result = serve(listener, pool.clone(), ctx, &service, stop).await;
+    let serving = serve(listener, pool.clone(), ctx.clone(), &service, signals.received(1));
+    // A second signal abandons the calls in progress: dropping them stops their
+    // handlers (with their process groups). Every way out shuts the pool down,
+    // which stops the other handlers, and only then returns.
+    let result = tokio::select! {
+        r = serving => r,
+        () = signals.received(2) => {
+            log::cancelling(ctx.calls_in_progress(), "Second stop signal");
+            Err(AppError::plain(
+                "Stopped by a second signal; the calls in progress were cancelled.",
+                SECOND_SIGNAL_EXIT,
+            ))
+        }
+    };
     pool.shutdown().await;
     result
 }
 
-/// Resolves on the first SIGINT or SIGTERM; a second one exits the process.
-fn stop_signal() -> impl Future<Output = ()> + Send + 'static {
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        let _ = tx.send(());
-        wait_for_signal().await;
-        std::process::exit(130);
-    });
-    async move {
-        let _ = rx.await;
+/// Counts the stop signals (SIGINT, SIGTERM) received since [`Signals::install`].
+#[derive(Debug, Clone)]
+struct Signals(watch::Receiver<u32>);
+
+impl Signals {
+    fn install() -> Signals {
+        let (tx, rx) = watch::channel(0u32);
+        tokio::spawn(async move {
+            let mut listener = StopListener::new();
+            loop {
+                listener.next().await;
+                tx.send_modify(|n| *n += 1);
+            }
+        });
+        Signals(rx)
+    }
+
+    /// Resolves once `n` signals have arrived.
+    fn received(&self, n: u32) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.0.clone();
+        async move {
+            let _ = rx.wait_for(|count| *count >= n).await;
+        }
     }
 }
 
-#[cfg(unix)]
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut int), Ok(mut term)) => {
+/// SIGINT and SIGTERM, registered once so that none is missed between two.
+struct StopListener {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopListener {
+    fn new() -> StopListener {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            StopListener {
+                streams: signal(SignalKind::interrupt())
+                    .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                    .ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        StopListener {}
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        if let Some((int, term)) = &mut self.streams {
             tokio::select! {
                 _ = int.recv() => {}
                 _ = term.recv() => {}
             }
+            return;
         }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
-#[cfg(not(unix))]
-async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+/// Duties of process 1: in a container the host is often the first process
+/// (`ENTRYPOINT ["spaceone"]`), and processes whose parent has ended (what
+/// plugin code leaves behind when a handler stops) are adopted by it.
+mod pid1 {
+    /// When this process is process 1, reap adopted processes as they end, so
+    /// they do not stay as zombies. Only processes that do not lead a process
+    /// group are reaped: every handler leads its own group and is reaped by its
+    /// owner.
+    pub fn adopt_orphans() {
+        #[cfg(target_os = "linux")]
+        if std::process::id() == 1 {
+            tokio::spawn(async {
+                use tokio::signal::unix::{SignalKind, signal};
+                let mut exited = signal(SignalKind::child()).ok();
+                loop {
+                    reap_adopted();
+                    let tick = tokio::time::sleep(std::time::Duration::from_secs(5));
+                    match &mut exited {
+                        Some(s) => {
+                            tokio::select! {
+                                _ = s.recv() => {}
+                                () = tick => {}
+                            }
+                        }
+                        None => tick.await,
+                    }
+                }
+            });
+        }
+    }
+
+    /// State, parent and process group from the text of `/proc/<pid>/stat`.
+    pub fn parse_stat(stat: &str) -> Option<(char, u32, u32)> {
+        let rest = &stat[stat.rfind(')')? + 1..];
+        let mut fields = rest.split_whitespace();
+        let state = fields.next()?.chars().next()?;
+        let ppid = fields.next()?.parse().ok()?;
+        let pgrp = fields.next()?.parse().ok()?;
+        Some((state, ppid, pgrp))
+    }
+
+    /// Children of ours that have ended and do not lead a process group.
+    #[cfg(target_os = "linux")]
+    fn reap_adopted() {
+        let me = std::process::id();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            if let Some(('Z', ppid, pgrp)) = parse_stat(&stat)
+                && ppid == me
+                && pgrp != pid
+                && let Ok(pid) = i32::try_from(pid)
+            {
+                let mut status = 0;
+                // SAFETY: waitpid(2) on one exited child of ours that no other part
+                // of the host waits for (it does not lead a process group).
+                unsafe {
+                    libc::waitpid(pid, &mut status, libc::WNOHANG);
+                }
+            }
+        }
+    }
 }
 
 /// Serves all services on `listener` until `stop` resolves, then lets
@@ -207,6 +321,8 @@ pub async fn serve_with_grace<B: Backend>(
     grace: Duration,
 ) -> Result<(), AppError> {
     let index = Arc::new(ReflectionIndex::build(&SERVICES).map_err(AppError::msg)?);
+    let ctx_for_log = ctx.clone();
+    let ctx_after = ctx.clone();
     let (down_tx, down_rx) = watch::channel(false);
     let backend = Arc::new(backend);
     let health = HealthService::new(service, down_rx.clone());
@@ -239,8 +355,10 @@ pub async fn serve_with_grace<B: Backend>(
 
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let (signalled_tx, mut signalled_rx) = watch::channel(false);
+    let calls = ctx_for_log;
     let shutdown = async move {
         stop.await;
+        log::stopping(calls.calls_in_progress(), grace);
         let _ = signalled_tx.send(true);
         // Endless streams (Health.Watch) end so they do not hold the grace period.
         let _ = down_tx.send(true);
@@ -256,7 +374,10 @@ pub async fn serve_with_grace<B: Backend>(
         Ok(r) => r.map_err(|e| AppError::msg(format!("gRPC server failed: {e}"))),
         // Calls still running after the grace period are dropped, which
         // cancels their handler work.
-        Err(_) => Ok(()),
+        Err(_) => {
+            log::cancelling(ctx_after.calls_in_progress(), "Grace period over");
+            Ok(())
+        }
     }
 }
 
