@@ -206,7 +206,12 @@ impl HostContext {
                 .collect::<HashMap<_, _>>()
         });
         let failed = |why: String| {
-            MetadataFiles(paths.iter().map(|p| (p.clone(), Err(why.clone()))).collect())
+            MetadataFiles(
+                paths
+                    .iter()
+                    .map(|p| (p.clone(), Err(why.clone())))
+                    .collect(),
+            )
         };
         match tokio::time::timeout(METADATA_READ_LIMIT, task).await {
             Ok(Ok(files)) => MetadataFiles(files),
@@ -860,7 +865,11 @@ mod tests {
         // On a single-threaded runtime a blocking read would stall this test.
         let files = tokio::time::timeout(
             Duration::from_secs(5),
-            ctx.load_metadata(vec!["m.yaml".into(), "fifo.yaml".into(), "zero.yaml".into()]),
+            ctx.load_metadata(vec![
+                "m.yaml".into(),
+                "fifo.yaml".into(),
+                "zero.yaml".into(),
+            ]),
         )
         .await
         .expect("no read blocks");
@@ -872,7 +881,9 @@ mod tests {
         );
         assert_eq!(
             files.get("zero.yaml"),
-            Err(format!("{d}/zero.yaml: a character device (expected a regular file)"))
+            Err(format!(
+                "{d}/zero.yaml: a character device (expected a regular file)"
+            ))
         );
         assert_eq!(
             files.get("other.yaml"),

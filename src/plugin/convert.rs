@@ -10,7 +10,9 @@
 
 use prost::DecodeError;
 use prost::bytes::Buf;
-use prost::encoding::{DecodeContext, WireType, check_wire_type, decode_key, decode_varint, skip_field};
+use prost::encoding::{
+    DecodeContext, WireType, check_wire_type, decode_key, decode_varint, skip_field,
+};
 use prost_types::value::Kind;
 use prost_types::{ListValue, Struct};
 use serde_json::{Map, Number, Value};
@@ -428,13 +430,17 @@ mod tests {
     fn wire_structs_decode_like_prost() {
         use prost::Message;
         let v = json!({"s": "é", "n": -1.5, "b": true, "z": null, "l": [1, [2, {"k": []}], {}], "m": {"x": {"y": "z"}}});
-        let Value::Object(map) = v else { unreachable!() };
+        let Value::Object(map) = v else {
+            unreachable!()
+        };
         let s = to_struct(&map);
         assert_eq!(decode(&s.encode_to_vec()), Ok(s.clone()));
         // Repeated keys: the last wins; unknown fields are skipped.
         let mut bytes = s.encode_to_vec();
         let mut again = Struct::default();
-        again.fields.insert("s".into(), to_proto_value(&json!("later")));
+        again
+            .fields
+            .insert("s".into(), to_proto_value(&json!("later")));
         bytes.extend(again.encode_to_vec());
         bytes.extend([0x18, 0x07]); // field 3, varint 7
         let got = decode(&bytes).expect("valid");
@@ -474,7 +480,10 @@ mod tests {
             other => panic!("expected an error, got {other:?}"),
         };
         // Entry length beyond the end.
-        assert_eq!(err(&[0x0a, 0x05, 0x0a]), "failed to decode Protobuf message: buffer underflow");
+        assert_eq!(
+            err(&[0x0a, 0x05, 0x0a]),
+            "failed to decode Protobuf message: buffer underflow"
+        );
         // A number with only 3 of its 8 bytes.
         assert_eq!(
             err(&[0x0a, 0x06, 0x12, 0x04, 0x11, 0x00, 0x00, 0x00]),
@@ -486,7 +495,11 @@ mod tests {
             "failed to decode Protobuf message: invalid string value: data is not UTF-8 encoded"
         );
         // `fields` sent as a varint.
-        assert!(err(&[0x08, 0x01]).contains("invalid wire type"), "{}", err(&[0x08, 0x01]));
+        assert!(
+            err(&[0x08, 0x01]).contains("invalid wire type"),
+            "{}",
+            err(&[0x08, 0x01])
+        );
         assert!(err(&[0x0a]).contains("invalid varint"));
     }
 

@@ -5,8 +5,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-/// Longest message kept from a handler's error, in bytes; the rest is cut off
-/// (it still reaches the log, whole lines of several MB do not).
+/// Longest error message written to the log, in bytes; the rest is cut off.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Longest error code kept from a handler's error, in bytes.
 pub const MAX_CODE_BYTES: usize = 128;
@@ -126,10 +125,11 @@ impl PluginError {
     /// The error object of a handler's reply (`{"code", "status", "message"}`,
     /// docs/plugin-protocol.md), checked: a missing or non-text `status` is
     /// INTERNAL, a `code` that is not an identifier (letters, digits, `_`, `.`;
-    /// at most [`MAX_CODE_BYTES`]) is `ERROR_UNKNOWN`, a `message` that is not
-    /// text is shown as its JSON text, and messages longer than
-    /// [`MAX_MESSAGE_BYTES`] are cut. A bare string is the message of an
-    /// `ERROR_UNKNOWN`; any other value is shown as its JSON text.
+    /// at most [`MAX_CODE_BYTES`]) is `ERROR_UNKNOWN`, and a `message` that is
+    /// not text is shown as its JSON text. A bare string is the message of an
+    /// `ERROR_UNKNOWN`; any other value is shown as its JSON text. Long
+    /// messages are kept whole here and shortened where they are written
+    /// ([`PluginError::wire_details`], [`bound_message`]).
     pub fn from_reply(error: &Value) -> PluginError {
         match error {
             Value::Object(map) => {
@@ -146,10 +146,10 @@ impl PluginError {
                     Some(Value::String(m)) => m.clone(),
                     Some(other) => other.to_string(),
                 };
-                PluginError::new(status, code, bound_message(message))
+                PluginError::new(status, code, message)
             }
-            Value::String(message) => PluginError::unknown(bound_message(message.clone())),
-            other => PluginError::unknown(bound_message(other.to_string())),
+            Value::String(message) => PluginError::unknown(message.clone()),
+            other => PluginError::unknown(other.to_string()),
         }
     }
 }
@@ -165,19 +165,19 @@ fn is_error_code(code: &str) -> bool {
 
 /// `message` cut to at most [`MAX_MESSAGE_BYTES`] (at a character boundary),
 /// with a note giving its full length.
-pub fn bound_message(message: String) -> String {
+pub fn bound_message(message: &str) -> std::borrow::Cow<'_, str> {
     if message.len() <= MAX_MESSAGE_BYTES {
-        return message;
+        return std::borrow::Cow::Borrowed(message);
     }
     let mut end = MAX_MESSAGE_BYTES;
     while !message.is_char_boundary(end) {
         end -= 1;
     }
-    format!(
+    std::borrow::Cow::Owned(format!(
         "{} ... (message truncated: {} bytes)",
         &message[..end],
         message.len()
-    )
+    ))
 }
 
 /// Bytes a character takes in a `grpc-message` header: printable ASCII other
@@ -249,7 +249,8 @@ mod tests {
         }));
         assert_eq!(e.status, StatusKind::Internal);
         assert_eq!(e.details(), r#"ERROR_UNKNOWN: {"reason":"quota","n":3}"#);
-        let e = PluginError::from_reply(&json!({"code": "BAD CODE\n[INFO] forged", "message": 1.5}));
+        let e =
+            PluginError::from_reply(&json!({"code": "BAD CODE\n[INFO] forged", "message": 1.5}));
         assert_eq!(e.details(), "ERROR_UNKNOWN: 1.5");
         assert_eq!(
             PluginError::from_reply(&json!({"message": null})).details(),
@@ -266,27 +267,36 @@ mod tests {
     }
 
     #[test]
-    fn long_messages_are_cut() {
-        let e = PluginError::from_reply(&serde_json::json!({"message": "é".repeat(40_000)}));
-        assert!(e.message.len() < MAX_MESSAGE_BYTES + 64, "{}", e.message.len());
-        assert!(e.message.starts_with("éé"));
+    fn long_messages_are_cut_for_the_log() {
+        let long = "é".repeat(40_000);
+        let cut = bound_message(&long);
+        assert!(cut.len() < MAX_MESSAGE_BYTES + 64, "{}", cut.len());
+        assert!(cut.starts_with("éé"));
         assert!(
-            e.message.ends_with("éé ... (message truncated: 80000 bytes)"),
+            cut.ends_with("éé ... (message truncated: 80000 bytes)"),
             "{}",
-            &e.message[e.message.len() - 60..]
+            &cut[cut.len() - 60..]
         );
-        assert_eq!(bound_message("short".into()), "short");
+        assert_eq!(bound_message("short"), "short");
     }
 
     #[test]
     fn wire_details_fit_the_header_budget() {
         let short = PluginError::unknown("fine as it is");
         assert_eq!(short.wire_details(), "ERROR_UNKNOWN: fine as it is");
-        for text in ["x".repeat(8_000_000), "é".repeat(5_000), "a b".repeat(3_000)] {
+        for text in [
+            "x".repeat(8_000_000),
+            "é".repeat(5_000),
+            "a b".repeat(3_000),
+        ] {
             let e = PluginError::unknown(text.clone());
             let d = e.wire_details();
             assert!(wire_len(&d) <= MAX_DETAILS_WIRE_BYTES, "{}", wire_len(&d));
-            assert!(wire_len(&d) > MAX_DETAILS_WIRE_BYTES - 16, "{}", wire_len(&d));
+            assert!(
+                wire_len(&d) > MAX_DETAILS_WIRE_BYTES - 16,
+                "{}",
+                wire_len(&d)
+            );
             assert!(d.starts_with("ERROR_UNKNOWN: "));
             assert!(
                 d.ends_with(&format!(" ... (message truncated: {} bytes)", text.len())),

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use super::error::PluginError;
+use super::error::{PluginError, bound_message};
 use crate::output::json::dumps_compact;
 use crate::output::pyrepr::repr_str;
 
@@ -160,11 +160,13 @@ pub fn response_tail(seconds: f64, size: usize) -> String {
     format!("(RESPONSE) => SUCCESS (Time = {seconds:.2}s, Size = {size} bytes)  ")
 }
 
-/// The error record: message, then the error block on tab-indented lines.
+/// The error record: message (cut after
+/// [`MAX_MESSAGE_BYTES`](super::error::MAX_MESSAGE_BYTES)), then the
+/// error block on tab-indented lines.
 pub fn error_tail(e: &PluginError) -> String {
     format!(
         "(Error) => {m} \n\terror_code = {c}\n\tstatus_code = {s}\n\tmessage = {m}  ",
-        m = e.message,
+        m = bound_message(&e.message),
         c = e.code,
         s = e.status.name()
     )
@@ -325,12 +327,20 @@ pub fn startup(services: &[&str], service: &str, port: u16, max_workers: usize) 
 
 /// Logs the first stop signal ([`stop_text`]).
 pub fn stopping(in_progress: usize, grace: Duration) {
-    emit(&stop_text(&timestamp(SystemTime::now()), in_progress, grace));
+    emit(&stop_text(
+        &timestamp(SystemTime::now()),
+        in_progress,
+        grace,
+    ));
 }
 
 /// Logs that calls still in progress are cancelled ([`cancel_text`]).
 pub fn cancelling(in_progress: usize, why: &str) {
-    emit(&cancel_text(&timestamp(SystemTime::now()), in_progress, why));
+    emit(&cancel_text(
+        &timestamp(SystemTime::now()),
+        in_progress,
+        why,
+    ));
 }
 
 /// The log of one call: REQUEST, then RESPONSE or Error. The secrets of the
@@ -488,7 +498,10 @@ mod tests {
             r#"{"quote": "********", "list": ["********"]}"#
         );
         assert_eq!(secrets.redact("nothing here"), "nothing here");
-        assert_eq!(Secrets::of(&Map::new(), &["secret_data".to_string()]), Secrets::default());
+        assert_eq!(
+            Secrets::of(&Map::new(), &["secret_data".to_string()]),
+            Secrets::default()
+        );
     }
 
     #[test]

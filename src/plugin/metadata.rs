@@ -464,7 +464,11 @@ fn file_kind(t: &std::fs::FileType) -> &'static str {
             return "a socket";
         }
     }
-    if t.is_dir() { "a directory" } else { "not a regular file" }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Reads a metadata file: a regular file (links are followed) of at most
@@ -508,8 +512,12 @@ pub fn read_file(path: &std::path::Path) -> Result<(String, std::fs::Metadata), 
             MAX_FILE_BYTES / 1024
         )));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|e| fail(format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
     Ok((text, stat))
 }
 
@@ -1293,7 +1301,9 @@ mod tests {
         std::fs::write(&big, vec![b'#'; MAX_FILE_BYTES as usize + 1]).expect("write");
         assert_eq!(
             read_file(&big).expect_err("too big"),
-            format!("{d}/big.yaml: the file has 1048577 bytes, more than the 1024 KiB limit for metadata files")
+            format!(
+                "{d}/big.yaml: the file has 1048577 bytes, more than the 1024 KiB limit for metadata files"
+            )
         );
         let bin = dir.path().join("bin.yaml");
         std::fs::write(&bin, b"ab\xffcd").expect("write");
@@ -1302,7 +1312,10 @@ mod tests {
             format!("{d}/bin.yaml: not UTF-8 text (invalid byte at offset 2)")
         );
         let missing = read_file(&dir.path().join("missing.yaml")).expect_err("missing");
-        assert!(missing.starts_with(&format!("{d}/missing.yaml: No such file")), "{missing}");
+        assert!(
+            missing.starts_with(&format!("{d}/missing.yaml: No such file")),
+            "{missing}"
+        );
     }
     use super::*;
     use serde_json::json;

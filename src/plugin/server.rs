@@ -150,7 +150,13 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     let service = service_key(&opts.package).to_string();
     log::startup(&SERVICES, &service, opts.port, workers);
 
-    let serving = serve(listener, pool.clone(), ctx.clone(), &service, signals.received(1));
+    let serving = serve(
+        listener,
+        pool.clone(),
+        ctx.clone(),
+        &service,
+        signals.received(1),
+    );
     // A second signal abandons the calls in progress: dropping them stops their
     // handlers (with their process groups). Every way out shuts the pool down,
     // which stops the other handlers, and only then returns.
@@ -277,7 +283,11 @@ mod pid1 {
             return;
         };
         for entry in entries.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
                 continue;
             };
             let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
@@ -339,9 +349,9 @@ pub async fn serve_with_grace<B: Backend>(
             JobService::new(backend, ctx),
         )))
         .add_service(Gated(pb::health::health_server::HealthServer::new(health)))
-        .add_service(Gated(
-            pb::core::server_info_server::ServerInfoServer::new(ServerInfoService),
-        ))
+        .add_service(Gated(pb::core::server_info_server::ServerInfoServer::new(
+            ServerInfoService,
+        )))
         .add_service(Gated(
             tonic_reflection::pb::v1alpha::server_reflection_server::ServerReflectionServer::new(
                 ReflectionV1Alpha(index.clone()),
@@ -449,7 +459,9 @@ impl GateBody {
     fn scan(&mut self, mut data: &[u8]) -> Result<(), u64> {
         while !data.is_empty() {
             if self.skip > 0 {
-                let n = usize::try_from(self.skip).unwrap_or(usize::MAX).min(data.len());
+                let n = usize::try_from(self.skip)
+                    .unwrap_or(usize::MAX)
+                    .min(data.len());
                 self.skip -= n as u64;
                 data = &data[n..];
                 continue;
@@ -561,7 +573,9 @@ fn decode_request(
 impl HostDecode for pb::inventory::InitRequest {
     fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
         let mut m = Self::default();
-        decode_request(bytes, &mut [(1, "options", &mut m.options)], &[], |_, _| Ok(()))?;
+        decode_request(bytes, &mut [(1, "options", &mut m.options)], &[], |_, _| {
+            Ok(())
+        })?;
         Ok(m)
     }
 }
@@ -1108,6 +1122,21 @@ mod tests {
         assert_eq!(listen_addr("[::1]", 1), "[::1]:1");
         assert_eq!(listen_addr("127.0.0.1", 2), "127.0.0.1:2");
         assert_eq!(listen_addr("localhost", 3), "localhost:3");
+    }
+
+    #[test]
+    fn proc_stat_fields() {
+        assert_eq!(
+            pid1::parse_stat("42 (sleep) Z 1 17 17 0 -1 4194560 80 0 0 0"),
+            Some(('Z', 1, 17))
+        );
+        // The command name may hold spaces and parentheses.
+        assert_eq!(
+            pid1::parse_stat("7 (a) b (c)) S 3 7 7 0"),
+            Some(('S', 3, 7))
+        );
+        assert_eq!(pid1::parse_stat("garbage"), None);
+        assert_eq!(pid1::parse_stat("1 (x) R"), None);
     }
 
     #[test]
