@@ -757,9 +757,12 @@ fn pid_namespaces_available(test: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!(
-            "SKIPPED {test}: cannot create a PID namespace here (`unshare --pid --fork --mount-proc` needs root or user namespaces)"
+        // Straight to stderr, past the test harness's capture, so that it shows.
+        use std::io::Write;
+        let line = format!(
+            "SKIPPED {test}: cannot create a PID namespace here (`unshare --pid --fork --mount-proc` needs root or user namespaces)\n"
         );
+        let _ = std::io::stderr().write_all(line.as_bytes());
     }
     ok
 }

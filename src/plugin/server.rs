@@ -179,10 +179,12 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
 struct Signals(watch::Receiver<u32>);
 
 impl Signals {
+    /// Must run inside the runtime: the handlers are registered at once, so
+    /// that from here on a signal is never left to its default action.
     fn install() -> Signals {
         let (tx, rx) = watch::channel(0u32);
+        let mut listener = StopListener::new();
         tokio::spawn(async move {
-            let mut listener = StopListener::new();
             loop {
                 listener.next().await;
                 tx.send_modify(|n| *n += 1);
