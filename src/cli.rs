@@ -423,6 +423,11 @@ pub struct PluginServerArgs {
     /// DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream
     #[arg(long = "timeout", default_value_t = 0)]
     pub timeout: u64,
+    /// Also send each cloud service type's and cloud service's view, decoded from
+    /// json_metadata, as metadata: inventory 1.x reads only metadata and fails the job task
+    /// on a v2 plugin's null one
+    #[arg(long = "inventory-v1-metadata")]
+    pub inventory_v1_metadata: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -68,10 +68,12 @@ impl Backend for Pool {
 pub const DEFAULT_MASK_KEYS: &[&str] = &["secret_data"];
 
 /// Host state shared by the services: where metadata files live, which keys
-/// are masked in logs, and a cache of metadata file texts.
+/// are masked in logs, a cache of metadata file texts, and whether views also
+/// go out as `metadata` for inventory 1.x.
 #[derive(Debug, Clone)]
 pub struct HostContext {
     inner: Arc<ContextInner>,
+    inventory_v1_metadata: bool,
 }
 
 #[derive(Debug)]
@@ -99,7 +101,15 @@ impl HostContext {
                 mask_keys: DEFAULT_MASK_KEYS.iter().map(|k| k.to_string()).collect(),
                 metadata: Mutex::new(HashMap::new()),
             }),
+            inventory_v1_metadata: false,
         }
+    }
+
+    /// Also send a resource's view, decoded from `json_metadata`, as
+    /// `metadata` (see [`model::with_inventory_v1_metadata`]).
+    pub fn with_inventory_v1_metadata(mut self, on: bool) -> HostContext {
+        self.inventory_v1_metadata = on;
+        self
     }
 
     pub fn mask_keys(&self) -> &[String] {
@@ -455,7 +465,10 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
             let shaped = item.and_then(|raw| {
                 let ctx = st.ctx.clone();
                 let mut meta = move |path: &str| ctx.read_metadata(path);
-                let shaped = model::shape_collect_item(&raw, &mut meta)?;
+                let mut shaped = model::shape_collect_item(&raw, &mut meta)?;
+                if st.ctx.inventory_v1_metadata {
+                    shaped = model::with_inventory_v1_metadata(shaped);
+                }
                 resource_info(&shaped)
             });
             match shaped {

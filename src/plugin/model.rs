@@ -1068,6 +1068,43 @@ fn resolve_metadata(
     Ok(())
 }
 
+/// The view of a shaped collect item also as `metadata`, for inventory 1.x
+/// (`run plugin-server --inventory-v1-metadata`).
+///
+/// The v2 framework sends a CloudServiceType's or CloudService's view only as
+/// `json_metadata` (JSON text) with `metadata: null`; inventory 1.12 reads
+/// `metadata` alone, fails the CloudServiceType (`'NoneType' object has no
+/// attribute 'get'`, the job task ends FAILURE) and stores no view. Here, for
+/// those two resource types, a `null` or missing `metadata` is replaced by the
+/// decoded `json_metadata` when that text is a JSON object; `json_metadata`
+/// stays as it is. Every other item, and text that is not a JSON object, is
+/// returned unchanged (what upstream sends).
+pub fn with_inventory_v1_metadata(mut shaped: Value) -> Value {
+    let resource_type = shaped
+        .get("resource_type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !matches!(
+        resource_type,
+        "inventory.CloudServiceType" | "inventory.CloudService"
+    ) {
+        return shaped;
+    }
+    let Some(Value::Object(resource)) = shaped.get_mut("resource") else {
+        return shaped;
+    };
+    if !resource.get("metadata").is_none_or(Value::is_null) {
+        return shaped;
+    }
+    let Some(Value::String(text)) = resource.get("json_metadata") else {
+        return shaped;
+    };
+    if let Ok(view @ Value::Object(_)) = serde_json::from_str::<Value>(text) {
+        resource.insert("metadata".to_string(), floatify(view));
+    }
+    shaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1760,5 +1797,65 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    // --- inventory 1.x view (--inventory-v1-metadata) ---------------------
+
+    fn v1(item: Value) -> String {
+        with_inventory_v1_metadata(collect(item).unwrap()).to_string()
+    }
+
+    #[test]
+    fn v1_metadata_decodes_the_view_of_a_cloud_service_type() {
+        let got = v1(json!({
+            "state": "SUCCESS",
+            "resource_type": "inventory.CloudServiceType",
+            "match_keys": [["name", "group", "provider"]],
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                "json_metadata": "{\"view\": {\"search\": [{\"name\": \"A\", \"key\": \"data.a\"}], \"n\": 2}}"}
+        }));
+        assert_eq!(
+            got,
+            r#"{"state":"SUCCESS","resource_type":"inventory.CloudServiceType","match_rules":{"1":["name","group","provider"]},"resource":{"name":"T","group":"G","provider":"p","is_primary":false,"is_major":false,"metadata":{"view":{"search":[{"name":"A","key":"data.a"}],"n":2.0}},"json_metadata":"{\"view\": {\"search\": [{\"name\": \"A\", \"key\": \"data.a\"}], \"n\": 2}}","service_code":null,"tags":{},"labels":[]}}"#
+        );
+    }
+
+    #[test]
+    fn v1_metadata_decodes_the_view_of_a_cloud_service() {
+        let got = v1(json!({
+            "state": "SUCCESS",
+            "resource_type": "inventory.CloudService",
+            "cloud_service": {"cloud_service_type": "T", "cloud_service_group": "G", "provider": "p",
+                "json_metadata": "{\"view\": {\"sub_data\": {}}}"}
+        }));
+        assert_eq!(
+            got,
+            r#"{"state":"SUCCESS","resource_type":"inventory.CloudService","match_rules":{},"resource":{"name":null,"cloud_service_type":"T","cloud_service_group":"G","provider":"p","ip_addresses":[],"account":null,"instance_type":null,"instance_size":0.0,"launched_at":null,"region_code":null,"data":null,"json_data":null,"metadata":{"view":{"sub_data":{}}},"json_metadata":"{\"view\": {\"sub_data\": {}}}","reference":null,"tags":{}}}"#
+        );
+    }
+
+    #[test]
+    fn v1_metadata_leaves_other_items_unchanged() {
+        let same = |item: Value| {
+            let shaped = collect(item).unwrap();
+            assert_eq!(with_inventory_v1_metadata(shaped.clone()), shaped);
+        };
+        // a view already given as metadata wins
+        same(json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                "metadata": {"view": {}}, "json_metadata": "{\"other\": {}}"}}));
+        // no view at all
+        same(json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p"}}));
+        // text that is not a JSON object is sent as upstream sends it
+        same(json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p", "json_metadata": "[1]"}}));
+        same(json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p", "json_metadata": "{not json"}}));
+        // other resource types
+        same(json!({"state": "SUCCESS", "resource_type": "inventory.Region",
+            "region": {"region_code": "kr", "provider": "p"}}));
+        same(json!({"state": "FAILURE", "resource_type": "inventory.CloudService",
+            "error_message": "boom", "error_data": {"json_metadata": "{}"}}));
     }
 }

@@ -61,6 +61,8 @@ pub struct ServeOptions {
     pub host: String,
     pub port: u16,
     pub handler: HandlerConfig,
+    /// Also send views as `metadata` for inventory 1.x (`--inventory-v1-metadata`).
+    pub inventory_v1_metadata: bool,
 }
 
 /// The listen address for a host and port: IPv6 literals get brackets.
@@ -128,7 +130,8 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     else {
         return Ok(());
     };
-    let ctx = HostContext::new(ready.package_dir.clone());
+    let ctx = HostContext::new(ready.package_dir.clone())
+        .with_inventory_v1_metadata(opts.inventory_v1_metadata);
     let service = service_key(&opts.package).to_string();
     log::startup(&SERVICES, &service, opts.port, workers);
 
