@@ -1841,21 +1841,33 @@ mod tests {
             assert_eq!(with_inventory_v1_metadata(shaped.clone()), shaped);
         };
         // a view already given as metadata wins
-        same(json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
             "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
-                "metadata": {"view": {}}, "json_metadata": "{\"other\": {}}"}}));
+                "metadata": {"view": {}}, "json_metadata": "{\"other\": {}}"}}),
+        );
         // no view at all
-        same(json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
-            "cloud_service_type": {"name": "T", "group": "G", "provider": "p"}}));
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p"}}),
+        );
         // text that is not a JSON object is sent as upstream sends it
-        same(json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
-            "cloud_service_type": {"name": "T", "group": "G", "provider": "p", "json_metadata": "[1]"}}));
-        same(json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
-            "cloud_service_type": {"name": "T", "group": "G", "provider": "p", "json_metadata": "{not json"}}));
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p", "json_metadata": "[1]"}}),
+        );
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p", "json_metadata": "{not json"}}),
+        );
         // other resource types
-        same(json!({"state": "SUCCESS", "resource_type": "inventory.Region",
-            "region": {"region_code": "kr", "provider": "p"}}));
-        same(json!({"state": "FAILURE", "resource_type": "inventory.CloudService",
-            "error_message": "boom", "error_data": {"json_metadata": "{}"}}));
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.Region",
+            "region": {"region_code": "kr", "provider": "p"}}),
+        );
+        same(
+            json!({"state": "FAILURE", "resource_type": "inventory.CloudService",
+            "error_message": "boom", "error_data": {"json_metadata": "{}"}}),
+        );
     }
 }

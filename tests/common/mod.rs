@@ -7,6 +7,8 @@
 //! an empty string, `0` or `false`): then a missing tool fails the test.
 #![allow(dead_code)]
 
+pub mod services;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
