@@ -397,7 +397,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code')
             [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (any language; see docs/plugin-protocol.md)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream')
-            [CompletionResult]::new('--inventory-v1-metadata', '--inventory-v1-metadata', [CompletionResultType]::ParameterName, 'Also send each cloud service type''s and cloud service''s view, decoded from json_metadata, as metadata: inventory 1.x reads only metadata and fails the job task on a v2 plugin''s null one')
+            [CompletionResult]::new('--inventory-v1', '--inventory-v1', [CompletionResultType]::ParameterName, 'For inventory 1.x: also send json_metadata decoded as metadata and a cloud service''s json_data decoded as data (inventory 1.x reads only those, and fails the job task on a v2 plugin''s null ones)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

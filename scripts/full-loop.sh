@@ -25,9 +25,10 @@
 #   --mock CMD              a data source the plugin needs: started (with bash -c) before
 #                           the services, stopped at the end; `{port}` in CMD and in --env
 #                           values is replaced by a free port, on which CMD must listen
-#   --no-inventory-v1-metadata
-#                           run the host without --inventory-v1-metadata: inventory 1.12
-#                           then fails the job task on a v2 plugin's cloud service type
+#   --no-inventory-v1       run the host without --inventory-v1 (which also sends
+#                           json_metadata decoded as metadata and json_data as data):
+#                           inventory 1.12 then fails the job task on a v2 plugin's
+#                           cloud service types (and on cloud services sent as json_data)
 #   --spacectl PATH         the spacectl to use as host and client (default: built from this
 #                           repository with cargo, in $CARGO_TARGET_DIR or cargo's target dir)
 #   --services DIR          use services already started with `services.sh start --loop
@@ -55,7 +56,7 @@ IMAGE=""
 REQUEST=""
 ENVS=()
 MOCK=""
-V1_METADATA=1
+INVENTORY_V1=1
 SPACECTL="${SPACECTL_BIN:-}"
 SERVICES=""
 STATE=""
@@ -80,7 +81,7 @@ while [ $# -gt 0 ]; do
       case "$2" in [A-Za-z_]*=*) ;; *) bad "--env takes KEY=VALUE, not '$2'" ;; esac
       ENVS+=("$2"); shift 2 ;;
     --mock) [ $# -ge 2 ] || bad "--mock needs a command"; MOCK="$2"; shift 2 ;;
-    --no-inventory-v1-metadata) V1_METADATA=0; shift ;;
+    --no-inventory-v1) INVENTORY_V1=0; shift ;;
     --spacectl) [ $# -ge 2 ] || bad "--spacectl needs a path"; SPACECTL="$2"; shift 2 ;;
     --services) [ $# -ge 2 ] || bad "--services needs a directory"; SERVICES="$2"; shift 2 ;;
     --state) [ $# -ge 2 ] || bad "--state needs a directory"; STATE="$2"; shift 2 ;;
@@ -232,7 +233,7 @@ T_SERVICES=$((SECONDS - T0))
 
 # What the supervisor runs for this plugin: our host.
 HOST_ARGS=(run plugin-server "$PACKAGE" -s "$SRC" -p '{port}' --host 127.0.0.1 --python "$PYTHON")
-[ "$V1_METADATA" = 1 ] && HOST_ARGS+=(--inventory-v1-metadata)
+[ "$INVENTORY_V1" = 1 ] && HOST_ARGS+=(--inventory-v1)
 "$VENV_PY" - "$STATE/plugins/$PLUGIN_ID.json" "$PROJECT" "$SPACECTL" "${HOST_ARGS[@]}" -- ${ENVS[@]+"${ENVS[@]}"} <<'EOF'
 import json, sys
 path, cwd, *rest = sys.argv[1:]
@@ -318,9 +319,22 @@ if [ "$STATUS" = SUCCESS ] && [ -n "$TASKS" ] && [ "$(printf '%s\n' "$TASKS" | g
   OK=1
   exit 0
 fi
-if [ "$V1_METADATA" = 0 ]; then
-  say "the collection had failures; a v2 plugin's cloud service type fails on inventory 1.x without --inventory-v1-metadata"
+# The failures the job tasks recorded; some (a resource the service cannot store) are
+# only counted, their reason is logged at DEBUG level (--debug) in logs/inventory.log.
+sc list inventory.JobTask -p "job_id=$JOB" -o json
+printf '%s' "$OUT" | "$VENV_PY" -c '
+import json, sys
+for task in json.load(sys.stdin).get("results", []):
+    errors = task.get("errors") or []
+    for e in errors:
+        print(f"full-loop: {task[\"job_task_id\"]}: {e.get(\"error_code\")}: {e.get(\"message\")}")
+    unexplained = int(task.get("failure_count") or 0) - len(errors)
+    if unexplained > 0:
+        print(f"full-loop: {task[\"job_task_id\"]}: {unexplained} failure(s) without a recorded error")
+' >&2
+if [ "$INVENTORY_V1" = 0 ]; then
+  say "the collection had failures; inventory 1.x fails a v2 plugin's cloud service types without the host's --inventory-v1"
 else
-  say "the collection had failures (the reason is logged with --debug in $STATE/logs/inventory.log)"
+  say "the collection had failures (failures without a recorded error are logged with --debug in $STATE/logs/inventory.log)"
 fi
 exit 3

@@ -68,12 +68,12 @@ impl Backend for Pool {
 pub const DEFAULT_MASK_KEYS: &[&str] = &["secret_data"];
 
 /// Host state shared by the services: where metadata files live, which keys
-/// are masked in logs, a cache of metadata file texts, and whether views also
-/// go out as `metadata` for inventory 1.x.
+/// are masked in logs, a cache of metadata file texts, and whether JSON text
+/// fields also go out decoded for inventory 1.x.
 #[derive(Debug, Clone)]
 pub struct HostContext {
     inner: Arc<ContextInner>,
-    inventory_v1_metadata: bool,
+    inventory_v1: bool,
 }
 
 #[derive(Debug)]
@@ -101,14 +101,14 @@ impl HostContext {
                 mask_keys: DEFAULT_MASK_KEYS.iter().map(|k| k.to_string()).collect(),
                 metadata: Mutex::new(HashMap::new()),
             }),
-            inventory_v1_metadata: false,
+            inventory_v1: false,
         }
     }
 
-    /// Also send a resource's view, decoded from `json_metadata`, as
-    /// `metadata` (see [`model::with_inventory_v1_metadata`]).
-    pub fn with_inventory_v1_metadata(mut self, on: bool) -> HostContext {
-        self.inventory_v1_metadata = on;
+    /// Also send `json_metadata` decoded as `metadata` and `json_data` as
+    /// `data` (see [`model::with_inventory_v1`]).
+    pub fn with_inventory_v1(mut self, on: bool) -> HostContext {
+        self.inventory_v1 = on;
         self
     }
 
@@ -466,8 +466,8 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
                 let ctx = st.ctx.clone();
                 let mut meta = move |path: &str| ctx.read_metadata(path);
                 let mut shaped = model::shape_collect_item(&raw, &mut meta)?;
-                if st.ctx.inventory_v1_metadata {
-                    shaped = model::with_inventory_v1_metadata(shaped);
+                if st.ctx.inventory_v1 {
+                    shaped = model::with_inventory_v1(shaped);
                 }
                 resource_info(&shaped)
             });

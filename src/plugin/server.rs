@@ -61,8 +61,8 @@ pub struct ServeOptions {
     pub host: String,
     pub port: u16,
     pub handler: HandlerConfig,
-    /// Also send views as `metadata` for inventory 1.x (`--inventory-v1-metadata`).
-    pub inventory_v1_metadata: bool,
+    /// Also send JSON text fields decoded, for inventory 1.x (`--inventory-v1`).
+    pub inventory_v1: bool,
 }
 
 /// The listen address for a host and port: IPv6 literals get brackets.
@@ -131,7 +131,7 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
         return Ok(());
     };
     let ctx = HostContext::new(ready.package_dir.clone())
-        .with_inventory_v1_metadata(opts.inventory_v1_metadata);
+        .with_inventory_v1(opts.inventory_v1);
     let service = service_key(&opts.package).to_string();
     log::startup(&SERVICES, &service, opts.port, workers);
 
