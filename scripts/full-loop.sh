@@ -226,7 +226,7 @@ else
     STATE="$TEMP_STATE"
   fi
   STARTED=1
-  "$ROOT/scripts/services.sh" start --loop --state "$STATE" $DEBUG
+  "$ROOT/scripts/services.sh" start --loop --state "$STATE" ${DEBUG:+"$DEBUG"}
   STATE="$(cd "$STATE" && pwd)"
 fi
 T_SERVICES=$((SECONDS - T0))
@@ -288,12 +288,19 @@ say "collector $COLLECTOR created in $T_CREATE s"
 T2=$SECONDS
 sc exec collect inventory.Collector -o json -p "collector_id=$COLLECTOR"
 JOB="$(field job_id)"
+# Done: the job has a final status and every task is counted (inventory sets the status
+# before it counts the last task).
 deadline=$((SECONDS + WAIT))
 while :; do
-  STATUS="$("$SPACECTL" list inventory.Job -p "job_id=$JOB" -c status -o quiet 2>&1)" || die "cannot read job $JOB: $STATUS"
+  JOB_JSON="$("$SPACECTL" list inventory.Job -p "job_id=$JOB" -o json 2>&1)" || die "cannot read job $JOB: $JOB_JSON"
+  read -r STATUS COUNTED < <(printf '%s' "$JOB_JSON" | "$VENV_PY" -c '
+import json, sys
+job = (json.load(sys.stdin).get("results") or [{}])[0]
+n = lambda key: int(job.get(key) or 0)
+print(job.get("status") or "-", n("success_tasks") + n("failure_tasks") >= n("total_tasks"))')
   case "$STATUS" in
-    CREATED|IN_PROGRESS|'') ;;
-    *) break ;;
+    CREATED|IN_PROGRESS|-) ;;
+    *) [ "$COUNTED" = True ] && break ;;
   esac
   [ "$SECONDS" -lt "$deadline" ] || die "job $JOB did not finish within $WAIT s (status $STATUS; see $STATE/logs)"
   sleep 0.3
@@ -322,16 +329,16 @@ fi
 # The failures the job tasks recorded; some (a resource the service cannot store) are
 # only counted, their reason is logged at DEBUG level (--debug) in logs/inventory.log.
 sc list inventory.JobTask -p "job_id=$JOB" -o json
-printf '%s' "$OUT" | "$VENV_PY" -c '
-import json, sys
-for task in json.load(sys.stdin).get("results", []):
+TASKS_JSON="$OUT" "$VENV_PY" - >&2 <<'EOF'
+import json, os
+for task in json.loads(os.environ["TASKS_JSON"]).get("results", []):
     errors = task.get("errors") or []
     for e in errors:
-        print(f"full-loop: {task[\"job_task_id\"]}: {e.get(\"error_code\")}: {e.get(\"message\")}")
+        print(f"full-loop: {task['job_task_id']}: {e.get('error_code')}: {e.get('message')}")
     unexplained = int(task.get("failure_count") or 0) - len(errors)
     if unexplained > 0:
-        print(f"full-loop: {task[\"job_task_id\"]}: {unexplained} failure(s) without a recorded error")
-' >&2
+        print(f"full-loop: {task['job_task_id']}: {unexplained} failure(s) without a recorded error")
+EOF
 if [ "$INVENTORY_V1" = 0 ]; then
   say "the collection had failures; inventory 1.x fails a v2 plugin's cloud service types without the host's --inventory-v1"
 else

@@ -43,7 +43,15 @@ TIMEOUT=180
 LOG_LEVEL=INFO
 STOP_SECONDS=10
 
-say() { echo "services: $*" >&2; }
+T_START="${EPOCHREALTIME:-}"
+# Progress on stderr, with the seconds since this script started.
+say() {
+  local t=""
+  if [ -n "$T_START" ] && [ -n "${EPOCHREALTIME:-}" ]; then
+    t="$(awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { printf "[%5.1f s] ", b - a }')"
+  fi
+  echo "services: $t$*" >&2
+}
 die() { say "$*"; exit 1; }
 usage() { sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
@@ -98,12 +106,21 @@ wait_port() {
   done
 }
 
-# wait_exit NAME: wait (bounded) for a one-off process started with launch; fails with the
-# tail of its log unless it exited with status 0.
+# wait_exit NAME [WATCHED...]: wait (bounded) for a one-off process started with launch;
+# fails with the tail of its log unless it exited with status 0, or with the tail of a
+# watched process' log when that one exits first.
 wait_exit() {
-  local name=$1 deadline=$((SECONDS + TIMEOUT)) pid rest code=0
+  local name=$1 deadline=$((SECONDS + TIMEOUT)) pid rest code=0 w
+  shift
   read -r pid rest <"$STATE/pids/$name.pid"
   while alive "$STATE/pids/$name.pid"; do
+    for w in "$@"; do
+      if ! alive "$STATE/pids/$w.pid"; then
+        say "$w exited while waiting for $name; the end of $STATE/logs/$w.log:"
+        tail -n 40 "$STATE/logs/$w.log" >&2 || true
+        return 1
+      fi
+    done
     if [ "$SECONDS" -ge "$deadline" ]; then
       say "$name did not finish within $TIMEOUT s; the end of $STATE/logs/$name.log:"
       tail -n 40 "$STATE/logs/$name.log" >&2 || true
@@ -122,18 +139,22 @@ wait_exit() {
 }
 
 # Stop order: the supervisor first (it would start plugins again), then the plugins it
-# started, then the services, the stand-ins last.
+# started, then everything else, the stand-ins (aux) last.
 stop_order() {
-  local f name
+  local f name rest=()
   [ -f "$STATE/pids/supervisor.pid" ] && echo supervisor
-  for f in "$STATE"/pids/plugin-*.pid; do
+  for f in "$STATE"/pids/*.pid; do
     [ -f "$f" ] || continue
     name="${f##*/}"
-    echo "${name%.pid}"
+    name="${name%.pid}"
+    case "$name" in
+      supervisor|aux) ;;
+      plugin-*) echo "$name" ;;
+      *) rest+=("$name") ;;
+    esac
   done
-  for name in inventory plugin secret repository identity aux; do
-    [ -f "$STATE/pids/$name.pid" ] && echo "$name"
-  done
+  [ "${#rest[@]}" -eq 0 ] || printf '%s\n' "${rest[@]}"
+  [ -f "$STATE/pids/aux.pid" ] && echo aux
   return 0
 }
 
@@ -225,7 +246,7 @@ start_ended() {
 }
 
 cmd_start() {
-  local venv py spaceone ext name t0=$SECONDS
+  local venv py spaceone ext name
   "$ROOT/scripts/reference.sh" services
   venv="$("$ROOT/scripts/reference.sh" path services)"
   py="$venv/bin/python"
@@ -241,7 +262,10 @@ cmd_start() {
     "$STATE/ports.env" "$STATE/token" "$STATE/domain_id" "$STATE/ready" "$STATE"/registry-*.pem
   mkdir -p "$STATE/pids" "$STATE/running" "$STATE/logs" "$STATE/plugins"
 
-  export PYTHONWARNINGS=ignore PYTHONDONTWRITEBYTECODE=1 SERVICES_LOG_LEVEL="$LOG_LEVEL" SERVICES_LOOP="$LOOP"
+  # SPACECTL_SERVICES_STATE also marks every process of this set (and the plugins the
+  # supervisor starts) in its environment.
+  export PYTHONWARNINGS=ignore PYTHONDONTWRITEBYTECODE=1 SERVICES_LOG_LEVEL="$LOG_LEVEL" SERVICES_LOOP="$LOOP" \
+    SPACECTL_SERVICES_STATE="$STATE"
   # Plugin.register asks the registry stand-in over HTTPS; it trusts the stand-in's certificate.
   export REQUESTS_CA_BUNDLE="$STATE/registry-cert.pem"
   STARTED=0
@@ -252,45 +276,43 @@ cmd_start() {
   "$py" "$SUPPORT/helper.py" ports "$STATE"
   # shellcheck disable=SC1091
   . "$STATE/ports.env"
-  local first=(identity repository)
-  if [ "$LOOP" = 1 ]; then first+=(plugin secret); else first+=(inventory); fi
-  "$py" "$SUPPORT/helper.py" config "$STATE" "${first[@]}"
+  local others=(repository)
+  if [ "$LOOP" = 1 ]; then others+=(plugin secret); else others+=(inventory); fi
+  "$py" "$SUPPORT/helper.py" config "$STATE" identity "${others[@]}"
 
-  # Everything that does not need the token starts at once. identity and the bootstrap
-  # (which waits for identity) are on the critical path: the others yield the CPU to them.
+  # Everything starts at once. identity and the bootstrap (which waits for identity) are
+  # the critical path: the others yield the CPU to them. inventory and the supervisor of
+  # the loop import their code, then wait for the token they act with.
   launch aux "$py" "$SUPPORT/helper.py" aux "$STATE"
   launch identity "$spaceone" grpc spaceone.identity -p "$IDENTITY_PORT" -c "$STATE/conf/identity.yaml" -m "$ext"
   launch bootstrap "$py" "$SUPPORT/helper.py" bootstrap "$STATE" "$TIMEOUT"
-  for name in "${first[@]:1}"; do
+  for name in "${others[@]}"; do
     port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
     launch "$name" nice -n 5 "$spaceone" grpc "spaceone.$name" -p "${!port_var}" -c "$STATE/conf/$name.yaml" -m "$ext"
   done
+  if [ "$LOOP" = 1 ]; then
+    launch inventory nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" inventory grpc -p "$INVENTORY_PORT" -m "$ext"
+    launch supervisor nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" supervisor scheduler -m "$ext"
+    # Collector.create fails (ERROR_NO_POSSIBLE_SUPERVISOR) until the supervisor's first sync.
+    launch published nice -n 5 "$py" "$SUPPORT/helper.py" wait-supervisor "$STATE" "$TIMEOUT"
+  fi
   wait_port aux "$REDIS_PORT"
   wait_port aux "$REGISTRY_PORT"
   wait_port identity "$IDENTITY_PORT"
-  wait_exit bootstrap
+  wait_exit bootstrap identity
   say "identity: domain $(cat "$STATE/domain_id") and its owner's token created"
-
-  if [ "$LOOP" = 1 ]; then
-    # inventory and the supervisor act with the owner's token (config TOKEN).
-    "$py" "$SUPPORT/helper.py" config "$STATE" inventory supervisor
-    launch inventory "$spaceone" grpc spaceone.inventory -p "$INVENTORY_PORT" -c "$STATE/conf/inventory.yaml" -m "$ext"
-    launch supervisor "$spaceone" scheduler spaceone.supervisor -c "$STATE/conf/supervisor.yaml" -m "$ext"
-  fi
-  wait_port repository "$REPOSITORY_PORT"
-  wait_port inventory "$INVENTORY_PORT"
-  if [ "$LOOP" = 1 ]; then
-    wait_port plugin "$PLUGIN_PORT"
-    wait_port secret "$SECRET_PORT"
-    if ! "$py" "$SUPPORT/helper.py" wait-supervisor "$STATE" "$TIMEOUT"; then
-      say "the end of $STATE/logs/supervisor.log:"
-      tail -n 40 "$STATE/logs/supervisor.log" >&2 || true
-      false
-    fi
+  for name in "${others[@]}" $([ "$LOOP" = 1 ] && echo inventory); do
+    port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
+    wait_port "$name" "${!port_var}"
+  done
+  if [ "$LOOP" = 1 ] && ! wait_exit published supervisor; then
+    say "the end of $STATE/logs/supervisor.log:"
+    tail -n 40 "$STATE/logs/supervisor.log" >&2 || true
+    false
   fi
   echo "$LOOP" >"$STATE/ready"
   STARTED=1
-  say "ready in $((SECONDS - t0)) s: identity :$IDENTITY_PORT, repository :$REPOSITORY_PORT, inventory :$INVENTORY_PORT$(
+  say "ready: identity :$IDENTITY_PORT, repository :$REPOSITORY_PORT, inventory :$INVENTORY_PORT$(
     [ "$LOOP" = 1 ] && echo ", plugin :$PLUGIN_PORT, secret :$SECRET_PORT, supervisor (plugins on :$PLUGIN_PORTS_START-$((PLUGIN_PORTS_END - 1)))")"
   say "try: HOME=$STATE/home spacectl list repository.Repository"
 }

@@ -6,7 +6,8 @@
     helper.py bootstrap STATE [SECS]       wait for identity; create the domain, its owner and
                                            a token; write STATE/token, STATE/domain_id and
                                            the spacectl home
-    helper.py wait-supervisor STATE SECS   wait until the supervisor has published itself
+    helper.py wait-supervisor STATE SECS   wait for the token, then until the supervisor has
+                                           published itself
 
 Every wait is bounded; errors are one line on stderr and a non-zero exit status.
 """
@@ -364,10 +365,13 @@ def cmd_bootstrap(state, seconds):
     token = _dict(identity.Token.issue({"user_id": owner, "user_type": "DOMAIN_OWNER",
                                         "credentials": {"password": password},
                                         "domain_id": domain_id, "timeout": timeout}, metadata=()))["access_token"]
-    for name, value in (("domain_id", domain_id), ("token", token)):
-        with open(os.path.join(state, name), "w") as f:
-            f.write(value + "\n")
     write_spacectl_home(state, ports, token)
+    # The token comes last and whole: services that wait for it start when it exists.
+    for name, value in (("domain_id", domain_id), ("token", token)):
+        path = os.path.join(state, name)
+        with open(path + ".tmp", "w") as f:
+            f.write(value + "\n")
+        os.replace(path + ".tmp", path)
 
 
 def write_spacectl_home(state, ports, token):
@@ -393,9 +397,11 @@ def cmd_wait_supervisor(state, seconds):
     from spaceone.core import pygrpc
 
     ports = read_ports(state)
+    deadline = time.monotonic() + seconds
+    while not os.path.isfile(os.path.join(state, "token")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     token, domain_id = read_text(state, "token"), read_text(state, "domain_id")
     plugin = pygrpc.client(endpoint=f"{LOOPBACK}:{ports['PLUGIN_PORT']}", version="v1")
-    deadline = time.monotonic() + seconds
     last_error = "none published yet"
     while time.monotonic() < deadline:
         try:
