@@ -320,6 +320,16 @@ echo "# inventory.Job"
 echo "# inventory.JobTask"
 "$SPACECTL" list inventory.JobTask -p "job_id=$JOB" \
   -c job_task_id,status,created_count,updated_count,deleted_count,failure_count
+# The views the console would show: inventory 1.x stores a cloud service type's view
+# only when it comes as metadata.
+sc list inventory.CloudServiceType -p "provider=$PROVIDER" -o json
+TYPES_JSON="$OUT" "$VENV_PY" - >&2 <<'EOF'
+import json, os
+for t in json.loads(os.environ["TYPES_JSON"]).get("results", []):
+    view = (t.get("metadata") or {}).get("view") or {}
+    what = f"view with {', '.join(sorted(view))}" if view else "no view"
+    print(f"full-loop: cloud service type {t.get('group')}/{t.get('name')} ({t.get('provider')}): {what}")
+EOF
 say "services $T_SERVICES s, collector $T_CREATE s, collection $T_COLLECT s; state: $STATE"
 
 if [ "$STATUS" = SUCCESS ] && [ -n "$TASKS" ] && [ "$(printf '%s\n' "$TASKS" | grep -cvx SUCCESS || true)" = 0 ]; then
