@@ -7,6 +7,7 @@
 //! an empty string, `0` or `false`): then a missing tool fails the test.
 #![allow(dead_code)]
 
+pub mod sample;
 pub mod services;
 
 use std::io::{Read, Write};
