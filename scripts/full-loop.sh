@@ -9,7 +9,10 @@
 #   full-loop.sh [-s SRC] [--package NAME] [--python PYTHON] [options]
 #
 #   -s, --source-root SRC   the plugin's source root, as for `run plugin-server -s`
-#                           (default: the sample plugin, samples/compat-collector/src)
+#                           (default: the sample plugin, samples/compat-collector/src, with
+#                           its data mock, --provider kestrel and the request
+#                           collect-north-1.yaml, which leaves out the region whose load
+#                           balancers fail on purpose)
 #   --package NAME          the plugin package under SRC (default: plugin)
 #   --python PYTHON         the interpreter that runs the plugin code (default: the
 #                           reference plugin venv's python, which has the SpaceONE plugin
@@ -22,9 +25,11 @@
 #   --request FILE          YAML file with the collector's `options` and the secret's
 #                           `secret_data` (default: SRC/../collect.yaml when present, else {})
 #   --env KEY=VALUE         environment of the plugin process (repeatable)
-#   --mock CMD              a data source the plugin needs: started (with bash -c) before
-#                           the services, stopped at the end; `{port}` in CMD and in --env
-#                           values is replaced by a free port, on which CMD must listen
+#   --mock CMD              a data source the plugin needs: started (with bash -c, in the
+#                           project directory SRC/.., $PLUGIN_PYTHON set to the plugin's
+#                           interpreter) before the services, stopped at the end; `{port}`
+#                           in CMD and in --env values is replaced by a free port, on which
+#                           CMD must listen
 #   --no-inventory-v1       run the host without --inventory-v1 (which also sends
 #                           json_metadata decoded as metadata and json_data as data):
 #                           inventory 1.12 then fails the job task on a v2 plugin's
@@ -48,7 +53,8 @@
 set -eu
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SRC="$ROOT/samples/compat-collector/src"
+SAMPLE="$ROOT/samples/compat-collector"
+SRC=""
 PACKAGE=plugin
 PYTHON=""
 PROVIDER=""
@@ -64,7 +70,13 @@ KEEP=0
 WAIT=180
 DEBUG=""
 
-say() { echo "full-loop: $*" >&2; }
+T_START="${EPOCHREALTIME:-}"
+elapsed() {
+  [ -n "$T_START" ] && [ -n "${EPOCHREALTIME:-}" ] &&
+    awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { printf "[%5.1f s] ", b - a }'
+  return 0
+}
+say() { echo "full-loop: $(elapsed)$*" >&2; }
 die() { say "$*"; exit 1; }
 usage() { sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 bad() { say "$* (try --help)"; exit 2; }
@@ -95,6 +107,14 @@ done
 case "$WAIT" in ''|*[!0-9]*) bad "--wait must be a whole number of seconds, not '$WAIT'" ;; esac
 [ -z "$SERVICES" ] || [ -z "$STATE" ] || bad "--services and --state exclude each other"
 [ -z "$SERVICES" ] || [ "$KEEP" = 0 ] || bad "--keep has no effect with --services (they are left running anyway)"
+if [ -z "$SRC" ]; then
+  # The sample: its mock API, its provider, and a request without its FAILURE item.
+  SRC="$SAMPLE/src"
+  [ -n "$PROVIDER" ] || PROVIDER=kestrel
+  [ -n "$REQUEST" ] || REQUEST="$SAMPLE/collect-north-1.yaml"
+  [ -n "$MOCK" ] || MOCK='exec "$PLUGIN_PYTHON" mock/server.py {port} mock/data.json'
+  [ "${#ENVS[@]}" -gt 0 ] || ENVS=("KESTREL_API_URL=http://127.0.0.1:{port}")
+fi
 [ -d "$SRC" ] || die "the source root $SRC does not exist (give the plugin's with -s SRC)"
 SRC="$(cd "$SRC" && pwd)"
 [ -d "$SRC/${PACKAGE//.//}" ] || die "no package '$PACKAGE' in $SRC (give it with --package NAME)"
@@ -116,6 +136,7 @@ if [ -z "$PYTHON" ]; then
 fi
 command -v "$PYTHON" >/dev/null 2>&1 || die "the plugin interpreter '$PYTHON' is not found (give one with --python)"
 PYTHON="$(command -v "$PYTHON")"
+export PLUGIN_PYTHON="$PYTHON"
 
 # Our spacectl: given, or built like cargo builds it.
 if [ -z "$SPACECTL" ]; then
@@ -133,28 +154,34 @@ fi
 [ -x "$SPACECTL" ] || die "spacectl not found at $SPACECTL"
 SPACECTL="$(cd "$(dirname "$SPACECTL")" && pwd)/$(basename "$SPACECTL")"
 
-# What to register, from the project's files unless given.
+# What to register, from the project's files unless given: one Python run prints the
+# shell assignments.
 jq_py() { "$VENV_PY" -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
-yaml_field() {  # yaml_field FILE KEY: a top-level text value, or nothing
-  [ -f "$1" ] || return 0
-  "$VENV_PY" -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])) or {}; v = d.get(sys.argv[2]) if isinstance(d, dict) else None; print(v if isinstance(v, str) else "")' "$1" "$2"
-}
-[ -n "$PROVIDER" ] || PROVIDER="$(yaml_field "$PROJECT/register.yaml" provider)"
-[ -n "$PROVIDER" ] || PROVIDER=local
-[ -n "$IMAGE" ] || IMAGE="$(yaml_field "$PROJECT/register.yaml" image)"
+DERIVED="$("$VENV_PY" - "$PROJECT" "$REQUEST" <<'EOF'
+import json, os, shlex, sys, yaml
+project, request = sys.argv[1], sys.argv[2]
+register = {}
+if os.path.isfile(os.path.join(project, "register.yaml")):
+    loaded = yaml.safe_load(open(os.path.join(project, "register.yaml")))
+    register = loaded if isinstance(loaded, dict) else {}
+doc = {}
+if request:
+    docs = [d for d in yaml.safe_load_all(open(request)) if d is not None]
+    doc = docs[0] if docs else {}
+    if not isinstance(doc, dict):
+        sys.exit(f"full-loop: {request}: expected a mapping with options and secret_data")
+text = lambda v: v if isinstance(v, str) else ""
+for name, value in (("REGISTER_PROVIDER", text(register.get("provider"))),
+                    ("REGISTER_IMAGE", text(register.get("image"))),
+                    ("OPTIONS_JSON", json.dumps(doc.get("options") or {})),
+                    ("SECRET_JSON", json.dumps(doc.get("secret_data") or {}))):
+    print(f"{name}={shlex.quote(value)}")
+EOF
+)" || die "cannot read the project files (${REQUEST:-$PROJECT/register.yaml})"
+eval "$DERIVED"
+[ -n "$PROVIDER" ] || PROVIDER="${REGISTER_PROVIDER:-local}"
+[ -n "$IMAGE" ] || IMAGE="$REGISTER_IMAGE"
 [ -n "$IMAGE" ] || IMAGE="plugin-$(basename "$PROJECT" | tr '[:upper:]_ ' '[:lower:]--')-inven-collector"
-REQUEST_JSON="$("$VENV_PY" -c '
-import json, sys, yaml
-d = {}
-if len(sys.argv) > 1:
-    docs = [x for x in yaml.safe_load_all(open(sys.argv[1])) if x is not None]
-    d = docs[0] if docs else {}
-    if not isinstance(d, dict):
-        sys.exit(f"{sys.argv[1]}: expected a mapping with options and secret_data")
-print(json.dumps({"options": d.get("options") or {}, "secret_data": d.get("secret_data") or {}}))
-' ${REQUEST:+"$REQUEST"})" || die "cannot read the request file $REQUEST"
-OPTIONS_JSON="$(printf '%s' "$REQUEST_JSON" | jq_py 'json.dumps(d["options"])')"
-SECRET_JSON="$(printf '%s' "$REQUEST_JSON" | jq_py 'json.dumps(d["secret_data"])')"
 
 SUFFIX=""
 if [ -n "$SERVICES" ]; then
@@ -251,7 +278,7 @@ export HOME="$STATE/home" XDG_CACHE_HOME="$STATE/cache"
 unset SPACECTL_DEFAULT_ENVIRONMENT
 OUT=""
 sc() {  # sc ARGS...: run our spacectl, show the call, keep the output in OUT
-  echo "+ spacectl $*" >&2
+  echo "$(elapsed)+ spacectl $*" >&2
   if ! OUT="$("$SPACECTL" "$@" 2>&1)"; then
     printf '%s\n' "$OUT" >&2
     die "spacectl $1 $2 $3 failed"
@@ -320,14 +347,23 @@ echo "# inventory.Job"
 echo "# inventory.JobTask"
 "$SPACECTL" list inventory.JobTask -p "job_id=$JOB" \
   -c job_task_id,status,created_count,updated_count,deleted_count,failure_count
-# The views the console would show: inventory 1.x stores a cloud service type's view
-# only when it comes as metadata.
-sc list inventory.CloudServiceType -p "provider=$PROVIDER" -o json
-TYPES_JSON="$OUT" "$VENV_PY" - >&2 <<'EOF'
+# The views the console would show for the types of the collected cloud services:
+# inventory 1.x stores a cloud service type's view only when it comes as metadata.
+sc list inventory.CloudService -o json -c provider,cloud_service_group,cloud_service_type \
+  -j "{\"query\": {\"filter\": [{\"k\": \"collection_info.collector_id\", \"v\": \"$COLLECTOR\", \"o\": \"eq\"}]}}"
+SERVICES_JSON="$OUT"
+# (Only parts of the view are asked for: inventory 1.12 takes seconds to return a deeply
+# nested one whole.)
+sc list inventory.CloudServiceType -o json -c provider,group,name,metadata.view.search,metadata.view.table.layout.name
+SERVICES_JSON="$SERVICES_JSON" TYPES_JSON="$OUT" "$VENV_PY" - >&2 <<'EOF'
 import json, os
-for t in json.loads(os.environ["TYPES_JSON"]).get("results", []):
-    view = (t.get("metadata") or {}).get("view") or {}
-    what = f"view with {', '.join(sorted(view))}" if view else "no view"
+kinds = {(s.get("provider"), s.get("cloud_service_group"), s.get("cloud_service_type"))
+         for s in json.loads(os.environ["SERVICES_JSON"]).get("results", [])}
+types = [t for t in json.loads(os.environ["TYPES_JSON"]).get("results", [])
+         if (t.get("provider"), t.get("group"), t.get("name")) in kinds]
+for t in sorted(types, key=lambda t: (t.get("provider") or "", t.get("group") or "", t.get("name") or "")):
+    search, table = t.get("metadata.view.search") or [], t.get("metadata.view.table.layout.name")
+    what = f"view with {len(search)} search fields, table {table!r}" if search or table else "no view"
     print(f"full-loop: cloud service type {t.get('group')}/{t.get('name')} ({t.get('provider')}): {what}")
 EOF
 say "services $T_SERVICES s, collector $T_CREATE s, collection $T_COLLECT s; state: $STATE"

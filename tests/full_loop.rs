@@ -199,8 +199,10 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-/// `spacectl list inventory.CloudServiceType -p provider=PROVIDER -o json` against the services.
-fn cloud_service_types(state: &Path, provider: &str) -> Vec<Value> {
+/// `spacectl list inventory.CloudServiceType -p provider=PROVIDER -c COLUMNS -o json` against
+/// the services. (Parts of the view only: inventory 1.12 takes seconds to return a deeply
+/// nested view whole.)
+fn cloud_service_types(state: &Path, provider: &str, columns: &str) -> Vec<Value> {
     let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut cmd = common::command_in_home(&common::spacectl_bin(), &state.join("home"));
     cmd.env("XDG_CACHE_HOME", cache.path()).args([
@@ -208,6 +210,8 @@ fn cloud_service_types(state: &Path, provider: &str) -> Vec<Value> {
         "inventory.CloudServiceType",
         "-p",
         &format!("provider={provider}"),
+        "-c",
+        columns,
         "-o",
         "json",
     ]);
@@ -279,7 +283,7 @@ fn sdk_plugin_with_python3_lands_in_the_real_inventory() {
     assert_eq!(column(&tasks, "status"), ["SUCCESS", "SUCCESS"]);
     // The view went out as metadata too (--inventory-v1) and was stored.
     let view = format!(
-        "full-loop: cloud service type Demo/Resource ({provider}): view with search, sub_data, table\n"
+        "full-loop: cloud service type Demo/Resource ({provider}): view with 4 search fields, table 'Main Table'\n"
     );
     assert!(run.stderr.contains(&view), "{}", run.stderr);
     if place.own.is_some() {
@@ -330,5 +334,92 @@ fn without_the_host_option_inventory_1_12_fails_the_cloud_service_type() {
     if place.own.is_some() {
         // Also after a failed collection, nothing is left running.
         assert_nothing_left(&place.state);
+    }
+}
+
+#[test]
+fn compat_sample_lands_in_the_real_inventory_with_its_views() {
+    let test = "compat_sample_lands_in_the_real_inventory_with_its_views";
+    if !available(test) {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let place = Place::new();
+    // The defaults: the sample under the plugin venv, its data mock, collect-north-1.yaml.
+    let run = full_loop(&place.args(true));
+    let checks = || {
+        assert_eq!(run.code(), 0, "full-loop.sh failed");
+        let services = table(&run.stdout, "inventory.CloudService");
+        assert_eq!(
+            sorted(column(&services, "name")),
+            [
+                "ledger-api-1",
+                "ledger-api-1-root",
+                "ledger-archive",
+                "ledger-public",
+                "ledger-worker-1"
+            ]
+        );
+        assert_eq!(
+            sorted(column(&services, "cloud_service_type")),
+            ["Instance", "Instance", "LoadBalancer", "Volume", "Volume"]
+        );
+        assert!(
+            column(&services, "region_code")
+                .iter()
+                .all(|r| r == "north-1")
+        );
+        assert!(run.stdout.contains(" Count: 5 / 5\n"), "{}", run.stdout);
+        assert_eq!(
+            column(&table(&run.stdout, "inventory.Job"), "status"),
+            ["SUCCESS"]
+        );
+        let tasks = table(&run.stdout, "inventory.JobTask");
+        assert_eq!(column(&tasks, "status"), ["SUCCESS"]);
+        assert_eq!(column(&tasks, "created_count").len(), 1);
+
+        // Every type's view was stored (it went out as metadata too).
+        let types = cloud_service_types(
+            &place.state,
+            "kestrel",
+            "group,name,metadata.view.search,metadata.view.sub_data.layouts,metadata.view.table.layout.name",
+        );
+        let mut names: Vec<String> = types
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}/{}",
+                    t["group"].as_str().unwrap_or("-"),
+                    t["name"].as_str().unwrap_or("-")
+                )
+            })
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "Compute/Instance",
+                "Compute/Volume",
+                "Networking/LoadBalancer"
+            ]
+        );
+        for t in &types {
+            let what = format!("{}/{}: {t}", t["group"], t["name"]);
+            let count = |key: &str| t[key].as_array().map(Vec::len).unwrap_or(0);
+            assert!(
+                count("metadata.view.search") > 0,
+                "no search fields stored for {what}"
+            );
+            assert!(
+                count("metadata.view.sub_data.layouts") > 0,
+                "no detail tabs stored for {what}"
+            );
+            assert_eq!(t["metadata.view.table.layout.name"], "Main Table", "{what}");
+        }
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(checks));
+    place.finish();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
     }
 }
