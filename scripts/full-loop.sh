@@ -183,12 +183,17 @@ eval "$DERIVED"
 [ -n "$IMAGE" ] || IMAGE="$REGISTER_IMAGE"
 [ -n "$IMAGE" ] || IMAGE="plugin-$(basename "$PROJECT" | tr '[:upper:]_ ' '[:lower:]--')-inven-collector"
 
+# The plugin id is the image's last part; inventory stores at most 40 characters of it (in
+# a job), the repository at most 48 of the image.
 SUFFIX=""
-if [ -n "$SERVICES" ]; then
-  SUFFIX="-$(date +%s | tail -c 6)$$"
-  IMAGE="$IMAGE$SUFFIX"
-fi
 PLUGIN_ID="${IMAGE##*/}"
+if [ -n "$SERVICES" ]; then
+  SUFFIX="-$(printf '%05x' $(( ($(date +%s%N) / 1000 + $$) % 1048576 )))"
+  PLUGIN_ID="${PLUGIN_ID:0:$((40 - ${#SUFFIX}))}$SUFFIX"
+  case "$IMAGE" in */*) IMAGE="${IMAGE%/*}/$PLUGIN_ID" ;; *) IMAGE="$PLUGIN_ID" ;; esac
+fi
+[ "${#PLUGIN_ID}" -le 40 ] || die "the plugin id $PLUGIN_ID (the image's last part) is longer than inventory allows (40 characters): give a shorter image with --image"
+[ "${#IMAGE}" -le 48 ] || die "the image name $IMAGE is longer than the repository allows (48 characters): give a shorter one with --image"
 
 # ------------------------------------------------------------------ clean-up
 
@@ -303,6 +308,7 @@ sc exec create identity.ServiceAccount -o json -j "{\"name\": \"full-loop$SUFFIX
 SERVICE_ACCOUNT="$(field service_account_id)"
 sc exec create secret.Secret -o json -j "{\"name\": \"full-loop$SUFFIX\", \"secret_type\": \"CREDENTIALS\",
   \"service_account_id\": \"$SERVICE_ACCOUNT\", \"data\": $SECRET_JSON}"
+SECRET="$(field secret_id)"
 
 say "creating the collector: the plugin service waits until the supervisor has started the plugin"
 T1=$SECONDS
@@ -313,7 +319,8 @@ T_CREATE=$((SECONDS - T1))
 say "collector $COLLECTOR created in $T_CREATE s"
 
 T2=$SECONDS
-sc exec collect inventory.Collector -o json -p "collector_id=$COLLECTOR"
+# With this run's secret only (services shared with other runs may hold more of the provider).
+sc exec collect inventory.Collector -o json -p "collector_id=$COLLECTOR" -p "secret_id=$SECRET"
 JOB="$(field job_id)"
 # Done: the job has a final status and every task is counted (inventory sets the status
 # before it counts the last task).
