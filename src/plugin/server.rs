@@ -130,8 +130,7 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     else {
         return Ok(());
     };
-    let ctx = HostContext::new(ready.package_dir.clone())
-        .with_inventory_v1(opts.inventory_v1);
+    let ctx = HostContext::new(ready.package_dir.clone()).with_inventory_v1(opts.inventory_v1);
     let service = service_key(&opts.package).to_string();
     log::startup(&SERVICES, &service, opts.port, workers);
 
