@@ -43,8 +43,9 @@
 #   --keep                  leave the services running at the end (stop them with
 #                           scripts/services.sh stop --state DIR)
 #   --wait SECS             how long the job may take (default 180)
-#   --debug                 services log at DEBUG level (the reason of a failed job task
-#                           is only logged there, in DIR/logs/inventory.log)
+#   --debug                 services log at DEBUG level (inventory 1.12 records some job
+#                           task failures only as a count; their reason is logged there,
+#                           in DIR/logs/inventory.log)
 #
 # Output: the inventory's cloud services of this collector, the job and its job tasks (stdout;
 # progress and the spacectl calls on stderr). Exit status: 0 when the job and every job task
@@ -77,9 +78,9 @@ elapsed() {
   return 0
 }
 say() { echo "full-loop: $(elapsed)$*" >&2; }
-die() { say "$*"; exit 1; }
+die() { echo "full-loop: $*" >&2; exit 1; }
 usage() { sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-bad() { say "$* (try --help)"; exit 2; }
+bad() { echo "full-loop: $* (try --help)" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -32,7 +32,10 @@
 # Environment: SERVICES_SYNC_INTERVAL (seconds between supervisor syncs, default 1),
 # SERVICES_IMAGE_TAGS (tags the registry stand-in reports, default 1.0.0,1.1.0),
 # SPACECTL_REFERENCE_DIR (where scripts/reference.sh keeps the venvs).
-# Progress goes to stderr. Logs: DIR/logs/NAME.log.
+# Every process runs in its own session (its pid is its process group, recorded with its
+# start time in DIR/pids/NAME.pid) and has SPACECTL_SERVICES_STATE=DIR in its environment.
+# Progress goes to stderr. Logs: DIR/logs/NAME.log. Exit status: 0 on success, 1 on
+# failure (a start that fails or is interrupted stops what it started), 2 on bad arguments.
 set -eu
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,7 +55,8 @@ say() {
   fi
   echo "services: $t$*" >&2
 }
-die() { say "$*"; exit 1; }
+die() { echo "services: $*" >&2; exit 1; }
+bad() { echo "services: $*" >&2; exit 2; }
 usage() { sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 # ------------------------------------------------------------------ processes
@@ -323,17 +327,17 @@ ACTION="${1:-}"
 [ $# -gt 0 ] && shift
 while [ $# -gt 0 ]; do
   case "$1" in
-    --state) [ $# -ge 2 ] || die "--state needs a directory"; STATE="$2"; shift 2 ;;
+    --state) [ $# -ge 2 ] || bad "--state needs a directory"; STATE="$2"; shift 2 ;;
     --state=*) STATE="${1#--state=}"; shift ;;
     --loop) LOOP=1; shift ;;
-    --timeout) [ $# -ge 2 ] || die "--timeout needs a number of seconds"; TIMEOUT="$2"; shift 2 ;;
+    --timeout) [ $# -ge 2 ] || bad "--timeout needs a number of seconds"; TIMEOUT="$2"; shift 2 ;;
     --debug) LOG_LEVEL=DEBUG; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) die "unknown argument '$1' (try --help)" ;;
+    *) bad "unknown argument '$1' (try --help)" ;;
   esac
 done
-case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout must be a whole number of seconds, not '$TIMEOUT'" ;; esac
-[ -n "$STATE" ] || die "--state must not be empty"
+case "$TIMEOUT" in ''|*[!0-9]*) bad "--timeout must be a whole number of seconds, not '$TIMEOUT'" ;; esac
+[ -n "$STATE" ] || bad "--state must not be empty"
 mkdir -p "$STATE" 2>/dev/null || die "cannot create the state directory $STATE"
 STATE="$(cd "$STATE" && pwd)"
 
@@ -344,5 +348,5 @@ case "$ACTION" in
   env) cmd_env ;;
   -h|--help|help) usage ;;
   '') usage >&2; exit 2 ;;
-  *) die "unknown command '$ACTION' (expected start, stop, status or env; try --help)" ;;
+  *) bad "unknown command '$ACTION' (expected start, stop, status or env; try --help)" ;;
 esac
