@@ -300,6 +300,7 @@ cmd_start() {
     # Collector.create fails (ERROR_NO_POSSIBLE_SUPERVISOR) until the supervisor's first sync.
     launch published nice -n 5 "$py" "$SUPPORT/helper.py" wait-supervisor "$STATE" "$TIMEOUT"
   fi
+  launch warm nice -n 5 "$py" "$SUPPORT/helper.py" warm "$STATE" "$TIMEOUT" "${others[@]}" inventory
   wait_port aux "$REDIS_PORT"
   wait_port aux "$REGISTRY_PORT"
   wait_port identity "$IDENTITY_PORT"
@@ -309,6 +310,7 @@ cmd_start() {
     port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
     wait_port "$name" "${!port_var}"
   done
+  wait_exit warm
   if [ "$LOOP" = 1 ] && ! wait_exit published supervisor; then
     say "the end of $STATE/logs/supervisor.log:"
     tail -n 40 "$STATE/logs/supervisor.log" >&2 || true

@@ -6,6 +6,8 @@
     helper.py bootstrap STATE [SECS]       wait for identity; create the domain, its owner and
                                            a token; write STATE/token, STATE/domain_id and
                                            the spacectl home
+    helper.py warm STATE SECS SERVICE...   wait for the token, then make each service's
+                                           (slow) first call
     helper.py wait-supervisor STATE SECS   wait for the token, then until the supervisor has
                                            published itself
 
@@ -415,6 +417,46 @@ def cmd_wait_supervisor(state, seconds):
     fail(f"the supervisor did not publish itself within {seconds:g} s ({last_error})")
 
 
+# A cheap authenticated call per service: the first call a Python service answers costs
+# it (reflection descriptors, the token check through identity) far more than later ones.
+WARM_CALLS = {
+    "repository": ("Repository", "list"),
+    "inventory": ("Collector", "list"),
+    "plugin": ("Supervisor", "list"),
+    "secret": ("Secret", "list"),
+}
+
+
+def cmd_warm(state, seconds, services):
+    """Once the token exists, make each service's first call (in parallel), so that the
+    first calls of clients are as fast as the later ones. Failures are only reported."""
+    import threading
+
+    from spaceone.core import pygrpc
+
+    ports = read_ports(state)
+    deadline = time.monotonic() + seconds
+    while not os.path.isfile(os.path.join(state, "token")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    token, domain_id = read_text(state, "token"), read_text(state, "domain_id")
+
+    def warm(service):
+        resource, verb = WARM_CALLS[service]
+        port = ports[f"{service.upper()}_PORT"]
+        try:
+            wait_for_port(port, max(1.0, deadline - time.monotonic()), service)
+            client = pygrpc.client(endpoint=f"{LOOPBACK}:{port}", version="v1")
+            getattr(getattr(client, resource), verb)({"domain_id": domain_id}, metadata=(("token", token),))
+        except BaseException as e:  # wait_for_port exits through SystemExit
+            sys.stderr.write(f"warm: {service}: {e}\n")
+
+    threads = [threading.Thread(target=warm, args=(s,)) for s in services if s in WARM_CALLS]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+
+
 def main(argv):
     if len(argv) < 2 or argv[0] in ("-h", "--help"):
         sys.stdout.write(__doc__)
@@ -428,6 +470,8 @@ def main(argv):
         cmd_aux(state)
     elif command == "bootstrap":
         cmd_bootstrap(state, float(argv[2]) if len(argv) > 2 else 60.0)
+    elif command == "warm":
+        cmd_warm(state, float(argv[2]), argv[3:])
     elif command == "wait-supervisor":
         cmd_wait_supervisor(state, float(argv[2]) if len(argv) > 2 else 60.0)
     else:
