@@ -434,6 +434,11 @@ pub struct PluginServerArgs {
     /// DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream
     #[arg(long = "timeout", default_value_t = 0)]
     pub timeout: u64,
+    /// For inventory 1.x: also send json_metadata decoded as metadata and a cloud service's
+    /// json_data decoded as data (inventory 1.x reads only those, and fails the job task on a
+    /// v2 plugin's null ones)
+    #[arg(long = "inventory-v1")]
+    pub inventory_v1: bool,
 }
 
 #[derive(Debug, Subcommand)]

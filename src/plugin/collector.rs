@@ -70,11 +70,13 @@ impl Backend for Pool {
 pub const DEFAULT_MASK_KEYS: &[&str] = &["secret_data"];
 
 /// Host state shared by the services: where metadata files live, which keys
-/// are masked in logs, a cache of metadata file texts, and the number of plugin
-/// calls in progress.
+/// are masked in logs, a cache of metadata file texts, the number of plugin
+/// calls in progress, and whether JSON text fields also go out decoded for
+/// inventory 1.x.
 #[derive(Debug, Clone)]
 pub struct HostContext {
     inner: Arc<ContextInner>,
+    inventory_v1: bool,
 }
 
 #[derive(Debug)]
@@ -123,7 +125,15 @@ impl HostContext {
                 metadata: Mutex::new(MetadataCache::default()),
                 calls: AtomicUsize::new(0),
             }),
+            inventory_v1: false,
         }
+    }
+
+    /// Also send `json_metadata` decoded as `metadata` and `json_data` as
+    /// `data` (see [`model::with_inventory_v1`]).
+    pub fn with_inventory_v1(mut self, on: bool) -> HostContext {
+        self.inventory_v1 = on;
+        self
     }
 
     pub fn mask_keys(&self) -> &[String] {
@@ -569,7 +579,15 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
                 Ok(raw) => {
                     let files = st.ctx.load_metadata(metadata_paths(&raw)).await;
                     let mut meta = |path: &str| files.get(path);
-                    model::shape_collect_item(&raw, &mut meta).and_then(|s| resource_info(&s))
+                    model::shape_collect_item(&raw, &mut meta)
+                        .map(|shaped| {
+                            if st.ctx.inventory_v1 {
+                                model::with_inventory_v1(shaped)
+                            } else {
+                                shaped
+                            }
+                        })
+                        .and_then(|s| resource_info(&s))
                 }
                 Err(e) => Err(e),
             };

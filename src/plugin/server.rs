@@ -75,6 +75,8 @@ pub struct ServeOptions {
     pub host: String,
     pub port: u16,
     pub handler: HandlerConfig,
+    /// Also send JSON text fields decoded, for inventory 1.x (`--inventory-v1`).
+    pub inventory_v1: bool,
 }
 
 /// The listen address for a host and port: IPv6 literals get brackets.
@@ -146,7 +148,7 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     else {
         return Ok(());
     };
-    let ctx = HostContext::new(ready.package_dir.clone());
+    let ctx = HostContext::new(ready.package_dir.clone()).with_inventory_v1(opts.inventory_v1);
     let service = service_key(&opts.package).to_string();
     log::startup(&SERVICES, &service, opts.port, workers);
 
