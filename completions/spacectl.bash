@@ -325,7 +325,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__analyze)
-            opts="-p -j -f -c -l -v -o -h --parameter --json-parameter --file-parameter --columns --limit --api-version --no-cache --output --help"
+            opts="-p -j -f -c -l -v -o -h --parameter --json-parameter --file-parameter --columns --limit --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -379,6 +379,18 @@ _spacectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml csv quiet" -- "${cur}"))
                     return 0
@@ -395,12 +407,24 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__api__subcmd__resources)
-            opts="-h --help"
+            opts="-h --ca-file --client-cert --client-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -409,7 +433,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__apply)
-            opts="-o -e -v -s -h --output --env --var --var-file --silent --dry-run --help"
+            opts="-o -e -v -s -h --output --env --var --var-file --silent --dry-run --ca-file --client-cert --client-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -440,6 +464,18 @@ _spacectl() {
                     return 0
                     ;;
                 --var-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1011,7 +1047,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__exec)
-            opts="-p -j -f -v -o -h --parameter --json-parameter --file-parameter --api-version --no-cache --output --help"
+            opts="-p -j -f -v -o -h --parameter --json-parameter --file-parameter --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,6 +1082,18 @@ _spacectl() {
                     return 0
                     ;;
                 -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1065,7 +1113,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__get)
-            opts="-p -j -f -v -o -h --parameter --json-parameter --file-parameter --api-version --no-cache --output --help"
+            opts="-p -j -f -v -o -h --parameter --json-parameter --file-parameter --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1100,6 +1148,18 @@ _spacectl() {
                     return 0
                     ;;
                 -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1581,7 +1641,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__list)
-            opts="-p -j -f -m -a -c -t -l -s -v -o -h --parameter --json-parameter --file-parameter --minimal --all --columns --template-file --limit --sort --api-version --no-cache --output --help"
+            opts="-p -j -f -m -a -c -t -l -s -v -o -h --parameter --json-parameter --file-parameter --minimal --all --columns --template-file --limit --sort --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1648,6 +1708,18 @@ _spacectl() {
                     return 0
                     ;;
                 -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1951,7 +2023,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__stat)
-            opts="-p -j -f -c -l -v -o -h --parameter --json-parameter --file-parameter --columns --limit --api-version --no-cache --output --help"
+            opts="-p -j -f -c -l -v -o -h --parameter --json-parameter --file-parameter --columns --limit --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2002,6 +2074,18 @@ _spacectl() {
                     return 0
                     ;;
                 -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

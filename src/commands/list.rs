@@ -182,9 +182,10 @@ where
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
     let options = super::session_options(call);
+    let tls = super::session_tls(&call.tls, &env)?;
     let resource = resource_name(target);
     grpc::block_on(async {
-        let mut session = grpc::Session::open(&url, &options).await?;
+        let mut session = grpc::Session::open_with(&url, &options, &tls).await?;
         let method = session.method(target, verb, &call.api_version).await?;
         let input = method.input();
         shape(&input, &mut params)?;
