@@ -84,7 +84,7 @@ impl Connection {
         let Some((failure, auth)) = &self.tls_failure else {
             return error;
         };
-        if !error.to_string().contains("Server is unavailable.") {
+        if !is_dropped_connection(&error.to_string()) {
             return error;
         }
         match auth.reason(failure.get()) {
@@ -92,6 +92,23 @@ impl Connection {
             None => error,
         }
     }
+}
+
+/// Whether an error text is that of a call whose connection went away (as opposed
+/// to an answer of the server).
+fn is_dropped_connection(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    text.contains("server is unavailable.")
+        && [
+            "transport error",
+            "operation was canceled",
+            "connection reset",
+            "broken pipe",
+            "connection closed",
+            "connection error",
+        ]
+        .iter()
+        .any(|t| text.contains(t))
 }
 
 /// Where a connection's streams record the first TLS error they read or write.
@@ -341,6 +358,16 @@ mod tests {
         assert_eq!(t.http_uri(), "https://identity.example.com:443");
         assert_eq!(cache_key(&t), "grpc+ssl://identity.example.com:443");
         assert_eq!(cache_key(&ok("grpc://[::1]:7")), "grpc://[::1]:7");
+    }
+
+    #[test]
+    fn dropped_connections() {
+        let block = |m: &str| connection_error("h:1", m).to_string();
+        assert!(is_dropped_connection(&block("transport error")));
+        assert!(is_dropped_connection(&block("operation was canceled")));
+        assert!(is_dropped_connection(&block("Connection reset by peer (os error 104)")));
+        assert!(!is_dropped_connection(&block("Method not found")));
+        assert!(!is_dropped_connection("transport error"));
     }
 
     #[test]

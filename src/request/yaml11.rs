@@ -27,6 +27,10 @@
 //! * a stream with more than one document → an error, as PyYAML's `safe_load` does;
 //! * recursive aliases, `!!set`, `!!omap`, `!!pairs`, `!!timestamp` and unknown tags → errors.
 //!
+//! Line breaks are those of YAML 1.1: NEL (U+0085) ends a line as `\n` does. U+2028
+//! and U+2029, which PyYAML also takes for line breaks (keeping them in values), are
+//! ordinary characters here.
+//!
 //! Hostile input is bounded: characters PyYAML's reader refuses (NUL, other C0/C1
 //! controls, DEL, U+FFFE/U+FFFF) give PyYAML's error; nesting is limited to
 //! [`MAX_DEPTH`] levels; and what aliases and merge keys add to the document is limited
@@ -77,6 +81,15 @@ pub fn load_config(text: &str) -> Result<Option<Value>, String> {
 fn load_in(text: &str, mode: Mode, expansion: usize) -> Result<Option<Value>, String> {
     check_printable(text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // YAML 1.1 (PyYAML) reads NEL as a line break, equal to `\n` everywhere; YAML 1.2
+    // (the event parser) reads it as an ordinary character.
+    let with_breaks;
+    let text = if text.contains('\u{85}') {
+        with_breaks = text.replace('\u{85}', "\n");
+        with_breaks.as_str()
+    } else {
+        text
+    };
     let mut composer = Composer {
         parser: Parser::new_from_str(text),
         nodes: Vec::new(),
@@ -1398,6 +1411,16 @@ mod tests {
             load("a: \"\u{1f600}\u{a0}\"\n"),
             Ok(Some(json!({"a": "\u{1f600}\u{a0}"})))
         );
+    }
+
+    // PyYAML 6.0.3: `safe_load("a: b\x85c\n")` fails (a line break in a plain key
+    // context), `safe_load("a: 'x\x85  y'\n")` gives {'a': 'x y'}.
+    #[test]
+    fn nel_is_a_line_break() {
+        assert!(load("a: b\u{85}c\n").is_err());
+        assert_eq!(load("a: 'x\u{85}  y'\n"), Ok(Some(json!({"a": "x y"}))));
+        assert_eq!(load("a: 1\u{85}b: 2\n"), Ok(Some(json!({"a": 1, "b": 2}))));
+        assert_eq!(load("a: \"\\N\"\n"), Ok(Some(json!({"a": "\u{85}"}))));
     }
 
     #[test]
