@@ -38,7 +38,7 @@ pub enum Command {
     /// Analyze resources
     Analyze(StatArgs),
     /// Print the supported API resources
-    ApiResources,
+    ApiResources(ApiResourcesArgs),
     /// Apply a task manifest (idempotent registration of resources)
     Apply(ApplyArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
@@ -108,6 +108,8 @@ pub struct ApplyArgs {
     /// Print what each task would call, call nothing
     #[arg(long = "dry-run")]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -238,6 +240,43 @@ pub struct CallArgs {
     /// Always ask the server by reflection; do not read or write the descriptor cache
     #[arg(long = "no-cache")]
     pub no_cache: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+/// TLS files of `grpc+ssl://` endpoints, shared by every calling command. Each
+/// overrides the environment file's key of the same name (`ca_file`, `client_cert`,
+/// `client_key`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TlsArgs {
+    /// PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the
+    /// system roots (a self-signed server certificate can be given here)
+    #[arg(long = "ca-file", value_name = "PATH", value_parser = existing_path)]
+    pub ca_file: Option<PathBuf>,
+    /// PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints
+    /// (mutual TLS); needs --client-key
+    #[arg(
+        long = "client-cert",
+        value_name = "PATH",
+        value_parser = existing_path,
+        requires = "client_key"
+    )]
+    pub client_cert: Option<PathBuf>,
+    /// PEM file of the client certificate's private key; needs --client-cert
+    #[arg(
+        long = "client-key",
+        value_name = "PATH",
+        value_parser = existing_path,
+        requires = "client_cert"
+    )]
+    pub client_key: Option<PathBuf>,
+}
+
+/// `api-resources` takes only the TLS files.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ApiResourcesArgs {
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Debug, Args)]
