@@ -308,8 +308,8 @@ cmd_start() {
   # Everything starts at once. identity and the setup (which waits for identity, then
   # creates the token) are the critical path: the others yield the CPU to them. inventory
   # and the supervisor of the loop import their code, then wait for the token they act with.
-  local setup_for=("${others[@]}" inventory)
-  [ "$LOOP" = 1 ] && setup_for+=(supervisor)
+  local setup_for=(repository inventory)
+  if [ "$LOOP" = 1 ]; then setup_for+=(plugin secret supervisor); fi
   launch aux "$py" "$SUPPORT/helper.py" aux "$STATE"
   launch identity "$spaceone" grpc spaceone.identity -p "$IDENTITY_PORT" -c "$STATE/conf/identity.yaml" -m "$ext"
   launch setup "$py" "$SUPPORT/helper.py" setup "$STATE" "$TIMEOUT" "${setup_for[@]}"
