@@ -363,8 +363,10 @@ while [ $# -gt 0 ]; do
 done
 case "$TIMEOUT" in ''|*[!0-9]*) bad "--timeout must be a whole number of seconds, not '$TIMEOUT'" ;; esac
 [ -n "$STATE" ] || bad "--state must not be empty"
-mkdir -p "$STATE" 2>/dev/null || die "cannot create the state directory $STATE"
-STATE="$(cd "$STATE" && pwd)"
+if [ "$ACTION" = start ]; then
+  mkdir -p "$STATE" 2>/dev/null || die "cannot create the state directory $STATE"
+fi
+[ ! -d "$STATE" ] || STATE="$(cd "$STATE" && pwd)"
 
 case "$ACTION" in
   start) cmd_start ;;
