@@ -283,14 +283,18 @@ say "the supervisor will run: $SPACECTL ${HOST_ARGS[*]}"
 export HOME="$STATE/home" XDG_CACHE_HOME="$STATE/cache"
 unset SPACECTL_DEFAULT_ENVIRONMENT
 OUT=""
-sc() {  # sc ARGS...: run our spacectl, show the call, keep the output in OUT
-  echo "$(elapsed)+ spacectl $*" >&2
+SHOW=""
+sc() {  # sc ARGS...: run our spacectl, show the call (or $SHOW), keep the output in OUT
+  echo "$(elapsed)+ spacectl ${SHOW:-$*}" >&2
+  SHOW=""
   if ! OUT="$("$SPACECTL" "$@" 2>&1)"; then
     printf '%s\n' "$OUT" >&2
     die "spacectl $1 $2 $3 failed"
   fi
 }
 field() { printf '%s' "$OUT" | jq_py "d[\"$1\"]"; }
+js() { local v="${1//\\/\\\\}"; printf '%s' "${v//\"/\\\"}"; }  # a JSON string's inside
+J_PROVIDER="$(js "$PROVIDER")" J_IMAGE="$(js "$IMAGE")" J_PLUGIN_ID="$(js "$PLUGIN_ID")" J_SRC="$(js "$SRC")"
 
 sc list repository.Repository -c repository_type -o quiet
 if [ "$(printf '%s\n' "$OUT" | grep -cx local || true)" = 0 ]; then
@@ -298,22 +302,24 @@ if [ "$(printf '%s\n' "$OUT" | grep -cx local || true)" = 0 ]; then
 fi
 sc list identity.Provider -p "provider=$PROVIDER" -c provider -o quiet
 if [ "$(printf '%s\n' "$OUT" | grep -cx -- "$PROVIDER" || true)" = 0 ]; then
-  sc exec create identity.Provider -j "{\"provider\": \"$PROVIDER\", \"name\": \"$PROVIDER\",
+  sc exec create identity.Provider -j "{\"provider\": \"$J_PROVIDER\", \"name\": \"$J_PROVIDER\",
     \"template\": {\"service_account\": {\"schema\": {\"type\": \"object\", \"properties\": {}, \"required\": []}}}}"
 fi
-sc exec register repository.Plugin -o json -j "{\"name\": \"$PLUGIN_ID\", \"service_type\": \"inventory.Collector\",
-  \"image\": \"$IMAGE\", \"provider\": \"$PROVIDER\", \"capability\": {}, \"labels\": [],
-  \"tags\": {\"description\": \"served by spacectl run plugin-server from $SRC\"}}"
-sc exec create identity.ServiceAccount -o json -j "{\"name\": \"full-loop$SUFFIX\", \"provider\": \"$PROVIDER\",
+sc exec register repository.Plugin -o json -j "{\"name\": \"$J_PLUGIN_ID\", \"service_type\": \"inventory.Collector\",
+  \"image\": \"$J_IMAGE\", \"provider\": \"$J_PROVIDER\", \"capability\": {}, \"labels\": [],
+  \"tags\": {\"description\": \"served by spacectl run plugin-server from $J_SRC\"}}"
+sc exec create identity.ServiceAccount -o json -j "{\"name\": \"full-loop$SUFFIX\", \"provider\": \"$J_PROVIDER\",
   \"service_account_type\": \"GENERAL\", \"data\": {}}"
 SERVICE_ACCOUNT="$(field service_account_id)"
+# (The secret data is not shown.)
+SHOW="exec create secret.Secret -o json -j {\"name\": \"full-loop$SUFFIX\", \"secret_type\": \"CREDENTIALS\", \"service_account_id\": \"$SERVICE_ACCOUNT\", \"data\": <secret_data of ${REQUEST:-no request file}>}"
 sc exec create secret.Secret -o json -j "{\"name\": \"full-loop$SUFFIX\", \"secret_type\": \"CREDENTIALS\",
   \"service_account_id\": \"$SERVICE_ACCOUNT\", \"data\": $SECRET_JSON}"
 SECRET="$(field secret_id)"
 
 say "creating the collector: the plugin service waits until the supervisor has started the plugin"
 T1=$SECONDS
-sc exec create inventory.Collector -o json -j "{\"name\": \"$PLUGIN_ID\", \"plugin_info\": {\"plugin_id\": \"$PLUGIN_ID\",
+sc exec create inventory.Collector -o json -j "{\"name\": \"$J_PLUGIN_ID\", \"plugin_info\": {\"plugin_id\": \"$J_PLUGIN_ID\",
   \"upgrade_mode\": \"AUTO\", \"options\": $OPTIONS_JSON}}"
 COLLECTOR="$(field collector_id)"
 T_CREATE=$((SECONDS - T1))

@@ -110,6 +110,28 @@ wait_port() {
   done
 }
 
+# wait_file FILE WATCHED...: wait (bounded) until STATE/FILE exists, failing with the tail
+# of a watched process' log when that one exits first.
+wait_file() {
+  local file=$1 deadline=$((SECONDS + TIMEOUT)) w
+  shift
+  while [ ! -f "$STATE/$file" ]; do
+    for w in "$@"; do
+      if ! alive "$STATE/pids/$w.pid"; then
+        say "$w exited before $STATE/$file was written; the end of $STATE/logs/$w.log:"
+        tail -n 40 "$STATE/logs/$w.log" >&2 || true
+        return 1
+      fi
+    done
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      say "$STATE/$file was not written within $TIMEOUT s; the end of $STATE/logs/$1.log:"
+      tail -n 40 "$STATE/logs/$1.log" >&2 || true
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
 # wait_exit NAME [WATCHED...]: wait (bounded) for a one-off process started with launch;
 # fails with the tail of its log unless it exited with status 0, or with the tail of a
 # watched process' log when that one exits first.
@@ -277,19 +299,20 @@ cmd_start() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
 
-  "$py" "$SUPPORT/helper.py" ports "$STATE"
-  # shellcheck disable=SC1091
-  . "$STATE/ports.env"
   local others=(repository)
   if [ "$LOOP" = 1 ]; then others+=(plugin secret); else others+=(inventory); fi
-  "$py" "$SUPPORT/helper.py" config "$STATE" identity "${others[@]}"
+  "$py" "$SUPPORT/helper.py" prepare "$STATE" identity "${others[@]}"
+  # shellcheck disable=SC1091
+  . "$STATE/ports.env"
 
-  # Everything starts at once. identity and the bootstrap (which waits for identity) are
-  # the critical path: the others yield the CPU to them. inventory and the supervisor of
-  # the loop import their code, then wait for the token they act with.
+  # Everything starts at once. identity and the setup (which waits for identity, then
+  # creates the token) are the critical path: the others yield the CPU to them. inventory
+  # and the supervisor of the loop import their code, then wait for the token they act with.
+  local setup_for=(repository inventory)
+  if [ "$LOOP" = 1 ]; then setup_for+=(plugin secret supervisor); fi
   launch aux "$py" "$SUPPORT/helper.py" aux "$STATE"
   launch identity "$spaceone" grpc spaceone.identity -p "$IDENTITY_PORT" -c "$STATE/conf/identity.yaml" -m "$ext"
-  launch bootstrap "$py" "$SUPPORT/helper.py" bootstrap "$STATE" "$TIMEOUT"
+  launch setup "$py" "$SUPPORT/helper.py" setup "$STATE" "$TIMEOUT" "${setup_for[@]}"
   for name in "${others[@]}"; do
     port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
     launch "$name" nice -n 5 "$spaceone" grpc "spaceone.$name" -p "${!port_var}" -c "$STATE/conf/$name.yaml" -m "$ext"
@@ -297,21 +320,21 @@ cmd_start() {
   if [ "$LOOP" = 1 ]; then
     launch inventory nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" inventory grpc -p "$INVENTORY_PORT" -m "$ext"
     launch supervisor nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" supervisor scheduler -m "$ext"
-    # Collector.create fails (ERROR_NO_POSSIBLE_SUPERVISOR) until the supervisor's first sync.
-    launch published nice -n 5 "$py" "$SUPPORT/helper.py" wait-supervisor "$STATE" "$TIMEOUT"
   fi
-  launch warm nice -n 5 "$py" "$SUPPORT/helper.py" warm "$STATE" "$TIMEOUT" "${others[@]}" inventory
   wait_port aux "$REDIS_PORT"
   wait_port aux "$REGISTRY_PORT"
   wait_port identity "$IDENTITY_PORT"
-  wait_exit bootstrap identity
+  wait_file token setup identity
   say "identity: domain $(cat "$STATE/domain_id") and its owner's token created"
   for name in "${others[@]}" $([ "$LOOP" = 1 ] && echo inventory); do
     port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
     wait_port "$name" "${!port_var}"
   done
-  wait_exit warm
-  if [ "$LOOP" = 1 ] && ! wait_exit published supervisor; then
+  # The first calls are made; with --loop the supervisor has published itself (until then
+  # Collector.create fails with ERROR_NO_POSSIBLE_SUPERVISOR).
+  if [ "$LOOP" = 0 ]; then
+    wait_exit setup
+  elif ! wait_exit setup supervisor; then
     say "the end of $STATE/logs/supervisor.log:"
     tail -n 40 "$STATE/logs/supervisor.log" >&2 || true
     false
@@ -340,8 +363,10 @@ while [ $# -gt 0 ]; do
 done
 case "$TIMEOUT" in ''|*[!0-9]*) bad "--timeout must be a whole number of seconds, not '$TIMEOUT'" ;; esac
 [ -n "$STATE" ] || bad "--state must not be empty"
-mkdir -p "$STATE" 2>/dev/null || die "cannot create the state directory $STATE"
-STATE="$(cd "$STATE" && pwd)"
+if [ "$ACTION" = start ]; then
+  mkdir -p "$STATE" 2>/dev/null || die "cannot create the state directory $STATE"
+fi
+[ ! -d "$STATE" ] || STATE="$(cd "$STATE" && pwd)"
 
 case "$ACTION" in
   start) cmd_start ;;

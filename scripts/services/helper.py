@@ -1,15 +1,13 @@
 """Support commands of scripts/services.sh, run with the services venv's Python.
 
+    helper.py prepare STATE SERVICE...     ports, then config
     helper.py ports STATE                  choose free loopback ports, write STATE/ports.env
     helper.py config STATE SERVICE...      write STATE/conf/SERVICE.yaml for each service
     helper.py aux STATE                    serve the stand-ins for Redis and the image registry
-    helper.py bootstrap STATE [SECS]       wait for identity; create the domain, its owner and
-                                           a token; write STATE/token, STATE/domain_id and
-                                           the spacectl home
-    helper.py warm STATE SECS SERVICE...   wait for the token, then make each service's
-                                           (slow) first call
-    helper.py wait-supervisor STATE SECS   wait for the token, then until the supervisor has
-                                           published itself
+    helper.py setup STATE SECS SERVICE...  wait for identity; create the domain, its owner and
+                                           a token (STATE/token, STATE/domain_id, the spacectl
+                                           home); make each SERVICE's (slow) first call; with
+                                           `supervisor`, wait until it has published itself
 
 Every wait is bounded; errors are one line on stderr and a non-zero exit status.
 """
@@ -350,14 +348,11 @@ def wait_for_port(port, seconds, what):
     fail(f"{what} did not listen on port {port} within {seconds:g} s")
 
 
-def cmd_bootstrap(state, seconds):
+def bootstrap(state, ports):
     """Domain `root`, its owner and an owner token, through identity's own API (the
-    three calls need no token). The token is what every client and service uses.
-    Started together with identity: the imports happen while identity starts."""
+    three calls need no token). The token is what every client and service uses."""
     from spaceone.core import pygrpc
 
-    ports = read_ports(state)
-    wait_for_port(ports["IDENTITY_PORT"], seconds, "identity")
     owner, password = "admin", os.environ.get("SERVICES_OWNER_PASSWORD", "Local-admin-1")
     timeout = int(os.environ.get("SERVICES_TOKEN_TIMEOUT", str(IDENTITY_TOKEN_TIMEOUT)))
     identity = pygrpc.client(endpoint=f"{LOOPBACK}:{ports['IDENTITY_PORT']}", version="v1")
@@ -393,28 +388,22 @@ def write_spacectl_home(state, ports, token):
 
 # ----------------------------------------------------------------------------- supervisor
 
-def cmd_wait_supervisor(state, seconds):
+def wait_supervisor(ports, token, domain_id, deadline):
     """Collector.create fails with ERROR_NO_POSSIBLE_SUPERVISOR until the supervisor's first
-    sync has published it to the plugin service."""
+    sync has published it to the plugin service. Returns an error text, or None."""
     from spaceone.core import pygrpc
 
-    ports = read_ports(state)
-    deadline = time.monotonic() + seconds
-    while not os.path.isfile(os.path.join(state, "token")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    token, domain_id = read_text(state, "token"), read_text(state, "domain_id")
-    plugin = pygrpc.client(endpoint=f"{LOOPBACK}:{ports['PLUGIN_PORT']}", version="v1")
     last_error = "none published yet"
     while time.monotonic() < deadline:
         try:
+            plugin = pygrpc.client(endpoint=f"{LOOPBACK}:{ports['PLUGIN_PORT']}", version="v1")
             found = _dict(plugin.Supervisor.list({"domain_id": domain_id}, metadata=(("token", token),)))
-            enabled = [s for s in found.get("results", []) if s.get("state") == "ENABLED"]
-            if enabled:
-                return
+            if any(s.get("state") == "ENABLED" for s in found.get("results", [])):
+                return None
         except Exception as e:  # the plugin service may still be starting
             last_error = str(e).splitlines()[0] if str(e) else type(e).__name__
         time.sleep(0.3)
-    fail(f"the supervisor did not publish itself within {seconds:g} s ({last_error})")
+    return f"the supervisor did not publish itself in time ({last_error})"
 
 
 # A cheap authenticated call per service: the first call a Python service answers costs
@@ -427,34 +416,53 @@ WARM_CALLS = {
 }
 
 
-def cmd_warm(state, seconds, services):
-    """Once the token exists, make each service's first call (in parallel), so that the
-    first calls of clients are as fast as the later ones. Failures are only reported."""
-    import threading
-
+def warm(ports, token, domain_id, service, deadline):
+    """The service's first call; a failure is only reported (the service's own start is
+    watched by services.sh)."""
     from spaceone.core import pygrpc
 
-    ports = read_ports(state)
+    resource, verb = WARM_CALLS[service]
+    port = ports[f"{service.upper()}_PORT"]
+    try:
+        wait_for_port(port, max(1.0, deadline - time.monotonic()), service)
+        client = pygrpc.client(endpoint=f"{LOOPBACK}:{port}", version="v1")
+        getattr(getattr(client, resource), verb)({"domain_id": domain_id}, metadata=(("token", token),))
+    except BaseException as e:  # wait_for_port exits through SystemExit
+        sys.stderr.write(f"warm-up of {service} failed: {e}\n")
+
+
+def cmd_setup(state, seconds, services):
+    """Everything start does through the services' APIs, in one process (its imports are
+    paid once, while the services start): wait for identity and bootstrap; then, in
+    parallel, make each listed service's first call and, when `supervisor` is listed,
+    wait until the supervisor has published itself."""
+    import threading
+
     deadline = time.monotonic() + seconds
-    while not os.path.isfile(os.path.join(state, "token")) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    ports = read_ports(state)
+    import spaceone.core.pygrpc  # noqa: F401  (while identity starts)
+
+    wait_for_port(ports["IDENTITY_PORT"], seconds, "identity")
+    bootstrap(state, ports)
     token, domain_id = read_text(state, "token"), read_text(state, "domain_id")
+    errors = []
+    jobs = [threading.Thread(target=warm, args=(ports, token, domain_id, s, deadline))
+            for s in services if s in WARM_CALLS]
+    if "supervisor" in services:
+        jobs.append(threading.Thread(
+            target=lambda: errors.append(wait_supervisor(ports, token, domain_id, deadline))))
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join(max(0.0, deadline - time.monotonic()) + 1)
+    for error in errors:
+        if error:
+            fail(error)
 
-    def warm(service):
-        resource, verb = WARM_CALLS[service]
-        port = ports[f"{service.upper()}_PORT"]
-        try:
-            wait_for_port(port, max(1.0, deadline - time.monotonic()), service)
-            client = pygrpc.client(endpoint=f"{LOOPBACK}:{port}", version="v1")
-            getattr(getattr(client, resource), verb)({"domain_id": domain_id}, metadata=(("token", token),))
-        except BaseException as e:  # wait_for_port exits through SystemExit
-            sys.stderr.write(f"warm: {service}: {e}\n")
 
-    threads = [threading.Thread(target=warm, args=(s,)) for s in services if s in WARM_CALLS]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(max(0.0, deadline - time.monotonic()))
+def cmd_prepare(state, services):
+    cmd_ports(state)
+    cmd_config(state, services)
 
 
 def main(argv):
@@ -462,18 +470,16 @@ def main(argv):
         sys.stdout.write(__doc__)
         return
     command, state = argv[0], argv[1]
-    if command == "ports":
+    if command == "prepare":
+        cmd_prepare(state, argv[2:])
+    elif command == "ports":
         cmd_ports(state)
     elif command == "config":
         cmd_config(state, argv[2:])
     elif command == "aux":
         cmd_aux(state)
-    elif command == "bootstrap":
-        cmd_bootstrap(state, float(argv[2]) if len(argv) > 2 else 60.0)
-    elif command == "warm":
-        cmd_warm(state, float(argv[2]), argv[3:])
-    elif command == "wait-supervisor":
-        cmd_wait_supervisor(state, float(argv[2]) if len(argv) > 2 else 60.0)
+    elif command == "setup":
+        cmd_setup(state, float(argv[2]) if len(argv) > 2 else 60.0, argv[3:])
     else:
         fail(f"unknown helper command {command!r} (see helper.py --help)")
 
