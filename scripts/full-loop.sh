@@ -210,9 +210,12 @@ cleanup() {
     kill -KILL -- "-$MOCK_PGID" 2>/dev/null || true
   fi
   if [ "$STARTED" = 1 ]; then
-    if [ "$KEEP" = 1 ]; then
+    if [ "$KEEP" = 1 ] && "$ROOT/scripts/services.sh" status --state "$STATE" >/dev/null 2>&1; then
       say "the services keep running: HOME=$STATE/home $SPACECTL list inventory.CloudService"
       say "stop them with: scripts/services.sh stop --state $STATE"
+    elif [ "$KEEP" = 1 ]; then
+      "$ROOT/scripts/services.sh" stop --state "$STATE" >/dev/null 2>&1 || true
+      say "the services are not (all) running, nothing kept; logs in $STATE/logs"
     else
       "$ROOT/scripts/services.sh" stop --state "$STATE" >/dev/null 2>&1 || say "stopping the services failed (state in $STATE)"
       if [ "$OK" = 1 ] && [ -n "${TEMP_STATE:-}" ]; then
