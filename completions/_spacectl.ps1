@@ -389,6 +389,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format')
             [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)')
             [CompletionResult]::new('--no-tasks', '--no-tasks', [CompletionResultType]::ParameterName, 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)')
+            [CompletionResult]::new('--tasks', '--tasks', [CompletionResultType]::ParameterName, 'Call Job.get_tasks and collect once per task (the default; kept so that existing scripts that pass it keep working)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail on warnings too (e.g. metadata fields missing from data)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -341,6 +341,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand --output 'Report format'
             cand --no-verify 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)'
             cand --no-tasks 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)'
+            cand --tasks 'Call Job.get_tasks and collect once per task (the default; kept so that existing scripts that pass it keep working)'
             cand --strict 'Fail on warnings too (e.g. metadata fields missing from data)'
             cand -h 'Print help'
             cand --help 'Print help'

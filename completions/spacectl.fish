@@ -183,6 +183,7 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_see
 json\t''"
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l no-verify -d 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l no-tasks -d 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l tasks -d 'Call Job.get_tasks and collect once per task (the default; kept so that existing scripts that pass it keep working)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l strict -d 'Fail on warnings too (e.g. metadata fields missing from data)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'

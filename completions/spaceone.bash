@@ -498,7 +498,7 @@ _spaceone() {
             return 0
             ;;
         spaceone__subcmd__plugin__subcmd__test)
-            opts="-s -a -m -f -o -h --source-root --app-path --module-path --file-parameter --secret --no-verify --no-tasks --python --handler --timeout --strict --log --output --help"
+            opts="-s -a -m -f -o -h --source-root --app-path --module-path --file-parameter --secret --no-verify --no-tasks --tasks --python --handler --timeout --strict --log --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

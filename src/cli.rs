@@ -557,8 +557,12 @@ pub struct PluginTestArgs {
     pub no_verify: bool,
     /// Do not call Job.get_tasks: collect once with the request as it is (by default
     /// collect runs once per task, like the inventory service)
-    #[arg(long = "no-tasks")]
+    #[arg(long = "no-tasks", conflicts_with = "tasks")]
     pub no_tasks: bool,
+    /// Call Job.get_tasks and collect once per task (the default; kept so that
+    /// existing scripts that pass it keep working)
+    #[arg(long = "tasks", hide = true)]
+    pub tasks: bool,
     /// Python interpreter that runs the plugin code (for plugins built on the Python
     /// framework: the interpreter of their virtualenv)
     #[arg(long = "python", value_name = "PATH")]
