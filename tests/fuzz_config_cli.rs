@@ -5,7 +5,7 @@
 //! bound with status 0, 1 or 2, print errors as `ERROR: ...`, never panic, leave no
 //! temporary file behind and leave FIFOs and directories as they were.
 //!
-//! `SPACECTL_FUZZ_CASES` sets the number of directories (default 120),
+//! `SPACECTL_FUZZ_CASES` sets the number of directories (default 80),
 //! `SPACECTL_FUZZ_SEED` the seed.
 
 mod common;
@@ -172,7 +172,7 @@ fn leftovers(dir: &Path, out: &mut Vec<String>) {
 fn generated_configuration_directories() {
     use std::os::unix::fs::FileTypeExt;
     let seeds = seeds();
-    let cases = env_number("SPACECTL_FUZZ_CASES", 120);
+    let cases = env_number("SPACECTL_FUZZ_CASES", 80);
     let seed = env_number("SPACECTL_FUZZ_SEED", 0x05ac_ec71_2026);
     let commands: &[&[&str]] = &[
         &["config", "show"],
