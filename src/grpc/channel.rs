@@ -365,7 +365,9 @@ mod tests {
         let block = |m: &str| connection_error("h:1", m).to_string();
         assert!(is_dropped_connection(&block("transport error")));
         assert!(is_dropped_connection(&block("operation was canceled")));
-        assert!(is_dropped_connection(&block("Connection reset by peer (os error 104)")));
+        assert!(is_dropped_connection(&block(
+            "Connection reset by peer (os error 104)"
+        )));
         assert!(!is_dropped_connection(&block("Method not found")));
         assert!(!is_dropped_connection("transport error"));
     }

@@ -219,11 +219,11 @@ impl Composer<'_> {
                         ));
                     }
                     let (ev, mark) = self.next()?;
-                    let node = self.compose_node(ev, mark, 0)?;
+                    let node = self.compose_node(ev, mark)?;
                     root = Some(node);
                 }
                 Event::DocumentEnd => {}
-                other => return Err(format!("unexpected YAML event {other:?} at {}", at(&mark))),
+                other => return Err(unexpected(&other, &mark)),
             }
         }
     }
@@ -238,65 +238,119 @@ impl Composer<'_> {
         id
     }
 
-    fn compose_node(&mut self, ev: Event, mark: Marker, depth: usize) -> Result<usize, String> {
-        if depth > MAX_DEPTH {
-            return Err(format!("document is nested too deeply at {}", at(&mark)));
-        }
-        match ev {
-            Event::Alias(id) => self
-                .anchors
-                .get(&id)
-                .copied()
-                .ok_or_else(|| format!("recursive alias is not supported at {}", at(&mark))),
-            Event::Scalar(value, style, anchor, tag) => {
-                let node = Node {
-                    kind: NodeKind::Scalar {
-                        value,
-                        plain: style == TScalarStyle::Plain,
+    /// Compose the node that starts with `ev`, reading events until it is complete.
+    /// Iterative (open collections are kept on a stack of their own), so that deep
+    /// documents cost heap, not thread stack.
+    fn compose_node(&mut self, ev: Event, mark: Marker) -> Result<usize, String> {
+        let mut open: Vec<Open> = Vec::new();
+        let mut pending = Some((ev, mark));
+        loop {
+            let (ev, mark) = match pending.take() {
+                Some(first) => first,
+                None => self.next()?,
+            };
+            let starts_node = matches!(
+                ev,
+                Event::Alias(_)
+                    | Event::Scalar(..)
+                    | Event::SequenceStart(..)
+                    | Event::MappingStart(..)
+            );
+            if starts_node && open.len() > MAX_DEPTH {
+                return Err(format!("document is nested too deeply at {}", at(&mark)));
+            }
+            let done =
+                match ev {
+                    Event::Alias(id) => self.anchors.get(&id).copied().ok_or_else(|| {
+                        format!("recursive alias is not supported at {}", at(&mark))
+                    })?,
+                    Event::Scalar(value, style, anchor, tag) => {
+                        let node = Node {
+                            kind: NodeKind::Scalar {
+                                value,
+                                plain: style == TScalarStyle::Plain,
+                            },
+                            tag: full_tag(tag),
+                            mark,
+                        };
+                        self.push(node, anchor)
+                    }
+                    Event::SequenceStart(anchor, tag) => {
+                        open.push(Open {
+                            kind: NodeKind::Seq(Vec::new()),
+                            key: None,
+                            anchor,
+                            tag: full_tag(tag),
+                            mark,
+                        });
+                        continue;
+                    }
+                    Event::MappingStart(anchor, tag) => {
+                        open.push(Open {
+                            kind: NodeKind::Map(Vec::new()),
+                            key: None,
+                            anchor,
+                            tag: full_tag(tag),
+                            mark,
+                        });
+                        continue;
+                    }
+                    Event::SequenceEnd | Event::MappingEnd => match open.pop() {
+                        Some(done) if done.key.is_none() && done.closed_by(&ev) => {
+                            let node = Node {
+                                kind: done.kind,
+                                tag: done.tag,
+                                mark: done.mark,
+                            };
+                            self.push(node, done.anchor)
+                        }
+                        _ => return Err(unexpected(&ev, &mark)),
                     },
-                    tag: full_tag(tag),
-                    mark,
+                    other => return Err(unexpected(&other, &mark)),
                 };
-                Ok(self.push(node, anchor))
+            match open.last_mut() {
+                None => return Ok(done),
+                Some(parent) => parent.add(done),
             }
-            Event::SequenceStart(anchor, tag) => {
-                let mut items = Vec::new();
-                loop {
-                    let (ev, m) = self.next()?;
-                    if ev == Event::SequenceEnd {
-                        break;
-                    }
-                    items.push(self.compose_node(ev, m, depth + 1)?);
-                }
-                let node = Node {
-                    kind: NodeKind::Seq(items),
-                    tag: full_tag(tag),
-                    mark,
-                };
-                Ok(self.push(node, anchor))
-            }
-            Event::MappingStart(anchor, tag) => {
-                let mut pairs = Vec::new();
-                loop {
-                    let (ev, m) = self.next()?;
-                    if ev == Event::MappingEnd {
-                        break;
-                    }
-                    let key = self.compose_node(ev, m, depth + 1)?;
-                    let (ev, m) = self.next()?;
-                    let value = self.compose_node(ev, m, depth + 1)?;
-                    pairs.push((key, value));
-                }
-                let node = Node {
-                    kind: NodeKind::Map(pairs),
-                    tag: full_tag(tag),
-                    mark,
-                };
-                Ok(self.push(node, anchor))
-            }
-            other => Err(format!("unexpected YAML event {other:?} at {}", at(&mark))),
         }
     }
+}
+
+/// A collection being composed.
+struct Open {
+    /// `Seq` or `Map` with the children so far.
+    kind: NodeKind,
+    /// A mapping's key waiting for its value.
+    key: Option<usize>,
+    anchor: usize,
+    tag: Option<String>,
+    mark: Marker,
+}
+
+impl Open {
+    fn add(&mut self, child: usize) {
+        match (&mut self.kind, self.key.take()) {
+            (NodeKind::Seq(items), _) => items.push(child),
+            (NodeKind::Map(pairs), Some(key)) => pairs.push((key, child)),
+            (NodeKind::Map(_), None) => self.key = Some(child),
+            (NodeKind::Scalar { .. }, _) => {}
+        }
+    }
+
+    fn closed_by(&self, ev: &Event) -> bool {
+        matches!(
+            (&self.kind, ev),
+            (NodeKind::Seq(_), Event::SequenceEnd) | (NodeKind::Map(_), Event::MappingEnd)
+        )
+    }
+}
+
+fn unexpected(ev: &Event, mark: &Marker) -> String {
+    format!(
+        "unexpected YAML event {} at {}",
+        shown(&format!("{ev:?}")),
+        at(mark)
+    )
 }
 
 // ------------------------------------------------------------------ constructing (nodes → values)
@@ -344,7 +398,33 @@ impl Builder<'_> {
         }
     }
 
+    // The recursive functions (`construct`, `construct_mapping`, `flatten`) keep
+    // their frames small: everything else is in functions of their own, so that a
+    // document nested `MAX_DEPTH` deep fits in a small thread's stack.
+
     fn construct(&mut self, id: usize, depth: usize) -> Result<Value, String> {
+        self.enter(id, depth)?;
+        let nodes = self.nodes;
+        match &nodes[id].kind {
+            NodeKind::Scalar { .. } => self.scalar(id),
+            NodeKind::Seq(items) => {
+                self.check_collection(id, "seq", "sequence")?;
+                let mut out = Vec::with_capacity(items.len());
+                for &item in items {
+                    out.push(self.construct(item, depth + 1)?);
+                }
+                Ok(Value::Array(out))
+            }
+            NodeKind::Map(_) => {
+                self.check_collection(id, "map", "mapping")?;
+                self.construct_mapping(id, depth)
+            }
+        }
+    }
+
+    /// Spend a node's cost and check its depth.
+    #[inline(never)]
+    fn enter(&mut self, id: usize, depth: usize) -> Result<(), String> {
         let node = &self.nodes[id];
         let cost = match &node.kind {
             NodeKind::Scalar { value, .. } => VALUE_COST + value.len(),
@@ -357,32 +437,35 @@ impl Builder<'_> {
                 at(&node.mark)
             ));
         }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn scalar(&self, id: usize) -> Result<Value, String> {
+        let node = &self.nodes[id];
+        let NodeKind::Scalar { value, .. } = &node.kind else {
+            return Err(format!("expected a scalar at {}", at(&node.mark)));
+        };
         let tag = effective_tag(node);
         let short = tag.strip_prefix(TAG_PREFIX).unwrap_or("");
-        match &node.kind {
-            NodeKind::Scalar { value, .. } => {
-                match construct_scalar(short, &tag, value, node.tag.is_some()) {
-                    Err(Refusal::NotJson(_)) if self.mode == Mode::Config => {
-                        Ok(Value::String(value.clone()))
-                    }
-                    Err(e) => Err(format!("{} at {}", e.text(), at(&node.mark))),
-                    Ok(v) => Ok(v),
-                }
+        match construct_scalar(short, &tag, value, node.tag.is_some()) {
+            Err(Refusal::NotJson(_)) if self.mode == Mode::Config => {
+                Ok(Value::String(value.clone()))
             }
-            NodeKind::Seq(items) => match short {
-                "seq" => {
-                    let mut out = Vec::with_capacity(items.len());
-                    for &item in items {
-                        out.push(self.construct(item, depth + 1)?);
-                    }
-                    Ok(Value::Array(out))
-                }
-                _ => Err(self.unsupported_collection(&tag, "sequence", node)),
-            },
-            NodeKind::Map(_) => match short {
-                "map" => self.construct_mapping(id, depth),
-                _ => Err(self.unsupported_collection(&tag, "mapping", node)),
-            },
+            Err(e) => Err(format!("{} at {}", e.text(), at(&node.mark))),
+            Ok(v) => Ok(v),
+        }
+    }
+
+    /// A collection node must resolve to its default tag (`seq` or `map`).
+    #[inline(never)]
+    fn check_collection(&self, id: usize, default: &str, what: &str) -> Result<(), String> {
+        let node = &self.nodes[id];
+        let tag = effective_tag(node);
+        if tag.strip_prefix(TAG_PREFIX) == Some(default) {
+            Ok(())
+        } else {
+            Err(self.unsupported_collection(&tag, what, node))
         }
     }
 
@@ -470,30 +553,32 @@ impl Builder<'_> {
         let pairs = self.flatten(id, depth)?;
         let mut map = Map::new();
         for (k, v) in pairs {
-            // PyYAML reads a plain `=` key (the YAML 1.1 "value" tag) as the string "=".
-            let key_node = &self.nodes[k];
-            let key = if effective_tag(key_node) == format!("{TAG_PREFIX}value") {
-                Value::String("=".to_string())
-            } else {
-                self.construct(k, depth + 1)?
-            };
-            let key = match key {
-                Value::String(s) => s,
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                Value::Null => "null".to_string(),
-                Value::Array(_) | Value::Object(_) => {
-                    return Err(format!(
-                        "found unhashable key (a {} cannot be a mapping key) at {}",
-                        kind_name(&self.nodes[k].kind),
-                        at(&self.nodes[k].mark)
-                    ));
-                }
-            };
+            let key = self.key(k, depth)?;
             let value = self.construct(v, depth + 1)?;
             map.insert(key, value);
         }
         Ok(Value::Object(map))
+    }
+
+    /// A mapping key as text: PyYAML reads a plain `=` key (the YAML 1.1 "value" tag)
+    /// as the string "="; numbers, booleans and null become their JSON text.
+    #[inline(never)]
+    fn key(&mut self, k: usize, depth: usize) -> Result<String, String> {
+        let key_node = &self.nodes[k];
+        if effective_tag(key_node) == format!("{TAG_PREFIX}value") {
+            return Ok("=".to_string());
+        }
+        match self.construct(k, depth + 1)? {
+            Value::String(s) => Ok(s),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            Value::Null => Ok("null".to_string()),
+            Value::Array(_) | Value::Object(_) => Err(format!(
+                "found unhashable key (a {} cannot be a mapping key) at {}",
+                kind_name(&self.nodes[k].kind),
+                at(&self.nodes[k].mark)
+            )),
+        }
     }
 }
 
@@ -1468,6 +1553,29 @@ mod tests {
         assert!(
             err.contains("nested too deeply") || err.contains("recursion limit exceeded"),
             "{err}"
+        );
+    }
+
+    /// Deep documents are composed without recursion and built with small frames:
+    /// 500 levels fit in the stack of a tokio worker (2 MiB, where the plugin host reads
+    /// metadata) even in a debug build, and composing a flow document 510 levels deep
+    /// (which the event parser refuses at its end) needs less than 768 KiB.
+    #[test]
+    fn deep_documents_need_little_stack() {
+        let block: String = (0..500).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let flow = include_str!("../../tests/data/fuzz/yaml/deep-flow-mappings.yaml");
+        let on_stack = |kib: usize, text: String| {
+            std::thread::Builder::new()
+                .stack_size(kib * 1024)
+                .spawn(move || load(&text).map(|v| v.is_some()))
+                .expect("thread")
+                .join()
+                .expect("no stack overflow")
+        };
+        assert_eq!(on_stack(2048, block), Ok(true));
+        assert_eq!(
+            on_stack(768, flow.to_string()),
+            Err("recursion limit exceeded at line 1, column 1616".to_string())
         );
     }
 

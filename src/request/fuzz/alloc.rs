@@ -123,4 +123,23 @@ mod tests {
         .join()
         .expect("thread");
     }
+
+    #[test]
+    fn the_cap_refuses_allocations() {
+        std::thread::spawn(|| {
+            set_cap(1 << 20);
+            let layout = Layout::from_size_align(2 << 20, 8).expect("layout");
+            // SAFETY: a valid, non-zero layout; the pointer is checked before use.
+            let refused = unsafe { std::alloc::alloc(layout) };
+            set_cap(0);
+            assert!(refused.is_null());
+            // SAFETY: as above; freed with the same layout.
+            let granted = unsafe { std::alloc::alloc(layout) };
+            assert!(!granted.is_null());
+            // SAFETY: allocated just above with this layout.
+            unsafe { std::alloc::dealloc(granted, layout) };
+        })
+        .join()
+        .expect("thread");
+    }
 }

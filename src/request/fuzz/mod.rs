@@ -16,7 +16,8 @@
 //! SPACECTL_FUZZ_SEED=<seed> SPACECTL_FUZZ_ONLY=<index> cargo test --bin spacectl fuzz::<target>
 //! ```
 //!
-//! (`SPACECTL_FUZZ_DUMP=<file>` also writes that case's whole input to the file.)
+//! (`SPACECTL_FUZZ_DUMP=<file>` also writes that case's whole input to the file;
+//! `SPACECTL_FUZZ_TRACE=1` names every case before it runs, to find one that aborts.)
 //! `SPACECTL_FUZZ_CASES=<n>` runs `n` cases per target instead of the default (longer
 //! runs outside CI); `SPACECTL_FUZZ_SEED` starts from another seed.
 
@@ -38,7 +39,7 @@ pub const HARD_CAP: usize = 1024 * 1024 * 1024;
 /// Stack of the worker thread: that of a tokio worker, where the plugin host parses.
 const WORKER_STACK: usize = 2 * 1024 * 1024;
 /// Seed used when `SPACECTL_FUZZ_SEED` is not set.
-const DEFAULT_SEED: u64 = 0x5ace_c71_2026;
+const DEFAULT_SEED: u64 = 0x05ac_ec71_2026;
 
 /// A small deterministic generator (SplitMix64).
 #[derive(Debug, Clone)]
@@ -167,7 +168,10 @@ pub fn mutate(rng: &mut Rng, input: &[u8], others: &[Vec<u8>], tokens: &[&str]) 
             }
             8 => out.truncate(at),
             _ => {
-                let line_start = out[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                let line_start = out[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1);
                 let indent = b"  ".repeat(rng.below(4));
                 out.splice(line_start..line_start, indent);
             }
@@ -225,6 +229,7 @@ where
 {
     let seed = base_seed();
     let only = env_number("SPACECTL_FUZZ_ONLY").map(|n| n as usize);
+    let trace = std::env::var_os("SPACECTL_FUZZ_TRACE").is_some();
     let (tx, rx) = mpsc::channel::<Event>();
     let worker = std::thread::Builder::new()
         .name(format!("fuzz-{name}"))
@@ -233,6 +238,9 @@ where
             for index in 0..count {
                 if only.is_some_and(|o| o != index) {
                     continue;
+                }
+                if trace {
+                    eprintln!("{name} case {index}");
                 }
                 let mut rng = Rng::new(case_seed(seed, index));
                 let input = generate(&mut rng, index);
@@ -268,7 +276,9 @@ where
                     )),
                 };
                 let event = match failure {
-                    Some(f) => Event::Failed(index, format!("{f}\n  input: {}", excerpt(&show(&input)))),
+                    Some(f) => {
+                        Event::Failed(index, format!("{f}\n  input: {}", excerpt(&show(&input))))
+                    }
                     None => Event::Done(took),
                 };
                 let failed = matches!(event, Event::Failed(..));
@@ -311,8 +321,12 @@ mod tests {
 
     #[test]
     fn cases_are_reproducible_from_seed_and_index() {
-        let a: Vec<u64> = (0..3).map(|i| Rng::new(case_seed(7, i)).next_u64()).collect();
-        let b: Vec<u64> = (0..3).map(|i| Rng::new(case_seed(7, i)).next_u64()).collect();
+        let a: Vec<u64> = (0..3)
+            .map(|i| Rng::new(case_seed(7, i)).next_u64())
+            .collect();
+        let b: Vec<u64> = (0..3)
+            .map(|i| Rng::new(case_seed(7, i)).next_u64())
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a[0], a[1]);
         let mut r = Rng::new(1);

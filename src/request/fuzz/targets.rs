@@ -13,7 +13,12 @@ use crate::request::yaml11;
 const ERROR_LIMIT: usize = 400;
 
 /// Half generated, half mutated seeds.
-fn text_case(rng: &mut Rng, seeds: &[Vec<u8>], tokens: &[&str], generated: impl Fn(&mut Rng) -> String) -> String {
+fn text_case(
+    rng: &mut Rng,
+    seeds: &[Vec<u8>],
+    tokens: &[&str],
+    generated: impl Fn(&mut Rng) -> String,
+) -> String {
     if rng.one_in(2) {
         generated(rng)
     } else {
@@ -68,7 +73,14 @@ fn yaml_error_is_bounded(e: &str) -> Result<(), String> {
 
 #[test]
 fn yaml_loader() {
-    let seeds = corpus("yaml", &["tests/data/metadata", "tests/data/apply", "tests/data/config"]);
+    let seeds = corpus(
+        "yaml",
+        &[
+            "tests/data/metadata",
+            "tests/data/apply",
+            "tests/data/config",
+        ],
+    );
     run(
         "yaml_loader",
         case_count(2500),
@@ -118,12 +130,30 @@ fn yaml_loader() {
 
 /// Keys of environment files.
 const CONFIG_KEYS: &[&str] = &[
-    "api_key", "token", "x_domain_id", "x_workspace_id", "endpoints", "ca_file", "client_cert",
-    "client_key", "environment", "plugin", "identity",
+    "api_key",
+    "token",
+    "x_domain_id",
+    "x_workspace_id",
+    "endpoints",
+    "ca_file",
+    "client_cert",
+    "client_key",
+    "environment",
+    "plugin",
+    "identity",
 ];
 const CONFIG_STRINGS: &[&str] = &[
-    "grpc://localhost:50051", "grpc+ssl://h:443", "dev", "~/x.pem", "/abs.pem", "rel.pem", "",
-    "2024-01-01", ".inf", "yes", "007",
+    "grpc://localhost:50051",
+    "grpc+ssl://h:443",
+    "dev",
+    "~/x.pem",
+    "/abs.pem",
+    "rel.pem",
+    "",
+    "2024-01-01",
+    ".inf",
+    "yes",
+    "007",
 ];
 
 #[test]
@@ -135,7 +165,12 @@ fn configuration_files() {
         move |rng, _| {
             text_case(rng, &seeds, YAML_TOKENS, |rng| match rng.below(3) {
                 0 => grammar::yaml(rng),
-                _ => crate::output::yaml::dump(&grammar::json_value(rng, 4, CONFIG_KEYS, CONFIG_STRINGS)),
+                _ => crate::output::yaml::dump(&grammar::json_value(
+                    rng,
+                    4,
+                    CONFIG_KEYS,
+                    CONFIG_STRINGS,
+                )),
             })
         },
         |text: &String| {
@@ -190,17 +225,32 @@ fn request_parameters() {
                 0 => None,
                 1 => {
                     let seed = rng.pick(&seeds).clone();
-                    Some(mutate_text(rng, &seed, &seeds, &["{", "}", "[", "\"", ",", ":", SECRET, "\\u", "1e999", "-"]))
+                    Some(mutate_text(
+                        rng,
+                        &seed,
+                        &seeds,
+                        &["{", "}", "[", "\"", ",", ":", SECRET, "\\u", "1e999", "-"],
+                    ))
                 }
                 _ => {
-                    let mut v = grammar::json_value(rng, 4, &["secret_data", "options", "query"], &[SECRET]);
+                    let mut v = grammar::json_value(
+                        rng,
+                        4,
+                        &["secret_data", "options", "query"],
+                        &[SECRET],
+                    );
                     if rng.one_in(2) {
                         v = json!({ "secret_data": {"api_key": SECRET}, "x": v });
                     }
                     let text = v.to_string();
                     Some(if rng.one_in(2) {
-                        String::from_utf8_lossy(&mutate(rng, text.as_bytes(), &[], &[",", "}", "\""]))
-                            .into_owned()
+                        String::from_utf8_lossy(&mutate(
+                            rng,
+                            text.as_bytes(),
+                            &[],
+                            &[",", "}", "\""],
+                        ))
+                        .into_owned()
                     } else {
                         text
                     })
@@ -216,33 +266,37 @@ fn request_parameters() {
                 .collect();
             (json, params)
         },
-        |(json, params): &(Option<String>, Vec<String>)| {
-            match crate::request::params::merge(None, json.as_deref(), params) {
-                Err(e) => {
-                    let text = e.to_string();
-                    let from_params = params.iter().any(|p| text.contains(p.as_str()) && p.contains(SECRET));
-                    if text.contains(SECRET) && !from_params {
-                        return Err(format!("the error shows the -j text: {text}"));
-                    }
-                    if text.contains('\n') {
-                        return Err(format!("error spans several lines: {text}"));
-                    }
-                    Ok(())
+        |(json, params): &(Option<String>, Vec<String>)| match crate::request::params::merge(
+            None,
+            json.as_deref(),
+            params,
+        ) {
+            Err(e) => {
+                let text = e.to_string();
+                let from_params = params
+                    .iter()
+                    .any(|p| text.contains(p.as_str()) && p.contains(SECRET));
+                if text.contains(SECRET) && !from_params {
+                    return Err(format!("the error shows the -j text: {text}"));
                 }
-                Ok(map) => {
-                    for p in params {
-                        let Some((k, v)) = p.split_once('=') else {
-                            return Err(format!("-p {p} without '=' was accepted"));
-                        };
-                        if v.contains('=') {
-                            return Err(format!("-p {p} with two '=' was accepted"));
-                        }
-                        if !map.contains_key(k) {
-                            return Err(format!("-p {p} is missing from {map:?}"));
-                        }
-                    }
-                    Ok(())
+                if text.contains('\n') {
+                    return Err(format!("error spans several lines: {text}"));
                 }
+                Ok(())
+            }
+            Ok(map) => {
+                for p in params {
+                    let Some((k, v)) = p.split_once('=') else {
+                        return Err(format!("-p {p} without '=' was accepted"));
+                    };
+                    if v.contains('=') {
+                        return Err(format!("-p {p} with two '=' was accepted"));
+                    }
+                    if !map.contains_key(k) {
+                        return Err(format!("-p {p} is missing from {map:?}"));
+                    }
+                }
+                Ok(())
             }
         },
         |(json, params)| format!("-j {json:?} -p {params:?}"),
@@ -250,23 +304,100 @@ fn request_parameters() {
 }
 
 const METADATA_KEYS: &[&str] = &[
-    "search", "table", "tabs", "widget", "query_sets", "fields", "name", "key", "type", "options",
-    "sort", "desc", "default_filter", "items", "root_path", "unwind", "default_sort", "labels",
-    "enums", "is_optional", "default", "field_description", "reference_key", "source_type",
-    "source_format", "display_format", "display_unit", "source_unit", "delimiter", "sub_key",
-    "layout", "popup_key", "popup_type", "popup_name", "link", "color", "text_color", "icon",
-    "image_url", "width", "height", "outline_color", "shape", "is_multiple", "enum", "Name", "0",
-    "10", "2", "data_type", "operator", "value", "label", "more", "sub_data",
+    "search",
+    "table",
+    "tabs",
+    "widget",
+    "query_sets",
+    "fields",
+    "name",
+    "key",
+    "type",
+    "options",
+    "sort",
+    "desc",
+    "default_filter",
+    "items",
+    "root_path",
+    "unwind",
+    "default_sort",
+    "labels",
+    "enums",
+    "is_optional",
+    "default",
+    "field_description",
+    "reference_key",
+    "source_type",
+    "source_format",
+    "display_format",
+    "display_unit",
+    "source_unit",
+    "delimiter",
+    "sub_key",
+    "layout",
+    "popup_key",
+    "popup_type",
+    "popup_name",
+    "link",
+    "color",
+    "text_color",
+    "icon",
+    "image_url",
+    "width",
+    "height",
+    "outline_color",
+    "shape",
+    "is_multiple",
+    "enum",
+    "Name",
+    "0",
+    "10",
+    "2",
+    "data_type",
+    "operator",
+    "value",
+    "label",
+    "more",
+    "sub_data",
 ];
 const METADATA_STRINGS: &[&str] = &[
-    "text", "badge", "datetime", "state", "enum", "size", "dict", "list", "table", "item", "raw",
-    "html", "markdown", "more", "progress", "image", "query-search-table", "data.name", "name",
-    "iso8601", "timestamp", "BYTES", "GB", "green", "red.500", "list", "in", "fields", "true",
+    "text",
+    "badge",
+    "datetime",
+    "state",
+    "enum",
+    "size",
+    "dict",
+    "list",
+    "table",
+    "item",
+    "raw",
+    "html",
+    "markdown",
+    "more",
+    "progress",
+    "image",
+    "query-search-table",
+    "data.name",
+    "name",
+    "iso8601",
+    "timestamp",
+    "BYTES",
+    "GB",
+    "green",
+    "red.500",
+    "list",
+    "in",
+    "fields",
+    "true",
 ];
 
 #[test]
 fn metadata_converter() {
-    let seeds = corpus("metadata", &["tests/data/metadata", "tests/data/metadata/errors"]);
+    let seeds = corpus(
+        "metadata",
+        &["tests/data/metadata", "tests/data/metadata/errors"],
+    );
     run(
         "metadata_converter",
         case_count(5000),
@@ -305,13 +436,45 @@ fn metadata_converter() {
 }
 
 const MANIFEST_KEYS: &[&str] = &[
-    "import", "var", "env", "tasks", "id", "name", "uses", "spec", "if", "loop", "sub_tasks",
-    "debug", "resource_type", "data", "matches", "mode", "verb", "output", "template",
+    "import",
+    "var",
+    "env",
+    "tasks",
+    "id",
+    "name",
+    "uses",
+    "spec",
+    "if",
+    "loop",
+    "sub_tasks",
+    "debug",
+    "resource_type",
+    "data",
+    "matches",
+    "mode",
+    "verb",
+    "output",
+    "template",
 ];
 const MANIFEST_STRINGS: &[&str] = &[
-    "@modules/resource", "@modules/shell", "@modules/print", "@modules/export-excel", "main.yaml",
-    "other.yaml", "sub/main.yaml", "../main.yaml", "./other.yaml", "${{ var.x }}", "${{ x | to_data }}",
-    "{{ env.HOME }}", "identity.Provider", "DEFAULT", "NO_UPDATE", "EXEC", "${{", "}}",
+    "@modules/resource",
+    "@modules/shell",
+    "@modules/print",
+    "@modules/export-excel",
+    "main.yaml",
+    "other.yaml",
+    "sub/main.yaml",
+    "../main.yaml",
+    "./other.yaml",
+    "${{ var.x }}",
+    "${{ x | to_data }}",
+    "{{ env.HOME }}",
+    "identity.Provider",
+    "DEFAULT",
+    "NO_UPDATE",
+    "EXEC",
+    "${{",
+    "}}",
 ];
 
 #[test]
@@ -325,16 +488,33 @@ fn apply_manifests() {
             for name in ["main.yaml", "other.yaml"] {
                 let text = if rng.one_in(2) {
                     let seed = rng.pick(&seeds).clone();
-                    mutate_text(rng, &seed, &seeds, &["import:\n  - main.yaml\n", "- sub/main.yaml\n", "tasks:\n", "  - uses: ", "${{ ", " }}"])
+                    mutate_text(
+                        rng,
+                        &seed,
+                        &seeds,
+                        &[
+                            "import:\n  - main.yaml\n",
+                            "- sub/main.yaml\n",
+                            "tasks:\n",
+                            "  - uses: ",
+                            "${{ ",
+                            " }}",
+                        ],
+                    )
                 } else {
                     let mut doc = Map::new();
                     for key in ["import", "var", "env", "tasks"] {
                         if rng.one_in(2) {
-                            doc.insert(key.to_string(), grammar::json_value(rng, 5, MANIFEST_KEYS, MANIFEST_STRINGS));
+                            doc.insert(
+                                key.to_string(),
+                                grammar::json_value(rng, 5, MANIFEST_KEYS, MANIFEST_STRINGS),
+                            );
                         }
                     }
                     if rng.one_in(2) {
-                        let imports: Vec<Value> = (0..rng.below(3)).map(|_| json!(rng.pick(MANIFEST_STRINGS))).collect();
+                        let imports: Vec<Value> = (0..rng.below(3))
+                            .map(|_| json!(rng.pick(MANIFEST_STRINGS)))
+                            .collect();
                         doc.insert("import".into(), Value::Array(imports));
                     }
                     crate::output::yaml::dump(&Value::Object(doc))
@@ -346,12 +526,23 @@ fn apply_manifests() {
         |files: &HashMap<String, String>| {
             // Files are found by name in any directory, as behind a `sub -> .` link.
             let mut read = |p: &Path| -> Result<String, String> {
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                files.get(&name).cloned().ok_or_else(|| "No such file or directory".to_string())
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                files
+                    .get(&name)
+                    .cloned()
+                    .ok_or_else(|| "No such file or directory".to_string())
             };
             let parse = |text: &str| yaml11::load(text);
             let mut store = crate::apply::store::Store::new(Vec::<(String, String)>::new());
-            let _ = crate::apply::manifest::load(&PathBuf::from("main.yaml"), &mut store, &mut read, &parse);
+            let _ = crate::apply::manifest::load(
+                &PathBuf::from("main.yaml"),
+                &mut store,
+                &mut read,
+                &parse,
+            );
             Ok(())
         },
         |files| format!("{files:?}"),
@@ -359,12 +550,33 @@ fn apply_manifests() {
 }
 
 const PROTOCOL_KEYS: &[&str] = &[
-    "id", "result", "item", "done", "error", "ready", "startup_error", "protocol", "routes",
-    "package_dir", "message", "exit_code", "status", "code", "log", "level", "concurrency",
+    "id",
+    "result",
+    "item",
+    "done",
+    "error",
+    "ready",
+    "startup_error",
+    "protocol",
+    "routes",
+    "package_dir",
+    "message",
+    "exit_code",
+    "status",
+    "code",
+    "log",
+    "level",
+    "concurrency",
 ];
 const PROTOCOL_STRINGS: &[&str] = &[
-    "Collector.init", "INTERNAL", "INVALID_ARGUMENT", "ERROR_UNKNOWN", "boom", "/tmp/plugin",
-    "UNAVAILABLE", "NOT_A_STATUS",
+    "Collector.init",
+    "INTERNAL",
+    "INVALID_ARGUMENT",
+    "ERROR_UNKNOWN",
+    "boom",
+    "/tmp/plugin",
+    "UNAVAILABLE",
+    "NOT_A_STATUS",
 ];
 
 #[test]
@@ -376,7 +588,12 @@ fn handler_protocol() {
         move |rng, _| {
             let line = if rng.one_in(3) {
                 let seed = rng.pick(&seeds).clone();
-                mutate(rng, &seed, &seeds, &["{", "}", "\"id\":", "1", "-1", "1e400", "null", "\"", "\\"])
+                mutate(
+                    rng,
+                    &seed,
+                    &seeds,
+                    &["{", "}", "\"id\":", "1", "-1", "1e400", "null", "\"", "\\"],
+                )
             } else {
                 let mut v = grammar::json_value(rng, 5, PROTOCOL_KEYS, PROTOCOL_STRINGS);
                 if rng.one_in(2)
@@ -392,7 +609,9 @@ fn handler_protocol() {
             (line, command)
         },
         |(line, command): &(Vec<u8>, String)| {
-            use crate::plugin::handler::protocol::{error_from_value, parse_hello, parse_reply, split_command};
+            use crate::plugin::handler::protocol::{
+                error_from_value, parse_hello, parse_reply, split_command,
+            };
             let _ = parse_hello(line);
             for expected in 0..3 {
                 let _ = parse_reply(line, expected);
@@ -413,19 +632,51 @@ fn handler_protocol() {
 #[test]
 fn endpoint_urls() {
     const PARTS: &[&str] = &[
-        "grpc", "grpc+ssl", "GRPC", "http", "://", ":", "/", "[", "]", "::1", "localhost", "127.0.0.1",
-        "50051", "0", "65536", "@", "?", "#", " ", "é", "h", "-", "+5", "",
+        "grpc",
+        "grpc+ssl",
+        "GRPC",
+        "http",
+        "://",
+        ":",
+        "/",
+        "[",
+        "]",
+        "::1",
+        "localhost",
+        "127.0.0.1",
+        "50051",
+        "0",
+        "65536",
+        "@",
+        "?",
+        "#",
+        " ",
+        "é",
+        "h",
+        "-",
+        "+5",
+        "",
     ];
     run(
         "endpoint_urls",
         case_count(4000),
-        |rng, _| (0..rng.below(8)).map(|_| *rng.pick(PARTS)).collect::<String>(),
+        |rng, _| {
+            (0..rng.below(8))
+                .map(|_| *rng.pick(PARTS))
+                .collect::<String>()
+        },
         |url: &String| {
             match crate::config::validate_endpoint_url(url) {
                 Ok(u) => {
-                    let again = crate::config::validate_endpoint_url(&format!("{}://{}", u.scheme(), u.target()));
+                    let again = crate::config::validate_endpoint_url(&format!(
+                        "{}://{}",
+                        u.scheme(),
+                        u.target()
+                    ));
                     if again.as_ref() != Ok(&u) {
-                        return Err(format!("{u:?} does not read back from its own text: {again:?}"));
+                        return Err(format!(
+                            "{u:?} does not read back from its own text: {again:?}"
+                        ));
                     }
                 }
                 Err(e) => one_bounded_line(&e.to_string(), ERROR_LIMIT + url.len())?,
