@@ -454,6 +454,37 @@ async fn huge_output_line_is_bounded() {
 }
 
 #[tokio::test]
+async fn handlers_inherit_no_descriptor_of_the_host() {
+    bounded!(async {
+        // A descriptor without close-on-exec, like those a host inherits from
+        // whatever started it (a shell, a CI runner, a supervisor).
+        let mut ends = [0i32; 2];
+        // SAFETY: pipe(2) fills the two-element array it is given.
+        assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0);
+        let leaked = std::fs::read_link(format!("/proc/self/fd/{}", ends[1]))
+            .unwrap()
+            .display()
+            .to_string();
+        let (pool, _) = start(shell_config("fds", 1, None)).await;
+        let v = pool.call("Collector.init", json!({})).await.unwrap();
+        pool.shutdown().await;
+        // SAFETY: both descriptors were opened above and are closed once.
+        unsafe {
+            libc::close(ends[0]);
+            libc::close(ends[1]);
+        }
+        let targets: Vec<&str> = v["fds"].as_str().unwrap().split_whitespace().collect();
+        assert!(
+            !targets.contains(&leaked.as_str()),
+            "the handler holds {leaked}: {targets:?}"
+        );
+        // Its only pipes are the protocol's stdin and stdout and its stderr.
+        let pipes = targets.iter().filter(|t| t.starts_with("pipe:")).count();
+        assert_eq!(pipes, 3, "{targets:?}");
+    });
+}
+
+#[tokio::test]
 async fn exit_at_start_is_a_startup_error() {
     bounded!(async {
         let err = start_err(shell_config("exit-at-start", 1, None)).await;

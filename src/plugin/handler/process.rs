@@ -125,6 +125,18 @@ impl Handler {
         // handler also stops whatever it started.
         #[cfg(unix)]
         cmd.process_group(0);
+        // The handler gets its three standard streams and nothing else of ours:
+        // no descriptor the host inherited without close-on-exec (from a shell,
+        // a CI runner, a supervisor) reaches plugin code or the processes it starts.
+        #[cfg(unix)]
+        // SAFETY: the closure only makes system calls that are async-signal-safe
+        // (close_range, sysconf, fcntl) and touches no memory shared with the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                mark_inherited_close_on_exec();
+                Ok(())
+            });
+        }
         let mut child = cmd.spawn()?;
         let (Some(stdin), Some(stdout), Some(stderr), Some(pid)) = (
             child.stdin.take(),
@@ -261,6 +273,38 @@ async fn reap(
         Err(_) => describe_exit(None, None),
     };
     exit.send_replace(Some(text));
+}
+
+/// In a forked child before exec: set close-on-exec on every descriptor above
+/// stderr, so that exec leaves only 0, 1 and 2 open. (Setting the flag rather than
+/// closing keeps the standard library's exec-error pipe working.)
+#[cfg(unix)]
+fn mark_inherited_close_on_exec() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: a plain system call on this process's descriptor table.
+        let done = unsafe {
+            libc::syscall(
+                libc::SYS_close_range,
+                3u32,
+                u32::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            )
+        };
+        if done == 0 {
+            return;
+        }
+    }
+    // No close_range (older kernels, other systems): every possible descriptor.
+    // SAFETY: sysconf and fcntl are async-signal-safe; fcntl on a descriptor
+    // that is not open fails with EBADF and changes nothing.
+    unsafe {
+        let max = libc::sysconf(libc::_SC_OPEN_MAX);
+        let max = if max <= 0 { 1024 } else { max.min(65_536) } as i32;
+        for fd in 3..max {
+            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
+    }
 }
 
 /// SIGKILL to the process group `pid` leads (every handler is spawned as a group

@@ -10,6 +10,7 @@
 #                  Collector.collect sends one item, then hangs the same way
 #   garbage        answers Collector.verify with a line that is not JSON
 #   huge           answers Collector.verify with a 70 MB line
+#   fds            answers Collector.init with where its open descriptors point
 #   wrong-id       answers Collector.verify with another request's id
 #   slow-stream    streams Collector.collect items forever, 20 per second
 #   slow-init      takes 0.3 s to answer Collector.init
@@ -52,6 +53,12 @@ while IFS= read -r line; do
   params=${line#*\"params\":}
   params=${params%\}}
   case "$mode:$method" in
+    fds:Collector.init)
+      # e.g. "pipe:[123] pipe:[124] /path/to/fault_handler.sh pipe:[125] ": the
+      # loop runs in a subshell, so the listing shows the handler's own table.
+      printf '{"id":%s,"result":{"metadata":{},"pid":%s,"fds":"' "$id" "$$"
+      for f in /proc/$$/fd/*; do readlink "$f"; done | tr '\n' ' '
+      printf '"}}\n' ;;
     slow-init:Collector.init)
       sleep 0.3
       printf '{"id":%s,"result":{"metadata":{},"method":"%s","pid":%s,"params":%s}}\n' "$id" "$method" "$$" "$params" ;;
@@ -65,7 +72,10 @@ while IFS= read -r line; do
     garbage:Collector.verify)
       echo "this is not json" ;;
     huge:Collector.verify)
-      head -c 70000000 /dev/zero | tr '\0' a
+      # Made here, not read from a device file: whatever /dev/zero is on the
+      # machine, the line is 70 MB long.
+      a=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+      yes "$a$a$a$a" | tr -d '\n' | head -c 70000000
       echo ;;
     wrong-id:Collector.verify)
       printf '{"id":%s,"result":null}\n' "$((id + 1))" ;;
