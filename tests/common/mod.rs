@@ -63,7 +63,10 @@ pub fn skip_group(group: &str, test: &str, reason: &str) {
         panic!("{test}: {reason}; SPACECTL_REQUIRE_REFERENCE is set, so this is a failure");
     }
     let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
-    if shown.get_or_insert_with(HashSet::new).insert(group.to_string()) {
+    if shown
+        .get_or_insert_with(HashSet::new)
+        .insert(group.to_string())
+    {
         let line = format!(
             "SKIPPED {group} tests: {reason}; run ./scripts/test.sh to install the reference tools and run them\n"
         );

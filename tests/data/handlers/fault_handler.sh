@@ -41,7 +41,8 @@ case "$mode" in
     sleep 1000 </dev/null >/dev/null 2>&1 & ;;
 esac
 
-echo '{"ready":{"protocol":1,"routes":["Collector.init","Collector.verify","Collector.collect"],"package_dir":"/srv/plugin"}}'
+# It reads and answers one request after the other: "concurrency": 1.
+echo '{"ready":{"protocol":1,"routes":["Collector.init","Collector.verify","Collector.collect"],"package_dir":"/srv/plugin","concurrency":1}}'
 echo "fault_handler: ready (mode $mode, package $SPACEONE_PLUGIN_PACKAGE)" >&2
 
 while IFS= read -r line; do
