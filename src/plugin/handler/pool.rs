@@ -874,6 +874,15 @@ impl Inner {
         true
     }
 
+    /// A process is ending (its output closed, or it exited): no new calls go
+    /// to it while the host collects how it ended.
+    fn exiting(&self, proc: &Proc) {
+        let mut st = lock(&self.state);
+        if let Some(i) = st.position(proc.serial) {
+            st.procs[i].retired = true;
+        }
+    }
+
     /// The output of a process cannot be trusted: every call on it fails and it
     /// is killed.
     fn corrupted(&self, proc: &Proc, error: impl Fn(&str) -> PluginError) {
@@ -1103,6 +1112,9 @@ async fn read_replies(pool: Weak<Inner>, proc: Arc<Proc>, mut output: LineReader
                 line = output.read_line() => line,
                 _ = proc.control.exited() => {
                     exited = true;
+                    if let Some(inner) = pool.upgrade() {
+                        inner.exiting(&proc);
+                    }
                     continue;
                 }
             }
@@ -1122,6 +1134,7 @@ async fn read_replies(pool: Weak<Inner>, proc: Arc<Proc>, mut output: LineReader
                 return;
             }
             Ok(Line::Eof) | Err(_) => {
+                inner.exiting(&proc);
                 drop(inner);
                 proc.close_input();
                 let exit = proc.control.finish(EXIT_GRACE).await;

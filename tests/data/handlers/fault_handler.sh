@@ -12,6 +12,7 @@
 #   huge           answers Collector.verify with a 70 MB line
 #   fds            answers Collector.init with where its open descriptors point
 #   wrong-id       answers Collector.verify with another request's id
+#   extra          answers Collector.verify twice
 #   slow-stream    streams Collector.collect items forever, 20 per second
 #   slow-init      takes 0.3 s to answer Collector.init
 #   many N         streams N Region items for Collector.collect
@@ -78,6 +79,8 @@ while IFS= read -r line; do
       a=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
       yes "$a$a$a$a" | tr -d '\n' | head -c 70000000
       echo ;;
+    extra:Collector.verify)
+      printf '{"id":%s,"result":null}\n{"id":%s,"result":null}\n' "$id" "$id" ;;
     wrong-id:Collector.verify)
       printf '{"id":%s,"result":null}\n' "$((id + 1))" ;;
     *:Collector.verify)
