@@ -1008,6 +1008,53 @@ async fn idle_processes_are_stopped_down_to_one() {
 }
 
 #[tokio::test]
+async fn a_process_that_cannot_start_in_the_background_is_not_retried_at_once() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let state = tempfile::tempdir().unwrap();
+        let starts = state.path().join("starts");
+        let mut cfg = mux_config(2, None);
+        cfg.handler_cmd = Some(format!(
+            "python3 '{}' --once '{}'",
+            data_dir().join("mux_handler.py").display(),
+            starts.display()
+        ));
+        let (pool, _) = start(cfg).await;
+        let count = || {
+            std::fs::read_to_string(&starts)
+                .unwrap_or_default()
+                .lines()
+                .count()
+        };
+        // Overlapping calls: a second process is tried once and fails; the calls
+        // are served by the first.
+        for round in 0..3 {
+            let results =
+                concurrent_inits(&pool, (0..3).map(|_| json!({"sleep": 0.3})).collect()).await;
+            assert!(
+                results.iter().all(Result::is_ok),
+                "round {round}: {results:?}"
+            );
+            let until = Instant::now() + Duration::from_secs(10);
+            while count() < 2 {
+                assert!(Instant::now() < until, "no second start");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        assert_eq!(
+            count(),
+            2,
+            "later overlaps do not start processes again at once"
+        );
+        assert_eq!(pool.processes(), 1);
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
 async fn one_request_at_a_time_handlers_get_one_process_per_call() {
     if !python3_available() {
         eprintln!("skipped: python3 is not installed");

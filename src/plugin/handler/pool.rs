@@ -62,6 +62,8 @@ pub(super) const GROW_AT: usize = 2;
 const ENDED_MEMORY: usize = 64;
 /// Lines still read from a process that has exited.
 const AFTER_EXIT: Duration = Duration::from_millis(200);
+/// After a process started in the background failed, no other is tried for this long.
+const GROW_BACKOFF: Duration = Duration::from_secs(30);
 
 // --- scheduling (pure) ------------------------------------------------------------
 
@@ -320,6 +322,8 @@ struct State {
     starting: usize,
     limits: Limits,
     closed: bool,
+    /// No process is started in the background before then (after a failure).
+    grow_after: Option<Instant>,
 }
 
 impl State {
@@ -399,6 +403,7 @@ impl Inner {
                 starting: 0,
                 limits: limits(workers, processes, None),
                 closed: false,
+                grow_after: None,
             }),
             changed: Notify::new(),
             registry: Registry::default(),
@@ -567,7 +572,8 @@ impl Inner {
                 match choose(&st.loads(), st.starting, limits) {
                     Choice::Use(i) => {
                         st.procs[i].calls.insert(id, slot);
-                        let background = grow(&st.loads(), st.starting, limits);
+                        let background = grow(&st.loads(), st.starting, limits)
+                            && st.grow_after.is_none_or(|at| Instant::now() >= at);
                         if background {
                             st.starting += 1;
                         }
@@ -636,11 +642,13 @@ impl Inner {
                 }
                 Err(failure) => {
                     drop(starting);
+                    lock(&inner.state).grow_after = Some(Instant::now() + GROW_BACKOFF);
                     if !inner.is_closed() {
                         After {
                             notices: vec![format!(
-                                "An additional plugin handler could not be started: {}",
-                                failure.text()
+                                "An additional plugin handler could not be started: {}; the pool tries again in {} at the earliest.",
+                                failure.text(),
+                                super::protocol::format_duration(GROW_BACKOFF)
                             )],
                             close: Vec::new(),
                         }

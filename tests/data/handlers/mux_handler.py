@@ -1,7 +1,9 @@
 """A handler that serves several requests at once (one thread per request), in
 plain Python, and misbehaves on request so that the host's handling of
-multiplexed calls can be tested. Started as ``python3 mux_handler.py [N]``: N is
-the concurrency it declares (none when absent).
+multiplexed calls can be tested. Started as
+``python3 mux_handler.py [N] [--once FILE]``: N is the concurrency it declares
+(none when absent); with ``--once`` each start adds a line to FILE and every
+start after the first exits with status 5 before it is ready.
 
 What a request does is read from ``params.options``:
   sleep   seconds before the reply (unary) or before each item (stream)
@@ -65,9 +67,21 @@ def serve(request):
 
 
 def main():
+    args = sys.argv[1:]
+    if "--once" in args:
+        at = args.index("--once")
+        starts = args[at + 1]
+        del args[at:at + 2]
+        with open(starts, "a+") as f:
+            f.seek(0)
+            earlier = f.read().count("\n")
+            f.write("start\n")
+        if earlier:
+            print("mux_handler: refusing a second start", file=sys.stderr, flush=True)
+            os._exit(5)
     ready = {"protocol": 1, "routes": ["Collector.init", "Collector.collect"]}
-    if len(sys.argv) > 1:
-        ready["concurrency"] = int(sys.argv[1])
+    if args:
+        ready["concurrency"] = int(args[0])
     send({"ready": ready})
     for line in sys.stdin.buffer:
         if not line.strip():
