@@ -62,8 +62,8 @@ def main():
     latencies.sort()
     print(json.dumps({
         "wall_ms": round(wall),
-        "median_ms": round(latencies[len(latencies) // 2]),
-        "max_ms": round(latencies[-1]),
+        "median_ms": round(latencies[len(latencies) // 2], 1),
+        "max_ms": round(latencies[-1], 1),
         "ok": good[0],
         "calls": calls,
         "errors": errors[:3],

@@ -797,7 +797,7 @@ impl Inner {
             }
         };
         let mut after = After::default();
-        let delivery = {
+        let (delivery, freed) = {
             let mut st = lock(&self.state);
             let one_at_a_time = st.limits.per_process == 1;
             let Some(i) = st.position(proc.serial) else {
@@ -808,7 +808,13 @@ impl Inner {
             let cancelled = entry.cancelled.contains_key(&id);
             let ended = entry.ended.contains(&id);
             let mut delivery = None;
-            match route(id, call, cancelled, ended, &reply) {
+            let routed = route(id, call, cancelled, ended, &reply);
+            // Anything but an item ends a call or retires the process.
+            let freed = !matches!(
+                routed,
+                Routed::Deliver { last: false } | Routed::Drop { last: false }
+            );
+            match routed {
                 Routed::Deliver { last: false } => {
                     if let (Some(slot), Ok(reply)) = (entry.calls.get(&id), reply) {
                         delivery = Some((slot.tx.clone(), reply));
@@ -871,10 +877,12 @@ impl Inner {
                     }
                 }
             }
-            delivery
+            (delivery, freed)
         };
         after.run();
-        self.changed.notify_waiters();
+        if freed {
+            self.changed.notify_waiters();
+        }
         if let Some((tx, reply)) = delivery {
             // Waits while the caller has STREAM_BUFFER items it has not taken.
             let _ = tx.send(reply).await;

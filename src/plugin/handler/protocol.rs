@@ -164,7 +164,7 @@ pub fn parse_hello(line: &[u8]) -> Result<Hello, String> {
 /// or (the outer error) a line that names no request at all: not JSON, not an
 /// object, no positive integer `id`. Error texts describe the violation.
 pub fn parse_reply(line: &[u8]) -> Result<(u64, Result<Reply, String>), String> {
-    let map = parse_object(line)?;
+    let mut map = parse_object(line)?;
     let id = match map.get("id") {
         Some(id) => id
             .as_u64()
@@ -174,10 +174,10 @@ pub fn parse_reply(line: &[u8]) -> Result<(u64, Result<Reply, String>), String> 
     };
     let reply = if let Some(error) = map.get("error") {
         Ok(Reply::Error(error_from_value(error)))
-    } else if let Some(value) = map.get("result") {
-        Ok(Reply::Result(value.clone()))
-    } else if let Some(value) = map.get("item") {
-        Ok(Reply::Item(value.clone()))
+    } else if let Some(value) = map.remove("result") {
+        Ok(Reply::Result(value))
+    } else if let Some(value) = map.remove("item") {
+        Ok(Reply::Item(value))
     } else if map.get("done").and_then(Value::as_bool) == Some(true) {
         Ok(Reply::Done)
     } else {
