@@ -447,7 +447,8 @@ pub struct PluginServerArgs {
         default_value_t = 50051
     )]
     pub port: u16,
-    /// Maximum number of handler processes (requests queue when all are busy)
+    /// Most calls served at once, like upstream's worker threads (further calls queue);
+    /// handlers run them on few processes, one per CPU core (see docs/plugin-protocol.md)
     #[arg(
         short = 'w',
         long = "worker",

@@ -565,7 +565,10 @@ fn endpoint_url_errors() {
     let r = home.run(&["exec", "x", "bare.X"]);
     assert_eq!(
         (r.code, r.stderr.as_str()),
-        (1, "ERROR: Endpoint is invalid. (endpoint=127.0.0.1:1)\nExpected form: grpc://HOST:PORT or grpc+ssl://HOST:PORT (e.g. grpc://localhost:50051)\n\n")
+        (
+            1,
+            "ERROR: Endpoint is invalid. (endpoint=127.0.0.1:1)\nExpected form: grpc://HOST:PORT or grpc+ssl://HOST:PORT (e.g. grpc://localhost:50051)\n\n"
+        )
     );
     let r = home.run(&["exec", "x", "noport.X"]);
     assert_eq!(

@@ -552,3 +552,119 @@ fn handlers_in_other_languages_are_tested_too() {
         )]
     );
 }
+
+/// From a host log: the transaction ids of the `Collector.collect` REQUEST lines
+/// and those of the other lines that contain `marker`, in order.
+fn collect_and_marker_ids(log: &str, marker: &str) -> (Vec<String>, Vec<String>) {
+    let id = |line: &str| {
+        line.split_whitespace()
+            .nth(2)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let requests = log
+        .lines()
+        .filter(|l| l.contains(" Collector.collect (") && l.contains("(REQUEST) =>"))
+        .map(id)
+        .collect();
+    let marked = log
+        .lines()
+        .filter(|l| l.contains(marker) && !l.contains("(REQUEST) =>"))
+        .map(id)
+        .collect();
+    (requests, marked)
+}
+
+fn assert_each_collect_logs_with_its_own_id(log: &str, marker: &str) {
+    let (requests, marked) = collect_and_marker_ids(log, marker);
+    assert_eq!(requests.len(), 2, "{log}");
+    assert_ne!(requests[0], requests[1]);
+    assert!(
+        requests.iter().all(|r| r.len() == 32),
+        "{requests:?}\n{log}"
+    );
+    assert_eq!(marked, requests, "{log}");
+}
+
+#[test]
+fn plugin_log_lines_carry_the_transaction_id_of_their_request() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pkg = tmp.path().join("src").join("plugin");
+    std::fs::create_dir_all(&pkg).expect("package dir");
+    std::fs::write(pkg.join("__init__.py"), "").expect("init");
+    std::fs::write(
+        pkg.join("main.py"),
+        r#"import logging
+from spaceone_plugin_sdk import CollectorPluginServer, make_response
+
+_LOGGER = logging.getLogger(__name__)
+app = CollectorPluginServer()
+
+@app.route("Collector.init")
+def init(params):
+    return {"metadata": {"options_schema": {}}}
+
+@app.route("Job.get_tasks")
+def tasks(params):
+    return {"tasks": [{"task_options": {"part": 1}}, {"task_options": {"part": 2}}]}
+
+@app.route("Collector.collect")
+def collect(params):
+    part = params["task_options"]["part"]
+    _LOGGER.info("collecting part %s", part)
+    yield make_response(
+        region={"name": f"R{part}", "region_code": f"r{part}", "provider": "p"},
+        match_keys=[["region_code", "provider"]],
+        resource_type="inventory.Region",
+    )
+"#,
+    )
+    .expect("main.py");
+    let log = tmp.path().join("host.log");
+    let r = plugin_test_in(
+        tmp.path(),
+        &["--tasks", "--log", &log.display().to_string()],
+        &[],
+    );
+    assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+    let text = std::fs::read_to_string(&log).expect("log file");
+    assert_each_collect_logs_with_its_own_id(&text, "collecting part");
+}
+
+#[test]
+fn framework_plugin_log_lines_carry_the_transaction_id_of_their_request() {
+    let test = "framework_plugin_log_lines_carry_the_transaction_id_of_their_request";
+    let Some(python) = reference_tool("plugin-venv/bin/python", test) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let request = tmp.path().join("collect.yaml");
+    std::fs::write(
+        &request,
+        "options:\n  log: collecting widgets\n  items: 1\nsecret_data: {}\n",
+    )
+    .expect("collect.yaml");
+    let log = tmp.path().join("host.log");
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handlers/compat_project");
+    let r = plugin_test_in(
+        tmp.path(),
+        &[
+            "compatplug",
+            "-s",
+            &project.display().to_string(),
+            "--python",
+            &python.display().to_string(),
+            "-f",
+            &request.display().to_string(),
+            "--tasks",
+            "--log",
+            &log.display().to_string(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+    let text = std::fs::read_to_string(&log).expect("log file");
+    // Logged through upstream's own formatter, with its transaction fields.
+    assert!(text.contains("     Collector.collect (main.py:"), "{text}");
+    assert_each_collect_logs_with_its_own_id(&text, "collecting widgets");
+}

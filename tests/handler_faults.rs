@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use plugin::error::{PluginError, StatusKind};
-use plugin::handler::{HandlerConfig, Pool, Ready, StartupError};
+use plugin::handler::{DEFAULT_IDLE_TIMEOUT, HandlerConfig, Pool, Ready, StartupError};
 use serde_json::{Value, json};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -50,7 +50,9 @@ fn shell_config(args: &str, workers: usize, timeout: Option<Duration>) -> Handle
         python: None,
         handler_cmd: Some(shell_handler(args)),
         workers,
+        processes: 0,
         timeout,
+        idle_timeout: DEFAULT_IDLE_TIMEOUT,
     }
 }
 
@@ -63,7 +65,9 @@ fn python_config(source_root: &Path, package: &str) -> HandlerConfig {
         python: None,
         handler_cmd: None,
         workers: 2,
+        processes: 0,
         timeout: Some(Duration::from_secs(30)),
+        idle_timeout: DEFAULT_IDLE_TIMEOUT,
     }
 }
 
@@ -440,6 +444,27 @@ async fn reply_to_another_request_is_internal() {
 }
 
 #[tokio::test]
+async fn an_extra_reply_does_not_fail_the_next_call() {
+    bounded!(async {
+        let (pool, _) = start(shell_config("extra", 1, None)).await;
+        let first = init_pid(&pool).await;
+        assert_eq!(
+            pool.call("Collector.verify", json!({})).await.unwrap(),
+            Value::Null
+        );
+        // The second reply to verify retires the handler; the call after it is
+        // still answered (init_pid fails otherwise), and the handler is replaced
+        // once that call has ended.
+        init_pid(&pool).await;
+        assert_group_gone(first).await;
+        let third = init_pid(&pool).await;
+        assert_ne!(third, first);
+        pool.shutdown().await;
+        assert_group_gone(third).await;
+    });
+}
+
+#[tokio::test]
 async fn huge_output_line_is_bounded() {
     bounded!(async {
         let (pool, _) = start(shell_config("huge", 1, Some(Duration::from_secs(30)))).await;
@@ -452,6 +477,37 @@ async fn huge_output_line_is_bounded() {
         assert_group_gone(first).await;
         assert_ne!(init_pid(&pool).await, first);
         pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn handlers_inherit_no_descriptor_of_the_host() {
+    bounded!(async {
+        // A descriptor without close-on-exec, like those a host inherits from
+        // whatever started it (a shell, a CI runner, a supervisor).
+        let mut ends = [0i32; 2];
+        // SAFETY: pipe(2) fills the two-element array it is given.
+        assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0);
+        let leaked = std::fs::read_link(format!("/proc/self/fd/{}", ends[1]))
+            .unwrap()
+            .display()
+            .to_string();
+        let (pool, _) = start(shell_config("fds", 1, None)).await;
+        let v = pool.call("Collector.init", json!({})).await.unwrap();
+        pool.shutdown().await;
+        // SAFETY: both descriptors were opened above and are closed once.
+        unsafe {
+            libc::close(ends[0]);
+            libc::close(ends[1]);
+        }
+        let targets: Vec<&str> = v["fds"].as_str().unwrap().split_whitespace().collect();
+        assert!(
+            !targets.contains(&leaked.as_str()),
+            "the handler holds {leaked}: {targets:?}"
+        );
+        // Its only pipes are the protocol's stdin and stdout and its stderr.
+        let pipes = targets.iter().filter(|t| t.starts_with("pipe:")).count();
+        assert_eq!(pipes, 3, "{targets:?}");
     });
 }
 
@@ -607,6 +663,424 @@ async fn dropping_the_pool_reaps_idle_handlers() {
         let pid = init_pid(&pool).await;
         drop(pool);
         assert_group_gone(pid).await;
+    });
+}
+
+// --- multiplexing: one process, several calls -----------------------------------------
+
+/// The multiplexing test handler (Python, standard library only).
+fn mux_config(processes: usize, timeout: Option<Duration>) -> HandlerConfig {
+    let script = data_dir().join("mux_handler.py");
+    let mut cfg = shell_config("ok", 8, timeout);
+    cfg.handler_cmd = Some(format!("python3 '{}'", script.display()));
+    cfg.processes = processes;
+    cfg
+}
+
+fn opts(v: Value) -> Value {
+    json!({ "options": v })
+}
+
+/// Run `init` concurrently for each of `options`; the results in order.
+async fn concurrent_inits(pool: &Pool, options: Vec<Value>) -> Vec<Result<Value, PluginError>> {
+    let calls: Vec<_> = options
+        .into_iter()
+        .map(|o| {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.call("Collector.init", opts(o)).await })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for call in calls {
+        out.push(call.await.unwrap());
+    }
+    out
+}
+
+/// A stream's items and its final error, or the error that prevented it.
+type Collected = Result<(Vec<Value>, Option<PluginError>), PluginError>;
+
+/// Collect a stream in a task.
+fn spawn_collect(pool: &Pool, options: Value) -> tokio::task::JoinHandle<Collected> {
+    let pool = pool.clone();
+    tokio::spawn(async move { collect_all(&pool, opts(options)).await })
+}
+
+async fn wait_for_processes(pool: &Pool, n: usize) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while pool.processes() != n {
+        assert!(
+            Instant::now() < until,
+            "{} handler processes, expected {n}",
+            pool.processes()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn one_process_serves_concurrent_calls_with_their_own_ids() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, _) = start(mux_config(1, None)).await;
+        let began = Instant::now();
+        let results = concurrent_inits(
+            &pool,
+            (0..6).map(|i| json!({"sleep": 1.0, "tag": i})).collect(),
+        )
+        .await;
+        let elapsed = began.elapsed();
+        let results: Vec<Value> = results.into_iter().map(Result::unwrap).collect();
+        // Each call got its own reply, all from the one process, at the same time.
+        let tags: Vec<Value> = results.iter().map(|r| r["tag"].clone()).collect();
+        assert_eq!(tags, (0..6).map(|i| json!(i)).collect::<Vec<_>>());
+        let pid = pid_of(&results[0]);
+        assert!(results.iter().all(|r| pid_of(r) == pid), "{results:?}");
+        // One after the other they would take 6 s.
+        assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+        assert_eq!(children_left().len(), 1, "{:?}", children_left());
+
+        // Calls made with a transaction id pass it on; others send none.
+        let traced = plugin::handler::with_trace_id(
+            "4bf92f3577b34da6a3ce929d0e0e4736".to_string(),
+            pool.call("Collector.init", opts(json!({}))),
+        )
+        .await
+        .unwrap();
+        assert_eq!(traced["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+        let untraced = pool.call("Collector.init", opts(json!({}))).await.unwrap();
+        assert_eq!(untraced["trace_id"], Value::Null);
+        pool.shutdown().await;
+        assert_group_gone(pid).await;
+    });
+}
+
+#[tokio::test]
+async fn many_calls_on_few_processes_each_get_their_own_replies() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let mut cfg = mux_config(2, None);
+        cfg.workers = 40;
+        let (pool, _) = start(cfg).await;
+        let calls: Vec<_> = (0..200)
+            .map(|i| {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    let o = json!({"tag": i, "sleep": (i % 5) as f64 * 0.01, "items": i % 4});
+                    if i % 2 == 0 {
+                        let v = pool.call("Collector.init", opts(o)).await?;
+                        Ok::<_, PluginError>(vec![v])
+                    } else {
+                        let (items, error) = collect_all(&pool, opts(o)).await?;
+                        match error {
+                            Some(e) => Err(e),
+                            None => Ok(items),
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut pids = std::collections::BTreeSet::new();
+        for (i, call) in calls.into_iter().enumerate() {
+            let replies = call
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("call {i}: {e}"));
+            let expected = if i % 2 == 0 { 1 } else { i % 4 };
+            assert_eq!(replies.len(), expected, "call {i}: {replies:?}");
+            for r in &replies {
+                assert_eq!(r["tag"], json!(i), "call {i}");
+                pids.insert(pid_of(r));
+            }
+        }
+        assert!(pids.len() <= 2, "{pids:?}");
+        assert!(children_left().len() <= 2, "{:?}", children_left());
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn an_extra_reply_retires_the_process_without_failing_other_calls() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, _) = start(mux_config(1, None)).await;
+        let long = spawn_collect(&pool, json!({"items": 8, "sleep": 0.1, "tag": "long"}));
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        // This call gets its reply; the second reply for its id is the violation.
+        let v = pool
+            .call("Collector.init", opts(json!({"extra": true, "tag": "x"})))
+            .await
+            .unwrap();
+        let first = pid_of(&v);
+        // The stream in progress on that process is not touched.
+        let (items, error) = long.await.unwrap().unwrap();
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(items.len(), 8);
+        assert!(
+            items
+                .iter()
+                .all(|i| pid_of(i) == first && i["tag"] == "long")
+        );
+        // The retired process is stopped once that stream has ended ...
+        assert_group_gone(first).await;
+        // ... and the next call gets a new one: the violation cost no later call.
+        let next = init_pid(&pool).await;
+        assert_ne!(next, first);
+        pool.shutdown().await;
+        assert_group_gone(next).await;
+    });
+}
+
+#[tokio::test]
+async fn a_reply_of_the_wrong_kind_fails_that_call_only() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, _) = start(mux_config(1, None)).await;
+        let long = spawn_collect(&pool, json!({"items": 6, "sleep": 0.1}));
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_error(
+            pool.call("Collector.init", opts(json!({"kind": true})))
+                .await,
+            StatusKind::Internal,
+            "ERROR_HANDLER_PROTOCOL: The plugin handler broke the protocol while serving Collector.init: streamed reply to a unary request",
+        );
+        let (items, error) = long.await.unwrap().unwrap();
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(items.len(), 6);
+        assert_group_gone(pid_of(&items[0])).await;
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn a_crash_fails_only_the_calls_in_progress_on_that_process() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, _) = start(mux_config(2, None)).await;
+        // Two long streams on the first process: a second process starts meanwhile.
+        let stream = |tag: &str| {
+            let pool = pool.clone();
+            let o = opts(json!({"items": 50, "sleep": 0.1, "tag": tag}));
+            async move { pool.stream("Collector.collect", o).await.unwrap() }
+        };
+        let mut a = stream("a").await;
+        let mut b = stream("b").await;
+        let mut items_a = vec![a.recv().await.unwrap().unwrap()];
+        let mut items_b = vec![b.recv().await.unwrap().unwrap()];
+        let first = pid_of(&items_a[0]);
+        assert_eq!(pid_of(&items_b[0]), first);
+        wait_for_processes(&pool, 2).await;
+        // The least loaded process gets the next calls: the new one.
+        let second = init_pid(&pool).await;
+        assert_ne!(second, first, "the busy first process got the call");
+        let crash = {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                pool.call("Collector.init", opts(json!({"crash": true, "sleep": 0.3})))
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let bystander = pool.call("Collector.init", opts(json!({"sleep": 2}))).await;
+        let exited = "ERROR_HANDLER_EXITED: The plugin handler exited while serving Collector.init (exit code 3).";
+        assert_error(crash.await.unwrap(), StatusKind::Internal, exited);
+        // Also in progress on the crashed process: fails the same way.
+        assert_error(bystander, StatusKind::Internal, exited);
+        assert_group_gone(second).await;
+        // The calls on the other process run to their end.
+        for (rx, items, tag) in [(&mut a, &mut items_a, "a"), (&mut b, &mut items_b, "b")] {
+            while let Some(item) = rx.recv().await {
+                items.push(item.unwrap_or_else(|e| panic!("stream {tag}: {e}")));
+            }
+            assert_eq!(items.len(), 50);
+            assert!(items.iter().all(|i| i["tag"] == tag && pid_of(i) == first));
+        }
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn a_call_past_the_timeout_fails_alone_and_its_process_is_stopped_after_the_others() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, _) = start(mux_config(1, Some(Duration::from_secs(1)))).await;
+        let began = Instant::now();
+        let hung = {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                pool.call("Collector.init", opts(json!({"hang": true})))
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        // Still streaming when the other call times out, and done within its own limit.
+        let stream = spawn_collect(&pool, json!({"items": 4, "sleep": 0.1}));
+        assert_error(
+            hung.await.unwrap(),
+            StatusKind::DeadlineExceeded,
+            "ERROR_REQUEST_TIMEOUT: Request timeout! (Collector.init did not finish within 1 s; the plugin handler was stopped)",
+        );
+        assert!(began.elapsed() < Duration::from_secs(3));
+        let (items, error) = stream.await.unwrap().unwrap();
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(items.len(), 4);
+        // The hung request's process goes once the stream has ended.
+        assert_group_gone(pid_of(&items[0])).await;
+        assert_ne!(init_pid(&pool).await, pid_of(&items[0]));
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn a_cancelled_call_leaves_a_multiplexing_process_serving() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, _) = start(mux_config(1, None)).await;
+        let mut rx = pool
+            .stream(
+                "Collector.collect",
+                opts(json!({"items": 1000, "sleep": 0.02})),
+            )
+            .await
+            .unwrap();
+        let first = rx.recv().await.unwrap().unwrap();
+        let pid = pid_of(&first);
+        drop(rx);
+        // The handler was told to stop that request; the process keeps serving.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(init_pid(&pool).await, pid);
+        assert_eq!(pool.processes(), 1);
+        assert_eq!(children_left().len(), 1, "{:?}", children_left());
+        pool.shutdown().await;
+        assert_group_gone(pid).await;
+    });
+}
+
+#[tokio::test]
+async fn idle_processes_are_stopped_down_to_one() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let mut cfg = mux_config(2, None);
+        cfg.idle_timeout = Duration::from_millis(300);
+        let (pool, _) = start(cfg).await;
+        let a = spawn_collect(&pool, json!({"items": 10, "sleep": 0.1}));
+        let b = spawn_collect(&pool, json!({"items": 10, "sleep": 0.1}));
+        wait_for_processes(&pool, 2).await;
+        assert_eq!(children_left().len(), 2, "{:?}", children_left());
+        for call in [a, b] {
+            assert!(call.await.unwrap().unwrap().1.is_none());
+        }
+        // Idle for the timeout: one process stays, the other is stopped and reaped.
+        wait_for_processes(&pool, 1).await;
+        let until = Instant::now() + Duration::from_secs(10);
+        while children_left().len() != 1 {
+            assert!(Instant::now() < until, "{:?}", children_left());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let pid = init_pid(&pool).await;
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(init_pid(&pool).await, pid, "the last process is kept");
+        pool.shutdown().await;
+        assert_group_gone(pid).await;
+    });
+}
+
+#[tokio::test]
+async fn a_process_that_cannot_start_in_the_background_is_not_retried_at_once() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let state = tempfile::tempdir().unwrap();
+        let starts = state.path().join("starts");
+        let mut cfg = mux_config(2, None);
+        cfg.handler_cmd = Some(format!(
+            "python3 '{}' --once '{}'",
+            data_dir().join("mux_handler.py").display(),
+            starts.display()
+        ));
+        let (pool, _) = start(cfg).await;
+        let count = || {
+            std::fs::read_to_string(&starts)
+                .unwrap_or_default()
+                .lines()
+                .count()
+        };
+        // Overlapping calls: a second process is tried once and fails; the calls
+        // are served by the first.
+        for round in 0..3 {
+            let results =
+                concurrent_inits(&pool, (0..3).map(|_| json!({"sleep": 0.3})).collect()).await;
+            assert!(
+                results.iter().all(Result::is_ok),
+                "round {round}: {results:?}"
+            );
+            let until = Instant::now() + Duration::from_secs(10);
+            while count() < 2 {
+                assert!(Instant::now() < until, "no second start");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        assert_eq!(
+            count(),
+            2,
+            "later overlaps do not start processes again at once"
+        );
+        assert_eq!(pool.processes(), 1);
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn one_request_at_a_time_handlers_get_one_process_per_call() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let mut cfg = mux_config(1, None);
+        cfg.handler_cmd = Some(format!(
+            "python3 '{}' 1",
+            data_dir().join("mux_handler.py").display()
+        ));
+        cfg.workers = 3;
+        let (pool, _) = start(cfg).await;
+        let results =
+            concurrent_inits(&pool, (0..3).map(|_| json!({"sleep": 0.5})).collect()).await;
+        let pids: std::collections::BTreeSet<u32> = results
+            .iter()
+            .map(|r| pid_of(r.as_ref().unwrap()))
+            .collect();
+        assert_eq!(pids.len(), 3, "{pids:?}");
+        pool.shutdown().await;
+        for pid in pids {
+            assert_group_gone(pid).await;
+        }
     });
 }
 
@@ -1092,5 +1566,71 @@ async fn sdk_helpers_match_upstream_helpers() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{stdout}");
         assert!(stdout.starts_with("ok "), "{stdout}");
+    });
+}
+
+#[tokio::test]
+async fn a_framework_plugin_serves_concurrent_collects_each_in_its_own_transaction() {
+    let Some(python) = reference_python(
+        "a_framework_plugin_serves_concurrent_collects_each_in_its_own_transaction",
+    ) else {
+        return;
+    };
+    bounded!(async {
+        let mut cfg = python_config(&data_dir().join("compat_project"), "compatplug");
+        cfg.python = Some(python);
+        cfg.workers = 8;
+        cfg.processes = 1;
+        let (pool, ready) = start(cfg).await;
+        assert_eq!(
+            ready.routes,
+            vec![
+                "Collector.init",
+                "Collector.verify",
+                "Collector.collect",
+                "Job.get_tasks"
+            ]
+        );
+        let began = Instant::now();
+        let calls: Vec<_> = (0..4)
+            .map(|i| {
+                let pool = pool.clone();
+                let trace = format!("{i:032x}");
+                tokio::spawn(plugin::handler::with_trace_id(trace, async move {
+                    let params =
+                        json!({"options": {"items": 3, "delay": 0.3, "tag": i}, "secret_data": {}});
+                    collect_all(&pool, params).await
+                }))
+            })
+            .collect();
+        let mut pids = std::collections::BTreeSet::new();
+        for (i, call) in calls.into_iter().enumerate() {
+            let (items, error) = call.await.unwrap().unwrap();
+            assert!(error.is_none(), "{error:?}");
+            assert_eq!(items.len(), 4);
+            assert_eq!(items[0]["resource_type"], "inventory.CloudServiceType");
+            for item in &items[1..] {
+                let data = &item["cloud_service"]["data"];
+                assert_eq!(data["tag"], json!(i));
+                // The plugin's code sees the transaction of its own request.
+                assert_eq!(data["transaction"], json!(format!("{i:032x}")));
+                pids.insert(data["pid"].as_u64().unwrap());
+            }
+        }
+        // Four collects of 0.9 s each, side by side in one process.
+        assert_eq!(pids.len(), 1, "{pids:?}");
+        let elapsed = began.elapsed();
+        assert!(elapsed < Duration::from_millis(3000), "{elapsed:?}");
+        // A later request on the same thread does not keep an earlier transaction.
+        let (items, _) = collect_all(&pool, json!({"options": {"items": 1}, "secret_data": {}}))
+            .await
+            .unwrap();
+        let own = items[1]["cloud_service"]["data"]["transaction"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(own.len(), 32);
+        assert!(!(0..4).any(|i| own == format!("{i:032x}")), "{own}");
+        pool.shutdown().await;
     });
 }

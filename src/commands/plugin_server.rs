@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::hints;
 use crate::cli::PluginServerArgs;
 use crate::error::{AppError, Result};
-use crate::plugin::handler::HandlerConfig;
+use crate::plugin::handler::{DEFAULT_IDLE_TIMEOUT, HandlerConfig};
 use crate::plugin::server::{self, ServeOptions};
 
 /// Port used when `-p`/`SPACEONE_PORT` is 0 (upstream treats 0 as "not set").
@@ -29,7 +29,9 @@ fn options(a: PluginServerArgs) -> ServeOptions {
         python: a.python,
         handler_cmd: a.handler,
         workers,
+        processes: 0,
         timeout: (a.timeout > 0).then(|| Duration::from_secs(a.timeout)),
+        idle_timeout: DEFAULT_IDLE_TIMEOUT,
     };
     ServeOptions {
         package: a.package,

@@ -23,7 +23,7 @@ use tonic::{Request, Response, Status};
 
 use super::convert;
 use super::error::{PluginError, StatusKind};
-use super::handler::Pool;
+use super::handler::{Pool, with_trace_id};
 use super::log::CallLog;
 use super::metadata;
 use super::model;
@@ -464,7 +464,7 @@ async fn unary<B: Backend, T>(
         let dict = dict?;
         log.request(&dict, ctx.mask_keys());
         let params = model::request_params(method, &Value::Object(dict))?;
-        let raw = backend.call(method, params).await?;
+        let raw = with_trace_id(log.trace_id().to_string(), backend.call(method, params)).await?;
         shape(&raw)
     }
     .await;
@@ -556,7 +556,11 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
             let dict = collect_dict(req.get_ref())?;
             log.request(&dict, self.ctx.mask_keys());
             let params = model::request_params(method, &Value::Object(dict))?;
-            self.backend.stream(method, params).await
+            with_trace_id(
+                log.trace_id().to_string(),
+                self.backend.stream(method, params),
+            )
+            .await
         }
         .await;
         let rx = match started {

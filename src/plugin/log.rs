@@ -363,6 +363,11 @@ impl CallLog {
         }
     }
 
+    /// The call's transaction id, as printed.
+    pub fn trace_id(&self) -> &str {
+        &self.trace_id
+    }
+
     fn line(&self, level: Level, src: &str, tail: &str) -> String {
         let line = format_line(
             &timestamp(SystemTime::now()),

@@ -1,19 +1,22 @@
 //! Handler processes: where the plugin author's code runs.
 //!
-//! The host talks to each handler over JSON lines on its stdin/stdout, one
-//! request at a time per process (`docs/plugin-protocol.md`); the handler's stderr
-//! is copied to the host's stderr. By default the handler is the Python runner
-//! shipped in this binary (`python/runner.py`, which also brings the stdlib-only
-//! SDK `python/spaceone_plugin_sdk.py`); `--handler CMD` runs any other program
-//! that speaks the protocol.
+//! The host talks to each handler over JSON lines on its stdin/stdout
+//! (`docs/plugin-protocol.md`); request ids let one process serve several
+//! requests at once. The handler's stderr is copied to the host's stderr. By
+//! default the handler is the Python runner shipped in this binary
+//! (`python/runner.py`, which also brings the stdlib-only SDK
+//! `python/spaceone_plugin_sdk.py`) and serves requests on a thread pool;
+//! `--handler CMD` runs any other program that speaks the protocol.
 //!
-//! [`Pool`] keeps up to `workers` long-lived handlers, started on demand and
-//! reused; calls queue while all are busy. A handler that crashes, hangs past the
-//! timeout, prints something that is not the protocol or an over-long line is
-//! killed (with its whole process group), reaped and replaced by a fresh one on
-//! the next call; the caller gets a gRPC-mappable [`PluginError`]. Dropping a
-//! stream's receiver (or a pending `call` future) stops the handler's work the
-//! same way.
+//! [`Pool`] runs at most `workers` calls at once (calls queue beyond that) on
+//! few long-lived processes (see `pool.rs` for the rules); a handler that
+//! declares it serves one request at a time gets one process per call in
+//! progress instead. A handler that crashes, hangs past the timeout, prints
+//! something that is not the protocol or an over-long line is killed (with its
+//! whole process group) or retired, and reaped; the caller gets a
+//! gRPC-mappable [`PluginError`]. Dropping a stream's receiver (or a pending
+//! `call` future) cancels the call. Calls made inside [`with_trace_id`] pass
+//! the transaction id on to the handler.
 
 mod pool;
 mod process;
@@ -49,10 +52,39 @@ pub struct HandlerConfig {
     pub python: Option<PathBuf>,
     /// Command line of a handler that replaces the Python runner.
     pub handler_cmd: Option<String>,
-    /// Maximum number of handler processes (0 counts as 1).
+    /// Most calls in progress at once (0 counts as 1), like upstream's worker threads.
     pub workers: usize,
+    /// Most processes of a handler that serves several requests at once
+    /// (0: [`default_processes`]).
+    pub processes: usize,
     /// Limit per call (for a stream: from the request to its last item); None = no limit.
     pub timeout: Option<Duration>,
+    /// Processes without calls for this long are stopped, down to one.
+    pub idle_timeout: Duration,
+}
+
+/// How long a handler process may sit without calls before it is stopped
+/// (one always stays).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Processes of a multiplexing handler by default: one per core, at least one.
+pub fn default_processes() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+tokio::task_local! {
+    static TRACE_ID: String;
+}
+
+/// Run `f` with `trace_id` as the transaction id of the pool calls it makes:
+/// handlers receive it with each request (the Python runner gives the plugin's
+/// log records of that request this id).
+pub async fn with_trace_id<F: Future>(trace_id: String, f: F) -> F::Output {
+    TRACE_ID.scope(trace_id, f).await
+}
+
+fn current_trace_id() -> Option<String> {
+    TRACE_ID.try_with(String::clone).ok()
 }
 
 /// The pool of handler processes. Cheap to clone; all clones share the processes.
@@ -116,7 +148,12 @@ impl Pool {
         stop: impl Future<Output = ()>,
     ) -> Result<Option<(Pool, Ready)>, StartupError> {
         let spec = handler_spec(&cfg)?;
-        let inner = Inner::new(spec, cfg.workers, cfg.timeout);
+        let processes = if cfg.processes == 0 {
+            default_processes()
+        } else {
+            cfg.processes
+        };
+        let inner = Inner::new(spec, cfg.workers, processes, cfg.timeout, cfg.idle_timeout);
         let mut starting = Box::pin(inner.spawn_ready());
         let first = tokio::select! {
             first = &mut starting => first,
@@ -137,7 +174,7 @@ impl Pool {
     ) -> Result<(Pool, Ready), StartupError> {
         match first {
             Ok((handler, info)) => {
-                inner.put_idle(handler);
+                inner.add_first(handler, info.concurrency);
                 let package_dir = info.package_dir.unwrap_or_else(|| default_package_dir(cfg));
                 Ok((
                     Pool { inner },
@@ -159,7 +196,8 @@ impl Pool {
     /// Run a unary route (`Collector.init`, `Collector.verify`, `Job.get_tasks`) and
     /// return its raw return value.
     pub async fn call(&self, method: &str, params: Value) -> Result<Value, PluginError> {
-        self.inner.call(method, &params).await
+        let trace_id = current_trace_id();
+        self.inner.call(method, trace_id.as_deref(), &params).await
     }
 
     /// Run a streaming route (`Collector.collect`): its raw items arrive on the
@@ -169,7 +207,17 @@ impl Pool {
         method: &str,
         params: Value,
     ) -> Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError> {
-        self.inner.stream(method, &params).await
+        let trace_id = current_trace_id();
+        self.inner
+            .stream(method, trace_id.as_deref(), &params)
+            .await
+    }
+
+    /// Handler processes that take calls now (retired ones not counted; the
+    /// fault tests watch it).
+    #[allow(dead_code)]
+    pub fn processes(&self) -> usize {
+        self.inner.process_count()
     }
 
     /// Refuse new calls, stop busy handlers, let idle ones exit (then kill them),
@@ -213,7 +261,7 @@ fn handler_env(cfg: &HandlerConfig) -> Result<Vec<(String, OsString)>, StartupEr
         ("SPACEONE_PLUGIN_MODULE_PATHS".to_string(), module_paths),
         (
             "SPACEONE_PLUGIN_WORKERS".to_string(),
-            cfg.workers.to_string().into(),
+            cfg.workers.max(1).to_string().into(),
         ),
     ])
 }
@@ -268,7 +316,9 @@ mod tests {
             python: None,
             handler_cmd: Some("sh 'my handler.sh' --fast".to_string()),
             workers: 4,
+            processes: 0,
             timeout: None,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
     }
 

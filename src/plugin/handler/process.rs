@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::sync::{oneshot, watch};
 
@@ -99,15 +99,29 @@ async fn forward_stderr<R: AsyncBufRead + Unpin>(mut reader: R) {
     }
 }
 
-/// A running handler process. A reaper task owns the child: it collects the exit
-/// status as soon as the process ends (also while the handler sits idle), and
-/// it is the only place that signals the process group, so a signal can never
-/// reach a reused process id. Dropping the handler kills the group.
+/// A running handler process, before the pool takes it apart: its input, its
+/// output and its [`Control`].
 pub struct Handler {
-    stdin: Option<ChildStdin>,
+    /// The pool's number for the process (its key in the [`Registry`]).
+    pub serial: u64,
+    pub stdin: ChildStdin,
+    pub output: LineReader,
+    pub control: Control,
+}
+
+/// Protocol lines from a handler's stdout.
+pub struct LineReader {
     stdout: BufReader<ChildStdout>,
     buf: Vec<u8>,
-    kill: Option<oneshot::Sender<()>>,
+}
+
+/// Life and death of one handler process. A reaper task owns the child: it
+/// collects the exit status as soon as the process ends (also while the handler
+/// sits idle), and it is the only place that signals the process group, so a
+/// signal can never reach a reused process id. Dropping the control kills the group.
+pub struct Control {
+    pid: u32,
+    kill: Mutex<Option<oneshot::Sender<()>>>,
     exit: watch::Receiver<Option<String>>,
 }
 
@@ -125,6 +139,18 @@ impl Handler {
         // handler also stops whatever it started.
         #[cfg(unix)]
         cmd.process_group(0);
+        // The handler gets its three standard streams and nothing else of ours:
+        // no descriptor the host inherited without close-on-exec (from a shell,
+        // a CI runner, a supervisor) reaches plugin code or the processes it starts.
+        #[cfg(unix)]
+        // SAFETY: the closure only makes system calls that are async-signal-safe
+        // (close_range, sysconf, fcntl) and touches no memory shared with the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                mark_inherited_close_on_exec();
+                Ok(())
+            });
+        }
         let mut child = cmd.spawn()?;
         let (Some(stdin), Some(stdout), Some(stderr), Some(pid)) = (
             child.stdin.take(),
@@ -141,14 +167,29 @@ impl Handler {
         let (exit_tx, exit_rx) = watch::channel(None);
         tokio::spawn(reap(child, pid, kill_rx, exit_tx, registry.clone(), serial));
         Ok(Handler {
-            stdin: Some(stdin),
-            stdout: BufReader::with_capacity(64 * 1024, stdout),
-            buf: Vec::new(),
-            kill: Some(kill_tx),
-            exit: exit_rx,
+            serial,
+            stdin,
+            output: LineReader {
+                stdout: BufReader::with_capacity(64 * 1024, stdout),
+                buf: Vec::new(),
+            },
+            control: Control {
+                pid,
+                kill: Mutex::new(Some(kill_tx)),
+                exit: exit_rx,
+            },
         })
     }
 
+    /// Close stdin (the handler's signal to exit) and give the process `grace` to
+    /// end on its own, then kill it; returns how it ended.
+    pub async fn finish(self, grace: Duration) -> String {
+        drop(self.stdin);
+        self.control.finish(grace).await
+    }
+}
+
+impl LineReader {
     /// Next non-blank line from stdout, bounded by [`MAX_LINE_BYTES`]. Cancel-safe.
     pub async fn read_line(&mut self) -> io::Result<Line> {
         loop {
@@ -166,55 +207,39 @@ impl Handler {
             }
         }
     }
+}
 
-    /// Write one protocol line to stdin.
-    pub async fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
-        let stdin = self
-            .stdin
-            .as_mut()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "stdin is closed"))?;
-        stdin.write_all(line).await?;
-        stdin.flush().await
+impl Control {
+    pub fn pid(&self) -> u32 {
+        self.pid
     }
 
-    /// Whether the process is still running.
-    pub fn is_running(&self) -> bool {
-        self.exit.borrow().is_none()
+    /// Have the process group killed (returns at once; idempotent).
+    pub fn kill(&self) {
+        if let Some(kill) = lock(&self.kill).take() {
+            let _ = kill.send(());
+        }
     }
 
     /// Kill the process group and wait until the child is reaped; returns how it ended.
-    pub async fn kill(mut self) -> String {
-        if let Some(kill) = self.kill.take() {
-            let _ = kill.send(());
-        }
+    pub async fn kill_and_wait(&self) -> String {
+        self.kill();
         self.exited().await
     }
 
-    /// Close stdin (the handler's signal to exit) and give the process `grace` to
-    /// end on its own, then kill it; returns how it ended.
-    pub async fn finish(mut self, grace: Duration) -> String {
-        self.stdin = None;
-        let mut exit = self.exit.clone();
-        let ended = tokio::time::timeout(grace, async move {
-            exit.wait_for(Option::is_some)
-                .await
-                .ok()
-                .and_then(|status| status.clone())
-        })
-        .await;
-        match ended {
-            Ok(Some(status)) => status,
-            _ => self.kill().await,
+    /// Give the process `grace` to end on its own (its input should be closed
+    /// already), then kill it; returns how it ended.
+    pub async fn finish(&self, grace: Duration) -> String {
+        match tokio::time::timeout(grace, self.exited()).await {
+            Ok(status) => status,
+            Err(_) => self.kill_and_wait().await,
         }
     }
 
-    /// Close stdin, wait up to `grace`, then kill.
-    pub async fn close(self, grace: Duration) {
-        let _ = self.finish(grace).await;
-    }
-
-    async fn exited(&mut self) -> String {
-        let status = match self.exit.wait_for(Option::is_some).await {
+    /// Wait until the process has ended and been reaped; returns how it ended.
+    pub async fn exited(&self) -> String {
+        let mut exit = self.exit.clone();
+        let status = match exit.wait_for(Option::is_some).await {
             Ok(status) => status.clone(),
             Err(_) => None,
         };
@@ -223,11 +248,9 @@ impl Handler {
     }
 }
 
-impl Drop for Handler {
+impl Drop for Control {
     fn drop(&mut self) {
-        if let Some(kill) = self.kill.take() {
-            let _ = kill.send(());
-        }
+        self.kill();
     }
 }
 
@@ -261,6 +284,38 @@ async fn reap(
         Err(_) => describe_exit(None, None),
     };
     exit.send_replace(Some(text));
+}
+
+/// In a forked child before exec: set close-on-exec on every descriptor above
+/// stderr, so that exec leaves only 0, 1 and 2 open. (Setting the flag rather than
+/// closing keeps the standard library's exec-error pipe working.)
+#[cfg(unix)]
+fn mark_inherited_close_on_exec() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: a plain system call on this process's descriptor table.
+        let done = unsafe {
+            libc::syscall(
+                libc::SYS_close_range,
+                3u32,
+                u32::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            )
+        };
+        if done == 0 {
+            return;
+        }
+    }
+    // No close_range (older kernels, other systems): every possible descriptor.
+    // SAFETY: sysconf and fcntl are async-signal-safe; fcntl on a descriptor
+    // that is not open fails with EBADF and changes nothing.
+    unsafe {
+        let max = libc::sysconf(libc::_SC_OPEN_MAX);
+        let max = if max <= 0 { 1024 } else { max.min(65_536) } as i32;
+        for fd in 3..max {
+            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
+    }
 }
 
 /// SIGKILL to the process group `pid` leads (every handler is spawned as a group

@@ -21,6 +21,8 @@ pub enum Hello {
     Ready {
         routes: Vec<String>,
         package_dir: Option<PathBuf>,
+        /// How many requests the handler works on at once; `None`: as many as it is sent.
+        concurrency: Option<usize>,
     },
     StartupError {
         message: String,
@@ -42,12 +44,31 @@ pub enum Reply {
 }
 
 /// The request line for `method` (newline terminated). `id` comes first so that
-/// simple handlers can pick it out of the compact form.
-pub fn request_line(id: u64, method: &str, stream: bool, params: &Value) -> Vec<u8> {
-    let request = json!({"id": id, "method": method, "stream": stream, "params": params});
-    let mut line = request.to_string().into_bytes();
+/// simple handlers can pick it out of the compact form, `params` last; `trace_id`
+/// (the transaction id the host logs the call with) is left out when unknown.
+pub fn request_line(
+    id: u64,
+    method: &str,
+    stream: bool,
+    trace_id: Option<&str>,
+    params: &Value,
+) -> Vec<u8> {
+    let mut request = Map::new();
+    request.insert("id".to_string(), json!(id));
+    request.insert("method".to_string(), json!(method));
+    request.insert("stream".to_string(), json!(stream));
+    if let Some(trace_id) = trace_id {
+        request.insert("trace_id".to_string(), json!(trace_id));
+    }
+    request.insert("params".to_string(), params.clone());
+    let mut line = Value::Object(request).to_string().into_bytes();
     line.push(b'\n');
     line
+}
+
+/// The line that tells a handler to stop working on request `id`.
+pub fn cancel_line(id: u64) -> Vec<u8> {
+    format!("{{\"id\":{id},\"cancel\":true}}\n").into_bytes()
 }
 
 /// A short, quoted excerpt of a line for error messages.
@@ -101,9 +122,22 @@ pub fn parse_hello(line: &[u8]) -> Result<Hello, String> {
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .map(PathBuf::from);
+        let concurrency = match ready.get("concurrency") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_u64().and_then(|n| usize::try_from(n).ok()) {
+                Some(n) if n > 0 => Some(n),
+                _ => {
+                    return Err(format!(
+                        "\"concurrency\" must be a positive integer: {}",
+                        excerpt(line)
+                    ));
+                }
+            },
+        };
         return Ok(Hello::Ready {
             routes,
             package_dir,
+            concurrency,
         });
     }
     if let Some(failure) = map.get("startup_error") {
@@ -126,34 +160,38 @@ pub fn parse_hello(line: &[u8]) -> Result<Hello, String> {
     ))
 }
 
-/// Parse a reply line to request `expected_id`. The error text describes the violation.
-pub fn parse_reply(line: &[u8], expected_id: u64) -> Result<Reply, String> {
-    let map = parse_object(line)?;
-    match map.get("id") {
-        Some(id) if id.as_u64() == Some(expected_id) => {}
-        Some(id) => {
-            return Err(format!(
-                "reply for request id {id} while serving request id {expected_id}"
-            ));
-        }
+/// A reply line: the request id it names and what it says about that request,
+/// or (the outer error) a line that names no request at all: not JSON, not an
+/// object, no positive integer `id`. Error texts describe the violation.
+pub fn parse_reply(line: &[u8]) -> Result<(u64, Result<Reply, String>), String> {
+    let mut map = parse_object(line)?;
+    let id = match map.get("id") {
+        Some(id) => id
+            .as_u64()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| format!("reply with an invalid \"id\": {}", excerpt(line)))?,
         None => return Err(format!("reply without an \"id\": {}", excerpt(line))),
-    }
-    if let Some(error) = map.get("error") {
-        return Ok(Reply::Error(error_from_value(error)));
-    }
-    if let Some(value) = map.get("result") {
-        return Ok(Reply::Result(value.clone()));
-    }
-    if let Some(value) = map.get("item") {
-        return Ok(Reply::Item(value.clone()));
-    }
-    if map.get("done").and_then(Value::as_bool) == Some(true) {
-        return Ok(Reply::Done);
-    }
-    Err(format!(
-        "reply has none of \"result\", \"item\", \"done\" or \"error\": {}",
-        excerpt(line)
-    ))
+    };
+    let reply = if let Some(error) = map.get("error") {
+        Ok(Reply::Error(error_from_value(error)))
+    } else if let Some(value) = map.remove("result") {
+        Ok(Reply::Result(value))
+    } else if let Some(value) = map.remove("item") {
+        Ok(Reply::Item(value))
+    } else if map.get("done").and_then(Value::as_bool) == Some(true) {
+        Ok(Reply::Done)
+    } else {
+        Err(format!(
+            "reply has none of \"result\", \"item\", \"done\" or \"error\": {}",
+            excerpt(line)
+        ))
+    };
+    Ok((id, reply))
+}
+
+/// A handler that serves one request at a time answered another request.
+pub fn wrong_id_violation(got: u64, serving: u64) -> String {
+    format!("reply for request id {got} while serving request id {serving}")
 }
 
 /// The error object of a reply, checked and bounded ([`PluginError::from_reply`]).
@@ -299,6 +337,55 @@ pub fn unavailable_error(reason: &str) -> PluginError {
     )
 }
 
+/// A reply to a request the handler is not working on (any more).
+pub fn stray_reply_violation(id: u64, ended: bool) -> String {
+    if ended {
+        format!("reply for request id {id}, which has already ended")
+    } else {
+        format!("reply for request id {id}, which it was not sent")
+    }
+}
+
+/// What happens to a handler process that is retired while `in_progress` calls
+/// still run on it.
+pub fn retired_text(pid: u32, why: &str, in_progress: usize) -> String {
+    let then = match in_progress {
+        0 => "it is stopped".to_string(),
+        1 => "it gets no new requests and stops when its call in progress ends".to_string(),
+        n => format!("it gets no new requests and stops when its {n} calls in progress end"),
+    };
+    format!("The plugin handler (pid {pid}) {why}; {then}.")
+}
+
+/// One line of the host's own log about its handlers, in the host log's layout
+/// with empty transaction fields: `<time> [WARNING]       (handler) <text>`.
+pub fn notice_line(ts: &str, text: &str) -> String {
+    format!("{ts} [WARNING]       (handler) {text}\n")
+}
+
+/// `2026-11-21T23:55:11.265Z` (UTC), the host log's time format.
+pub fn utc_timestamp(t: std::time::SystemTime) -> String {
+    let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let rem = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
 /// The pool no longer accepts calls.
 pub fn shutting_down_error() -> PluginError {
     PluginError::new(
@@ -318,12 +405,25 @@ mod tests {
             7,
             "Collector.init",
             false,
+            None,
             &json!({"options": {}, "domain_id": null}),
         );
         assert_eq!(
             String::from_utf8(line).unwrap(),
             "{\"id\":7,\"method\":\"Collector.init\",\"stream\":false,\"params\":{\"options\":{},\"domain_id\":null}}\n"
         );
+        let line = request_line(
+            8,
+            "Collector.collect",
+            true,
+            Some("4bf92f3577b34da6a3ce929d0e0e4736"),
+            &json!({"options": {}}),
+        );
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            "{\"id\":8,\"method\":\"Collector.collect\",\"stream\":true,\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"params\":{\"options\":{}}}\n"
+        );
+        assert_eq!(cancel_line(8), b"{\"id\":8,\"cancel\":true}\n".to_vec());
     }
 
     #[test]
@@ -333,13 +433,23 @@ mod tests {
             Ok(Hello::Ready {
                 routes: vec!["Collector.init".to_string()],
                 package_dir: Some(PathBuf::from("/p/plugin")),
+                concurrency: None,
             })
         );
         assert_eq!(
             parse_hello(br#"{"ready":{}}"#),
             Ok(Hello::Ready {
                 routes: vec![],
-                package_dir: None
+                package_dir: None,
+                concurrency: None,
+            })
+        );
+        assert_eq!(
+            parse_hello(br#"{"ready":{"concurrency":1}}"#),
+            Ok(Hello::Ready {
+                routes: vec![],
+                package_dir: None,
+                concurrency: Some(1),
             })
         );
         assert_eq!(
@@ -380,6 +490,14 @@ mod tests {
             Err("unsupported protocol version 2 (this host speaks 1)".to_string())
         );
         assert_eq!(
+            parse_hello(br#"{"ready":{"concurrency":0}}"#),
+            Err(
+                "\"concurrency\" must be a positive integer: \"{\\\"ready\\\":{\\\"concurrency\\\":0}}\""
+                    .to_string()
+            )
+        );
+        assert!(parse_hello(br#"{"ready":{"concurrency":"4"}}"#).is_err());
+        assert_eq!(
             parse_hello(br#"{"ready":{"routes":"x"}}"#),
             Err(
                 "\"routes\" is not a list: \"{\\\"ready\\\":{\\\"routes\\\":\\\"x\\\"}}\""
@@ -390,53 +508,105 @@ mod tests {
 
     #[test]
     fn replies() {
+        let ok = |line: &[u8]| parse_reply(line).map(|(id, r)| (id, r.unwrap()));
         assert_eq!(
-            parse_reply(br#"{"id":3,"result":null}"#, 3),
-            Ok(Reply::Result(Value::Null))
+            ok(br#"{"id":3,"result":null}"#),
+            Ok((3, Reply::Result(Value::Null)))
         );
         assert_eq!(
-            parse_reply(br#"{"id":3,"result":{"a":1}}"#, 3),
-            Ok(Reply::Result(json!({"a": 1})))
+            ok(br#"{"id":3,"result":{"a":1}}"#),
+            Ok((3, Reply::Result(json!({"a": 1}))))
         );
         assert_eq!(
-            parse_reply(br#"{"id":3,"item":"x"}"#, 3),
-            Ok(Reply::Item(json!("x")))
+            ok(br#"{"id":3,"item":"x"}"#),
+            Ok((3, Reply::Item(json!("x"))))
         );
-        assert_eq!(parse_reply(br#"{"id":3,"done":true}"#, 3), Ok(Reply::Done));
+        assert_eq!(ok(br#"{"id":12,"done":true}"#), Ok((12, Reply::Done)));
         assert_eq!(
-            parse_reply(
-                br#"{"id":3,"error":{"code":"ERROR_REQUIRED_PARAMETER","status":"INVALID_ARGUMENT","message":"Required parameter. (key = x)"}}"#,
-                3
+            ok(
+                br#"{"id":3,"error":{"code":"ERROR_REQUIRED_PARAMETER","status":"INVALID_ARGUMENT","message":"Required parameter. (key = x)"}}"#
             ),
-            Ok(Reply::Error(PluginError::new(
-                StatusKind::InvalidArgument,
-                "ERROR_REQUIRED_PARAMETER",
-                "Required parameter. (key = x)"
-            )))
+            Ok((
+                3,
+                Reply::Error(PluginError::new(
+                    StatusKind::InvalidArgument,
+                    "ERROR_REQUIRED_PARAMETER",
+                    "Required parameter. (key = x)"
+                ))
+            ))
         );
         assert_eq!(
-            parse_reply(br#"{"id":3,"error":{"message":"boom"}}"#, 3),
-            Ok(Reply::Error(PluginError::unknown("boom")))
+            ok(br#"{"id":3,"error":{"message":"boom"}}"#),
+            Ok((3, Reply::Error(PluginError::unknown("boom"))))
         );
     }
 
     #[test]
     fn reply_violations() {
+        // A violation about one request: the id is known.
         assert_eq!(
-            parse_reply(br#"{"id":4,"result":1}"#, 3),
-            Err("reply for request id 4 while serving request id 3".to_string())
+            parse_reply(br#"{"id":3,"done":false}"#),
+            Ok((3, Err("reply has none of \"result\", \"item\", \"done\" or \"error\": \"{\\\"id\\\":3,\\\"done\\\":false}\"".to_string())))
         );
+        // Lines that name no request.
         assert_eq!(
-            parse_reply(br#"{"result":1}"#, 3),
+            parse_reply(br#"{"result":1}"#),
             Err("reply without an \"id\": \"{\\\"result\\\":1}\"".to_string())
         );
         assert_eq!(
-            parse_reply(br#"{"id":3,"done":false}"#, 3),
-            Err("reply has none of \"result\", \"item\", \"done\" or \"error\": \"{\\\"id\\\":3,\\\"done\\\":false}\"".to_string())
+            parse_reply(br#"{"id":null,"result":1}"#),
+            Err("reply with an invalid \"id\": \"{\\\"id\\\":null,\\\"result\\\":1}\"".to_string())
+        );
+        assert!(parse_reply(br#"{"id":0,"result":1}"#).is_err());
+        assert!(parse_reply(br#"{"id":"3","result":1}"#).is_err());
+        assert_eq!(
+            parse_reply(b"garbage out"),
+            Err("line is not JSON: \"garbage out\"".to_string())
         );
         assert_eq!(
-            parse_reply(b"garbage out", 3),
-            Err("line is not JSON: \"garbage out\"".to_string())
+            wrong_id_violation(4, 3),
+            "reply for request id 4 while serving request id 3"
+        );
+        assert_eq!(
+            stray_reply_violation(9, true),
+            "reply for request id 9, which has already ended"
+        );
+        assert_eq!(
+            stray_reply_violation(9, false),
+            "reply for request id 9, which it was not sent"
+        );
+    }
+
+    #[test]
+    fn notices() {
+        assert_eq!(
+            retired_text(41, "broke the protocol: x", 0),
+            "The plugin handler (pid 41) broke the protocol: x; it is stopped."
+        );
+        assert_eq!(
+            retired_text(41, "broke the protocol: x", 1),
+            "The plugin handler (pid 41) broke the protocol: x; it gets no new requests and stops when its call in progress ends."
+        );
+        assert_eq!(
+            retired_text(41, "broke the protocol: x", 3),
+            "The plugin handler (pid 41) broke the protocol: x; it gets no new requests and stops when its 3 calls in progress end."
+        );
+        assert_eq!(
+            notice_line(
+                "2026-11-21T23:55:11.265Z",
+                "The plugin handler (pid 41) ..."
+            ),
+            "2026-11-21T23:55:11.265Z [WARNING]       (handler) The plugin handler (pid 41) ...\n"
+        );
+        let epoch = std::time::UNIX_EPOCH;
+        assert_eq!(utc_timestamp(epoch), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            utc_timestamp(epoch + Duration::from_millis(1_795_219_455_155)),
+            "2026-11-21T00:04:15.155Z"
+        );
+        assert_eq!(
+            utc_timestamp(epoch + Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00.000Z"
         );
     }
 

@@ -10,7 +10,9 @@
 #                  Collector.collect sends one item, then hangs the same way
 #   garbage        answers Collector.verify with a line that is not JSON
 #   huge           answers Collector.verify with a 70 MB line
+#   fds            answers Collector.init with where its open descriptors point
 #   wrong-id       answers Collector.verify with another request's id
+#   extra          answers Collector.verify twice
 #   slow-stream    streams Collector.collect items forever, 20 per second
 #   slow-init      takes 0.3 s to answer Collector.init
 #   many N         streams N Region items for Collector.collect
@@ -40,7 +42,8 @@ case "$mode" in
     sleep 1000 </dev/null >/dev/null 2>&1 & ;;
 esac
 
-echo '{"ready":{"protocol":1,"routes":["Collector.init","Collector.verify","Collector.collect"],"package_dir":"/srv/plugin"}}'
+# It reads and answers one request after the other: "concurrency": 1.
+echo '{"ready":{"protocol":1,"routes":["Collector.init","Collector.verify","Collector.collect"],"package_dir":"/srv/plugin","concurrency":1}}'
 echo "fault_handler: ready (mode $mode, package $SPACEONE_PLUGIN_PACKAGE)" >&2
 
 while IFS= read -r line; do
@@ -52,6 +55,12 @@ while IFS= read -r line; do
   params=${line#*\"params\":}
   params=${params%\}}
   case "$mode:$method" in
+    fds:Collector.init)
+      # e.g. "pipe:[123] pipe:[124] /path/to/fault_handler.sh pipe:[125] ": the
+      # loop runs in a subshell, so the listing shows the handler's own table.
+      printf '{"id":%s,"result":{"metadata":{},"pid":%s,"fds":"' "$id" "$$"
+      for f in /proc/$$/fd/*; do readlink "$f"; done | tr '\n' ' '
+      printf '"}}\n' ;;
     slow-init:Collector.init)
       sleep 0.3
       printf '{"id":%s,"result":{"metadata":{},"method":"%s","pid":%s,"params":%s}}\n' "$id" "$method" "$$" "$params" ;;
@@ -65,8 +74,13 @@ while IFS= read -r line; do
     garbage:Collector.verify)
       echo "this is not json" ;;
     huge:Collector.verify)
-      head -c 70000000 /dev/zero | tr '\0' a
+      # Made here, not read from a device file: whatever /dev/zero is on the
+      # machine, the line is 70 MB long.
+      a=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+      yes "$a$a$a$a" | tr -d '\n' | head -c 70000000
       echo ;;
+    extra:Collector.verify)
+      printf '{"id":%s,"result":null}\n{"id":%s,"result":null}\n' "$id" "$id" ;;
     wrong-id:Collector.verify)
       printf '{"id":%s,"result":null}\n' "$((id + 1))" ;;
     *:Collector.verify)

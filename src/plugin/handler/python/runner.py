@@ -2,7 +2,9 @@
 
 Started by the host as ``python runner.py``; it loads the plugin package named in
 the environment and serves the handler protocol (docs/plugin-protocol.md): one
-JSON object per line on the protocol input and output, one request at a time.
+JSON object per line on the protocol input and output. Requests run on a thread
+pool (``SPACEONE_PLUGIN_WORKERS`` threads, like upstream's server), each with its
+own transaction, and their replies are interleaved line by line.
 
 Two kinds of plugin apps are served:
 
@@ -17,6 +19,7 @@ Standard library only; Python 3.8 or newer.
 
 import importlib
 import importlib.util
+import inspect
 import json
 import logging
 import os
@@ -25,6 +28,7 @@ import threading
 import time
 import traceback
 import types
+from concurrent.futures import ThreadPoolExecutor
 
 PROTOCOL_VERSION = 1
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,9 +87,21 @@ def encode(message):
     return text.encode("utf-8") + b"\n"
 
 
-def send(out, message):
-    out.write(encode(message))
-    out.flush()
+class Channel:
+    """The protocol output, shared by the request threads: each line is written
+    whole, under a lock."""
+
+    def __init__(self, out):
+        self.out = out
+        self.lock = threading.Lock()
+
+    def write(self, line):
+        with self.lock:
+            self.out.write(line)
+            self.out.flush()
+
+    def send(self, message):
+        self.write(encode(message))
 
 
 def read_lines(stream):
@@ -205,6 +221,14 @@ def package_directory(package):
 # --- route tables ---------------------------------------------------------------
 
 
+_REQUEST = threading.local()
+
+
+def current_request():
+    """(trace id, method) of the request the calling thread serves, or empty strings."""
+    return getattr(_REQUEST, "trace_id", ""), getattr(_REQUEST, "method", "")
+
+
 class SdkRoutes:
     """Routes of an app built with spaceone_plugin_sdk."""
 
@@ -212,6 +236,12 @@ class SdkRoutes:
 
     def __init__(self, app):
         self.app = app
+
+    def begin(self, method, trace_id):
+        _REQUEST.trace_id, _REQUEST.method = trace_id or "", method
+
+    def end(self):
+        _REQUEST.trace_id, _REQUEST.method = "", ""
 
     def routes(self):
         return list(self.app.plugin_routes())
@@ -235,6 +265,20 @@ class UpstreamRoutes:
 
     def __init__(self, app):
         self.table = getattr(app, "_plugin_methods")
+        self.transactions = upstream_transactions()
+
+    def begin(self, method, trace_id):
+        # Like upstream's service layer: each request runs in its own transaction,
+        # which the framework's log records and CoreObject.transaction see.
+        _REQUEST.trace_id, _REQUEST.method = trace_id or "", method
+        if self.transactions is not None:
+            resource, _, verb = method.partition(".")
+            self.transactions.begin(resource, verb, trace_id)
+
+    def end(self):
+        _REQUEST.trace_id, _REQUEST.method = "", ""
+        if self.transactions is not None:
+            self.transactions.end()
 
     def routes(self):
         found = []
@@ -251,6 +295,50 @@ class UpstreamRoutes:
         if not entry or method_name not in entry.get("methods", []):
             raise UnknownMethod(method)
         return entry["service"].get_plugin_method(method_name)
+
+
+class UpstreamTransactions:
+    """spaceone.core's per-thread transactions, created and deleted per request."""
+
+    def __init__(self, transaction_module, config_module):
+        self.create = transaction_module.create_transaction
+        self.delete = transaction_module.delete_transaction
+        self.config = config_module
+        try:
+            self.by_thread = "thread_id" in inspect.signature(self.create).parameters
+        except (TypeError, ValueError):
+            self.by_thread = False
+
+    def begin(self, resource, verb, trace_id):
+        try:
+            service = self.config.get_service()
+        except Exception:
+            service = None
+        kwargs = {"trace_id": trace_id or None, "meta": {}}
+        if self.by_thread:
+            kwargs["thread_id"] = str(threading.current_thread().ident)
+        try:
+            self.create(service, resource, verb, **kwargs)
+        except Exception:
+            traceback.print_exc()
+
+    def end(self):
+        try:
+            self.delete()
+        except Exception:
+            traceback.print_exc()
+
+
+def upstream_transactions():
+    try:
+        from spaceone.core import config, transaction
+    except Exception:
+        return None
+    if not callable(getattr(transaction, "create_transaction", None)) or not callable(
+        getattr(transaction, "delete_transaction", None)
+    ):
+        return None
+    return UpstreamTransactions(transaction, config)
 
 
 def route_table(app, app_path):
@@ -279,7 +367,16 @@ def error_body(e):
     return {"code": "ERROR_UNKNOWN", "status": "INTERNAL", "message": str(e)}
 
 
-def serve_request(request, table, out):
+CANCELLED = {
+    "code": "ERROR_CANCELLED",
+    "status": "CANCELLED",
+    "message": "The request was cancelled.",
+}
+
+
+def serve_request(request, table, channel, cancelled):
+    """Run one request and send its replies; ``cancelled`` (a threading.Event) is
+    set when the host no longer wants the result."""
     rid = request.get("id")
     method = request.get("method")
     params = request.get("params")
@@ -287,38 +384,99 @@ def serve_request(request, table, out):
     try:
         func = table.lookup(method if isinstance(method, str) else "")
     except UnknownMethod:
-        send(out, {"id": rid, "error": {
+        channel.send({"id": rid, "error": {
             "code": "ERROR_NOT_IMPLEMENTED",
             "status": "UNIMPLEMENTED",
             "message": f"Method not found! (method = {method})",
         }})
         return
+    table.begin(method, request.get("trace_id"))
     try:
         result = func(params)
         if not stream:
             line = encode({"id": rid, "result": result})
-            out.write(line)
-            out.flush()
-            return
-        for item in result:
-            out.write(encode({"id": rid, "item": item}))
-            out.flush()
-        line = encode({"id": rid, "done": True})
+        else:
+            line = None
+            for item in result:
+                if cancelled.is_set():
+                    close = getattr(result, "close", None)
+                    if callable(close):
+                        close()
+                    line = encode({"id": rid, "error": CANCELLED})
+                    break
+                channel.write(encode({"id": rid, "item": item}))
+            if line is None:
+                line = encode({"id": rid, "done": True})
     except (BrokenPipeError, ConnectionResetError):
         raise
     except Exception as e:
         line = encode({"id": rid, "error": error_body(e)})
-    out.write(line)
-    out.flush()
+    finally:
+        table.end()
+    channel.write(line)
+
+
+class Requests:
+    """Runs requests on a thread pool and routes cancellations to them."""
+
+    def __init__(self, table, channel, workers):
+        self.table = table
+        self.channel = channel
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="request")
+        self.lock = threading.Lock()
+        self.running = {}
+
+    def take(self, request):
+        rid = request.get("id")
+        if request.get("cancel"):
+            with self.lock:
+                event = self.running.get(rid)
+            if event is not None:
+                event.set()
+            return
+        event = threading.Event()
+        with self.lock:
+            self.running[rid] = event
+        self.pool.submit(self.run, request, event)
+
+    def run(self, request, event):
+        try:
+            serve_request(request, self.table, self.channel, event)
+        except (BrokenPipeError, ConnectionResetError):
+            # The host is gone.
+            os._exit(1)
+        except SystemExit as e:
+            # Plugin code that exits ends the process, as it would upstream's.
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            flush_and_exit(code)
+        except BaseException:
+            traceback.print_exc()
+            flush_and_exit(1)
+        finally:
+            with self.lock:
+                self.running.pop(request.get("id"), None)
+
+
+class RequestFields(logging.Filter):
+    """Gives each record the transaction id and method of the request its thread serves."""
+
+    def filter(self, record):
+        record.trace_id, record.tnx_method = current_request()
+        return True
 
 
 def configure_logging(package):
-    # Plugin log records go to stderr (the host's log) in the host's line layout.
+    # Plugin log records go to stderr (the host's log) in the host's line layout,
+    # with the transaction id and method of their request.
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s.%(msecs)03dZ [%(levelname)s]       (%(filename)s:%(lineno)d) %(message)s",
+    formatter = logging.Formatter(
+        "%(asctime)s.%(msecs)03dZ [%(levelname)s] %(trace_id)s     %(tnx_method)s "
+        "(%(filename)s:%(lineno)d) %(message)s",
         "%Y-%m-%dT%H:%M:%S",
-    ))
+    )
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.addFilter(RequestFields())
     for name in {package.split(".")[0], "spaceone_plugin_sdk"}:
         logger = logging.getLogger(name)
         if not logger.handlers:
@@ -345,35 +503,47 @@ def load(env):
     table = route_table(app, app_path.format(package=package))
     if table.mode == "sdk":
         configure_logging(package)
-    return table, package_directory(package)
+    return table, package_directory(package), max(workers, 1)
 
 
 def main():
     proto_in, proto_out = take_protocol_channel()
+    channel = Channel(proto_out)
     watch_parent()
     try:
-        table, package_dir = load(os.environ)
+        table, package_dir, workers = load(os.environ)
     except StartupFailure as f:
-        send(proto_out, {"startup_error": {"message": f.text, "exit_code": f.exit_code}})
+        channel.send({"startup_error": {"message": f.text, "exit_code": f.exit_code}})
         return f.exit_code
-    send(proto_out, {"ready": {
+    channel.send({"ready": {
         "protocol": PROTOCOL_VERSION,
         "routes": table.routes(),
         "package_dir": package_dir,
         "mode": table.mode,
+        "concurrency": workers,
     }})
+    requests = Requests(table, channel, workers)
     for line in read_lines(proto_in):
         try:
             request = json.loads(line)
             if not isinstance(request, dict):
                 raise ValueError("a request must be a JSON object")
         except ValueError as e:
-            send(proto_out, {"id": None, "error": {
+            channel.send({"id": None, "error": {
                 "code": "ERROR_UNKNOWN", "status": "INTERNAL", "message": f"Invalid request line: {e}",
             }})
             continue
-        serve_request(request, table, proto_out)
+        requests.take(request)
+    # End of input: the host wants this process to end, whatever still runs.
     return 0
+
+
+def flush_and_exit(code):
+    try:
+        sys.stderr.flush()
+    except Exception:
+        pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
@@ -381,8 +551,4 @@ if __name__ == "__main__":
         code = main()
     except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         code = 1
-    try:
-        sys.stderr.flush()
-    except Exception:
-        pass
-    os._exit(code)
+    flush_and_exit(code)
