@@ -448,7 +448,7 @@ pub struct PluginServerArgs {
     )]
     pub port: u16,
     /// Most calls served at once, like upstream's worker threads (further calls queue);
-    /// handlers run them on few processes, one per CPU core (see docs/plugin-protocol.md)
+    /// handlers run them on few processes, one per CPU core (see `spacectl plugin protocol`)
     #[arg(
         short = 'w',
         long = "worker",
