@@ -4,6 +4,7 @@ pub mod collector;
 pub mod convert;
 pub mod error;
 pub mod handler;
+pub mod kinds;
 pub mod log;
 pub mod metadata;
 pub mod model;
