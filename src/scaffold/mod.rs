@@ -29,6 +29,12 @@ use std::path::{Component, Path, PathBuf};
 use include_dir::{Dir, include_dir};
 
 use crate::plugin::handler::python::{SDK_FILE_NAME, SDK_SOURCE};
+use crate::plugin::kinds;
+
+/// File name of the SDK module of the other kinds (next to the SDK in `src/`).
+pub const KINDS_SDK_FILE_NAME: &str = "spaceone_plugin_kinds.py";
+/// The kinds SDK module: server classes and helpers of every kind besides the collector.
+pub const KINDS_SDK_SOURCE: &str = include_str!("../plugin/handler/python/spaceone_plugin_kinds.py");
 pub use names::Names;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -43,6 +49,9 @@ pub const SOURCE_DIR: &str = "src";
 pub enum Kind {
     /// Inventory collector (`spaceone.inventory.plugin.collector`).
     Asset,
+    /// Another plugin kind, by its name in [`crate::plugin::kinds`]
+    /// (`templates/<name>/`).
+    Other(&'static str),
 }
 
 impl Kind {
@@ -50,12 +59,14 @@ impl Kind {
     pub fn template_dir(self) -> &'static str {
         match self {
             Kind::Asset => "asset",
+            Kind::Other(name) => name,
         }
     }
 
     pub fn description(self) -> &'static str {
         match self {
             Kind::Asset => "inventory collector",
+            Kind::Other(name) => kinds::find(name).map_or(name, |k| k.title),
         }
     }
 }
@@ -70,14 +81,32 @@ const KIND_NAMES: &[(&str, Kind)] = &[
 
 /// Upstream kinds that have no template here, with what they are.
 const UNAVAILABLE_KINDS: &[(&str, &str)] = &[
-    ("auth", "identity auth plugin"),
-    ("metric", "monitoring metric plugin"),
-    ("log", "monitoring log plugin"),
-    ("webhook", "monitoring webhook plugin"),
-    ("cost", "cost analysis data source plugin"),
-    ("notification", "notification protocol plugin"),
     ("spaceone.core.skeleton", "SpaceONE micro-service skeleton"),
 ];
+
+/// The kinds `-s` accepts, for error messages.
+fn available_kinds() -> String {
+    let mut out = vec![
+        "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton)"
+            .to_string(),
+    ];
+    for k in kinds::KINDS {
+        if TEMPLATES.get_dir(k.name).is_none() {
+            continue;
+        }
+        if k.aliases.is_empty() {
+            out.push(format!("{} ({})", k.name, k.title));
+        } else {
+            out.push(format!(
+                "{} ({}; also accepted as {})",
+                k.name,
+                k.title,
+                k.aliases.join(" or ")
+            ));
+        }
+    }
+    out.join(", ")
+}
 
 /// The kind for a `-s` value (`None`: the default, `asset`).
 pub fn parse_kind(source: Option<&str>) -> Result<Kind, String> {
@@ -87,7 +116,17 @@ pub fn parse_kind(source: Option<&str>) -> Result<Kind, String> {
     if let Some((_, kind)) = KIND_NAMES.iter().find(|(n, _)| *n == value) {
         return Ok(*kind);
     }
-    let available = "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton)";
+    let other = kinds::find(value);
+    if let Some(k) = other.filter(|k| TEMPLATES.get_dir(k.name).is_some()) {
+        return Ok(Kind::Other(k.name));
+    }
+    let available = available_kinds();
+    if let Some(k) = other {
+        return Err(format!(
+            "Project kind '{value}' ({}) has no project template yet. Available: {available}.",
+            k.title
+        ));
+    }
     match UNAVAILABLE_KINDS.iter().find(|(n, _)| *n == value) {
         Some((_, what)) => Err(format!(
             "Project kind '{value}' ({what}) is not available. Available: {available}."
@@ -146,6 +185,12 @@ pub fn plan(kind: Kind, names: &Names) -> Result<Vec<PlannedFile>, String> {
         path: Path::new(SOURCE_DIR).join(SDK_FILE_NAME),
         contents: SDK_SOURCE.as_bytes().to_vec(),
     });
+    if kind != Kind::Asset {
+        planned.push(PlannedFile {
+            path: Path::new(SOURCE_DIR).join(KINDS_SDK_FILE_NAME),
+            contents: KINDS_SDK_SOURCE.as_bytes().to_vec(),
+        });
+    }
     Ok(planned)
 }
 
@@ -369,13 +414,21 @@ mod tests {
             parse_kind(Some("spaceone.inventory.plugin.collector.skeleton")),
             Ok(Kind::Asset)
         );
+        assert_eq!(parse_kind(Some("webhook")), Ok(Kind::Other("webhook")));
+        assert_eq!(parse_kind(Some("auth")), Ok(Kind::Other("external-auth")));
+        assert_eq!(Kind::Other("external-auth").description(), "identity external auth");
+        let available = "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton), external-auth (identity external auth; also accepted as auth), account-collector (identity account collector), cost (cost data source), notification (notification protocol), webhook (monitoring webhook)";
         assert_eq!(
-            parse_kind(Some("webhook")).unwrap_err(),
-            "Project kind 'webhook' (monitoring webhook plugin) is not available. Available: asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton)."
+            parse_kind(Some("metric")).unwrap_err(),
+            format!("Project kind 'metric' (monitoring metric data source) has no project template yet. Available: {available}.")
         );
         assert_eq!(
             parse_kind(Some("bogus")).unwrap_err(),
-            "Project kind 'bogus' is unknown. Available: asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton)."
+            format!("Project kind 'bogus' is unknown. Available: {available}.")
+        );
+        assert_eq!(
+            parse_kind(Some("spaceone.core.skeleton")).unwrap_err(),
+            format!("Project kind 'spaceone.core.skeleton' (SpaceONE micro-service skeleton) is not available. Available: {available}.")
         );
     }
 
