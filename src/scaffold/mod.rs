@@ -488,12 +488,56 @@ mod tests {
                 .starts_with("Package name 'my-plugin' is invalid")
         );
         let mut r = req("demo");
-        r.source = Some("cost".into());
+        r.source = Some("log".into());
         assert!(
             resolve_target(&r, cwd)
                 .unwrap_err()
-                .starts_with("Project kind 'cost'")
+                .starts_with("Project kind 'log' (monitoring log data source) has no project template yet.")
         );
+    }
+
+    #[test]
+    fn each_kind_plan_covers_its_routes_and_is_fully_rendered() {
+        let mut with_template = Vec::new();
+        for k in kinds::KINDS {
+            let Ok(kind) = parse_kind(Some(k.name)) else {
+                continue;
+            };
+            with_template.push(k.name);
+            let files = plan(kind, &demo_names()).unwrap();
+            let text = |path: &str| {
+                files
+                    .iter()
+                    .find(|f| f.path == Path::new(path))
+                    .map(|f| String::from_utf8(f.contents.clone()).unwrap())
+                    .unwrap_or_else(|| panic!("{}: no {path}", k.name))
+            };
+            for f in &files {
+                let t = String::from_utf8(f.contents.clone()).unwrap();
+                assert!(!t.contains("{{"), "{}: {} keeps a placeholder", k.name, f.path.display());
+            }
+            let last: Vec<String> = files[files.len() - 2..]
+                .iter()
+                .map(|f| f.path.display().to_string())
+                .collect();
+            assert_eq!(last, ["src/spaceone_plugin_sdk.py", "src/spaceone_plugin_kinds.py"]);
+            let main = text("src/plugin/main.py");
+            for r in k.routes {
+                assert!(main.contains(&format!("@app.route(\"{}\")", r.method())), "{}: {}", k.name, r.method());
+                let header = format!("# spacectl exec {} plugin.{} -f ", r.verb, r.service);
+                assert!(
+                    files.iter().any(|f| String::from_utf8_lossy(&f.contents).starts_with(&header)),
+                    "{}: no request file for {}",
+                    k.name,
+                    r.method()
+                );
+            }
+            assert!(text("Dockerfile").contains("ENTRYPOINT [\"spaceone\"]\nCMD [\"run\", \"plugin-server\", \"plugin\"]\n"));
+            assert_eq!(text("VERSION"), "0.1.0\n");
+            assert!(text("README.md").starts_with("# demo\n"));
+        }
+        assert_eq!(with_template, ["external-auth", "account-collector", "cost", "notification", "webhook"]);
+        assert!(KINDS_SDK_SOURCE.contains("class WebhookPluginServer(PluginServer):"));
     }
 
     #[test]
