@@ -172,7 +172,7 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_see
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -f -a "plugin-server" -d 'Serve a plugin over gRPC (its kind\'s services, Health, ServerInfo, reflection)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s a -l app-path -d 'Module path of the app: the text before \':\' is imported after {package} substitution' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s s -l source-root -d 'Source root put first on the import path' -r -F
@@ -183,8 +183,9 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_s
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l python -d 'Python interpreter that runs the plugin code (default: python3; for plugins built on the Python framework: the interpreter of their virtualenv)' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l handler -d 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l timeout -d 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l kind -d 'The plugin\'s kind, when its routes do not tell: asset (the inventory collector), external-auth (auth), account-collector, cost, notification, webhook, metric or log' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "plugin-server" -d 'Serve a plugin over gRPC (its kind\'s services, Health, ServerInfo, reflection)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s p -l parameter -d 'Input Parameter (-p <key>=<value> -p ...)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s j -l json-parameter -d 'JSON type parameter' -r
@@ -238,7 +239,7 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "protocol" -d 'Print the handler protocol: how the host runs plugin code in any language'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
-complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from run" -f -a "plugin-server" -d 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from run" -f -a "plugin-server" -d 'Serve a plugin over gRPC (its kind\'s services, Health, ServerInfo, reflection)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "set" -d 'Set resource template'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "show" -d 'Display resource template'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "remove" -d 'Remove resource template'

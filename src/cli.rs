@@ -386,7 +386,7 @@ pub enum TemplateCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum RunCommand {
-    /// Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)
+    /// Serve a plugin over gRPC (its kind's services, Health, ServerInfo, reflection)
     PluginServer(PluginServerArgs),
 }
 
@@ -434,6 +434,10 @@ pub struct PluginServerArgs {
     /// DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream
     #[arg(long = "timeout", default_value_t = 0)]
     pub timeout: u64,
+    /// The plugin's kind, when its routes do not tell: asset (the inventory collector),
+    /// external-auth (auth), account-collector, cost, notification, webhook, metric or log
+    #[arg(long = "kind", value_name = "KIND")]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,4 +1,5 @@
-//! `spacectl run plugin-server PACKAGE`: serve a collector plugin over gRPC.
+//! `spacectl run plugin-server PACKAGE`: serve a plugin over gRPC (the inventory
+//! collector, or the kind its routes or `--kind` name).
 
 use std::time::Duration;
 
@@ -36,6 +37,7 @@ fn options(a: PluginServerArgs) -> ServeOptions {
         host: a.host,
         port,
         handler,
+        kind: a.kind,
     }
 }
 

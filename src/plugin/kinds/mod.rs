@@ -47,6 +47,8 @@ pub struct KindSpec {
     /// Every route, by service then method, in upstream's table order.
     pub routes: &'static [Route],
     /// The upstream Python library that serves the kind, if there is one.
+    // Read once the handler reports the class of the plugin's app.
+    #[allow(dead_code)]
     pub library: Option<Library>,
     /// The encoded FileDescriptorSet of the kind's protos, with Health,
     /// ServerInfo and the well-known types they import.
@@ -55,6 +57,7 @@ pub struct KindSpec {
     /// their transaction column; the webhook library's leave it empty.
     pub log_names_route: bool,
     /// Whether the shaping is upstream's (a library exists) or this host's own.
+    #[allow(dead_code)]
     pub shaping: Shaping,
 }
 
@@ -111,6 +114,7 @@ pub struct Route {
     /// Parameters upstream's model turns into a `datetime` before the plugin
     /// sees them; they are kept as the request's text here, and a runner of
     /// framework plugins converts them.
+    #[allow(dead_code)]
     pub datetime_params: &'static [&'static str],
 }
 
@@ -146,7 +150,9 @@ pub fn find(name: &str) -> Option<&'static KindSpec> {
         .find(|k| k.name == name || k.aliases.contains(&name))
 }
 
-/// The kind whose library class is `module:class` (compat mode detection).
+/// The kind whose library class is `module:class` (compat mode detection,
+/// once the handler reports the class of the plugin's app).
+#[allow(dead_code)]
 pub fn by_library(module: &str, class: &str) -> Option<&'static KindSpec> {
     KINDS.iter().copied().find(|k| {
         k.library
@@ -168,6 +174,52 @@ pub fn names_list() -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The routes of the inventory collector (served by the collector host).
+pub const COLLECTOR_ROUTES: &[&str] = &["Collector.init", "Collector.verify", "Collector.collect", "Job.get_tasks"];
+
+/// The kind a plugin is served as (`Ok(None)`: the inventory collector).
+///
+/// `named` (`--kind`) decides when given: every registered route must then be
+/// one of the kind's, or the start fails with upstream's `@app.route` message.
+/// Otherwise the kind is the one whose route table holds every route the plugin
+/// registered; a plugin with no routes, or collector routes only, is a
+/// collector.
+pub fn select(named: Option<&str>, routes: &[String]) -> Result<Option<&'static KindSpec>, String> {
+    if let Some(name) = named {
+        if matches!(name, "asset" | "collector") {
+            return Ok(None);
+        }
+        let kind = find(name).ok_or_else(|| {
+            format!("Unknown plugin kind '{name}' (--kind): use asset or one of {}.", names_list())
+        })?;
+        for r in routes {
+            kind.check_route(r)?;
+        }
+        return Ok(Some(kind));
+    }
+    if routes.iter().all(|r| COLLECTOR_ROUTES.contains(&r.as_str())) {
+        return Ok(None);
+    }
+    let fits: Vec<&'static KindSpec> = KINDS
+        .iter()
+        .copied()
+        .filter(|k| routes.iter().all(|r| k.route(r).is_some()))
+        .collect();
+    match fits.as_slice() {
+        [one] => Ok(Some(*one)),
+        [] => Err(format!(
+            "The plugin's routes ({}) belong to no single plugin kind; name its kind with --kind ({}).",
+            routes.join(", "),
+            names_list()
+        )),
+        many => Err(format!(
+            "The plugin's routes ({}) fit several plugin kinds ({}); name one with --kind.",
+            routes.join(", "),
+            many.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+        )),
+    }
 }
 
 impl KindSpec {
@@ -231,117 +283,12 @@ impl KindSpec {
             }
         }
     }
-
-    /// Upstream's startup lines after the timestamp and level columns:
-    /// the loaded services (the kind's, then Health and ServerInfo) and the
-    /// listening port.
-    pub fn startup_log(&self, port: u16) -> [String; 2] {
-        let mut loaded = String::from("(server.py:68) Loaded Services: ");
-        for s in self
-            .service_names()
-            .iter()
-            .map(String::as_str)
-            .chain(["grpc.health.v1.Health", "spaceone.api.core.v1.ServerInfo"])
-        {
-            loaded.push_str("\n\t - ");
-            loaded.push_str(s);
-        }
-        loaded.push_str("  ");
-        [
-            loaded,
-            format!("(server.py:72) Start gRPC Server (plugin): port={port}, max_workers=100  "),
-        ]
-    }
-
-    /// The request log text `(REQUEST) => {...}` for `method`: the request dict
-    /// as JSON, each top-level key of the route's masking rule replaced by
-    /// `"********"` (the secret never reaches the log).
-    pub fn request_log(&self, method: &str, request: &Value) -> String {
-        let masked = self.route(method).map(|r| r.masked).unwrap_or(&[]);
-        let shown = match request {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, v)| {
-                        if masked.contains(&k.as_str()) {
-                            (k.clone(), Value::String("********".to_string()))
-                        } else {
-                            (k.clone(), v.clone())
-                        }
-                    })
-                    .collect(),
-            ),
-            other => other.clone(),
-        };
-        format!("(REQUEST) => {}", python_json(&shown))
-    }
 }
 
 /// Python's `repr` of a list of strings: `['a', 'b']`.
 fn py_str_list(items: &[&str]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
     format!("[{}]", quoted.join(", "))
-}
-
-/// `json.dumps(v)` with Python's default separators (`", "`, `": "`) and
-/// non-ASCII escaped.
-pub fn python_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_python_json(v, &mut out);
-    out
-}
-
-fn write_python_json(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(m) => {
-            out.push('{');
-            for (i, (k, val)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_json_string(k, out);
-                out.push_str(": ");
-                write_python_json(val, out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_python_json(item, out);
-            }
-            out.push(']');
-        }
-        Value::String(s) => write_json_string(s, out),
-        Value::Number(n) => out.push_str(&crate::output::pyrepr::number_str(n)),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Null => out.push_str("null"),
-    }
-}
-
-fn write_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 // ---------------------------------------------------------------------------
@@ -527,6 +474,34 @@ mod tests {
     }
 
     #[test]
+    fn the_served_kind_follows_the_routes_or_the_flag() {
+        let routes = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let name = |r: Result<Option<&'static KindSpec>, String>| r.map(|k| k.map(|k| k.name));
+        assert_eq!(name(select(None, &routes(&[]))), Ok(None));
+        assert_eq!(name(select(None, &routes(&["Collector.init", "Job.get_tasks"]))), Ok(None));
+        assert_eq!(name(select(None, &routes(&["Webhook.init", "Event.parse"]))), Ok(Some("webhook")));
+        assert_eq!(name(select(None, &routes(&["DataSource.init", "Cost.get_data"]))), Ok(Some("cost")));
+        assert_eq!(
+            name(select(None, &routes(&["DataSource.init"]))),
+            Err("The plugin's routes (DataSource.init) fit several plugin kinds (cost, metric, log); name one with --kind.".into())
+        );
+        assert_eq!(name(select(Some("metric"), &routes(&["DataSource.init"]))), Ok(Some("metric")));
+        assert_eq!(name(select(Some("auth"), &routes(&[]))), Ok(Some("external-auth")));
+        assert_eq!(
+            name(select(Some("webhook"), &routes(&["Webhook.init", "Collector.collect"]))),
+            Err("Plugin method is invalid. (plugin_method = Collector.collect, allowed = ['Webhook', 'Event'])".into())
+        );
+        assert_eq!(
+            name(select(None, &routes(&["Webhook.init", "Protocol.init"]))),
+            Err("The plugin's routes (Webhook.init, Protocol.init) belong to no single plugin kind; name its kind with --kind (external-auth (auth), account-collector, cost, notification, webhook, metric, log).".into())
+        );
+        assert_eq!(
+            name(select(Some("nope"), &routes(&[]))),
+            Err("Unknown plugin kind 'nope' (--kind): use asset or one of external-auth (auth), account-collector, cost, notification, webhook, metric, log.".into())
+        );
+    }
+
+    #[test]
     fn route_check_texts() {
         let k = find("webhook").expect("webhook");
         assert!(k.check_route("Event.parse").is_ok());
@@ -537,35 +512,6 @@ mod tests {
         assert_eq!(
             k.check_route("Webhook.dispatch").err().as_deref(),
             Some("Plugin method is invalid. (plugin_method = Webhook.dispatch,allowed = ['init', 'verify'])")
-        );
-    }
-
-    #[test]
-    fn startup_log_names_the_kinds_services() {
-        let k = find("cost").expect("cost");
-        let [loaded, start] = k.startup_log(50051);
-        assert_eq!(
-            loaded,
-            "(server.py:68) Loaded Services: \n\t - spaceone.api.cost_analysis.plugin.DataSource\n\t - spaceone.api.cost_analysis.plugin.Job\n\t - spaceone.api.cost_analysis.plugin.Cost\n\t - grpc.health.v1.Health\n\t - spaceone.api.core.v1.ServerInfo  "
-        );
-        assert_eq!(
-            start,
-            "(server.py:72) Start gRPC Server (plugin): port=50051, max_workers=100  "
-        );
-    }
-
-    #[test]
-    fn request_log_masks_the_rules_keys() {
-        let k = find("notification").expect("notification");
-        let req = json!({"options": {}, "message": {"title": "hé"}, "notification_type": "INFO",
-                         "secret_data": {"token": "s3cr3t"}, "channel_data": {"path": "/x"}});
-        assert_eq!(
-            k.request_log("Notification.dispatch", &req),
-            r#"(REQUEST) => {"options": {}, "message": {"title": "h\u00e9"}, "notification_type": "INFO", "secret_data": "********", "channel_data": "********"}"#
-        );
-        assert_eq!(
-            k.request_log("Protocol.init", &json!({"options": {"a": 1.0}})),
-            r#"(REQUEST) => {"options": {"a": 1.0}}"#
         );
     }
 
