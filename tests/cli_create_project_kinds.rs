@@ -283,6 +283,32 @@ fn account_collector_project_syncs_its_sample_accounts() {
 }
 
 #[test]
+fn metric_project_lists_metrics_and_their_data() {
+    let p = create("metric");
+    let (header, answers) = run_routes(&p, |_, _| {});
+    check_layout(&p, "metric", &header, &answers);
+    let metrics = result(&answers, "Metric.list")["metrics"].as_array().unwrap().clone();
+    assert_eq!(metrics.len(), 2);
+    assert_eq!(metrics[0]["metric_query"]["resource_id"], "server-1");
+    let data = result(&answers, "Metric.get_data");
+    assert_eq!(data["labels"].as_array().unwrap().len(), 12, "an hour of 5-minute points");
+    assert_eq!(data["labels"][0], "2024-05-01T10:00:00Z");
+    assert_eq!(data["values"]["server-1"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn log_project_streams_matching_records_in_pages() {
+    let p = create("log");
+    let (header, answers) = run_routes(&p, |_, _| {});
+    check_layout(&p, "log", &header, &answers);
+    let pages = result(&answers, "Log.list").as_array().unwrap().clone();
+    let records: Vec<&Value> = pages.iter().flat_map(|p| p["results"].as_array().unwrap()).collect();
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert_eq!(records.len(), 5, "the records that mention an instance");
+    assert_eq!(records[0]["event"], "ModifyInstance", "newest first");
+}
+
+#[test]
 fn the_summary_names_the_kind_and_the_server_command() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let home = temp_home();
@@ -292,4 +318,76 @@ fn the_summary_names_the_kind_and_the_server_command() {
         r.stderr,
         "Created the monitoring webhook project hook in hook\n  package src/plugin\n\nNext steps:\n  cd hook\n  spacectl run plugin-server plugin -s src   # serve it on port 50051\nREADME.md explains calling, building and registering the plugin.\n"
     );
+}
+
+/// Our host serving `p` (SDK mode, plain `python3`), stopped by PID when dropped.
+struct Served {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while matches!(self.child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(p: &Project, home: &Path) -> Served {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let mut cmd = command_in_home(&spacectl_bin(), home);
+    cmd.current_dir(&p.root)
+        .args(["run", "plugin-server", "plugin", "-s", "src", "--host", "127.0.0.1", "-p", &port.to_string()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let child = cmd.spawn().expect("start our host");
+    let served = Served { child, port };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the host did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    served
+}
+
+#[test]
+fn every_kind_project_is_served_and_answers_every_request_file() {
+    for kind in ["external-auth", "account-collector", "cost", "notification", "webhook", "metric", "log"] {
+        let p = create(kind);
+        if kind == "notification" {
+            let file = p.root.join("dispatch.yaml");
+            let text = std::fs::read_to_string(&file).unwrap();
+            let outbox = p.root.join("outbox.jsonl");
+            let text = text.replace("/tmp/demo-outbox.jsonl", &outbox.display().to_string());
+            std::fs::write(&file, text).unwrap();
+        }
+        let home = temp_home();
+        let served = serve(&p, home.path());
+        let client = |args: &[&str]| spacectl_in(&p.root, home.path(), args);
+        assert_eq!(client(&["config", "init", "-e", "local"]).code(), 0);
+        let endpoint = format!("grpc://127.0.0.1:{}", served.port);
+        assert_eq!(client(&["config", "endpoint", "add", "plugin", &endpoint]).code(), 0);
+        for (route, file, _) in request_files(&p.root) {
+            let (service, verb) = route.split_once('.').unwrap();
+            let r = client(&["exec", verb, &format!("plugin.{service}"), "-f", &file]);
+            assert_eq!(r.code(), 0, "{kind}: {route}: {}\n{}", r.stdout, r.stderr);
+            assert!(!r.stdout.contains("ERROR"), "{kind}: {route}: {}", r.stdout);
+            let empty_answer = route.ends_with(".verify") || route == "Notification.dispatch";
+            assert_eq!(r.stdout.trim().is_empty(), empty_answer, "{kind}: {route}: {:?}", r.stdout);
+        }
+        if kind == "notification" {
+            assert!(p.root.join("outbox.jsonl").is_file(), "the dispatch reached the outbox");
+        }
+    }
 }

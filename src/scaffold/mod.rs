@@ -417,11 +417,8 @@ mod tests {
         assert_eq!(parse_kind(Some("webhook")), Ok(Kind::Other("webhook")));
         assert_eq!(parse_kind(Some("auth")), Ok(Kind::Other("external-auth")));
         assert_eq!(Kind::Other("external-auth").description(), "identity external auth");
-        let available = "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton), external-auth (identity external auth; also accepted as auth), account-collector (identity account collector), cost (cost data source), notification (notification protocol), webhook (monitoring webhook)";
-        assert_eq!(
-            parse_kind(Some("metric")).unwrap_err(),
-            format!("Project kind 'metric' (monitoring metric data source) has no project template yet. Available: {available}.")
-        );
+        let available = "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton), external-auth (identity external auth; also accepted as auth), account-collector (identity account collector), cost (cost data source), notification (notification protocol), webhook (monitoring webhook), metric (monitoring metric data source), log (monitoring log data source)";
+        assert_eq!(parse_kind(Some("metric")), Ok(Kind::Other("metric")));
         assert_eq!(
             parse_kind(Some("bogus")).unwrap_err(),
             format!("Project kind 'bogus' is unknown. Available: {available}.")
@@ -488,11 +485,11 @@ mod tests {
                 .starts_with("Package name 'my-plugin' is invalid")
         );
         let mut r = req("demo");
-        r.source = Some("log".into());
+        r.source = Some("spaceone.core.skeleton".into());
         assert!(
             resolve_target(&r, cwd)
                 .unwrap_err()
-                .starts_with("Project kind 'log' (monitoring log data source) has no project template yet.")
+                .starts_with("Project kind 'spaceone.core.skeleton' (SpaceONE micro-service skeleton) is not available.")
         );
     }
 
@@ -536,7 +533,10 @@ mod tests {
             assert_eq!(text("VERSION"), "0.1.0\n");
             assert!(text("README.md").starts_with("# demo\n"));
         }
-        assert_eq!(with_template, ["external-auth", "account-collector", "cost", "notification", "webhook"]);
+        assert_eq!(
+            with_template,
+            ["external-auth", "account-collector", "cost", "notification", "webhook", "metric", "log"]
+        );
         assert!(KINDS_SDK_SOURCE.contains("class WebhookPluginServer(PluginServer):"));
     }
 
