@@ -316,7 +316,7 @@ fn the_summary_names_the_kind_and_the_server_command() {
     assert_eq!(r.code(), 0, "{}", r.stderr);
     assert_eq!(
         r.stderr,
-        "Created the monitoring webhook project hook in hook\n  package src/plugin\n\nNext steps:\n  cd hook\n  spacectl run plugin-server plugin -s src   # serve it on port 50051\nREADME.md explains calling, building and registering the plugin.\n"
+        "Created the monitoring webhook project hook in hook\n  package src/plugin\n\nNext steps:\n  cd hook\n  spacectl plugin test                       # serve it, call it, check the answers\n  spacectl run plugin-server plugin -s src   # serve it on port 50051\nREADME.md explains calling, building and registering the plugin.\n"
     );
 }
 
@@ -390,4 +390,52 @@ fn every_kind_project_is_served_and_answers_every_request_file() {
             assert!(p.root.join("outbox.jsonl").is_file(), "the dispatch reached the outbox");
         }
     }
+}
+
+#[test]
+fn plugin_test_calls_every_route_of_every_kind_with_only_python3() {
+    for kind in ["external-auth", "account-collector", "cost", "notification", "webhook", "metric", "log"] {
+        let p = create(kind);
+        if kind == "notification" {
+            let file = p.root.join("dispatch.yaml");
+            let text = std::fs::read_to_string(&file).unwrap();
+            let text = text.replace("/tmp/demo-outbox.jsonl", &p.root.join("outbox.jsonl").display().to_string());
+            std::fs::write(&file, text).unwrap();
+        }
+        let home = temp_home();
+        let r = spacectl_in(&p.root, home.path(), &["plugin", "test", "-o", "json", "--strict"]);
+        assert_eq!(r.code(), 0, "{kind}: {}\n{}", r.stdout, r.stderr);
+        let report: Value = serde_json::from_str(&r.stdout).expect("a JSON report");
+        assert_eq!(report["passed"], true, "{kind}: {}", r.stdout);
+        let calls: Vec<(String, String)> = report["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["call"].as_str().unwrap().to_string(), c["result"].as_str().unwrap().to_string()))
+            .collect();
+        let routes: Vec<String> = request_files(&p.root).into_iter().map(|(r, _, _)| r).collect();
+        assert_eq!(calls.len(), routes.len() * 2, "{kind}: {calls:?}");
+        for route in &routes {
+            for name in [route.clone(), format!("{route} (empty request)")] {
+                assert!(calls.contains(&(name.clone(), "OK".to_string())), "{kind}: {name} in {calls:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn plugin_test_fails_when_a_route_fails() {
+    let p = create("external-auth");
+    let file = p.root.join("authorize.yaml");
+    let text = std::fs::read_to_string(&file).unwrap().replace("password: wonderland", "password: guess");
+    std::fs::write(&file, text).unwrap();
+    let home = temp_home();
+    let r = spacectl_in(&p.root, home.path(), &["plugin", "test"]);
+    assert_eq!(r.code(), 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("ExternalAuth.authorize failed: "),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("\nFAILED: 4 calls, 0 resources, 1 error, 0 warnings\n"), "{}", r.stdout);
 }

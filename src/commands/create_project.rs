@@ -73,19 +73,16 @@ pub fn summary(created: &Created, cwd: &Path, bin: BinName) -> String {
     } else {
         String::new()
     };
-    let mut steps = vec![(
-        format!("{bin} run plugin-server {} -s src", n.package),
-        "serve it on port 50051",
-    )];
-    if t.kind == scaffold::Kind::Asset {
-        steps.insert(
-            0,
-            (
-                format!("{bin} plugin test{package_arg}"),
-                "serve it, call it, check the answers",
-            ),
-        );
-    }
+    let steps = [
+        (
+            format!("{bin} plugin test{package_arg}"),
+            "serve it, call it, check the answers",
+        ),
+        (
+            format!("{bin} run plugin-server {} -s src", n.package),
+            "serve it on port 50051",
+        ),
+    ];
     let width = steps.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
     out.push_str("\nNext steps:\n");
     if root != Path::new(".") {
