@@ -12,12 +12,17 @@
         answer as JSON (proto field names, keys sorted, defaults omitted), then
         `OK`, or `ERROR <code name>: <details>` for a failed call.
 
+    grpc-probe.py time HOST:PORT Service.verb FILE N
+        Calls the method N times over one connection (after one warm-up call) and
+        prints the median round trip in milliseconds (streams read to their end).
+
 Two servers of the same contract print the same text. Needs grpcio,
 grpcio-reflection, protobuf and PyYAML.
 """
 import json
 import os
 import sys
+import time
 
 import grpc
 import yaml
@@ -193,6 +198,26 @@ def main():
                     text = call(channel, services, pool, method, request)
                     with open(os.path.join(out_dir, case + ".grpc.txt"), "w", encoding="utf-8") as o:
                         o.write(text)
+        return
+    if len(args) == 5 and args[0] == "time":
+        _, addr, method, file, n = args
+        with open(file, encoding="utf-8") as r:
+            request = yaml.safe_load(r)
+        with grpc.insecure_channel(addr) as channel:
+            services, _, pool = load(channel)
+            times = []
+            for i in range(int(n) + 1):
+                t0 = time.perf_counter()
+                text = call(channel, services, pool, method, request)
+                elapsed = (time.perf_counter() - t0) * 1000
+                if not text.endswith("OK\n"):
+                    raise SystemExit(f"{method} failed: {text}")
+                if i:
+                    times.append(elapsed)
+            times.sort()
+            mid = len(times) // 2
+            median = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
+            print(f"{median:.2f}")
         return
     raise SystemExit(__doc__.strip().split("\n\n")[0].replace('"""', ""))
 
