@@ -46,7 +46,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The served protos every kind shares.
-const COMMON_PROTOS: &[&str] = &["spaceone/api/core/v1/server_info.proto", "grpc_health/v1/health.proto"];
+const COMMON_PROTOS: &[&str] = &[
+    "spaceone/api/core/v1/server_info.proto",
+    "grpc_health/v1/health.proto",
+];
 
 fn compile_kinds(out_dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let kinds_out = out_dir.join("kinds");

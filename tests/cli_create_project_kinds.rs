@@ -68,7 +68,11 @@ fn request_files(root: &Path) -> Vec<(String, String, Value)> {
             .strip_prefix("plugin.")
             .unwrap_or_else(|| panic!("{name}: {first}"));
         let docs = YamlLoader::load_from_str(&text).expect("YAML");
-        out.push((format!("{service}.{}", words[3]), name, yaml_to_json(&docs[0])));
+        out.push((
+            format!("{service}.{}", words[3]),
+            name,
+            yaml_to_json(&docs[0]),
+        ));
     }
     out
 }
@@ -103,7 +107,11 @@ struct Project {
 fn create(kind: &str) -> Project {
     let tmp = tempfile::tempdir().expect("temp dir");
     let home = temp_home();
-    let r = spacectl_in(tmp.path(), home.path(), &["create-project", "demo", "-s", kind]);
+    let r = spacectl_in(
+        tmp.path(),
+        home.path(),
+        &["create-project", "demo", "-s", kind],
+    );
     assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
     let root = tmp.path().join("demo");
     Project { _tmp: tmp, root }
@@ -163,8 +171,16 @@ fn check_layout(p: &Project, kind: &str, header: &Value, answers: &[(String, Val
         assert!(p.root.join(f).is_file(), "{kind}: {f} missing");
     }
     let dockerfile = std::fs::read_to_string(p.root.join("Dockerfile")).unwrap();
-    assert!(dockerfile.contains("\nENTRYPOINT [\"spaceone\"]\nCMD [\"run\", \"plugin-server\", \"plugin\"]\n"), "{dockerfile}");
-    assert_eq!(std::fs::read_to_string(p.root.join("VERSION")).unwrap(), "0.1.0\n");
+    assert!(
+        dockerfile.contains(
+            "\nENTRYPOINT [\"spaceone\"]\nCMD [\"run\", \"plugin-server\", \"plugin\"]\n"
+        ),
+        "{dockerfile}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.root.join("VERSION")).unwrap(),
+        "0.1.0\n"
+    );
     assert_eq!(header["kind"], kind);
     let mut routes: Vec<String> = answers.iter().map(|(r, _)| r.clone()).collect();
     routes.sort();
@@ -199,7 +215,10 @@ fn webhook_project_parses_its_sample_alerts() {
     let p = create("webhook");
     let (header, answers) = run_routes(&p, |_, _| {});
     check_layout(&p, "webhook", &header, &answers);
-    let events = result(&answers, "Event.parse")["results"].as_array().unwrap().clone();
+    let events = result(&answers, "Event.parse")["results"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(events.len(), 2);
     assert_eq!(events[0]["event_type"], "ALERT");
     assert_eq!(events[0]["severity"], "CRITICAL");
@@ -236,16 +255,31 @@ fn cost_project_streams_a_month_in_pages() {
     let p = create("cost");
     let (header, answers) = run_routes(&p, |_, _| {});
     check_layout(&p, "cost", &header, &answers);
-    let pages = result(&answers, "Cost.get_data").as_array().unwrap().clone();
+    let pages = result(&answers, "Cost.get_data")
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(pages.len(), 4, "31 days, ten a page");
-    let rows: usize = pages.iter().map(|p| p["results"].as_array().unwrap().len()).sum();
+    let rows: usize = pages
+        .iter()
+        .map(|p| p["results"].as_array().unwrap().len())
+        .sum();
     assert_eq!(rows, 31 * 2 * 2, "a row per day, account and product");
     assert_eq!(pages[0]["results"][0]["billed_date"], "2024-05-01");
     assert_eq!(pages[3]["results"][0]["billed_date"], "2024-05-31");
-    let tasks = result(&answers, "Job.get_tasks")["tasks"].as_array().unwrap().clone();
+    let tasks = result(&answers, "Job.get_tasks")["tasks"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(tasks.len(), 2);
     assert_eq!(tasks[1]["task_options"]["month"], "2024-05");
-    assert_eq!(result(&answers, "Cost.get_linked_accounts")["results"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        result(&answers, "Cost.get_linked_accounts")["results"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -263,7 +297,10 @@ fn external_auth_project_authorizes_its_sample_user() {
             params["credentials"]["password"] = json!("guess");
         }
     });
-    let (_, refused) = answers.iter().find(|(r, _)| r == "ExternalAuth.authorize").unwrap();
+    let (_, refused) = answers
+        .iter()
+        .find(|(r, _)| r == "ExternalAuth.authorize")
+        .unwrap();
     assert_eq!(
         refused["error"],
         "ERROR_AUTHENTICATE_FAILURE: Authenticate failure. (message = wrong user id or password for 'alice')"
@@ -275,7 +312,10 @@ fn account_collector_project_syncs_its_sample_accounts() {
     let p = create("account-collector");
     let (header, answers) = run_routes(&p, |_, _| {});
     check_layout(&p, "account-collector", &header, &answers);
-    let accounts = result(&answers, "AccountCollector.sync")["results"].as_array().unwrap().clone();
+    let accounts = result(&answers, "AccountCollector.sync")["results"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(accounts.len(), 3);
     assert_eq!(accounts[0]["name"], "sample-production");
     assert_eq!(accounts[0]["location"][1]["name"], "Production");
@@ -287,11 +327,18 @@ fn metric_project_lists_metrics_and_their_data() {
     let p = create("metric");
     let (header, answers) = run_routes(&p, |_, _| {});
     check_layout(&p, "metric", &header, &answers);
-    let metrics = result(&answers, "Metric.list")["metrics"].as_array().unwrap().clone();
+    let metrics = result(&answers, "Metric.list")["metrics"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(metrics.len(), 2);
     assert_eq!(metrics[0]["metric_query"]["resource_id"], "server-1");
     let data = result(&answers, "Metric.get_data");
-    assert_eq!(data["labels"].as_array().unwrap().len(), 12, "an hour of 5-minute points");
+    assert_eq!(
+        data["labels"].as_array().unwrap().len(),
+        12,
+        "an hour of 5-minute points"
+    );
     assert_eq!(data["labels"][0], "2024-05-01T10:00:00Z");
     assert_eq!(data["values"]["server-1"].as_array().unwrap().len(), 12);
 }
@@ -302,7 +349,10 @@ fn log_project_streams_matching_records_in_pages() {
     let (header, answers) = run_routes(&p, |_, _| {});
     check_layout(&p, "log", &header, &answers);
     let pages = result(&answers, "Log.list").as_array().unwrap().clone();
-    let records: Vec<&Value> = pages.iter().flat_map(|p| p["results"].as_array().unwrap()).collect();
+    let records: Vec<&Value> = pages
+        .iter()
+        .flat_map(|p| p["results"].as_array().unwrap())
+        .collect();
     assert_eq!(pages.len(), 2, "{pages:?}");
     assert_eq!(records.len(), 5, "the records that mention an instance");
     assert_eq!(records[0]["event"], "ModifyInstance", "newest first");
@@ -312,7 +362,11 @@ fn log_project_streams_matching_records_in_pages() {
 fn the_summary_names_the_kind_and_the_server_command() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let home = temp_home();
-    let r = spacectl_in(tmp.path(), home.path(), &["create-project", "hook", "-s", "webhook"]);
+    let r = spacectl_in(
+        tmp.path(),
+        home.path(),
+        &["create-project", "hook", "-s", "webhook"],
+    );
     assert_eq!(r.code(), 0, "{}", r.stderr);
     assert_eq!(
         r.stderr,
@@ -347,7 +401,17 @@ fn serve(p: &Project, home: &Path) -> Served {
         .expect("a free port");
     let mut cmd = command_in_home(&spacectl_bin(), home);
     cmd.current_dir(&p.root)
-        .args(["run", "plugin-server", "plugin", "-s", "src", "--host", "127.0.0.1", "-p", &port.to_string()])
+        .args([
+            "run",
+            "plugin-server",
+            "plugin",
+            "-s",
+            "src",
+            "--host",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
@@ -355,7 +419,10 @@ fn serve(p: &Project, home: &Path) -> Served {
     let served = Served { child, port };
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "the host did not listen");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the host did not listen"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     served
@@ -363,7 +430,15 @@ fn serve(p: &Project, home: &Path) -> Served {
 
 #[test]
 fn every_kind_project_is_served_and_answers_every_request_file() {
-    for kind in ["external-auth", "account-collector", "cost", "notification", "webhook", "metric", "log"] {
+    for kind in [
+        "external-auth",
+        "account-collector",
+        "cost",
+        "notification",
+        "webhook",
+        "metric",
+        "log",
+    ] {
         let p = create(kind);
         if kind == "notification" {
             let file = p.root.join("dispatch.yaml");
@@ -377,33 +452,59 @@ fn every_kind_project_is_served_and_answers_every_request_file() {
         let client = |args: &[&str]| spacectl_in(&p.root, home.path(), args);
         assert_eq!(client(&["config", "init", "-e", "local"]).code(), 0);
         let endpoint = format!("grpc://127.0.0.1:{}", served.port);
-        assert_eq!(client(&["config", "endpoint", "add", "plugin", &endpoint]).code(), 0);
+        assert_eq!(
+            client(&["config", "endpoint", "add", "plugin", &endpoint]).code(),
+            0
+        );
         for (route, file, _) in request_files(&p.root) {
             let (service, verb) = route.split_once('.').unwrap();
             let r = client(&["exec", verb, &format!("plugin.{service}"), "-f", &file]);
             assert_eq!(r.code(), 0, "{kind}: {route}: {}\n{}", r.stdout, r.stderr);
             assert!(!r.stdout.contains("ERROR"), "{kind}: {route}: {}", r.stdout);
             let empty_answer = route.ends_with(".verify") || route == "Notification.dispatch";
-            assert_eq!(r.stdout.trim().is_empty(), empty_answer, "{kind}: {route}: {:?}", r.stdout);
+            assert_eq!(
+                r.stdout.trim().is_empty(),
+                empty_answer,
+                "{kind}: {route}: {:?}",
+                r.stdout
+            );
         }
         if kind == "notification" {
-            assert!(p.root.join("outbox.jsonl").is_file(), "the dispatch reached the outbox");
+            assert!(
+                p.root.join("outbox.jsonl").is_file(),
+                "the dispatch reached the outbox"
+            );
         }
     }
 }
 
 #[test]
 fn plugin_test_calls_every_route_of_every_kind_with_only_python3() {
-    for kind in ["external-auth", "account-collector", "cost", "notification", "webhook", "metric", "log"] {
+    for kind in [
+        "external-auth",
+        "account-collector",
+        "cost",
+        "notification",
+        "webhook",
+        "metric",
+        "log",
+    ] {
         let p = create(kind);
         if kind == "notification" {
             let file = p.root.join("dispatch.yaml");
             let text = std::fs::read_to_string(&file).unwrap();
-            let text = text.replace("/tmp/demo-outbox.jsonl", &p.root.join("outbox.jsonl").display().to_string());
+            let text = text.replace(
+                "/tmp/demo-outbox.jsonl",
+                &p.root.join("outbox.jsonl").display().to_string(),
+            );
             std::fs::write(&file, text).unwrap();
         }
         let home = temp_home();
-        let r = spacectl_in(&p.root, home.path(), &["plugin", "test", "-o", "json", "--strict"]);
+        let r = spacectl_in(
+            &p.root,
+            home.path(),
+            &["plugin", "test", "-o", "json", "--strict"],
+        );
         assert_eq!(r.code(), 0, "{kind}: {}\n{}", r.stdout, r.stderr);
         let report: Value = serde_json::from_str(&r.stdout).expect("a JSON report");
         assert_eq!(report["passed"], true, "{kind}: {}", r.stdout);
@@ -411,13 +512,24 @@ fn plugin_test_calls_every_route_of_every_kind_with_only_python3() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| (c["call"].as_str().unwrap().to_string(), c["result"].as_str().unwrap().to_string()))
+            .map(|c| {
+                (
+                    c["call"].as_str().unwrap().to_string(),
+                    c["result"].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
-        let routes: Vec<String> = request_files(&p.root).into_iter().map(|(r, _, _)| r).collect();
+        let routes: Vec<String> = request_files(&p.root)
+            .into_iter()
+            .map(|(r, _, _)| r)
+            .collect();
         assert_eq!(calls.len(), routes.len() * 2, "{kind}: {calls:?}");
         for route in &routes {
             for name in [route.clone(), format!("{route} (empty request)")] {
-                assert!(calls.contains(&(name.clone(), "OK".to_string())), "{kind}: {name} in {calls:?}");
+                assert!(
+                    calls.contains(&(name.clone(), "OK".to_string())),
+                    "{kind}: {name} in {calls:?}"
+                );
             }
         }
     }
@@ -427,7 +539,9 @@ fn plugin_test_calls_every_route_of_every_kind_with_only_python3() {
 fn plugin_test_fails_when_a_route_fails() {
     let p = create("external-auth");
     let file = p.root.join("authorize.yaml");
-    let text = std::fs::read_to_string(&file).unwrap().replace("password: wonderland", "password: guess");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("password: wonderland", "password: guess");
     std::fs::write(&file, text).unwrap();
     let home = temp_home();
     let r = spacectl_in(&p.root, home.path(), &["plugin", "test"]);
@@ -437,5 +551,10 @@ fn plugin_test_fails_when_a_route_fails() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("\nFAILED: 4 calls, 0 resources, 1 error, 0 warnings\n"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("\nFAILED: 4 calls, 0 resources, 1 error, 0 warnings\n"),
+        "{}",
+        r.stdout
+    );
 }

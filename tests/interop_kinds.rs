@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{command_in_home, reference_spacectl, reference_tool, run_bounded, spacectl_bin, temp_home};
+use common::{
+    command_in_home, reference_spacectl, reference_tool, run_bounded, spacectl_bin, temp_home,
+};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -71,11 +73,19 @@ impl Host {
                 panic!("{kind}: our host exited ({status}):\n{}", host.log_text());
             }
             if host.log_text().contains("Start gRPC Server")
-                && TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)).is_ok()
+                && TcpStream::connect_timeout(
+                    &([127, 0, 0, 1], port).into(),
+                    Duration::from_millis(200),
+                )
+                .is_ok()
             {
                 return host;
             }
-            assert!(Instant::now() < deadline, "{kind}: our host did not listen:\n{}", host.log_text());
+            assert!(
+                Instant::now() < deadline,
+                "{kind}: our host did not listen:\n{}",
+                host.log_text()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -119,7 +129,8 @@ fn expected(kind: &str, file: &str) -> String {
 
 fn probe(python: &Path, args: &[&str]) -> String {
     let mut cmd = Command::new(python);
-    cmd.arg(repo().join("scripts").join("grpc-probe.py")).args(args);
+    cmd.arg(repo().join("scripts").join("grpc-probe.py"))
+        .args(args);
     let r = run_bounded(cmd, "", Duration::from_secs(300));
     assert_eq!(r.code(), 0, "grpc-probe {args:?}: {}", r.stderr);
     r.stdout
@@ -153,7 +164,9 @@ fn same_answers_as_upstream(kind: &str, secrets: &[&str]) {
         let ours = std::fs::read_to_string(out.path().join(&file)).unwrap_or_default();
         let theirs = expected(kind, &file);
         if ours != theirs {
-            differences.push(format!("{case} ({method}) through the probe:\n  upstream: {theirs}  ours:     {ours}"));
+            differences.push(format!(
+                "{case} ({method}) through the probe:\n  upstream: {theirs}  ours:     {ours}"
+            ));
         }
     }
     let listing = probe(&python, &["list", &addr]);
@@ -166,10 +179,16 @@ fn same_answers_as_upstream(kind: &str, secrets: &[&str]) {
         let home = temp_home();
         let envs = home.path().join(".spaceone").join("environments");
         std::fs::create_dir_all(&envs).expect("config dir");
-        std::fs::write(home.path().join(".spaceone").join("environment.yml"), "environment: kinds\n")
-            .expect("environment.yml");
-        std::fs::write(envs.join("kinds.yml"), format!("endpoints:\n  plugin: grpc://{addr}\n"))
-            .expect("kinds.yml");
+        std::fs::write(
+            home.path().join(".spaceone").join("environment.yml"),
+            "environment: kinds\n",
+        )
+        .expect("environment.yml");
+        std::fs::write(
+            envs.join("kinds.yml"),
+            format!("endpoints:\n  plugin: grpc://{addr}\n"),
+        )
+        .expect("kinds.yml");
         for (case, method, file) in calls(kind) {
             let (service, verb) = method.split_once('.').expect("Service.verb");
             let mut cmd = command_in_home(&spacectl, home.path());
@@ -189,22 +208,42 @@ fn same_answers_as_upstream(kind: &str, secrets: &[&str]) {
     // The startup lines, times and port aside.
     let normalize = |text: &str| {
         let re = regex::Regex::new(r"(?m)^\d{4}-\d{2}-\d{2}T[0-9:.]+Z ").unwrap();
-        re.replace_all(text, "<time> ").replace(&format!("port={}", host.port), "port=<port>")
+        re.replace_all(text, "<time> ")
+            .replace(&format!("port={}", host.port), "port=<port>")
     };
     let log = host.log_text();
-    let startup_ours: Vec<String> = normalize(&log).lines().take_while(|l| !l.contains("(REQUEST)")).map(String::from).collect();
-    let startup_theirs: Vec<String> =
-        expected(kind, "log.txt").lines().take_while(|l| !l.contains("(REQUEST)")).map(String::from).collect();
+    let startup_ours: Vec<String> = normalize(&log)
+        .lines()
+        .take_while(|l| !l.contains("(REQUEST)"))
+        .map(String::from)
+        .collect();
+    let startup_theirs: Vec<String> = expected(kind, "log.txt")
+        .lines()
+        .take_while(|l| !l.contains("(REQUEST)"))
+        .map(String::from)
+        .collect();
     if startup_ours != startup_theirs {
-        differences.push(format!("startup lines:\n{}\n---\n{}", startup_ours.join("\n"), startup_theirs.join("\n")));
+        differences.push(format!(
+            "startup lines:\n{}\n---\n{}",
+            startup_ours.join("\n"),
+            startup_theirs.join("\n")
+        ));
     }
     for s in secrets {
         if log.contains(s) {
             differences.push(format!("the secret {s:?} is in the log"));
         }
     }
-    assert!(log.contains("\"********\"") || secrets.is_empty(), "{kind}: nothing masked in:\n{log}");
-    assert!(differences.is_empty(), "{kind}: {} difference(s):\n{}", differences.len(), differences.join("\n"));
+    assert!(
+        log.contains("\"********\"") || secrets.is_empty(),
+        "{kind}: nothing masked in:\n{log}"
+    );
+    assert!(
+        differences.is_empty(),
+        "{kind}: {} difference(s):\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
 }
 
 #[test]
@@ -224,7 +263,10 @@ fn cost() {
 
 #[test]
 fn external_auth() {
-    same_answers_as_upstream("external-auth", &["sample-client-secret", "wonderland", "looking-glass"]);
+    same_answers_as_upstream(
+        "external-auth",
+        &["sample-client-secret", "wonderland", "looking-glass"],
+    );
 }
 
 #[test]

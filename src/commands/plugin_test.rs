@@ -58,7 +58,10 @@ pub fn run(a: PluginTestArgs) -> Result<()> {
         .map_err(|e| AppError::msg(format!("Cannot read the current directory: {e}")))?;
     let setup = Setup::resolve(&a, &cwd)?;
     let (request_file, verify_file) = match &setup.kind_plan {
-        Some(plan) => (Some(plan.describe(|p| shown_path(p, &cwd).display().to_string())), None),
+        Some(plan) => (
+            Some(plan.describe(|p| shown_path(p, &cwd).display().to_string())),
+            None,
+        ),
         None => (
             setup.request_file.as_ref().map(|p| p.display().to_string()),
             setup.verify_file.as_ref().map(|p| p.display().to_string()),
@@ -813,7 +816,9 @@ async fn exercise_kind(
         let (result, ms) = call_any(session, &resource, route.verb, &kinds::empty()).await;
         let outcome = match result {
             Err(e) if kinds::refusal_ok(&e) => Ok(0),
-            Err(e) => Err(format!("refused with another error than a missing parameter: {e}")),
+            Err(e) => Err(format!(
+                "refused with another error than a missing parameter: {e}"
+            )),
             Ok(_) => Err("accepted a request without its required parameters".to_string()),
         };
         record(report, &refused, outcome, ms);

@@ -44,7 +44,9 @@ pub fn message_to_dict(msg: &DynamicMessage) -> Value {
                 }
                 let v = msg.get_field(&f);
                 if f.is_map() {
-                    let PValue::Map(map) = v.as_ref() else { continue };
+                    let PValue::Map(map) = v.as_ref() else {
+                        continue;
+                    };
                     if map.is_empty() {
                         continue;
                     }
@@ -57,7 +59,9 @@ pub fn message_to_dict(msg: &DynamicMessage) -> Value {
                     }
                     out.insert(f.name().to_string(), Value::Object(m));
                 } else if f.is_list() {
-                    let PValue::List(items) = v.as_ref() else { continue };
+                    let PValue::List(items) = v.as_ref() else {
+                        continue;
+                    };
                     if items.is_empty() {
                         continue;
                     }
@@ -98,7 +102,9 @@ fn float_value(f: f64) -> Value {
     } else if f.is_infinite() {
         Value::String(if f > 0.0 { "Infinity" } else { "-Infinity" }.into())
     } else {
-        Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+        Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
     }
 }
 
@@ -127,7 +133,9 @@ fn field_value_to_dict(f: &FieldDescriptor, v: &PValue) -> Value {
         PValue::String(s) => Value::String(s.clone()),
         PValue::Bytes(b) => Value::String(base64::engine::general_purpose::STANDARD.encode(b)),
         PValue::Message(m) => message_to_dict(m),
-        PValue::List(items) => Value::Array(items.iter().map(|i| field_value_to_dict(f, i)).collect()),
+        PValue::List(items) => {
+            Value::Array(items.iter().map(|i| field_value_to_dict(f, i)).collect())
+        }
         PValue::Map(_) => Value::Null,
     }
 }
@@ -202,7 +210,11 @@ pub fn dict_to_message(dict: &Value, desc: &MessageDescriptor) -> Result<Dynamic
 
 fn convert_message(v: &Value, msg: &mut DynamicMessage, path: &str) -> Result<(), String> {
     let desc = msg.descriptor();
-    let path = if path.is_empty() { desc.name().to_string() } else { path.to_string() };
+    let path = if path.is_empty() {
+        desc.name().to_string()
+    } else {
+        path.to_string()
+    };
     match desc.full_name() {
         STRUCT => convert_struct(v, msg, &path),
         VALUE => convert_value(v, msg, &path),
@@ -238,8 +250,10 @@ fn convert_fields(v: &Value, msg: &mut DynamicMessage, path: &str) -> Result<(),
             .find(|f| f.json_name() == key)
             .or_else(|| desc.get_field_by_name(&key));
         let Some(field) = field else {
-            let available: Vec<String> =
-                desc.fields().map(|f| format!("'{}'", f.json_name())).collect();
+            let available: Vec<String> = desc
+                .fields()
+                .map(|f| format!("'{}'", f.json_name()))
+                .collect();
             return Err(format!(
                 "Message type \"{}\" has no field named \"{key}\" at \"{path}\".\n Available Fields(except extensions): \"[{}]\"",
                 desc.full_name(),
@@ -296,7 +310,10 @@ fn convert_field(
             let key = match key_field.kind() {
                 Kind::String => MapKey::String(k.clone()),
                 Kind::Bool => MapKey::Bool(k == "true"),
-                _ => MapKey::I64(k.parse().map_err(|_| format!("Couldn't parse integer: {k}"))?),
+                _ => MapKey::I64(
+                    k.parse()
+                        .map_err(|_| format!("Couldn't parse integer: {k}"))?,
+                ),
             };
             let v = single_value(&value_field, item, &format!("{here}.{k}"))?;
             map.insert(key, v);
@@ -411,7 +428,10 @@ fn single_value(field: &FieldDescriptor, value: &Value, path: &str) -> Result<PV
                 Value::Number(n) if n.is_f64() => {
                     let f = n.as_f64().unwrap_or(f64::NAN);
                     if f.fract() != 0.0 || !f.is_finite() {
-                        return Err(format!("Couldn't parse integer: {} at {path}", number_str(n)));
+                        return Err(format!(
+                            "Couldn't parse integer: {} at {path}",
+                            number_str(n)
+                        ));
                     }
                     format!("{f:.0}")
                 }
@@ -429,8 +449,12 @@ fn single_value(field: &FieldDescriptor, value: &Value, path: &str) -> Result<PV
             };
             let bad = || format!("invalid literal for int() with base 10: {}", py_repr(value));
             Ok(match k {
-                Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => PValue::I32(text.parse().map_err(|_| bad())?),
-                Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => PValue::I64(text.parse().map_err(|_| bad())?),
+                Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => {
+                    PValue::I32(text.parse().map_err(|_| bad())?)
+                }
+                Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => {
+                    PValue::I64(text.parse().map_err(|_| bad())?)
+                }
                 Kind::Uint32 | Kind::Fixed32 => PValue::U32(text.parse().map_err(|_| bad())?),
                 _ => PValue::U64(text.parse().map_err(|_| bad())?),
             })
@@ -440,7 +464,10 @@ fn single_value(field: &FieldDescriptor, value: &Value, path: &str) -> Result<PV
 
 fn convert_struct(v: &Value, msg: &mut DynamicMessage, path: &str) -> Result<(), String> {
     let Value::Object(m) = v else {
-        return Err(format!("Struct must be in a dict which is {} at {path}", py_str(v)));
+        return Err(format!(
+            "Struct must be in a dict which is {} at {path}",
+            py_str(v)
+        ));
     };
     let desc = msg.descriptor();
     let Some(fields) = desc.get_field_by_name("fields") else {
@@ -494,7 +521,10 @@ fn convert_value(v: &Value, msg: &mut DynamicMessage, path: &str) -> Result<(), 
 
 fn convert_list(v: &Value, msg: &mut DynamicMessage, path: &str) -> Result<(), String> {
     let Value::Array(items) = v else {
-        return Err(format!("ListValue must be in [] which is {} at {path}", py_str(v)));
+        return Err(format!(
+            "ListValue must be in [] which is {} at {path}",
+            py_str(v)
+        ));
     };
     let desc = msg.descriptor();
     let Some(values) = desc.get_field_by_name("values") else {
@@ -533,11 +563,21 @@ mod tests {
     fn upstreams_conversion_errors() {
         // Texts recorded from upstream's server (tests/data/kinds/*/expected).
         assert_eq!(
-            parse("webhook", "spaceone.api.monitoring.plugin.EventsInfo", json!({"results": [], "unexpected": true})).unwrap_err(),
+            parse(
+                "webhook",
+                "spaceone.api.monitoring.plugin.EventsInfo",
+                json!({"results": [], "unexpected": true})
+            )
+            .unwrap_err(),
             "Message type \"spaceone.api.monitoring.plugin.EventsInfo\" has no field named \"unexpected\" at \"EventsInfo\".\n Available Fields(except extensions): \"['results']\""
         );
         assert_eq!(
-            parse("external-auth", "spaceone.api.identity.plugin.UserInfo", json!({"state": "LOCKED", "user_id": "alice"})).unwrap_err(),
+            parse(
+                "external-auth",
+                "spaceone.api.identity.plugin.UserInfo",
+                json!({"state": "LOCKED", "user_id": "alice"})
+            )
+            .unwrap_err(),
             "Failed to parse state field: Invalid enum value LOCKED for enum type spaceone.api.identity.plugin.UserInfo.State at UserInfo.state."
         );
         assert_eq!(
@@ -550,35 +590,77 @@ mod tests {
             "Failed to parse {'event_key': 'fbec8ee547c2d607', 'title': 'Ping', 'additional_info': {}, 'resources': []} field: unhashable type: 'dict'."
         );
         assert_eq!(
-            parse("webhook", "spaceone.api.monitoring.plugin.EventsInfo", json!({"results": [{"severity": "BAD"}]})).unwrap_err(),
+            parse(
+                "webhook",
+                "spaceone.api.monitoring.plugin.EventsInfo",
+                json!({"results": [{"severity": "BAD"}]})
+            )
+            .unwrap_err(),
             "Failed to parse results field: Failed to parse severity field: Invalid enum value BAD for enum type spaceone.api.monitoring.plugin.EventInfo.Severity at EventsInfo.results[0].severity.."
         );
         // Measured against protobuf 3.20.3 (the pure-Python implementation upstream runs).
         assert_eq!(
-            parse("webhook", "spaceone.api.monitoring.plugin.EventsInfo", json!({"results": [{"event_key": 5}]})).unwrap_err(),
+            parse(
+                "webhook",
+                "spaceone.api.monitoring.plugin.EventsInfo",
+                json!({"results": [{"event_key": 5}]})
+            )
+            .unwrap_err(),
             "Failed to parse results field: Failed to parse event_key field: expected string or bytes-like object, got 'int'.."
         );
         assert_eq!(
-            parse("webhook", "spaceone.api.monitoring.plugin.EventsInfo", json!({"results": [5]})).unwrap_err(),
+            parse(
+                "webhook",
+                "spaceone.api.monitoring.plugin.EventsInfo",
+                json!({"results": [5]})
+            )
+            .unwrap_err(),
             "Failed to parse results field: 'int' object is not iterable."
         );
         assert_eq!(
-            parse("webhook", "spaceone.api.monitoring.plugin.EventsInfo", json!({"results": [{"resource": [1]}]})).unwrap_err(),
+            parse(
+                "webhook",
+                "spaceone.api.monitoring.plugin.EventsInfo",
+                json!({"results": [{"resource": [1]}]})
+            )
+            .unwrap_err(),
             "Failed to parse results field: Failed to parse resource field: Struct must be in a dict which is [1] at EventsInfo.results[0].resource.."
         );
         assert_eq!(
-            parse("webhook", "spaceone.api.monitoring.plugin.EventsInfo", json!({"results": [{"resources": "x"}]})).unwrap_err(),
+            parse(
+                "webhook",
+                "spaceone.api.monitoring.plugin.EventsInfo",
+                json!({"results": [{"resources": "x"}]})
+            )
+            .unwrap_err(),
             "Failed to parse results field: Failed to parse resources field: repeated field resources must be in [] which is x at EventsInfo.results[0].."
         );
         assert_eq!(
-            parse("webhook", "spaceone.api.monitoring.plugin.EventsInfo", json!({"results": ["ab"]})).unwrap_err(),
+            parse(
+                "webhook",
+                "spaceone.api.monitoring.plugin.EventsInfo",
+                json!({"results": ["ab"]})
+            )
+            .unwrap_err(),
             "Failed to parse results field: Message type \"spaceone.api.monitoring.plugin.EventInfo\" has no field named \"a\" at \"EventsInfo.results[0]\".\n Available Fields(except extensions): \"['eventKey', 'eventType', 'title', 'description', 'severity', 'resource', 'rule', 'occurredAt', 'additionalInfo', 'imageUrl', 'provider', 'account', 'resources']\"."
         );
         for ok in [json!(2), json!(null), json!(1.5)] {
-            assert!(parse("webhook", "spaceone.api.monitoring.plugin.EventsInfo", json!({"results": [{"severity": ok}]})).is_ok());
+            assert!(
+                parse(
+                    "webhook",
+                    "spaceone.api.monitoring.plugin.EventsInfo",
+                    json!({"results": [{"severity": ok}]})
+                )
+                .is_ok()
+            );
         }
         assert_eq!(
-            parse("webhook", "spaceone.api.monitoring.plugin.EventsInfo", json!({"results": {"a": 1}})).unwrap_err(),
+            parse(
+                "webhook",
+                "spaceone.api.monitoring.plugin.EventsInfo",
+                json!({"results": {"a": 1}})
+            )
+            .unwrap_err(),
             "Failed to parse results field: repeated field results must be in [] which is {'a': 1} at EventsInfo."
         );
     }
@@ -596,20 +678,34 @@ mod tests {
             json!({"tasks": [{"task_options": {"m": "1", "n": null}}]})
         );
         assert_eq!(
-            parse("external-auth", "spaceone.api.identity.plugin.UserInfo",
-                  json!({"state": "ENABLED", "user_id": "alice", "name": null, "email": ""})).unwrap(),
+            parse(
+                "external-auth",
+                "spaceone.api.identity.plugin.UserInfo",
+                json!({"state": "ENABLED", "user_id": "alice", "name": null, "email": ""})
+            )
+            .unwrap(),
             json!({"state": "ENABLED", "user_id": "alice"})
         );
         // A set Struct is present even when empty; numbers come back as floats.
         assert_eq!(
-            parse("webhook", "spaceone.api.monitoring.plugin.WebhookPluginInfo", json!({"metadata": {}})).unwrap(),
+            parse(
+                "webhook",
+                "spaceone.api.monitoring.plugin.WebhookPluginInfo",
+                json!({"metadata": {}})
+            )
+            .unwrap(),
             json!({"metadata": {}})
         );
         assert_eq!(
             serde_json::to_string(
-                &parse("cost", "spaceone.api.cost_analysis.plugin.CostsInfo",
-                       json!({"results": [{"cost": 1, "billed_date": "2024-01-01", "tags": {"n": 2}}]})).unwrap()
-            ).unwrap(),
+                &parse(
+                    "cost",
+                    "spaceone.api.cost_analysis.plugin.CostsInfo",
+                    json!({"results": [{"cost": 1, "billed_date": "2024-01-01", "tags": {"n": 2}}]})
+                )
+                .unwrap()
+            )
+            .unwrap(),
             r#"{"results":[{"cost":1.0,"tags":{"n":2.0},"billed_date":"2024-01-01"}]}"#
         );
     }
@@ -617,7 +713,9 @@ mod tests {
     #[test]
     fn request_dicts_omit_defaults_and_name_enums() {
         let p = pool("notification");
-        let desc = p.get_message_by_name("spaceone.api.notification.plugin.PluginDispatchRequest").unwrap();
+        let desc = p
+            .get_message_by_name("spaceone.api.notification.plugin.PluginDispatchRequest")
+            .unwrap();
         let msg = dict_to_message(
             &json!({"options": {}, "notification_type": "WARNING", "secret_data": {"token": "t"}}),
             &desc,
@@ -627,12 +725,25 @@ mod tests {
             serde_json::to_string(&message_to_dict(&msg)).unwrap(),
             r#"{"options":{},"notification_type":"WARNING","secret_data":{"token":"t"}}"#
         );
-        let none = dict_to_message(&json!({"notification_type": "NOTIFICATION_TYPE_NONE"}), &desc).unwrap();
+        let none = dict_to_message(
+            &json!({"notification_type": "NOTIFICATION_TYPE_NONE"}),
+            &desc,
+        )
+        .unwrap();
         assert_eq!(message_to_dict(&none), json!({}), "enum 0 is the default");
         let log = pool("log");
-        let desc = log.get_message_by_name("spaceone.api.monitoring.plugin.LogRequest").unwrap();
-        let msg = dict_to_message(&json!({"limit": 10, "sort": {"key": "t", "desc": true}}), &desc).unwrap();
-        assert_eq!(message_to_dict(&msg), json!({"sort": {"key": "t", "desc": true}, "limit": 10}));
+        let desc = log
+            .get_message_by_name("spaceone.api.monitoring.plugin.LogRequest")
+            .unwrap();
+        let msg = dict_to_message(
+            &json!({"limit": 10, "sort": {"key": "t", "desc": true}}),
+            &desc,
+        )
+        .unwrap();
+        assert_eq!(
+            message_to_dict(&msg),
+            json!({"sort": {"key": "t", "desc": true}, "limit": 10})
+        );
         assert_eq!(
             dict_to_message(&json!({"limit": 1.5}), &desc).unwrap_err(),
             "Failed to parse limit field: Couldn't parse integer: 1.5 at LogRequest.limit."

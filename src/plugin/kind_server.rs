@@ -223,7 +223,11 @@ fn start(
     req: &tonic::Request<DynamicMessage>,
 ) -> (CallLog, Result<Value, PluginError>) {
     let method = route.method();
-    let tnx = if kind.log_names_route { method.as_str() } else { "" };
+    let tnx = if kind.log_names_route {
+        method.as_str()
+    } else {
+        ""
+    };
     let log = CallLog::new(tnx, traceparent(req).as_deref());
     let dict = message_to_dict(req.get_ref());
     let empty = Map::new();
@@ -352,7 +356,9 @@ pub async fn serve<B: Backend>(
     let mut routes = tonic::service::Routes::builder();
     routes
         .add_service(pb::health::health_server::HealthServer::new(health))
-        .add_service(pb::core::server_info_server::ServerInfoServer::new(ServerInfoService))
+        .add_service(pb::core::server_info_server::ServerInfoServer::new(
+            ServerInfoService,
+        ))
         .add_service(
             tonic_reflection::pb::v1alpha::server_reflection_server::ServerReflectionServer::new(
                 ReflectionV1Alpha(index.clone()),

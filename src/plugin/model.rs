@@ -315,7 +315,9 @@ fn is_iso_datetime(s: &str) -> bool {
                 let tz = tz.strip_prefix('+').or_else(|| tz.strip_prefix('-'))?;
                 let (_, rest) = digits(tz, 2, 2)?;
                 let rest = rest.strip_prefix(':').unwrap_or(rest);
-                if !rest.is_empty() && (rest.len() != 2 || !rest.bytes().all(|b| b.is_ascii_digit())) {
+                if !rest.is_empty()
+                    && (rest.len() != 2 || !rest.bytes().all(|b| b.is_ascii_digit()))
+                {
                     return None;
                 }
             }

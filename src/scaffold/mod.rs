@@ -34,7 +34,8 @@ use crate::plugin::kinds;
 /// File name of the SDK module of the other kinds (next to the SDK in `src/`).
 pub const KINDS_SDK_FILE_NAME: &str = "spaceone_plugin_kinds.py";
 /// The kinds SDK module: server classes and helpers of every kind besides the collector.
-pub const KINDS_SDK_SOURCE: &str = include_str!("../plugin/handler/python/spaceone_plugin_kinds.py");
+pub const KINDS_SDK_SOURCE: &str =
+    include_str!("../plugin/handler/python/spaceone_plugin_kinds.py");
 pub use names::Names;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -80,9 +81,8 @@ const KIND_NAMES: &[(&str, Kind)] = &[
 ];
 
 /// Upstream kinds that have no template here, with what they are.
-const UNAVAILABLE_KINDS: &[(&str, &str)] = &[
-    ("spaceone.core.skeleton", "SpaceONE micro-service skeleton"),
-];
+const UNAVAILABLE_KINDS: &[(&str, &str)] =
+    &[("spaceone.core.skeleton", "SpaceONE micro-service skeleton")];
 
 /// The kinds `-s` accepts, for error messages.
 fn available_kinds() -> String {
@@ -416,7 +416,10 @@ mod tests {
         );
         assert_eq!(parse_kind(Some("webhook")), Ok(Kind::Other("webhook")));
         assert_eq!(parse_kind(Some("auth")), Ok(Kind::Other("external-auth")));
-        assert_eq!(Kind::Other("external-auth").description(), "identity external auth");
+        assert_eq!(
+            Kind::Other("external-auth").description(),
+            "identity external auth"
+        );
         let available = "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton), external-auth (identity external auth; also accepted as auth), account-collector (identity account collector), cost (cost data source), notification (notification protocol), webhook (monitoring webhook), metric (monitoring metric data source), log (monitoring log data source)";
         assert_eq!(parse_kind(Some("metric")), Ok(Kind::Other("metric")));
         assert_eq!(
@@ -425,7 +428,9 @@ mod tests {
         );
         assert_eq!(
             parse_kind(Some("spaceone.core.skeleton")).unwrap_err(),
-            format!("Project kind 'spaceone.core.skeleton' (SpaceONE micro-service skeleton) is not available. Available: {available}.")
+            format!(
+                "Project kind 'spaceone.core.skeleton' (SpaceONE micro-service skeleton) is not available. Available: {available}."
+            )
         );
     }
 
@@ -511,31 +516,56 @@ mod tests {
             };
             for f in &files {
                 let t = String::from_utf8(f.contents.clone()).unwrap();
-                assert!(!t.contains("{{"), "{}: {} keeps a placeholder", k.name, f.path.display());
+                assert!(
+                    !t.contains("{{"),
+                    "{}: {} keeps a placeholder",
+                    k.name,
+                    f.path.display()
+                );
             }
             let last: Vec<String> = files[files.len() - 2..]
                 .iter()
                 .map(|f| f.path.display().to_string())
                 .collect();
-            assert_eq!(last, ["src/spaceone_plugin_sdk.py", "src/spaceone_plugin_kinds.py"]);
+            assert_eq!(
+                last,
+                ["src/spaceone_plugin_sdk.py", "src/spaceone_plugin_kinds.py"]
+            );
             let main = text("src/plugin/main.py");
             for r in k.routes {
-                assert!(main.contains(&format!("@app.route(\"{}\")", r.method())), "{}: {}", k.name, r.method());
+                assert!(
+                    main.contains(&format!("@app.route(\"{}\")", r.method())),
+                    "{}: {}",
+                    k.name,
+                    r.method()
+                );
                 let header = format!("# spacectl exec {} plugin.{} -f ", r.verb, r.service);
                 assert!(
-                    files.iter().any(|f| String::from_utf8_lossy(&f.contents).starts_with(&header)),
+                    files
+                        .iter()
+                        .any(|f| String::from_utf8_lossy(&f.contents).starts_with(&header)),
                     "{}: no request file for {}",
                     k.name,
                     r.method()
                 );
             }
-            assert!(text("Dockerfile").contains("ENTRYPOINT [\"spaceone\"]\nCMD [\"run\", \"plugin-server\", \"plugin\"]\n"));
+            assert!(text("Dockerfile").contains(
+                "ENTRYPOINT [\"spaceone\"]\nCMD [\"run\", \"plugin-server\", \"plugin\"]\n"
+            ));
             assert_eq!(text("VERSION"), "0.1.0\n");
             assert!(text("README.md").starts_with("# demo\n"));
         }
         assert_eq!(
             with_template,
-            ["external-auth", "account-collector", "cost", "notification", "webhook", "metric", "log"]
+            [
+                "external-auth",
+                "account-collector",
+                "cost",
+                "notification",
+                "webhook",
+                "metric",
+                "log"
+            ]
         );
         assert!(KINDS_SDK_SOURCE.contains("class WebhookPluginServer(PluginServer):"));
     }

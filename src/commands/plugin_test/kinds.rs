@@ -24,7 +24,15 @@ pub fn route_of(text: &str) -> Option<String> {
     let first = text.lines().next()?;
     let words: Vec<&str> = first.split_whitespace().collect();
     match words.as_slice() {
-        ["#", "spacectl" | "spaceone", "exec", verb, resource, "-f", _] => {
+        [
+            "#",
+            "spacectl" | "spaceone",
+            "exec",
+            verb,
+            resource,
+            "-f",
+            _,
+        ] => {
             let service = resource.strip_prefix("plugin.")?;
             Some(format!("{service}.{verb}"))
         }
@@ -78,7 +86,13 @@ pub fn plan(files: &[RequestFile], named: Option<&str>) -> Result<Option<Plan>, 
         .iter()
         .map(|r| {
             let method = r.method();
-            (r, files.iter().find(|f| f.route == method).map(|f| f.path.clone()))
+            (
+                r,
+                files
+                    .iter()
+                    .find(|f| f.route == method)
+                    .map(|f| f.path.clone()),
+            )
         })
         .collect();
     Ok(Some(Plan { kind, calls }))
@@ -98,7 +112,15 @@ impl Plan {
             .iter()
             .filter_map(|(_, f)| f.as_deref().map(&shown))
             .collect();
-        format!("{} routes from {}", self.kind.title, if files.is_empty() { "no files".to_string() } else { files.join(", ") })
+        format!(
+            "{} routes from {}",
+            self.kind.title,
+            if files.is_empty() {
+                "no files".to_string()
+            } else {
+                files.join(", ")
+            }
+        )
     }
 }
 
@@ -117,16 +139,28 @@ mod tests {
             route_of("# spacectl exec parse plugin.Event -f parse.yaml\noptions: {}\n").as_deref(),
             Some("Event.parse")
         );
-        assert_eq!(route_of("# spaceone exec sync plugin.AccountCollector -f s.yaml").as_deref(), Some("AccountCollector.sync"));
+        assert_eq!(
+            route_of("# spaceone exec sync plugin.AccountCollector -f s.yaml").as_deref(),
+            Some("AccountCollector.sync")
+        );
         assert_eq!(route_of("options: {}\n"), None);
-        assert_eq!(route_of("# spacectl exec init identity.Provider -f x.yaml"), None);
+        assert_eq!(
+            route_of("# spacectl exec init identity.Provider -f x.yaml"),
+            None
+        );
     }
 
     #[test]
     fn plans_follow_the_kinds_route_order() {
         let files = vec![
-            RequestFile { route: "Event.parse".into(), path: "parse.yaml".into() },
-            RequestFile { route: "Webhook.init".into(), path: "init.yaml".into() },
+            RequestFile {
+                route: "Event.parse".into(),
+                path: "parse.yaml".into(),
+            },
+            RequestFile {
+                route: "Webhook.init".into(),
+                path: "init.yaml".into(),
+            },
         ];
         let p = plan(&files, None).unwrap().unwrap();
         assert_eq!(p.kind.name, "webhook");
@@ -143,7 +177,10 @@ mod tests {
                 ("Event.parse".to_string(), Some("parse.yaml".to_string())),
             ]
         );
-        let collector = vec![RequestFile { route: "Collector.init".into(), path: "init.yaml".into() }];
+        let collector = vec![RequestFile {
+            route: "Collector.init".into(),
+            path: "init.yaml".into(),
+        }];
         assert!(plan(&collector, None).unwrap().is_none());
         assert!(plan(&[], None).unwrap().is_none());
         assert!(refusal_ok("Required parameter. (key = options)"));

@@ -177,7 +177,12 @@ pub fn names_list() -> String {
 }
 
 /// The routes of the inventory collector (served by the collector host).
-pub const COLLECTOR_ROUTES: &[&str] = &["Collector.init", "Collector.verify", "Collector.collect", "Job.get_tasks"];
+pub const COLLECTOR_ROUTES: &[&str] = &[
+    "Collector.init",
+    "Collector.verify",
+    "Collector.collect",
+    "Job.get_tasks",
+];
 
 /// The kind a plugin is served as (`Ok(None)`: the inventory collector).
 ///
@@ -192,14 +197,20 @@ pub fn select(named: Option<&str>, routes: &[String]) -> Result<Option<&'static 
             return Ok(None);
         }
         let kind = find(name).ok_or_else(|| {
-            format!("Unknown plugin kind '{name}' (--kind): use asset or one of {}.", names_list())
+            format!(
+                "Unknown plugin kind '{name}' (--kind): use asset or one of {}.",
+                names_list()
+            )
         })?;
         for r in routes {
             kind.check_route(r)?;
         }
         return Ok(Some(kind));
     }
-    if routes.iter().all(|r| COLLECTOR_ROUTES.contains(&r.as_str())) {
+    if routes
+        .iter()
+        .all(|r| COLLECTOR_ROUTES.contains(&r.as_str()))
+    {
         return Ok(None);
     }
     let fits: Vec<&'static KindSpec> = KINDS
@@ -381,7 +392,13 @@ pub(crate) fn rename_key(v: Value, from: &str, to: &str) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.into_iter()
-                .map(|(k, val)| if k == from { (to.to_string(), val) } else { (k, val) })
+                .map(|(k, val)| {
+                    if k == from {
+                        (to.to_string(), val)
+                    } else {
+                        (k, val)
+                    }
+                })
                 .collect(),
         ),
         other => other,
@@ -391,7 +408,6 @@ pub(crate) fn rename_key(v: Value, from: &str, to: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn every_kind_is_found_by_name_and_alias() {
@@ -399,7 +415,10 @@ mod tests {
             assert_eq!(find(k.name).map(|f| f.name), Some(k.name));
         }
         assert_eq!(find("auth").map(|k| k.name), Some("external-auth"));
-        assert!(find("asset").is_none(), "the collector is not in this table");
+        assert!(
+            find("asset").is_none(),
+            "the collector is not in this table"
+        );
         assert!(find("nope").is_none());
         assert_eq!(
             names_list(),
@@ -416,13 +435,27 @@ mod tests {
                 let svc = pool
                     .get_service_by_name(&s)
                     .unwrap_or_else(|| panic!("{}: no service {s}", k.name));
-                for r in k.routes.iter().filter(|r| s.ends_with(&format!(".{}", r.service))) {
+                for r in k
+                    .routes
+                    .iter()
+                    .filter(|r| s.ends_with(&format!(".{}", r.service)))
+                {
                     let m = svc
                         .methods()
                         .find(|m| m.name() == r.verb)
                         .unwrap_or_else(|| panic!("{}: no method {}", k.name, r.method()));
-                    assert_eq!(m.input().full_name(), k.message_name(r.request), "{}", r.method());
-                    assert_eq!(m.output().full_name(), k.message_name(r.response), "{}", r.method());
+                    assert_eq!(
+                        m.input().full_name(),
+                        k.message_name(r.request),
+                        "{}",
+                        r.method()
+                    );
+                    assert_eq!(
+                        m.output().full_name(),
+                        k.message_name(r.response),
+                        "{}",
+                        r.method()
+                    );
                     assert_eq!(m.is_server_streaming(), r.streaming(), "{}", r.method());
                     assert!(!m.is_client_streaming());
                 }
@@ -438,10 +471,14 @@ mod tests {
                 }
             }
             // Each pool holds exactly the kind's services plus Health and ServerInfo.
-            let mut listed: Vec<String> = pool.services().map(|s| s.full_name().to_string()).collect();
+            let mut listed: Vec<String> =
+                pool.services().map(|s| s.full_name().to_string()).collect();
             listed.sort();
             let mut expected = k.service_names();
-            expected.extend(["grpc.health.v1.Health".into(), "spaceone.api.core.v1.ServerInfo".into()]);
+            expected.extend([
+                "grpc.health.v1.Health".into(),
+                "spaceone.api.core.v1.ServerInfo".into(),
+            ]);
             expected.sort();
             assert_eq!(listed, expected, "{}", k.name);
         }
@@ -450,15 +487,42 @@ mod tests {
     #[test]
     fn compat_mode_finds_the_kind_by_library_class() {
         assert_eq!(
-            by_library("spaceone.identity.plugin.account_collector.lib.server", "AccountCollectorPluginServer")
-                .map(|k| k.name),
+            by_library(
+                "spaceone.identity.plugin.account_collector.lib.server",
+                "AccountCollectorPluginServer"
+            )
+            .map(|k| k.name),
             Some("account-collector")
         );
-        assert!(by_library("spaceone.identity.plugin.account_collector.lib.server", "Other").is_none());
-        let with_library: Vec<&str> = KINDS.iter().filter(|k| k.library.is_some()).map(|k| k.name).collect();
-        assert_eq!(with_library, ["external-auth", "account-collector", "cost", "notification", "webhook"]);
+        assert!(
+            by_library(
+                "spaceone.identity.plugin.account_collector.lib.server",
+                "Other"
+            )
+            .is_none()
+        );
+        let with_library: Vec<&str> = KINDS
+            .iter()
+            .filter(|k| k.library.is_some())
+            .map(|k| k.name)
+            .collect();
+        assert_eq!(
+            with_library,
+            [
+                "external-auth",
+                "account-collector",
+                "cost",
+                "notification",
+                "webhook"
+            ]
+        );
         for k in KINDS {
-            assert_eq!(k.library.is_some(), k.shaping == Shaping::Upstream, "{}", k.name);
+            assert_eq!(
+                k.library.is_some(),
+                k.shaping == Shaping::Upstream,
+                "{}",
+                k.name
+            );
         }
     }
 
@@ -478,15 +542,30 @@ mod tests {
         let routes = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let name = |r: Result<Option<&'static KindSpec>, String>| r.map(|k| k.map(|k| k.name));
         assert_eq!(name(select(None, &routes(&[]))), Ok(None));
-        assert_eq!(name(select(None, &routes(&["Collector.init", "Job.get_tasks"]))), Ok(None));
-        assert_eq!(name(select(None, &routes(&["Webhook.init", "Event.parse"]))), Ok(Some("webhook")));
-        assert_eq!(name(select(None, &routes(&["DataSource.init", "Cost.get_data"]))), Ok(Some("cost")));
+        assert_eq!(
+            name(select(None, &routes(&["Collector.init", "Job.get_tasks"]))),
+            Ok(None)
+        );
+        assert_eq!(
+            name(select(None, &routes(&["Webhook.init", "Event.parse"]))),
+            Ok(Some("webhook"))
+        );
+        assert_eq!(
+            name(select(None, &routes(&["DataSource.init", "Cost.get_data"]))),
+            Ok(Some("cost"))
+        );
         assert_eq!(
             name(select(None, &routes(&["DataSource.init"]))),
             Err("The plugin's routes (DataSource.init) fit several plugin kinds (cost, metric, log); name one with --kind.".into())
         );
-        assert_eq!(name(select(Some("metric"), &routes(&["DataSource.init"]))), Ok(Some("metric")));
-        assert_eq!(name(select(Some("auth"), &routes(&[]))), Ok(Some("external-auth")));
+        assert_eq!(
+            name(select(Some("metric"), &routes(&["DataSource.init"]))),
+            Ok(Some("metric"))
+        );
+        assert_eq!(
+            name(select(Some("auth"), &routes(&[]))),
+            Ok(Some("external-auth"))
+        );
         assert_eq!(
             name(select(Some("webhook"), &routes(&["Webhook.init", "Collector.collect"]))),
             Err("Plugin method is invalid. (plugin_method = Collector.collect, allowed = ['Webhook', 'Event'])".into())
@@ -507,11 +586,15 @@ mod tests {
         assert!(k.check_route("Event.parse").is_ok());
         assert_eq!(
             k.check_route("Collector.collect").err().as_deref(),
-            Some("Plugin method is invalid. (plugin_method = Collector.collect, allowed = ['Webhook', 'Event'])")
+            Some(
+                "Plugin method is invalid. (plugin_method = Collector.collect, allowed = ['Webhook', 'Event'])"
+            )
         );
         assert_eq!(
             k.check_route("Webhook.dispatch").err().as_deref(),
-            Some("Plugin method is invalid. (plugin_method = Webhook.dispatch,allowed = ['init', 'verify'])")
+            Some(
+                "Plugin method is invalid. (plugin_method = Webhook.dispatch,allowed = ['init', 'verify'])"
+            )
         );
     }
 
@@ -525,7 +608,10 @@ mod tests {
             expected: String::new(),
         }]);
         assert_eq!(e.status, StatusKind::Internal);
-        assert_eq!(e.details(), "ERROR_UNKNOWN: sequence item 2: expected str instance, int found");
+        assert_eq!(
+            e.details(),
+            "ERROR_UNKNOWN: sequence item 2: expected str instance, int found"
+        );
     }
 }
 
@@ -581,12 +667,18 @@ mod listing {
                 "  {} (package {}; imports {})",
                 f.name(),
                 f.package_name(),
-                if deps.is_empty() { "none".to_string() } else { deps.join(", ") }
+                if deps.is_empty() {
+                    "none".to_string()
+                } else {
+                    deps.join(", ")
+                }
             ));
         }
         let mut reached: BTreeMap<String, Reached> = BTreeMap::new();
         let mut queue: Vec<MessageDescriptor> = Vec::new();
-        let mut reach = |m: MessageDescriptor, queue: &mut Vec<MessageDescriptor>, reached: &mut BTreeMap<String, Reached>| {
+        let reach = |m: MessageDescriptor,
+                     queue: &mut Vec<MessageDescriptor>,
+                     reached: &mut BTreeMap<String, Reached>| {
             if !reached.contains_key(m.full_name()) {
                 reached.insert(m.full_name().to_string(), Reached::Message(m.clone()));
                 queue.push(m);
@@ -595,8 +687,16 @@ mod listing {
         for svc in &svcs {
             out.push(format!("service {}:", svc.full_name()));
             for m in svc.methods() {
-                let cs = if m.is_client_streaming() { "stream " } else { "" };
-                let ss = if m.is_server_streaming() { "stream " } else { "" };
+                let cs = if m.is_client_streaming() {
+                    "stream "
+                } else {
+                    ""
+                };
+                let ss = if m.is_server_streaming() {
+                    "stream "
+                } else {
+                    ""
+                };
                 out.push(format!(
                     "  rpc {}({cs}{}) returns ({ss}{})",
                     m.name(),
@@ -621,7 +721,8 @@ mod listing {
             }
         }
         for (name, r) in &reached {
-            let well_known = name.starts_with("google.protobuf.") || name.starts_with("grpc.reflection.");
+            let well_known =
+                name.starts_with("google.protobuf.") || name.starts_with("grpc.reflection.");
             match r {
                 Reached::Message(m) => {
                     if well_known {
@@ -632,7 +733,11 @@ mod listing {
                     let mut fields: Vec<_> = m.fields().collect();
                     fields.sort_by_key(|f| f.number());
                     for f in fields {
-                        let label = if f.cardinality() == Cardinality::Repeated { "repeated " } else { "" };
+                        let label = if f.cardinality() == Cardinality::Repeated {
+                            "repeated "
+                        } else {
+                            ""
+                        };
                         let ty = match f.kind() {
                             FieldKind::Message(t) => t.full_name().to_string(),
                             FieldKind::Enum(t) => t.full_name().to_string(),
@@ -661,17 +766,35 @@ mod listing {
     #[test]
     fn each_pool_lists_what_upstreams_server_listed() {
         let recorded = [
-            ("webhook", include_str!("../../../tests/data/kinds/webhook/expected/reflection.txt")),
-            ("notification", include_str!("../../../tests/data/kinds/notification/expected/reflection.txt")),
-            ("cost", include_str!("../../../tests/data/kinds/cost/expected/reflection.txt")),
-            ("external-auth", include_str!("../../../tests/data/kinds/external-auth/expected/reflection.txt")),
-            ("account-collector", include_str!("../../../tests/data/kinds/account-collector/expected/reflection.txt")),
+            (
+                "webhook",
+                include_str!("../../../tests/data/kinds/webhook/expected/reflection.txt"),
+            ),
+            (
+                "notification",
+                include_str!("../../../tests/data/kinds/notification/expected/reflection.txt"),
+            ),
+            (
+                "cost",
+                include_str!("../../../tests/data/kinds/cost/expected/reflection.txt"),
+            ),
+            (
+                "external-auth",
+                include_str!("../../../tests/data/kinds/external-auth/expected/reflection.txt"),
+            ),
+            (
+                "account-collector",
+                include_str!("../../../tests/data/kinds/account-collector/expected/reflection.txt"),
+            ),
         ];
         for (name, expected) in recorded {
             let k = super::find(name).expect("kind");
             let pool = DescriptorPool::decode(k.descriptor_set).expect("pool");
             let mut services = k.service_names();
-            services.extend(["grpc.health.v1.Health".into(), "spaceone.api.core.v1.ServerInfo".into()]);
+            services.extend([
+                "grpc.health.v1.Health".into(),
+                "spaceone.api.core.v1.ServerInfo".into(),
+            ]);
             assert_eq!(listing(&pool, &services), expected, "{name}");
         }
     }

@@ -130,15 +130,27 @@ mod tests {
     #[test]
     fn sync_params_and_errors() {
         assert_eq!(
-            params("AccountCollector.sync", json!({"options": {}, "secret_data": {}, "domain_id": "d"})).unwrap(),
+            params(
+                "AccountCollector.sync",
+                json!({"options": {}, "secret_data": {}, "domain_id": "d"})
+            )
+            .unwrap(),
             json!({"options": {}, "schema_id": null, "secret_data": {}, "domain_id": "d"})
         );
         assert_eq!(
-            params("AccountCollector.sync", json!({"options": {}, "domain_id": "d"})).unwrap_err(),
+            params(
+                "AccountCollector.sync",
+                json!({"options": {}, "domain_id": "d"})
+            )
+            .unwrap_err(),
             "INVALID_ARGUMENT ERROR_REQUIRED_PARAMETER: Required parameter. (key = secret_data)"
         );
         assert_eq!(
-            params("AccountCollector.sync", json!({"options": {}, "schema_id": "s", "secret_data": {}, "domain_id": "d"})).unwrap_err(),
+            params(
+                "AccountCollector.sync",
+                json!({"options": {}, "schema_id": "s", "secret_data": {}, "domain_id": "d"})
+            )
+            .unwrap_err(),
             "INVALID_ARGUMENT ERROR_INVALID_PARAMETER_TYPE: Parameter type is invalid. (key = schema_id, type = dict)"
         );
     }
@@ -150,11 +162,17 @@ mod tests {
         };
         assert_eq!(shape(&json!({})).unwrap(), json!({"results": null}));
         assert_eq!(
-            serde_json::to_string(&shape(&json!({"results": [{"name": "a", "location": [{"name": "f"}], "x": 1}]})).unwrap()).unwrap(),
+            serde_json::to_string(
+                &shape(&json!({"results": [{"name": "a", "location": [{"name": "f"}], "x": 1}]}))
+                    .unwrap()
+            )
+            .unwrap(),
             r#"{"results":[{"name":"a","resource_id":null,"data":null,"secret_schema_id":null,"secret_data":null,"tags":null,"location":[{"name":"f"}]}]}"#
         );
         assert_eq!(
-            shape(&json!({"results": [{"location": "Org/Prod"}]})).unwrap_err().details(),
+            shape(&json!({"results": [{"location": "Org/Prod"}]}))
+                .unwrap_err()
+                .details(),
             "ERROR_UNKNOWN: 1 validation error for AccountsResponse\nresults -> 0 -> location\n  value is not a valid list (type=type_error.list)"
         );
     }

@@ -180,7 +180,10 @@ static ACTIONS: ModelSpec = ModelSpec {
     name: "Actions",
     fields: &[
         opt("match_workspace", Kind::Model(&SOURCE_TARGET_WORKSPACE)),
-        opt("match_service_account", Kind::Model(&SOURCE_TARGET_SERVICE_ACCOUNT)),
+        opt(
+            "match_service_account",
+            Kind::Model(&SOURCE_TARGET_SERVICE_ACCOUNT),
+        ),
         opt("match_project", Kind::Model(&SOURCE_TARGET_PROJECT)),
         opt("change_project", Kind::Str),
         opt("add_additional_info", Kind::Dict),
@@ -198,7 +201,12 @@ static CONDITION: ModelSpec = ModelSpec {
 
 static RULE_OPTIONS: ModelSpec = ModelSpec {
     name: "Options",
-    fields: &[dflt("stop_processing", Kind::Bool, Dflt::Bool(false), false)],
+    fields: &[dflt(
+        "stop_processing",
+        Kind::Bool,
+        Dflt::Bool(false),
+        false,
+    )],
 };
 
 static CONDITIONS_POLICY: EnumSpec = EnumSpec {
@@ -210,11 +218,21 @@ static DATA_SOURCE_RULE: ModelSpec = ModelSpec {
     name: "DataSourceRule",
     fields: &[
         req("name", Kind::Str),
-        dflt("conditions", Kind::List(&Kind::Model(&CONDITION)), Dflt::EmptyList, false),
+        dflt(
+            "conditions",
+            Kind::List(&Kind::Model(&CONDITION)),
+            Dflt::EmptyList,
+            false,
+        ),
         req("conditions_policy", Kind::Enum(&CONDITIONS_POLICY)),
         req("actions", Kind::Model(&ACTIONS)),
         // The default `{}` is not validated: it stays an empty mapping.
-        dflt("options", Kind::Model(&RULE_OPTIONS), Dflt::EmptyObject, false),
+        dflt(
+            "options",
+            Kind::Model(&RULE_OPTIONS),
+            Dflt::EmptyObject,
+            false,
+        ),
         dflt("tags", Kind::Dict, Dflt::EmptyObject, false),
     ],
 };
@@ -230,13 +248,28 @@ static SECRET_TYPE: EnumSpec = EnumSpec {
 static PLUGIN_METADATA: ModelSpec = ModelSpec {
     name: "PluginMetadata",
     fields: &[
-        dflt("data_source_rules", Kind::List(&Kind::Model(&DATA_SOURCE_RULE)), Dflt::EmptyList, false),
-        dflt("supported_secret_types", Kind::List(&Kind::Enum(&SECRET_TYPE)), Dflt::StrList(&["MANUAL"]), false),
+        dflt(
+            "data_source_rules",
+            Kind::List(&Kind::Model(&DATA_SOURCE_RULE)),
+            Dflt::EmptyList,
+            false,
+        ),
+        dflt(
+            "supported_secret_types",
+            Kind::List(&Kind::Enum(&SECRET_TYPE)),
+            Dflt::StrList(&["MANUAL"]),
+            false,
+        ),
         dflt("currency", Kind::Str, Dflt::Str("USD"), false),
         dflt("alias", Kind::Dict, Dflt::EmptyObject, false),
         dflt("use_account_routing", Kind::Bool, Dflt::Bool(false), false),
         opt("account_match_key", Kind::Str),
-        dflt("account_connect_polices", Kind::List(&Kind::Dict), Dflt::EmptyList, false),
+        dflt(
+            "account_connect_polices",
+            Kind::List(&Kind::Dict),
+            Dflt::EmptyList,
+            false,
+        ),
         opt("additional_info", Kind::DictOf(&Kind::Dict)),
     ],
 };
@@ -269,7 +302,10 @@ static CHANGED: ModelSpec = ModelSpec {
 
 static TASK: ModelSpec = ModelSpec {
     name: "Task",
-    fields: &[req("task_options", Kind::Dict), opt("task_changed", Kind::Model(&CHANGED))],
+    fields: &[
+        req("task_options", Kind::Dict),
+        opt("task_changed", Kind::Model(&CHANGED)),
+    ],
 };
 
 static SYNCED_ACCOUNT: ModelSpec = ModelSpec {
@@ -281,7 +317,12 @@ static TASKS_RESPONSE: ModelSpec = ModelSpec {
     name: "TasksResponse",
     fields: &[
         req("tasks", Kind::List(&Kind::Model(&TASK))),
-        dflt("changed", Kind::List(&Kind::Model(&CHANGED)), Dflt::EmptyList, false),
+        dflt(
+            "changed",
+            Kind::List(&Kind::Model(&CHANGED)),
+            Dflt::EmptyList,
+            false,
+        ),
         opt("synced_accounts", Kind::List(&Kind::Model(&SYNCED_ACCOUNT))),
     ],
 };
@@ -371,11 +412,19 @@ mod tests {
             "INVALID_ARGUMENT ERROR_REQUIRED_PARAMETER: Required parameter. (key = domain_id)"
         );
         assert_eq!(
-            params("DataSource.verify", json!({"options": {}, "domain_id": "d"})).unwrap_err(),
+            params(
+                "DataSource.verify",
+                json!({"options": {}, "domain_id": "d"})
+            )
+            .unwrap_err(),
             "INVALID_ARGUMENT ERROR_REQUIRED_PARAMETER: Required parameter. (key = secret_data)"
         );
         assert_eq!(
-            params("Cost.get_data", json!({"options": {}, "secret_data": {}, "domain_id": "d"})).unwrap_err(),
+            params(
+                "Cost.get_data",
+                json!({"options": {}, "secret_data": {}, "domain_id": "d"})
+            )
+            .unwrap_err(),
             "INVALID_ARGUMENT ERROR_REQUIRED_PARAMETER: Required parameter. (key = task_options)"
         );
         assert_eq!(
@@ -413,10 +462,20 @@ mod tests {
             params("Job.get_tasks", req("yesterday")).unwrap_err(),
             "INVALID_ARGUMENT ERROR_INVALID_PARAMETER: Parameter is invalid. (key = last_synchronized_at, reason = invalid datetime format)"
         );
-        for ok in ["2024-05-01T00:00:00Z", "2024-05-01 10:20", "2024-5-1T1:2:3.123456+09:00", "1714521600"] {
+        for ok in [
+            "2024-05-01T00:00:00Z",
+            "2024-05-01 10:20",
+            "2024-5-1T1:2:3.123456+09:00",
+            "1714521600",
+        ] {
             assert!(params("Job.get_tasks", req(ok)).is_ok(), "{ok}");
         }
-        for bad in ["2024-05-01", "2024-13-01T00:00", "2024-02-30T00:00", "2024-05-01T00:00:00+9"] {
+        for bad in [
+            "2024-05-01",
+            "2024-13-01T00:00",
+            "2024-02-30T00:00",
+            "2024-05-01T00:00:00+9",
+        ] {
             assert!(params("Job.get_tasks", req(bad)).is_err(), "{bad}");
         }
     }
@@ -424,7 +483,8 @@ mod tests {
     #[test]
     fn init_metadata_defaults() {
         assert_eq!(
-            serde_json::to_string(&shape("DataSource.init", json!({"metadata": {}})).unwrap()).unwrap(),
+            serde_json::to_string(&shape("DataSource.init", json!({"metadata": {}})).unwrap())
+                .unwrap(),
             r#"{"metadata":{"data_source_rules":[],"supported_secret_types":["MANUAL"],"currency":"USD","alias":{},"use_account_routing":false,"account_match_key":null,"account_connect_polices":[],"additional_info":null}}"#
         );
         let rule = shape(
@@ -438,7 +498,11 @@ mod tests {
             r#"[{"name":"r","conditions":[],"conditions_policy":"ALWAYS","actions":{"match_workspace":null,"match_service_account":{"source":"a","target":"b"},"match_project":null,"change_project":null,"add_additional_info":null},"options":{},"tags":{}}]"#
         );
         assert_eq!(
-            shape("DataSource.init", json!({"metadata": {"supported_secret_types": ["TOKEN"]}})).unwrap_err(),
+            shape(
+                "DataSource.init",
+                json!({"metadata": {"supported_secret_types": ["TOKEN"]}})
+            )
+            .unwrap_err(),
             "INTERNAL ERROR_UNKNOWN: 1 validation error for PluginResponse\nmetadata -> supported_secret_types -> 0\n  value is not a valid enumeration member; permitted: 'MANUAL', 'USE_SERVICE_ACCOUNT_SECRET' (type=type_error.enum; enum_values=[<SupportedSecretType.manual: 'MANUAL'>, <SupportedSecretType.use_service_account_secret: 'USE_SERVICE_ACCOUNT_SECRET'>])"
         );
     }
@@ -446,15 +510,33 @@ mod tests {
     #[test]
     fn tasks_and_costs_are_shaped() {
         assert_eq!(
-            serde_json::to_string(&shape("Job.get_tasks", json!({"tasks": [{"task_options": {"m": "1"}}]})).unwrap()).unwrap(),
+            serde_json::to_string(
+                &shape(
+                    "Job.get_tasks",
+                    json!({"tasks": [{"task_options": {"m": "1"}}]})
+                )
+                .unwrap()
+            )
+            .unwrap(),
             r#"{"tasks":[{"task_options":{"m":"1"},"task_changed":null}],"changed":[],"synced_accounts":null}"#
         );
         assert_eq!(
-            serde_json::to_string(&shape("Cost.get_data", json!({"results": [{"cost": "1.5", "billed_date": "2024-01-01", "x": 1}]})).unwrap()).unwrap(),
+            serde_json::to_string(
+                &shape(
+                    "Cost.get_data",
+                    json!({"results": [{"cost": "1.5", "billed_date": "2024-01-01", "x": 1}]})
+                )
+                .unwrap()
+            )
+            .unwrap(),
             r#"{"results":[{"cost":1.5,"usage_quantity":null,"usage_unit":null,"provider":null,"region_code":null,"product":null,"usage_type":null,"resource":null,"tags":{},"additional_info":{},"data":{},"billed_date":"2024-01-01"}]}"#
         );
         assert_eq!(
-            shape("Cost.get_data", json!({"results": [{"cost": 1.0}, {"billed_date": "d"}]})).unwrap_err(),
+            shape(
+                "Cost.get_data",
+                json!({"results": [{"cost": 1.0}, {"billed_date": "d"}]})
+            )
+            .unwrap_err(),
             "INTERNAL ERROR_UNKNOWN: 2 validation errors for CostsResponse\nresults -> 0 -> billed_date\n  field required (type=value_error.missing)\nresults -> 1 -> cost\n  field required (type=value_error.missing)"
         );
         assert_eq!(

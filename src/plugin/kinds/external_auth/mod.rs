@@ -135,16 +135,27 @@ mod tests {
     #[test]
     fn authorize_params_and_quirks() {
         assert_eq!(
-            params("ExternalAuth.authorize", authorize(json!({"metadata": {"client_ip": "127.0.0.1"}}))).unwrap(),
+            params(
+                "ExternalAuth.authorize",
+                authorize(json!({"metadata": {"client_ip": "127.0.0.1"}}))
+            )
+            .unwrap(),
             json!({"options": {}, "schema_id": null, "secret_data": {"client_secret": "x"},
                    "credentials": {"user_id": "alice"}, "domain_id": "d"})
         );
         assert_eq!(
-            params("ExternalAuth.authorize", authorize(json!({"schema_id": "sample-schema"}))).unwrap_err(),
+            params(
+                "ExternalAuth.authorize",
+                authorize(json!({"schema_id": "sample-schema"}))
+            )
+            .unwrap_err(),
             "INVALID_ARGUMENT ERROR_INVALID_PARAMETER_TYPE: Parameter type is invalid. (key = schema_id, type = dict)"
         );
         let mut no_credentials = authorize(json!({}));
-        no_credentials.as_object_mut().unwrap().remove("credentials");
+        no_credentials
+            .as_object_mut()
+            .unwrap()
+            .remove("credentials");
         assert_eq!(
             params("ExternalAuth.authorize", no_credentials).unwrap_err(),
             "INVALID_ARGUMENT ERROR_REQUIRED_PARAMETER: Required parameter. (key = credentials)"
@@ -161,7 +172,10 @@ mod tests {
             panic!("unary")
         };
         assert_eq!(
-            serde_json::to_string(&user(&json!({"user_id": "alice", "state": "ENABLED", "extra": 1})).unwrap()).unwrap(),
+            serde_json::to_string(
+                &user(&json!({"user_id": "alice", "state": "ENABLED", "extra": 1})).unwrap()
+            )
+            .unwrap(),
             r#"{"state":"ENABLED","user_id":"alice","name":null,"email":null,"mobile":null,"group":null}"#
         );
         let Answer::Unary(init) = KIND.route("ExternalAuth.init").unwrap().answer else {
@@ -171,6 +185,9 @@ mod tests {
             init(&json!({})).unwrap_err().details(),
             "ERROR_UNKNOWN: 1 validation error for PluginResponse\nmetadata\n  field required (type=value_error.missing)"
         );
-        assert_eq!(KIND.route("ExternalAuth.authorize").unwrap().masked, ["secret_data", "credentials"]);
+        assert_eq!(
+            KIND.route("ExternalAuth.authorize").unwrap().masked,
+            ["secret_data", "credentials"]
+        );
     }
 }

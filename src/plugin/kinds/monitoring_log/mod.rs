@@ -89,7 +89,9 @@ mod tests {
             (r.params)(&json!({"options": {}})).unwrap_err().details(),
             "ERROR_REQUIRED_PARAMETER: Required parameter. (key = secret_data)"
         );
-        let Answer::Stream(shape) = r.answer else { panic!() };
+        let Answer::Stream(shape) = r.answer else {
+            panic!()
+        };
         assert_eq!(
             shape(&json!({"results": [{"msg": "a"}], "x": 1})).unwrap(),
             json!({"results": [{"msg": "a"}]})

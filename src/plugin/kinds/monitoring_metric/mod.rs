@@ -137,7 +137,12 @@ static METRIC: ModelSpec = ModelSpec {
 
 static METRICS_RESPONSE: ModelSpec = ModelSpec {
     name: "MetricsResponse",
-    fields: &[dflt("metrics", Kind::List(&Kind::Model(&METRIC)), Dflt::EmptyList, false)],
+    fields: &[dflt(
+        "metrics",
+        Kind::List(&Kind::Model(&METRIC)),
+        Dflt::EmptyList,
+        false,
+    )],
 };
 
 static METRIC_DATA_RESPONSE: ModelSpec = ModelSpec {
@@ -167,15 +172,27 @@ fn get_data_params(request: &Value) -> Result<Value, PluginError> {
 }
 
 fn shape_init(answer: &Value) -> Result<Value, PluginError> {
-    construct_response(&PLUGIN_RESPONSE, &format!("{MODELS}.PluginResponse"), answer)
+    construct_response(
+        &PLUGIN_RESPONSE,
+        &format!("{MODELS}.PluginResponse"),
+        answer,
+    )
 }
 
 fn shape_list(answer: &Value) -> Result<Value, PluginError> {
-    construct_response(&METRICS_RESPONSE, &format!("{MODELS}.MetricsResponse"), answer)
+    construct_response(
+        &METRICS_RESPONSE,
+        &format!("{MODELS}.MetricsResponse"),
+        answer,
+    )
 }
 
 fn shape_get_data(answer: &Value) -> Result<Value, PluginError> {
-    construct_response(&METRIC_DATA_RESPONSE, &format!("{MODELS}.MetricDataResponse"), answer)
+    construct_response(
+        &METRIC_DATA_RESPONSE,
+        &format!("{MODELS}.MetricDataResponse"),
+        answer,
+    )
 }
 
 #[cfg(test)]
@@ -201,15 +218,27 @@ mod tests {
 
     #[test]
     fn answers_get_defaults() {
-        let Answer::Unary(list) = KIND.route("Metric.list").unwrap().answer else { panic!() };
+        let Answer::Unary(list) = KIND.route("Metric.list").unwrap().answer else {
+            panic!()
+        };
         assert_eq!(
-            serde_json::to_string(&list(&json!({"metrics": [{"key": "cpu", "name": "CPU"}]})).unwrap()).unwrap(),
+            serde_json::to_string(
+                &list(&json!({"metrics": [{"key": "cpu", "name": "CPU"}]})).unwrap()
+            )
+            .unwrap(),
             r#"{"metrics":[{"key":"cpu","name":"CPU","group":null,"unit":{},"metric_query":{}}]}"#
         );
-        let Answer::Unary(data) = KIND.route("Metric.get_data").unwrap().answer else { panic!() };
-        assert_eq!(data(&json!({})).unwrap(), json!({"labels": [], "values": {}}));
+        let Answer::Unary(data) = KIND.route("Metric.get_data").unwrap().answer else {
+            panic!()
+        };
         assert_eq!(
-            list(&json!({"metrics": [{"key": "cpu"}]})).unwrap_err().details(),
+            data(&json!({})).unwrap(),
+            json!({"labels": [], "values": {}})
+        );
+        assert_eq!(
+            list(&json!({"metrics": [{"key": "cpu"}]}))
+                .unwrap_err()
+                .details(),
             "ERROR_UNKNOWN: 1 validation error for MetricsResponse\nmetrics -> 0 -> name\n  field required (type=value_error.missing)"
         );
     }

@@ -143,7 +143,11 @@ mod tests {
     #[test]
     fn params_keep_the_models_fields_only() {
         assert_eq!(
-            call("Event.parse", json!({"data": {"a": 1.0}, "options": {}, "x": 1})).unwrap(),
+            call(
+                "Event.parse",
+                json!({"data": {"a": 1.0}, "options": {}, "x": 1})
+            )
+            .unwrap(),
             json!({"options": {}, "data": {"a": 1.0}})
         );
     }

@@ -199,17 +199,27 @@ mod tests {
             "INVALID_ARGUMENT ERROR_REQUIRED_PARAMETER: Required parameter. (key = notification_type)"
         );
         assert_eq!(
-            params("Notification.dispatch", dispatch(json!({"description": "no title"}))).unwrap_err(),
+            params(
+                "Notification.dispatch",
+                dispatch(json!({"description": "no title"}))
+            )
+            .unwrap_err(),
             "INVALID_ARGUMENT ERROR_REQUIRED_PARAMETER: Required parameter. (key = message, title)"
         );
         assert_eq!(
-            params("Notification.dispatch", dispatch(json!({"title": "hello", "content_type": "TEXT"}))).unwrap_err(),
+            params(
+                "Notification.dispatch",
+                dispatch(json!({"title": "hello", "content_type": "TEXT"}))
+            )
+            .unwrap_err(),
             "INVALID_ARGUMENT ERROR_INVALID_PARAMETER: Parameter is invalid. (key = message, content_type, reason = unexpected value; permitted: 'HTML', 'MARKDOWN')"
         );
         assert_eq!(
             params(
                 "Notification.dispatch",
-                dispatch(json!({"title": "hello", "tags": [{"key": "a", "value": "b"}, {"key": "c"}]}))
+                dispatch(
+                    json!({"title": "hello", "tags": [{"key": "a", "value": "b"}, {"key": "c"}]})
+                )
             )
             .unwrap_err(),
             "INTERNAL ERROR_UNKNOWN: sequence item 2: expected str instance, int found"
@@ -219,7 +229,11 @@ mod tests {
     #[test]
     fn dispatch_params_are_the_full_model() {
         assert_eq!(
-            params("Notification.dispatch", dispatch(json!({"title": "t", "tags": [{"key": "k", "value": "v"}]}))).unwrap(),
+            params(
+                "Notification.dispatch",
+                dispatch(json!({"title": "t", "tags": [{"key": "k", "value": "v"}]}))
+            )
+            .unwrap(),
             json!({
                 "options": {}, "secret_data": {}, "channel_data": {"path": "/dev/null"},
                 "message": {"title": "t", "link": null, "description": null, "short_description": null,
@@ -253,14 +267,22 @@ mod tests {
             json!({"metadata": {"data_type": "SECRET", "data": {"schema": {"type": "object"}}}})
         );
         assert_eq!(
-            shape(&json!({"metadata": {"data_type": "ENCRYPTED", "data": {"schema": {}}}})).unwrap_err().details(),
+            shape(&json!({"metadata": {"data_type": "ENCRYPTED", "data": {"schema": {}}}}))
+                .unwrap_err()
+                .details(),
             "ERROR_UNKNOWN: 1 validation error for PluginResponse\nmetadata -> data_type\n  unexpected value; permitted: 'PLAIN_TEXT', 'SECRET' (type=value_error.const; given=ENCRYPTED; permitted=('PLAIN_TEXT', 'SECRET'))"
         );
     }
 
     #[test]
     fn masking_rules() {
-        assert_eq!(KIND.route("Notification.dispatch").unwrap().masked, ["secret_data", "channel_data"]);
-        assert_eq!(KIND.route("Protocol.verify").unwrap().masked, ["secret_data"]);
+        assert_eq!(
+            KIND.route("Notification.dispatch").unwrap().masked,
+            ["secret_data", "channel_data"]
+        );
+        assert_eq!(
+            KIND.route("Protocol.verify").unwrap().masked,
+            ["secret_data"]
+        );
     }
 }
