@@ -29,7 +29,6 @@ fn free_port() -> u16 {
 
 struct Host {
     child: Child,
-    port: u16,
     log: PathBuf,
     home: tempfile::TempDir,
     _src: tempfile::TempDir,
@@ -63,7 +62,6 @@ impl Host {
             .expect("start the host");
         let mut host = Host {
             child,
-            port,
             log,
             home,
             _src: src,
