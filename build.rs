@@ -38,9 +38,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         prost::Message::encode_to_vec(&fds),
     )?;
 
+    // The host's codec decodes the requests' Struct fields itself (prost's
+    // decoder stops at 49 nested lists; see src/plugin/convert.rs).
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(false)
+        .codec_path("crate::plugin::server::HostCodec")
         .compile_fds(fds)?;
     Ok(())
 }

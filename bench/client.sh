@@ -1,39 +1,40 @@
 #!/usr/bin/env bash
 # Client speed: our release binary vs the Python spacectl, both calling
 # `exec init plugin.Collector -f init.yaml` on the same Python plugin server
-# (the seed tutorial with its offline coin-price mock, on free local ports).
+# (the compat-mode sample plugin samples/compat-collector with its data mock, on
+# free local ports).
 # Prints the median wall time of N runs of each, the ratio, the `--help` time
 # of both, and ours with the descriptor cache vs `--no-cache`.
 #
 #   bench/client.sh [N]            (default N=10)
 # Environment: SPACECTL_BIN (default target/release/spacectl, built when absent),
-# SPACECTL_REFERENCE_DIR (default ~/.cache/spacectl-reference),
-# SPACECTL_SHARED_DIR (default ../shared next to the crate).
+# SPACECTL_REFERENCE_DIR (default ~/.cache/spacectl-reference; missing tools are
+# installed there by scripts/reference.sh).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-10}"
 REF="${SPACECTL_REFERENCE_DIR:-$HOME/.cache/spacectl-reference}"
-SHARED="${SPACECTL_SHARED_DIR:-$HERE/../shared}"
-SAMPLE="$SHARED/samples/seed-tutorial"
+SAMPLE="$HERE/samples/compat-collector"
 PY_SPACECTL="$REF/spacectl-venv/bin/spacectl"
 SPACEONE="$REF/plugin-venv/bin/spaceone"
 PYTHON="$REF/plugin-venv/bin/python"
 BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
 
-for f in "$PY_SPACECTL" "$SPACEONE" "$PYTHON" "$SAMPLE/init.yaml"; do
-  [ -e "$f" ] || { echo "missing: $f (run ../shared/reference/setup.sh)" >&2; exit 1; }
-done
 . "$HERE/bench/lib.sh"
+ensure_reference spacectl plugin
+for f in "$PY_SPACECTL" "$SPACEONE" "$PYTHON" "$SAMPLE/init.yaml"; do
+  [ -e "$f" ] || { echo "missing: $f (scripts/reference.sh did not install it)" >&2; exit 1; }
+done
 ensure_binary
 
 
 MOCK_PORT="$(free_port)"
 PORT="$(free_port)"
 
-(cd "$SAMPLE" && exec "$PYTHON" mock/server.py "$MOCK_PORT" mock/coins.json) >"$WORK/mock.log" 2>&1 &
+(cd "$SAMPLE" && exec "$PYTHON" mock/server.py "$MOCK_PORT" mock/data.json) >"$WORK/mock.log" 2>&1 &
 PIDS+=($!)
-(cd "$SAMPLE" && COINGECKO_URL="http://127.0.0.1:$MOCK_PORT/" exec "$SPACEONE" run plugin-server -s src plugin -p "$PORT") >"$WORK/plugin.log" 2>&1 &
+(cd "$SAMPLE" && KESTREL_API_URL="http://127.0.0.1:$MOCK_PORT" exec "$SPACEONE" run plugin-server -s src plugin -p "$PORT") >"$WORK/plugin.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 120); do
   (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break

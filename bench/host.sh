@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Plugin host: ours (`spacectl run plugin-server`, compat mode: the seed tutorial's
+# Plugin host: ours (`spacectl run plugin-server`, compat mode: the sample plugin's
 # own Python code in handler processes) vs the Python `spaceone run plugin-server`,
-# both serving the seed tutorial with its offline coin-price mock on free local ports.
+# both serving the compat-mode sample plugin (samples/compat-collector) with its
+# data mock on free local ports.
 #
 # Prints:
 #   1. `exec collect plugin.Collector -f collect.yaml` median wall time of N runs
@@ -14,23 +15,23 @@
 #
 #   bench/host.sh [N]            (default N=7)
 # Environment: SPACECTL_BIN (default target/release/spacectl, built when absent),
-# SPACECTL_REFERENCE_DIR (default ~/.cache/spacectl-reference),
-# SPACECTL_SHARED_DIR (default ../shared next to the crate).
+# SPACECTL_REFERENCE_DIR (default ~/.cache/spacectl-reference; missing tools are
+# installed there by scripts/reference.sh).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-7}"
 REF="${SPACECTL_REFERENCE_DIR:-$HOME/.cache/spacectl-reference}"
-SHARED="${SPACECTL_SHARED_DIR:-$HERE/../shared}"
-SAMPLE="$SHARED/samples/seed-tutorial"
+SAMPLE="$HERE/samples/compat-collector"
 SPACEONE="$REF/plugin-venv/bin/spaceone"
 PYTHON="$REF/plugin-venv/bin/python"
 BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
 
-for f in "$SPACEONE" "$PYTHON" "$SAMPLE/collect.yaml"; do
-  [ -e "$f" ] || { echo "missing: $f (run ../shared/reference/setup.sh)" >&2; exit 1; }
-done
 . "$HERE/bench/lib.sh"
+ensure_reference plugin
+for f in "$SPACEONE" "$PYTHON" "$SAMPLE/collect.yaml"; do
+  [ -e "$f" ] || { echo "missing: $f (scripts/reference.sh did not install it)" >&2; exit 1; }
+done
 ensure_binary
 
 
@@ -52,11 +53,11 @@ PY_PORT="$(free_port)"
 RS_PORT="$(free_port)"
 TEST_PORT="$(free_port)"
 
-(cd "$SAMPLE" && exec "$PYTHON" mock/server.py "$MOCK_PORT" mock/coins.json) >"$WORK/mock.log" 2>&1 &
+(cd "$SAMPLE" && exec "$PYTHON" mock/server.py "$MOCK_PORT" mock/data.json) >"$WORK/mock.log" 2>&1 &
 PIDS+=($!)
-(cd "$SAMPLE" && COINGECKO_URL="http://127.0.0.1:$MOCK_PORT/" exec "$SPACEONE" run plugin-server -s src plugin -p "$PY_PORT") >"$WORK/py.log" 2>&1 &
+(cd "$SAMPLE" && KESTREL_API_URL="http://127.0.0.1:$MOCK_PORT" exec "$SPACEONE" run plugin-server -s src plugin -p "$PY_PORT") >"$WORK/py.log" 2>&1 &
 PY_PID=$!; PIDS+=($PY_PID)
-(cd "$SAMPLE" && COINGECKO_URL="http://127.0.0.1:$MOCK_PORT/" exec "$BIN" run plugin-server -s src plugin --host 127.0.0.1 -p "$RS_PORT" --python "$PYTHON") >"$WORK/rs.log" 2>&1 &
+(cd "$SAMPLE" && KESTREL_API_URL="http://127.0.0.1:$MOCK_PORT" exec "$BIN" run plugin-server -s src plugin --host 127.0.0.1 -p "$RS_PORT" --python "$PYTHON") >"$WORK/rs.log" 2>&1 &
 RS_PID=$!; PIDS+=($RS_PID)
 wait_port "$MOCK_PORT" "$WORK/mock.log"
 wait_port "$PY_PORT" "$WORK/py.log"
@@ -86,7 +87,9 @@ use_env() { printf 'environment: %s\n' "$1" >"$HOME/.spaceone/environment.yml"; 
 # Warm-up (first call starts our handler, loads the descriptor cache).
 use_env py; collect_ms py >/dev/null
 use_env rs; collect_ms rs >/dev/null
-cmp -s <(grep -c '"state"' "$WORK/out.py") <(grep -c '"state"' "$WORK/out.rs") \
+# Items = top-level "state" members of the JSON documents (indented by 4).
+items_in() { grep -c '^    "state": ' "$1" || true; }
+cmp -s <(items_in "$WORK/out.py") <(items_in "$WORK/out.rs") \
   || { echo "the two servers answered differently" >&2; exit 1; }
 
 PY_TIMES=(); RS_TIMES=()
@@ -97,7 +100,7 @@ done
 PY_MED="$(printf '%s\n' "${PY_TIMES[@]}" | median)"
 RS_MED="$(printf '%s\n' "${RS_TIMES[@]}" | median)"
 
-echo "== seed tutorial collect (6 items), our release client, median of $N"
+echo "== compat sample collect ($(items_in "$WORK/out.py") items), our release client, median of $N"
 echo "python plugin server : ${PY_MED} ms   (${PY_TIMES[*]})"
 echo "our plugin host      : ${RS_MED} ms   (${RS_TIMES[*]})"
 echo "speed-up             : $(ratio "$PY_MED" "$RS_MED")x"

@@ -1,5 +1,15 @@
 # Shared helpers of the bench scripts (sourced, not run). Expects HERE (the crate),
 # BIN (our binary), PYTHON (a Python 3) and N (runs per measurement).
+# The compat-mode sample plugin they serve lives in samples/compat-collector.
+
+# Make sure the reference installations named (spacectl, plugin, services) exist;
+# scripts/reference.sh builds the missing ones (progress on stderr).
+ensure_reference() {
+  local name
+  for name in "$@"; do
+    "$HERE/scripts/reference.sh" "$name"
+  done
+}
 
 # Build the release binary when BIN is missing.
 ensure_binary() {

@@ -8,7 +8,8 @@
 #
 #   bench/list.sh [N] [ROWS]       (defaults N=5, ROWS=10000)
 # Environment: SPACECTL_BIN (default target/release/spacectl, built when absent),
-# SPACECTL_REFERENCE_DIR (default ~/.cache/spacectl-reference).
+# SPACECTL_REFERENCE_DIR (default ~/.cache/spacectl-reference; missing tools are
+# installed there by scripts/reference.sh).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,10 +20,11 @@ PY_SPACECTL="$REF/spacectl-venv/bin/spacectl"
 PYTHON="$REF/spacectl-venv/bin/python"
 BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
 
-for f in "$PY_SPACECTL" "$PYTHON"; do
-  [ -e "$f" ] || { echo "missing: $f (run ../shared/reference/setup.sh)" >&2; exit 1; }
-done
 . "$HERE/bench/lib.sh"
+ensure_reference spacectl
+for f in "$PY_SPACECTL" "$PYTHON"; do
+  [ -e "$f" ] || { echo "missing: $f (scripts/reference.sh did not install it)" >&2; exit 1; }
+done
 ensure_binary
 
 

@@ -84,6 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'spaceone' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format')
             [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)')
             [CompletionResult]::new('--no-tasks', '--no-tasks', [CompletionResultType]::ParameterName, 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)')
+            [CompletionResult]::new('--tasks', '--tasks', [CompletionResultType]::ParameterName, 'Call Job.get_tasks and collect once per task (the default; kept so that existing scripts that pass it keep working)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail on warnings too (e.g. metadata fields missing from data)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -137,6 +138,7 @@ Register-ArgumentCompleter -Native -CommandName 'spaceone' -ScriptBlock {
             [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream')
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'The plugin''s kind, when its routes do not tell: asset (the inventory collector), external-auth (auth), account-collector, cost, notification, webhook, metric or log')
+            [CompletionResult]::new('--inventory-v1', '--inventory-v1', [CompletionResultType]::ParameterName, 'For inventory 1.x: also send json_metadata decoded as metadata and a cloud service''s json_data decoded as data (inventory 1.x reads only those, and fails the job task on a v2 plugin''s null ones)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -340,7 +340,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__analyze)
-            opts="-p -j -f -c -l -v -o -h --parameter --json-parameter --file-parameter --columns --limit --api-version --no-cache --output --help"
+            opts="-p -j -f -c -l -v -o -h --parameter --json-parameter --file-parameter --columns --limit --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -394,6 +394,18 @@ _spacectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml csv quiet" -- "${cur}"))
                     return 0
@@ -410,12 +422,24 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__api__subcmd__resources)
-            opts="-h --help"
+            opts="-h --ca-file --client-cert --client-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -424,7 +448,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__apply)
-            opts="-o -e -v -s -h --output --env --var --var-file --silent --dry-run --help"
+            opts="-o -e -v -s -h --output --env --var --var-file --silent --dry-run --ca-file --client-cert --client-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -455,6 +479,18 @@ _spacectl() {
                     return 0
                     ;;
                 --var-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1030,7 +1066,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__exec)
-            opts="-p -j -f -v -o -h --parameter --json-parameter --file-parameter --api-version --no-cache --output --help"
+            opts="-p -j -f -v -o -h --parameter --json-parameter --file-parameter --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1065,6 +1101,18 @@ _spacectl() {
                     return 0
                     ;;
                 -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1084,7 +1132,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__get)
-            opts="-p -j -f -v -o -h --parameter --json-parameter --file-parameter --api-version --no-cache --output --help"
+            opts="-p -j -f -v -o -h --parameter --json-parameter --file-parameter --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1119,6 +1167,18 @@ _spacectl() {
                     return 0
                     ;;
                 -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1628,7 +1688,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__list)
-            opts="-p -j -f -m -a -c -t -l -s -v -o -h --parameter --json-parameter --file-parameter --minimal --all --columns --template-file --limit --sort --api-version --no-cache --output --help"
+            opts="-p -j -f -m -a -c -t -l -s -v -o -h --parameter --json-parameter --file-parameter --minimal --all --columns --template-file --limit --sort --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1695,6 +1755,18 @@ _spacectl() {
                     return 0
                     ;;
                 -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1840,7 +1912,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__plugin__subcmd__test)
-            opts="-s -a -m -f -o -h --source-root --app-path --module-path --file-parameter --secret --no-verify --no-tasks --python --handler --timeout --strict --log --output --help"
+            opts="-s -a -m -f -o -h --source-root --app-path --module-path --file-parameter --secret --no-verify --no-tasks --tasks --python --handler --timeout --strict --log --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1970,7 +2042,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__run__subcmd__plugin__subcmd__server)
-            opts="-a -s -p -w -m -h --app-path --source-root --port --worker --module-path --host --python --handler --timeout --kind --help"
+            opts="-a -s -p -w -m -h --app-path --source-root --port --worker --module-path --host --python --handler --timeout --inventory-v1 --kind --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2044,7 +2116,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__stat)
-            opts="-p -j -f -c -l -v -o -h --parameter --json-parameter --file-parameter --columns --limit --api-version --no-cache --output --help"
+            opts="-p -j -f -c -l -v -o -h --parameter --json-parameter --file-parameter --columns --limit --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2095,6 +2167,18 @@ _spacectl() {
                     return 0
                     ;;
                 -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -48,6 +48,9 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s f -l file-
 complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s c -l columns -d 'Specific columns (-c id,name)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s l -l limit -d 'Number of rows' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -l ca-file -d 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -l client-cert -d 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -l client-key -d 'PEM file of the client certificate\'s private key; needs --client-cert' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''
@@ -55,6 +58,9 @@ csv\t''
 quiet\t''"
 complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
 complete -c spacectl -n "__fish_spacectl_using_subcommand analyze" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand api-resources" -l ca-file -d 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand api-resources" -l client-cert -d 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand api-resources" -l client-key -d 'PEM file of the client certificate\'s private key; needs --client-cert' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand api-resources" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s o -l output -d 'Output format of the final document' -r -f -a "json\t''
 yaml\t''
@@ -62,6 +68,9 @@ none\t''"
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s e -l env -d 'Configure additional environment variables. (-e KEY=VALUE, repeatable)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s v -l var -d 'Configure additional variables. You can override existing variables as well. (-v KEY=VALUE, repeatable)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l var-file -d 'Yaml file to configure var and env' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l ca-file -d 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l client-cert -d 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l client-key -d 'PEM file of the client certificate\'s private key; needs --client-cert' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s s -l silent -d 'Suppress task banners and module chatter'
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -l dry-run -d 'Print what each task would call, call nothing'
 complete -c spacectl -n "__fish_spacectl_using_subcommand apply" -s h -l help -d 'Print help'
@@ -113,6 +122,9 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -s p -l paramete
 complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -s j -l json-parameter -d 'JSON parameter' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -s f -l file-parameter -d 'YAML file only' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -l ca-file -d 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -l client-cert -d 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -l client-key -d 'PEM file of the client certificate\'s private key; needs --client-cert' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand exec" -s o -l output -d 'Output format' -r -f -a "table\t''
 csv\t''
 json\t''
@@ -123,6 +135,9 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand get" -s p -l parameter
 complete -c spacectl -n "__fish_spacectl_using_subcommand get" -s j -l json-parameter -d 'JSON parameter' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand get" -s f -l file-parameter -d 'YAML file only' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand get" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand get" -l ca-file -d 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand get" -l client-cert -d 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand get" -l client-key -d 'PEM file of the client certificate\'s private key; needs --client-cert' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand get" -s o -l output -d 'Output format' -r -f -a "json\t''
 yaml\t''"
 complete -c spacectl -n "__fish_spacectl_using_subcommand get" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
@@ -135,6 +150,9 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s t -l template
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s l -l limit -d 'Number of rows' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s s -l sort -d 'Sorting by given key (-s [-]<key>)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l ca-file -d 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l client-cert -d 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l client-key -d 'PEM file of the client certificate\'s private key; needs --client-cert' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''
@@ -165,6 +183,7 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_see
 json\t''"
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l no-verify -d 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l no-tasks -d 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l tasks -d 'Call Job.get_tasks and collect once per task (the default; kept so that existing scripts that pass it keep working)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l strict -d 'Fail on warnings too (e.g. metadata fields missing from data)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
@@ -184,6 +203,7 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_s
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l handler -d 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l timeout -d 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l kind -d 'The plugin\'s kind, when its routes do not tell: asset (the inventory collector), external-auth (auth), account-collector, cost, notification, webhook, metric or log' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l inventory-v1 -d 'For inventory 1.x: also send json_metadata decoded as metadata and a cloud service\'s json_data decoded as data (inventory 1.x reads only those, and fails the job task on a v2 plugin\'s null ones)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "plugin-server" -d 'Serve a plugin over gRPC (its kind\'s services, Health, ServerInfo, reflection)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -193,6 +213,9 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s f -l file-par
 complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s c -l columns -d 'Specific columns (-c id,name)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s l -l limit -d 'Number of rows' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -l ca-file -d 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -l client-cert -d 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -l client-key -d 'PEM file of the client certificate\'s private key; needs --client-cert' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand stat" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''

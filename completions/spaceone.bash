@@ -498,7 +498,7 @@ _spaceone() {
             return 0
             ;;
         spaceone__subcmd__plugin__subcmd__test)
-            opts="-s -a -m -f -o -h --source-root --app-path --module-path --file-parameter --secret --no-verify --no-tasks --python --handler --timeout --strict --log --output --help"
+            opts="-s -a -m -f -o -h --source-root --app-path --module-path --file-parameter --secret --no-verify --no-tasks --tasks --python --handler --timeout --strict --log --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,7 +684,7 @@ _spaceone() {
             return 0
             ;;
         spaceone__subcmd__run__subcmd__plugin__subcmd__server)
-            opts="-a -s -p -w -m -h --app-path --source-root --port --worker --module-path --host --python --handler --timeout --kind --help"
+            opts="-a -s -p -w -m -h --app-path --source-root --port --worker --module-path --host --python --handler --timeout --inventory-v1 --kind --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

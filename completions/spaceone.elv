@@ -76,6 +76,7 @@ set edit:completion:arg-completer[spaceone] = {|@words|
             cand --output 'Report format'
             cand --no-verify 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)'
             cand --no-tasks 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)'
+            cand --tasks 'Call Job.get_tasks and collect once per task (the default; kept so that existing scripts that pass it keep working)'
             cand --strict 'Fail on warnings too (e.g. metadata fields missing from data)'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -121,6 +122,7 @@ set edit:completion:arg-completer[spaceone] = {|@words|
             cand --handler 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)'
             cand --timeout 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream'
             cand --kind 'The plugin''s kind, when its routes do not tell: asset (the inventory collector), external-auth (auth), account-collector, cost, notification, webhook, metric or log'
+            cand --inventory-v1 'For inventory 1.x: also send json_metadata decoded as metadata and a cloud service''s json_data decoded as data (inventory 1.x reads only those, and fails the job task on a v2 plugin''s null ones)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -59,6 +59,7 @@ complete -c spaceone -n "__fish_spaceone_using_subcommand plugin; and __fish_see
 json\t''"
 complete -c spaceone -n "__fish_spaceone_using_subcommand plugin; and __fish_seen_subcommand_from test" -l no-verify -d 'Do not call Collector.verify (by default it is called when the project has a verify.yaml, next to collect.yaml, or --secret is given)'
 complete -c spaceone -n "__fish_spaceone_using_subcommand plugin; and __fish_seen_subcommand_from test" -l no-tasks -d 'Do not call Job.get_tasks: collect once with the request as it is (by default collect runs once per task, like the inventory service)'
+complete -c spaceone -n "__fish_spaceone_using_subcommand plugin; and __fish_seen_subcommand_from test" -l tasks -d 'Call Job.get_tasks and collect once per task (the default; kept so that existing scripts that pass it keep working)'
 complete -c spaceone -n "__fish_spaceone_using_subcommand plugin; and __fish_seen_subcommand_from test" -l strict -d 'Fail on warnings too (e.g. metadata fields missing from data)'
 complete -c spaceone -n "__fish_spaceone_using_subcommand plugin; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c spaceone -n "__fish_spaceone_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
@@ -81,6 +82,7 @@ complete -c spaceone -n "__fish_spaceone_using_subcommand run; and __fish_seen_s
 complete -c spaceone -n "__fish_spaceone_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l handler -d 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)' -r
 complete -c spaceone -n "__fish_spaceone_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l timeout -d 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream' -r
 complete -c spaceone -n "__fish_spaceone_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l kind -d 'The plugin\'s kind, when its routes do not tell: asset (the inventory collector), external-auth (auth), account-collector, cost, notification, webhook, metric or log' -r
+complete -c spaceone -n "__fish_spaceone_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -l inventory-v1 -d 'For inventory 1.x: also send json_metadata decoded as metadata and a cloud service\'s json_data decoded as data (inventory 1.x reads only those, and fails the job task on a v2 plugin\'s null ones)'
 complete -c spaceone -n "__fish_spaceone_using_subcommand run; and __fish_seen_subcommand_from plugin-server" -s h -l help -d 'Print help'
 complete -c spaceone -n "__fish_spaceone_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "grpc-server" -d 'Run a gRPC server (not in this binary: Python spaceone-core)'
 complete -c spaceone -n "__fish_spaceone_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "plugin-server" -d 'Run a plugin server'

@@ -38,7 +38,7 @@ pub enum Command {
     /// Analyze resources
     Analyze(StatArgs),
     /// Print the supported API resources
-    ApiResources,
+    ApiResources(ApiResourcesArgs),
     /// Apply a task manifest (idempotent registration of resources)
     Apply(ApplyArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
@@ -108,6 +108,8 @@ pub struct ApplyArgs {
     /// Print what each task would call, call nothing
     #[arg(long = "dry-run")]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -238,6 +240,43 @@ pub struct CallArgs {
     /// Always ask the server by reflection; do not read or write the descriptor cache
     #[arg(long = "no-cache")]
     pub no_cache: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+/// TLS files of `grpc+ssl://` endpoints, shared by every calling command. Each
+/// overrides the environment file's key of the same name (`ca_file`, `client_cert`,
+/// `client_key`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TlsArgs {
+    /// PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the
+    /// system roots (a self-signed server certificate can be given here)
+    #[arg(long = "ca-file", value_name = "PATH", value_parser = existing_path)]
+    pub ca_file: Option<PathBuf>,
+    /// PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints
+    /// (mutual TLS); needs --client-key
+    #[arg(
+        long = "client-cert",
+        value_name = "PATH",
+        value_parser = existing_path,
+        requires = "client_key"
+    )]
+    pub client_cert: Option<PathBuf>,
+    /// PEM file of the client certificate's private key; needs --client-cert
+    #[arg(
+        long = "client-key",
+        value_name = "PATH",
+        value_parser = existing_path,
+        requires = "client_cert"
+    )]
+    pub client_key: Option<PathBuf>,
+}
+
+/// `api-resources` takes only the TLS files.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ApiResourcesArgs {
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -434,6 +473,11 @@ pub struct PluginServerArgs {
     /// DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream
     #[arg(long = "timeout", default_value_t = 0)]
     pub timeout: u64,
+    /// For inventory 1.x: also send json_metadata decoded as metadata and a cloud service's
+    /// json_data decoded as data (inventory 1.x reads only those, and fails the job task on a
+    /// v2 plugin's null ones)
+    #[arg(long = "inventory-v1")]
+    pub inventory_v1: bool,
     /// The plugin's kind, when its routes do not tell: asset (the inventory collector),
     /// external-auth (auth), account-collector, cost, notification, webhook, metric or log
     #[arg(long = "kind", value_name = "KIND")]
@@ -517,8 +561,12 @@ pub struct PluginTestArgs {
     pub no_verify: bool,
     /// Do not call Job.get_tasks: collect once with the request as it is (by default
     /// collect runs once per task, like the inventory service)
-    #[arg(long = "no-tasks")]
+    #[arg(long = "no-tasks", conflicts_with = "tasks")]
     pub no_tasks: bool,
+    /// Call Job.get_tasks and collect once per task (the default; kept so that
+    /// existing scripts that pass it keep working)
+    #[arg(long = "tasks", hide = true)]
+    pub tasks: bool,
     /// Python interpreter that runs the plugin code (for plugins built on the Python
     /// framework: the interpreter of their virtualenv)
     #[arg(long = "python", value_name = "PATH")]

@@ -1,15 +1,14 @@
 //! `spacectl apply`: failures with precise messages, dry runs, and idempotent
-//! registration against the real SpaceONE services of the shared realstack recipe
-//! (`../shared/realstack/run-backend.sh`).
+//! registration against the real SpaceONE 1.12 services (`scripts/services.sh`).
 //!
-//! The realstack test reuses running services, or starts them (and stops them
-//! again afterwards). It is skipped when the recipe is absent, unless
+//! The real-services test starts services of its own on free ports and stops
+//! them again, or uses the running ones named by `SPACECTL_SERVICES_STATE`. It
+//! is skipped (one visible line) when the services venv is not built, unless
 //! `SPACECTL_REQUIRE_REFERENCE` is set.
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -157,86 +156,7 @@ fn bad_cli_inputs_are_reported() {
     );
 }
 
-// ------------------------------------------------------------ realstack
-
-/// The shared recipe, or `None` (after printing why) when it is absent.
-fn recipe(test: &str) -> Option<PathBuf> {
-    let dir = match std::env::var_os("SPACECTL_SHARED_DIR").filter(|d| !d.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    };
-    let script = dir.join("realstack/run-backend.sh");
-    if script.is_file() {
-        return Some(script);
-    }
-    let reason = format!("realstack recipe not found at {}", script.display());
-    if common::require_reference() {
-        panic!("{test}: {reason}; SPACECTL_REQUIRE_REFERENCE is set, so this is a failure");
-    }
-    eprintln!("SKIPPED {test}: {reason}");
-    None
-}
-
-/// The recipe's state directory (where `start` writes the spacectl config).
-fn state_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("BACKEND_STATE").filter(|d| !d.is_empty()) {
-        return PathBuf::from(d);
-    }
-    let tmp = std::env::var_os("TMPDIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/tmp"));
-    tmp.join("spacectl-realstack")
-}
-
-fn recipe_run(script: &Path, action: &str, timeout: Duration) -> common::Run {
-    let mut cmd = Command::new("bash");
-    cmd.arg(script).arg(action);
-    common::run_bounded(cmd, "", timeout)
-}
-
-/// Running services; stops them on drop when this test started them.
-struct Realstack {
-    script: PathBuf,
-    started_here: bool,
-}
-
-impl Realstack {
-    fn up(script: PathBuf) -> Realstack {
-        let status = recipe_run(&script, "status", Duration::from_secs(30));
-        let running = status
-            .stdout
-            .lines()
-            .filter(|l| l.contains(": running"))
-            .count();
-        if running == 5 {
-            return Realstack {
-                script,
-                started_here: false,
-            };
-        }
-        let start = recipe_run(&script, "start", Duration::from_secs(600));
-        assert_eq!(
-            start.code(),
-            0,
-            "realstack start failed:\n{}\n{}",
-            start.stdout,
-            start.stderr
-        );
-        Realstack {
-            script,
-            started_here: true,
-        }
-    }
-}
-
-impl Drop for Realstack {
-    fn drop(&mut self) {
-        if self.started_here {
-            let _ = recipe_run(&self.script, "stop", Duration::from_secs(60));
-        }
-    }
-}
+// ------------------------------------------------------------ real services
 
 /// The final `-o json` document printed after the banners.
 fn final_document(stdout: &str) -> Value {
@@ -298,12 +218,13 @@ fn counts(home: &Path, cwd: &Path, suffix: &str) -> (Vec<usize>, String) {
 #[test]
 fn registration_is_idempotent_against_the_real_services() {
     let test = "registration_is_idempotent_against_the_real_services";
-    let Some(script) = recipe(test) else { return };
-    let stack = Realstack::up(script);
-    let home = state_dir().join("spacectl-home");
+    let Some(services) = common::services::Services::acquire(test, false) else {
+        return;
+    };
+    let home = services.home();
     assert!(
         home.join(".spaceone/environments").is_dir(),
-        "the realstack did not write a spacectl config under {}",
+        "the services did not come with a spacectl config under {}",
         home.display()
     );
     let work = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -403,5 +324,5 @@ fn registration_is_idempotent_against_the_real_services() {
         counts(&home, work.path(), &suffix),
         (vec![1, 1, 1, 1], "Apply Cloud v2".to_string())
     );
-    drop(stack);
+    drop(services);
 }

@@ -598,6 +598,226 @@ fn a_symlinked_environment_file_stays_a_link() {
     );
 }
 
+#[cfg(unix)]
+fn mkfifo(p: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).expect("path");
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+/// `mknod <p> c 1 5` (the zero device); `false` when not permitted (not root).
+#[cfg(unix)]
+fn mknod_zero(p: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).expect("path");
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    let rc = unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o644, libc::makedev(1, 5)) };
+    rc == 0
+}
+
+#[cfg(unix)]
+fn is_char_device(p: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    fs::symlink_metadata(p)
+        .map(|m| m.file_type().is_char_device())
+        .unwrap_or(false)
+}
+
+fn not_regular(what: &str, path: &Path, kind: &str) -> String {
+    format!(
+        "ERROR: Cannot {what} file. (path = {}, reason = it is {kind}, not a regular file)\n\n",
+        path.display()
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_device_is_refused_and_left_alone() {
+    let h = Home::new();
+    h.ok(&["config", "init", "-e", "local"]);
+    let zero = h.path().join("zero");
+    if !mknod_zero(&zero) {
+        common::skip_group(
+            "device-file",
+            "a_link_to_a_device_is_refused_and_left_alone",
+            "mknod needs root",
+        );
+        return;
+    }
+    let pointer = h.spaceone("environment.yml");
+    fs::remove_file(&pointer).expect("rm");
+    std::os::unix::fs::symlink(&zero, &pointer).expect("symlink");
+    let reason = format!(
+        "it links to {}, which is a character device, not a regular file",
+        zero.display()
+    );
+    for (args, what) in [
+        (&["config", "environment", "-s", "local"][..], "write"),
+        (&["config", "init", "-e", "other"], "write"),
+        (&["config", "environment", "-r", "local"], "read"),
+        (&["config", "show"], "read"),
+    ] {
+        let r = h.run(args);
+        assert_eq!(
+            (r.code(), r.stdout.as_str(), r.stderr),
+            (
+                1,
+                "",
+                format!(
+                    "ERROR: Cannot {what} file. (path = {}, reason = {reason})\n\n",
+                    pointer.display()
+                )
+            ),
+            "{args:?}"
+        );
+        assert!(is_char_device(&zero), "{args:?} replaced the device");
+    }
+    assert_eq!(
+        h.tree(),
+        ["environment.yml", "environments/", "environments/local.yml"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_regular_file_is_written_through_keeping_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let h = Home::new();
+    h.ok(&["config", "init", "-e", "local"]);
+    let real = h.path().join("dotfiles-pointer.yml");
+    fs::write(&real, "environment: local\n").expect("write");
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).expect("chmod");
+    let pointer = h.spaceone("environment.yml");
+    fs::remove_file(&pointer).expect("rm");
+    std::os::unix::fs::symlink(&real, &pointer).expect("symlink");
+    h.ok(&["config", "init", "-e", "other"]);
+    assert_eq!(
+        fs::read_to_string(&real).unwrap_or_default(),
+        "environment: other\n"
+    );
+    assert_eq!(mode(&real), 0o640);
+    assert!(fs::symlink_metadata(&pointer).is_ok_and(|m| m.file_type().is_symlink()));
+    // As the Python client does (it opens the link for writing).
+    let Some(py) =
+        common::reference_spacectl("a_link_to_a_regular_file_is_written_through_keeping_its_mode")
+    else {
+        return;
+    };
+    let r = h.python(&py, &["config", "environment", "-s", "local"]);
+    assert_eq!(r.code(), 0, "{r:?}");
+    assert_eq!(
+        fs::read_to_string(&real).unwrap_or_default(),
+        "environment: local\n"
+    );
+    assert_eq!(mode(&real), 0o640);
+    assert!(fs::symlink_metadata(&pointer).is_ok_and(|m| m.file_type().is_symlink()));
+}
+
+#[test]
+fn refused_changes_leave_every_file_as_it_was() {
+    let h = Home::new();
+    h.ok(&["config", "init", "-e", "b"]);
+    h.ok(&["config", "init", "-e", "local"]);
+    let pointer = h.spaceone("environment.yml");
+    fs::remove_file(&pointer).expect("rm");
+    fs::create_dir(&pointer).expect("mkdir");
+    let before = h.tree();
+    let r = h.run(&["config", "environment", "-r", "local"]);
+    assert_eq!(
+        (r.code(), r.stderr),
+        (1, not_regular("read", &pointer, "a directory"))
+    );
+    let r = h.run(&["config", "init", "-e", "new"]);
+    assert_eq!(
+        (r.code(), r.stderr),
+        (1, not_regular("write", &pointer, "a directory"))
+    );
+    let r = h.run(&["config", "environment", "-s", "b"]);
+    assert_eq!(
+        (r.code(), r.stderr),
+        (1, not_regular("write", &pointer, "a directory"))
+    );
+    assert_eq!(h.tree(), before);
+    assert_eq!(h.read("environments/local.yml"), "{}\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_configuration_files_never_block() {
+    let h = Home::new();
+    h.ok(&["config", "init", "-e", "dev"]);
+    let env_file = h.spaceone("environments/dev.yml");
+    fs::remove_file(&env_file).expect("rm");
+    mkfifo(&env_file);
+    let read_refusal = not_regular("read", &env_file, "a FIFO");
+    for args in [
+        &["config", "show"][..],
+        &["config", "set", "a", "b"],
+        &["config", "endpoint", "show"],
+        &["exec", "init", "plugin.Collector"],
+        &["list", "identity.Provider"],
+        &["api-resources"],
+    ] {
+        let r = h.run(args);
+        assert_eq!(
+            (r.code(), r.stderr.as_str()),
+            (1, read_refusal.as_str()),
+            "{args:?}"
+        );
+    }
+    let r = h.run(&["config", "init", "-e", "dev"]);
+    assert_eq!(
+        (r.code(), r.stderr),
+        (1, not_regular("write", &env_file, "a FIFO"))
+    );
+    // The pointer as a FIFO.
+    let pointer = h.spaceone("environment.yml");
+    fs::remove_file(&pointer).expect("rm");
+    mkfifo(&pointer);
+    let r = h.run(&["config", "show"]);
+    assert_eq!(
+        (r.code(), r.stderr),
+        (1, not_regular("read", &pointer, "a FIFO"))
+    );
+    // A user list template as a FIFO is skipped like any unreadable template.
+    let template = h.spaceone("template/identity.Provider.yml");
+    fs::create_dir_all(h.spaceone("template")).expect("mkdir");
+    mkfifo(&template);
+    let r = h.run(&["template", "show", "identity.Provider"]);
+    assert_eq!(
+        (r.code(), r.stdout.as_str()),
+        (0, "identity.Provider template is undefined.\n\n")
+    );
+}
+
+#[test]
+fn dates_and_infinities_in_environment_files_load_like_upstream() {
+    let h = Home::new();
+    h.ok(&["config", "init", "-e", "dev"]);
+    h.write(
+        "environments/dev.yml",
+        "created: 2024-01-01\nratio: .inf\nendpoints:\n  plugin: grpc://127.0.0.1:1\n",
+    );
+    assert_eq!(
+        h.ok(&["config", "show"]),
+        "---\ncreated: '2024-01-01'\nendpoints:\n  plugin: grpc://127.0.0.1:1\nratio: '.inf'\n\n"
+    );
+    let r = h.run(&["exec", "init", "plugin.Collector"]);
+    assert_eq!(r.code(), 1);
+    assert!(
+        r.stderr.contains("error_code = ERROR_GRPC_CONNECTION") && r.stderr.contains("127.0.0.1:1"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        h.ok(&["config", "endpoint", "show"]),
+        " Service   | Endpoint\n-----------+--------------------\n plugin    | grpc://127.0.0.1:1\n"
+    );
+    h.write("environment.yml", "environment: dev\nsince: 2024-01-01\n");
+    assert_eq!(h.ok(&["config", "environment"]), "dev (current)\n");
+}
+
 // ------------------------------------------------------------------ with the Python client
 
 /// The values below need quoting, escaping or folding in YAML; both clients must

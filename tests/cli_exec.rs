@@ -638,6 +638,37 @@ fn tls_with_a_trusted_certificate() {
 }
 
 #[test]
+fn json_errors_do_not_echo_the_text() {
+    let server = TestServer::start(Reflection::Both);
+    let home = home_for(&server, "");
+    let r = home.run(&[
+        "exec",
+        "echo",
+        "test.Echo",
+        "-j",
+        r#"{"secret_data": {"api_key": "TOP-SECRET-VALUE"},
+ oops}"#,
+    ]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            1,
+            "",
+            "ERROR: JSON Load Error: key must be a string at line 2, column 2 of the -j text\n\n"
+        )
+    );
+    let r = home.run(&["exec", "echo", "test.Echo", "-j", r#""TOP-SECRET-VALUE""#]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            1,
+            "ERROR: JSON parameter must be an object, not a string\n\n"
+        )
+    );
+    assert_eq!(server.calls("echo"), 0);
+}
+
+#[test]
 fn missing_config_is_reported() {
     let home = Home::new(&[], "");
     std::fs::remove_dir_all(home.path().join(".spaceone")).expect("rm");

@@ -1,18 +1,17 @@
 //! `spacectl plugin test` end to end on the test plugins of
-//! `tests/data/plugins/` (SDK mode) and on the seed tutorial served in compat
-//! mode by the reference plugin virtualenv's Python.
+//! `tests/data/plugins/` (SDK mode) and on the sample plugin
+//! `samples/compat-collector` served in compat mode by the reference plugin
+//! virtualenv's Python.
 //!
 //! `plugin test` starts and stops its own host (by PID); every run here is
 //! bounded; everything listens on 127.0.0.1 only.
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{Run, command_in_home, reference_tool, run_bounded, spacectl_bin, temp_home};
+use common::{Run, command_in_home, reference_tool, run_bounded, sample, spacectl_bin, temp_home};
 use serde_json::Value;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -391,81 +390,113 @@ fn bad_inputs_are_clear_errors() {
     );
 }
 
-// --- compat mode: the seed tutorial on the upstream framework ---------------------
+// --- compat mode: the sample plugin on the upstream framework -------------------------
 
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("SPACECTL_SHARED_DIR").filter(|d| !d.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join("shared"),
-    }
-}
-
-/// The seed tutorial's coin-price API mock, stopped by PID on drop.
-struct Mock {
-    child: Child,
-    port: u16,
-}
-
-impl Mock {
-    fn start(python: &Path, seed: &Path) -> Mock {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free port");
-        let child = Command::new(python)
-            .current_dir(seed)
-            .args(["mock/server.py", &port.to_string(), "mock/coins.json"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the mock");
-        let mut mock = Mock { child, port };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the mock did not start");
-            assert!(matches!(mock.child.try_wait(), Ok(None)), "the mock exited");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        mock
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `plugin test ARGS` on the compat-mode sample with the reference plugin venv's
+/// Python and the sample's data mock.
+fn compat_sample_test(python: &Path, args: &[&str]) -> Run {
+    let mock = sample::DataMock::start(python);
+    let python = python.display().to_string();
+    let mut all = vec!["--python", python.as_str()];
+    all.extend_from_slice(args);
+    let r = plugin_test_in(&sample::dir(), &all, &[(sample::API_URL_ENV, mock.url())]);
+    drop(mock);
+    r
 }
 
 #[test]
-fn the_seed_tutorial_passes_in_compat_mode() {
-    let test = "the_seed_tutorial_passes_in_compat_mode";
+fn the_compat_sample_reports_its_failure_item() {
+    let test = "the_compat_sample_reports_its_failure_item";
     let Some(python) = reference_tool("plugin-venv/bin/python", test) else {
         return;
     };
-    let seed = shared_dir().join("samples").join("seed-tutorial");
-    assert!(
-        seed.is_dir(),
-        "seed tutorial not found at {}",
-        seed.display()
+    let r = compat_sample_test(
+        &python,
+        &["--secret", "verify.yaml", "--tasks", "-o", "json"],
     );
-    let mock = Mock::start(&python, &seed);
-    let r = plugin_test_in(
-        &seed,
-        &["--python", &python.display().to_string(), "-o", "json"],
-        &[("COINGECKO_URL", format!("http://127.0.0.1:{}/", mock.port))],
-    );
-    assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.code(), 1, "{}\n{}", r.stdout, r.stderr);
     let report = json_report(&r);
     assert_eq!(report["source_root"], "src");
     assert_eq!(report["request_file"], "collect.yaml");
+    assert_eq!(report["secret_file"], "verify.yaml");
+    let calls: Vec<(&str, &str)> = report["calls"]
+        .as_array()
+        .expect("calls")
+        .iter()
+        .map(|c| {
+            (
+                c["call"].as_str().unwrap_or(""),
+                c["result"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("Collector.init", "OK"),
+            ("Collector.verify", "OK"),
+            ("Job.get_tasks", "OK"),
+            ("Collector.collect (task 1/3)", "OK"),
+            ("Collector.collect (task 2/3)", "OK"),
+            ("Collector.collect (task 3/3)", "OK"),
+        ]
+    );
     assert_eq!(
         resources(&report),
         owned(&[
-            ("inventory.CloudServiceType", "SUCCESS", 1),
+            ("inventory.CloudServiceType", "SUCCESS", 3),
+            ("inventory.Region", "SUCCESS", 2),
+            ("inventory.CloudService", "SUCCESS", 7),
+            ("inventory.ErrorResource", "FAILURE", 1),
+        ])
+    );
+    // The FAILURE item carries the message the Python plugin server sent for it.
+    let golden = sample::json_docs(&sample::expected("collect.json"));
+    let failure = golden
+        .iter()
+        .find(|d| d["state"] == "FAILURE")
+        .expect("a FAILURE item in expected/collect.json");
+    assert_eq!(
+        messages(&report, "errors"),
+        [(
+            "failure_item".to_string(),
+            format!(
+                "item #13 inventory.ErrorResource 'kestrel/Networking/LoadBalancer' is a FAILURE: {}",
+                failure["message"].as_str().expect("message")
+            )
+        )]
+    );
+    // Every field of the metadata is in the data.
+    assert!(messages(&report, "warnings").is_empty(), "{}", r.stdout);
+}
+
+#[test]
+fn the_compat_sample_passes_without_the_failing_region() {
+    let test = "the_compat_sample_passes_without_the_failing_region";
+    let Some(python) = reference_tool("plugin-venv/bin/python", test) else {
+        return;
+    };
+    let r = compat_sample_test(
+        &python,
+        &[
+            "-f",
+            "collect-north-1.yaml",
+            "--secret",
+            "verify.yaml",
+            "--tasks",
+            "--strict",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(r.code(), 0, "{}\n{}", r.stdout, r.stderr);
+    let report = json_report(&r);
+    assert_eq!(report["passed"], true);
+    assert_eq!(
+        resources(&report),
+        owned(&[
+            ("inventory.CloudServiceType", "SUCCESS", 3),
+            ("inventory.Region", "SUCCESS", 1),
             ("inventory.CloudService", "SUCCESS", 5),
         ])
     );

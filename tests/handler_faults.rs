@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+mod common;
+
 // The handler module is compiled into this test crate as `crate::plugin::handler`
 // (the binary crate has no library target to link against).
 #[path = "../src/plugin/error.rs"]
@@ -854,42 +856,9 @@ async fn module_paths_take_precedence_over_the_source_root() {
 
 // --- Python runner: compat mode (spaceone-inventory plugins unchanged) --------------------
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SPACECTL_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
-
-fn reference_python() -> Option<PathBuf> {
-    let base = std::env::var_os("SPACECTL_REFERENCE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| dirs::cache_dir().map(|d| d.join("spacectl-reference")))?;
-    let python = base.join("plugin-venv/bin/python");
-    if python.exists() {
-        return Some(python);
-    }
-    assert!(
-        std::env::var_os("SPACECTL_REQUIRE_REFERENCE").is_none(),
-        "the reference plugin venv is required but missing: {}",
-        python.display()
-    );
-    None
-}
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port: {e}"))
+/// The Python of the reference plugin venv (the upstream framework is installed there).
+fn reference_python(test: &str) -> Option<PathBuf> {
+    common::reference_tool("plugin-venv/bin/python", test)
 }
 
 /// Same JSON content, numbers compared as floats (upstream's Struct makes every number a double).
@@ -908,38 +877,32 @@ fn same_content(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// The message of a golden error output (`ERROR: MESSAGE` and an empty line).
+fn golden_error_message(case: &str) -> String {
+    let text = common::sample::expected(&format!("errors/{case}.txt"));
+    text.strip_prefix("ERROR: ")
+        .and_then(|t| t.strip_suffix("\n\n"))
+        .unwrap_or_else(|| panic!("errors/{case}.txt is not an error output: {text:?}"))
+        .to_string()
+}
+
 #[tokio::test]
-async fn seed_tutorial_runs_unchanged_in_compat_mode() {
-    let Some(python) = reference_python() else {
-        eprintln!("skipped: the reference plugin venv is not installed");
+async fn compat_sample_runs_unchanged() {
+    let Some(python) = reference_python("compat_sample_runs_unchanged") else {
         return;
     };
     bounded!(async {
-        let seed = shared_dir()
-            .join("samples/seed-tutorial")
-            .canonicalize()
-            .unwrap();
-        let port = free_port();
-        let mock = KillOnDrop(
-            std::process::Command::new("python3")
-                .arg(seed.join("mock/server.py"))
-                .arg(port.to_string())
-                .arg(seed.join("mock/coins.json"))
-                .spawn()
-                .unwrap(),
-        );
-        let until = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < until, "mock server did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let sample = common::sample::dir().canonicalize().unwrap();
+        let mock = common::sample::DataMock::start(&python);
         // --python may be any interpreter command: a wrapper adds the mock's URL.
         let dir = tempfile::tempdir().unwrap();
         let wrapper = dir.path().join("python");
         std::fs::write(
             &wrapper,
             format!(
-                "#!/bin/sh\nCOINGECKO_URL=http://127.0.0.1:{port}/ exec '{}' \"$@\"\n",
+                "#!/bin/sh\n{}={} exec '{}' \"$@\"\n",
+                common::sample::API_URL_ENV,
+                mock.url(),
                 python.display()
             ),
         )
@@ -948,70 +911,171 @@ async fn seed_tutorial_runs_unchanged_in_compat_mode() {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
-        let mut cfg = python_config(&seed.join("src"), "plugin");
+        let mut cfg = python_config(&sample.join("src"), "plugin");
         cfg.python = Some(wrapper);
         let (pool, ready) = start(cfg).await;
-        assert_eq!(ready.routes, vec!["Collector.init", "Collector.collect"]);
-        assert_eq!(ready.package_dir, seed.join("src/plugin"));
-
+        let mut routes = ready.routes.clone();
+        routes.sort();
         assert_eq!(
-            pool.call("Collector.init", json!({"options": {}, "domain_id": null}))
-                .await
-                .unwrap(),
-            json!({"metadata": {"options_schema": {}}})
+            routes,
+            vec![
+                "Collector.collect",
+                "Collector.init",
+                "Collector.verify",
+                "Job.get_tasks"
+            ]
+        );
+        assert_eq!(ready.package_dir, sample.join("src/plugin"));
+
+        // Route results as the plugin returns them (the host adds upstream's defaults later).
+        let init = pool
+            .call("Collector.init", json!({"options": {}, "domain_id": null}))
+            .await
+            .unwrap();
+        let metadata = init["metadata"].as_object().expect("metadata");
+        assert_eq!(metadata.keys().collect::<Vec<_>>(), ["options_schema"]);
+        let properties = init["metadata"]["options_schema"]["properties"]
+            .as_object()
+            .expect("options_schema.properties");
+        assert_eq!(
+            properties.keys().collect::<Vec<_>>(),
+            ["api_url", "regions"]
+        );
+
+        let secret = json!({"api_key": "kst-sample-7f3a9c"});
+        assert_eq!(
+            pool.call(
+                "Collector.verify",
+                json!({"options": {}, "secret_data": secret, "domain_id": null}),
+            )
+            .await
+            .unwrap(),
+            Value::Null
+        );
+        // The plugin's own errors keep their code and status.
+        assert_error(
+            pool.call(
+                "Collector.verify",
+                json!({"options": {}, "secret_data": {"api_key": "kst-revoked-0000"}, "domain_id": null}),
+            )
+            .await,
+            StatusKind::InvalidArgument,
+            &format!(
+                "ERROR_INVALID_PARAMETER: {}",
+                golden_error_message("verify-wrong-api-key")
+            ),
         );
         assert_error(
             pool.call(
-                "Job.get_tasks",
+                "Collector.verify",
                 json!({"options": {}, "secret_data": {}, "domain_id": null}),
             )
             .await,
-            StatusKind::Internal,
-            "ERROR_UNKNOWN: 'NoneType' object is not callable",
+            StatusKind::InvalidArgument,
+            &format!(
+                "ERROR_REQUIRED_PARAMETER: {}",
+                golden_error_message("verify-without-api-key")
+            ),
+        );
+        assert_eq!(
+            pool.call(
+                "Job.get_tasks",
+                json!({"options": {}, "secret_data": secret, "domain_id": null}),
+            )
+            .await
+            .unwrap(),
+            json!({"tasks": [
+                {"task_options": {"scope": "types"}},
+                {"task_options": {"scope": "region", "region_code": "north-1"}},
+                {"task_options": {"scope": "region", "region_code": "south-1"}}
+            ]})
         );
 
         let params =
-            json!({"options": {}, "secret_data": {}, "domain_id": null, "task_options": null});
+            json!({"options": {}, "secret_data": secret, "domain_id": null, "task_options": null});
         let (items, error) = collect_all(&pool, params).await.unwrap();
         assert!(error.is_none(), "{error:?}");
 
-        let expected_text = std::fs::read_to_string(seed.join("expected/collect.json")).unwrap();
-        let expected: Vec<Value> = serde_json::Deserializer::from_str(&expected_text)
-            .into_iter::<Value>()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        // Against what the Python plugin server sent for the same collect.
+        let expected = common::sample::json_docs(&common::sample::expected("collect.json"));
         assert_eq!(items.len(), expected.len());
-        let cst = &items[0];
-        assert_eq!(cst["resource_type"], "inventory.CloudServiceType");
-        // The plugin's own upstream helpers ran: json_metadata is upstream's exact text.
-        assert_eq!(
-            cst["cloud_service_type"]["json_metadata"],
-            expected[0]["resource"]["json_metadata"]
-        );
-        assert_eq!(
-            cst["match_keys"],
-            json!([["name", "reference.resource_id", "account", "provider"]])
-        );
-        for (item, want) in items[1..].iter().zip(&expected[1..]) {
-            assert_eq!(item["resource_type"], "inventory.CloudService");
-            let cs = &item["cloud_service"];
-            assert_eq!(cs["name"], want["resource"]["name"]);
-            assert!(
-                same_content(&cs["data"], &want["resource"]["data"]),
-                "{}",
-                cs["data"]
-            );
-            assert!(same_content(&cs["metadata"], &want["resource"]["metadata"]));
+        for (item, want) in items.iter().zip(&expected) {
+            let kind = want["resource_type"].as_str().unwrap();
+            match kind {
+                "inventory.CloudServiceType" => {
+                    assert_eq!(item["resource_type"], kind);
+                    // The plugin's own upstream helpers ran: json_metadata is upstream's exact text.
+                    let cst = &item["cloud_service_type"];
+                    assert_eq!(cst["json_metadata"], want["resource"]["json_metadata"]);
+                    assert!(same_content(cst, &want["resource"]), "{cst}");
+                    assert_eq!(item["match_keys"], json!([["name", "group", "provider"]]));
+                }
+                "inventory.Region" => {
+                    assert_eq!(item["resource_type"], kind);
+                    assert!(same_content(&item["region"], &want["resource"]));
+                }
+                "inventory.CloudService" => {
+                    assert_eq!(item["resource_type"], kind);
+                    let cs = &item["cloud_service"];
+                    assert!(same_content(cs, &want["resource"]), "{cs}");
+                    assert_eq!(cs["json_data"], want["resource"]["json_data"]);
+                    assert_eq!(cs["json_metadata"], want["resource"]["json_metadata"]);
+                }
+                "inventory.ErrorResource" => {
+                    assert_eq!(item["state"], "FAILURE");
+                    assert_eq!(item["error_message"], want["message"]);
+                    assert_eq!(item["error_data"], want["resource"]);
+                }
+                other => panic!("unexpected resource type {other}"),
+            }
         }
         pool.shutdown().await;
         drop(mock);
     });
 }
 
+/// A compat-mode app that registers `Collector.init` only.
+const INIT_ONLY_APP: &str = r#"from spaceone.inventory.plugin.collector.lib.server import CollectorPluginServer
+
+app = CollectorPluginServer()
+
+
+@app.route("Collector.init")
+def collector_init(params):
+    return {"metadata": {}}
+"#;
+
+#[tokio::test]
+async fn compat_routes_the_app_does_not_register_fail_like_upstream() {
+    let test = "compat_routes_the_app_does_not_register_fail_like_upstream";
+    let Some(python) = reference_python(test) else {
+        return;
+    };
+    bounded!(async {
+        let dir = tempfile::tempdir().unwrap();
+        let package = dir.path().join("initonly");
+        std::fs::create_dir_all(&package).unwrap();
+        std::fs::write(package.join("__init__.py"), "").unwrap();
+        std::fs::write(package.join("main.py"), INIT_ONLY_APP).unwrap();
+        let mut cfg = python_config(dir.path(), "initonly");
+        cfg.python = Some(python.clone());
+        let (pool, ready) = start(cfg).await;
+        assert_eq!(ready.routes, vec!["Collector.init"]);
+        let params = json!({"options": {}, "secret_data": {}, "domain_id": null});
+        for route in ["Collector.verify", "Job.get_tasks"] {
+            assert_error(
+                pool.call(route, params.clone()).await,
+                StatusKind::Internal,
+                "ERROR_UNKNOWN: 'NoneType' object is not callable",
+            );
+        }
+        pool.shutdown().await;
+    });
+}
+
 #[tokio::test]
 async fn sdk_helpers_match_upstream_helpers() {
-    let Some(python) = reference_python() else {
-        eprintln!("skipped: the reference plugin venv is not installed");
+    let Some(python) = reference_python("sdk_helpers_match_upstream_helpers") else {
         return;
     };
     bounded!(async {

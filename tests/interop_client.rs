@@ -1,108 +1,73 @@
-//! Our client against the Python plugin server (spaceone-core) serving the seed
-//! tutorial plugin, with the offline coin-price mock. Outputs must equal what
-//! the Python spacectl printed (`samples/seed-tutorial/expected/`).
+//! Our client against the Python plugin server (spaceone-core) serving the
+//! compat-mode sample plugin (`samples/compat-collector`) with its data mock.
+//! Outputs must equal what the Python spacectl printed against the same server
+//! (`samples/compat-collector/expected/`): YAML byte for byte, JSON by content,
+//! errors (on stderr here, with exit status 1) byte for byte.
 //!
-//! Skipped when the reference installation or the shared samples are absent,
-//! unless `SPACECTL_REQUIRE_REFERENCE` is set.
+//! Skipped (one line per group) when the reference installation is absent, unless
+//! `SPACECTL_REQUIRE_REFERENCE` is set.
 
 mod common;
 mod support;
 
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use support::home::Home;
+use common::sample::{self, DataMock};
+use support::home::{Home, Run, wait_bounded};
 
-/// `<manifest>/../shared`, or `$SPACECTL_SHARED_DIR`.
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("SPACECTL_SHARED_DIR").filter(|d| !d.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    }
-}
+/// One call may stream a whole collect out of the (slow) Python server.
+const CALL_TIMEOUT: Duration = Duration::from_secs(180);
 
-fn sample_dir(test: &str) -> Option<PathBuf> {
-    let dir = shared_dir().join("samples/seed-tutorial");
-    if dir.join("expected/init.yaml").is_file() {
-        return Some(dir);
-    }
-    let reason = format!("seed tutorial samples not found under {}", dir.display());
-    if common::require_reference() {
-        panic!("{test}: {reason}; SPACECTL_REQUIRE_REFERENCE is set, so this is a failure");
-    }
-    eprintln!("SKIPPED {test}: {reason}");
-    None
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
-/// The mock and the Python plugin server; both are killed (by PID) on drop.
+/// The data mock and the Python plugin server; both are stopped (by PID) on drop.
 struct PythonPlugin {
     port: u16,
-    children: Vec<Child>,
+    server: Child,
     logs: tempfile::TempDir,
+    _mock: DataMock,
 }
 
 impl PythonPlugin {
     fn start(test: &str) -> Option<PythonPlugin> {
         let spaceone = common::reference_tool("plugin-venv/bin/spaceone", test)?;
         let python = common::reference_tool("plugin-venv/bin/python", test)?;
-        let sample = sample_dir(test)?;
+        let mock = DataMock::start(&python);
         let logs = tempfile::tempdir().expect("tempdir");
-        let mock_port = free_port();
-        let port = free_port();
-        let log_dir = logs.path().to_path_buf();
-        let log = move |name: &str| std::fs::File::create(log_dir.join(name)).expect("log file");
-
-        let mut plugin = PythonPlugin {
-            port,
-            children: Vec::new(),
-            logs,
-        };
-        let mock = Command::new(&python)
-            .args(["mock/server.py", &mock_port.to_string(), "mock/coins.json"])
-            .current_dir(&sample)
-            .stdin(Stdio::null())
-            .stdout(log("mock.log"))
-            .stderr(log("mock.err"))
-            .spawn()
-            .expect("start the coin-price mock");
-        plugin.children.push(mock);
+        let port = sample::free_port();
+        let log = |name: &str| std::fs::File::create(logs.path().join(name)).expect("log file");
         let server = Command::new(&spaceone)
-            .args([
-                "run",
-                "plugin-server",
-                "-s",
-                "src",
-                "plugin",
-                "-p",
-                &port.to_string(),
-            ])
-            .current_dir(&sample)
-            .env("COINGECKO_URL", format!("http://127.0.0.1:{mock_port}/"))
+            .args(["run", "plugin-server", "-s", "src", "plugin", "-p"])
+            .arg(port.to_string())
+            .current_dir(sample::dir())
+            .env(sample::API_URL_ENV, mock.url())
             .stdin(Stdio::null())
             .stdout(log("plugin.log"))
             .stderr(log("plugin.err"))
             .spawn()
             .expect("start the Python plugin server");
-        plugin.children.push(server);
-
+        let mut plugin = PythonPlugin {
+            port,
+            server,
+            logs,
+            _mock: mock,
+        };
         let deadline = Instant::now() + Duration::from_secs(60);
-        for (p, what) in [(mock_port, "mock"), (port, "plugin server")] {
-            while TcpStream::connect(("127.0.0.1", p)).is_err() {
-                assert!(
-                    Instant::now() < deadline,
-                    "{what} did not listen on {p} within 60 s; logs in {}",
-                    plugin.logs.path().display()
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            let exited = !matches!(plugin.server.try_wait(), Ok(None));
+            if exited || Instant::now() >= deadline {
+                let err = std::fs::read_to_string(plugin.logs.path().join("plugin.err"))
+                    .unwrap_or_default();
+                panic!(
+                    "the Python plugin server {} on port {port}:\n{err}",
+                    if exited {
+                        "exited"
+                    } else {
+                        "did not listen within 60 s"
+                    }
                 );
-                std::thread::sleep(Duration::from_millis(100));
             }
+            std::thread::sleep(Duration::from_millis(100));
         }
         Some(plugin)
     }
@@ -117,97 +82,132 @@ impl PythonPlugin {
 
 impl Drop for PythonPlugin {
     fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        let _ = self.server.kill();
+        let _ = self.server.wait();
     }
 }
 
-fn json_docs(text: &str) -> Vec<Value> {
-    serde_json::Deserializer::from_str(text)
-        .into_iter::<Value>()
-        .map(|v| v.expect("valid JSON document"))
-        .collect()
+/// `spacectl ARGS` in `home`, bounded by [`CALL_TIMEOUT`].
+fn run(home: &Home, args: &[&str]) -> Run {
+    let child = home.command(args).spawn().expect("spawn spacectl");
+    wait_bounded(child, CALL_TIMEOUT)
 }
 
-fn read(path: PathBuf) -> String {
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// `exec VERB RESOURCE -f sample/REQUEST EXTRA...`
+fn exec(home: &Home, verb: &str, resource: &str, request: &str, extra: &[&str]) -> Run {
+    let request = sample::file(request);
+    let mut args = vec!["exec", verb, resource, "-f", &request];
+    args.extend_from_slice(extra);
+    run(home, &args)
 }
 
 #[test]
-fn collector_init_and_collect_match_python_spacectl() {
-    let Some(plugin) = PythonPlugin::start("collector_init_and_collect_match_python_spacectl")
-    else {
+fn outputs_match_python_spacectl() {
+    let Some(plugin) = PythonPlugin::start("outputs_match_python_spacectl") else {
         return;
     };
-    let sample = shared_dir().join("samples/seed-tutorial");
-    let file = |name: &str| sample.join(name).to_string_lossy().into_owned();
     let home = plugin.home();
 
-    let r = home.run(&["exec", "init", "plugin.Collector", "-f", &file("init.yaml")]);
-    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
-    assert_eq!(r.stdout, read(sample.join("expected/init.yaml")));
+    for (verb, resource, request, golden) in [
+        ("init", "plugin.Collector", "init.yaml", "init.yaml"),
+        ("verify", "plugin.Collector", "verify.yaml", "verify.yaml"),
+        (
+            "get_tasks",
+            "plugin.Job",
+            "get_tasks.yaml",
+            "get_tasks.yaml",
+        ),
+        (
+            "collect",
+            "plugin.Collector",
+            "collect.yaml",
+            "collect.yaml",
+        ),
+        (
+            "collect",
+            "plugin.Collector",
+            "collect-task.yaml",
+            "collect-task.yaml",
+        ),
+    ] {
+        let r = exec(&home, verb, resource, request, &[]);
+        assert_eq!(
+            (r.code, r.stderr.as_str()),
+            (0, ""),
+            "{verb} -f {request}: {r:?}"
+        );
+        assert_eq!(
+            r.stdout,
+            sample::expected(golden),
+            "{verb} -f {request} differs from expected/{golden}"
+        );
+    }
 
-    let r = home.run(&[
-        "exec",
+    // JSON: the same documents by content (the Python client's key order is not stable).
+    let r = exec(
+        &home,
         "collect",
         "plugin.Collector",
-        "-f",
-        &file("collect.yaml"),
-    ]);
+        "collect.yaml",
+        &["-o", "json"],
+    );
     assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
-    assert_eq!(r.stdout, read(sample.join("expected/collect.yaml")));
-
-    // JSON: same documents by content (upstream's Struct key order is not stable).
-    let r = home.run(&[
-        "exec",
-        "collect",
-        "plugin.Collector",
-        "-f",
-        &file("collect.yaml"),
-        "-o",
-        "json",
-    ]);
-    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
-    let ours = json_docs(&r.stdout);
-    let expected = json_docs(&read(sample.join("expected/collect.json")));
-    assert_eq!(ours.len(), 6);
+    let ours = sample::json_docs(&r.stdout);
+    let expected = sample::json_docs(&sample::expected("collect.json"));
+    assert_eq!(ours.len(), 13);
     assert_eq!(ours, expected);
+    let states: Vec<&str> = ours.iter().filter_map(|d| d["state"].as_str()).collect();
+    assert_eq!(states.iter().filter(|s| **s == "FAILURE").count(), 1);
 
     // The same again without the descriptor cache.
-    let r = home.run(&[
-        "exec",
+    let r = exec(
+        &home,
         "init",
         "plugin.Collector",
-        "-f",
-        &file("init.yaml"),
-        "--no-cache",
-    ]);
-    assert_eq!(r.stdout, read(sample.join("expected/init.yaml")));
+        "init.yaml",
+        &["--no-cache"],
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+    assert_eq!(r.stdout, sample::expected("init.yaml"));
 }
 
 #[test]
-fn health_server_info_and_errors() {
-    let Some(plugin) = PythonPlugin::start("health_server_info_and_errors") else {
+fn errors_match_python_spacectl() {
+    let Some(plugin) = PythonPlugin::start("errors_match_python_spacectl") else {
         return;
     };
     let home = plugin.home();
 
-    let r = home.run(&["exec", "Check", "plugin.Health"]);
+    // The plugin's and the framework's errors: the text the Python client printed on
+    // stdout, on stderr here, with exit status 1.
+    for case in sample::error_cases() {
+        let r = exec(&home, &case.verb, case.resource, &case.request, &[]);
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (1, "", case.expected.as_str()),
+            "errors/{}.yaml",
+            case.name
+        );
+    }
+
+    let r = run(&home, &["exec", "Check", "plugin.Health"]);
     assert_eq!(
         (r.code, r.stdout.as_str()),
         (0, "---\nstatus: SERVING\n\n"),
         "{r:?}"
     );
-    let r = home.run(&["exec", "get_version", "plugin.ServerInfo", "-p", "x=y"]);
+    let r = run(
+        &home,
+        &["exec", "get_version", "plugin.ServerInfo", "-p", "x=y"],
+    );
     assert_eq!(
         (r.code, r.stdout.as_str()),
         (0, "---\nversion: UNKNOWN\n\n"),
         "{r:?}"
     );
 
-    let r = home.run(&["exec", "nope", "plugin.Collector"]);
+    // Errors found by the client, from the server's descriptors.
+    let r = run(&home, &["exec", "nope", "plugin.Collector"]);
     assert_eq!(
         (r.code, r.stderr.as_str()),
         (
@@ -215,39 +215,28 @@ fn health_server_info_and_errors() {
             "ERROR: 'plugin.v1.Collector' resource does not have a 'nope' verb.\n\n"
         )
     );
-    let r = home.run(&["exec", "list", "plugin.Collector"]);
+    let r = run(&home, &["exec", "get_tasks", "plugin.Collector"]);
     assert_eq!(
         r.stderr,
-        "ERROR: 'plugin.v1.Collector' resource does not have a 'list' verb.\n\n"
+        "ERROR: 'plugin.v1.Collector' resource does not have a 'get_tasks' verb.\n\n"
     );
-    let r = home.run(&["exec", "init", "plugin.Nope"]);
+    let r = run(&home, &["exec", "init", "plugin.Nope"]);
     assert_eq!(
         r.stderr,
         "ERROR: 'plugin.v1' service does not have a 'Nope' resource.\n\n"
     );
-    let r = home.run(&["exec", "init", "plugin.Nope", "-v", "v2"]);
+    let r = run(&home, &["exec", "init", "plugin.Nope", "-v", "v2"]);
     assert_eq!(
         r.stderr,
         "ERROR: 'plugin.v2' service does not have a 'Nope' resource.\n\n"
     );
-
-    let r = home.run(&["exec", "init", "plugin.Collector", "-p", "bogus=1"]);
+    let r = run(
+        &home,
+        &["exec", "init", "plugin.Collector", "-p", "bogus=1"],
+    );
     assert_eq!(r.code, 1, "{r:?}");
     assert!(
         r.stderr.starts_with("ERROR: ") && r.stderr.contains("bogus"),
         "{r:?}"
-    );
-
-    // A route the tutorial does not define: the plugin's own error text.
-    let r = home.run(&[
-        "exec",
-        "verify",
-        "plugin.Collector",
-        "-j",
-        r#"{"options": {}, "secret_data": {}}"#,
-    ]);
-    assert_eq!(
-        (r.code, r.stdout.as_str(), r.stderr.as_str()),
-        (1, "", "ERROR: 'NoneType' object is not callable\n\n")
     );
 }

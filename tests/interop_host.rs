@@ -1,8 +1,10 @@
 //! The plugin host (`spacectl run plugin-server`) seen from real clients:
 //!
 //! * the Python `spacectl` of the reference installation against our host serving
-//!   the seed tutorial plugin unchanged (compat mode: the reference plugin venv's
-//!   Python runs the plugin code; a local mock serves the coin-price API);
+//!   the compat-mode sample plugin (`samples/compat-collector`) unchanged: the
+//!   reference plugin venv's Python runs the plugin code, the sample's data mock
+//!   serves its API; every output must equal the golden file that the Python
+//!   spacectl printed against the Python plugin server (`expected/`);
 //! * gRPC reflection v1 and v1alpha, error mapping and streaming, through a
 //!   shell-script handler (`--handler`);
 //! * a busy port, and a graceful stop on SIGTERM while a call is in flight.
@@ -18,24 +20,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::sample::{self, DataMock};
 use common::{
     command_in_home, reference_spacectl, reference_tool, run_bounded, spacectl_bin, temp_home,
 };
 use prost_types::Struct;
-
-/// `../shared` next to the crate, or `$SPACECTL_SHARED_DIR`.
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("SPACECTL_SHARED_DIR").filter(|d| !d.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join("shared"),
-    }
-}
-
-fn seed_dir() -> PathBuf {
-    shared_dir().join("samples").join("seed-tutorial")
-}
 
 /// A port that was free a moment ago.
 fn free_port() -> u16 {
@@ -318,52 +307,8 @@ fn runtime() -> tokio::runtime::Runtime {
 
 // --- tests --------------------------------------------------------------------
 
-#[test]
-fn python_spacectl_against_the_seed_tutorial_in_compat_mode() {
-    let test = "python_spacectl_against_the_seed_tutorial_in_compat_mode";
-    let Some(spacectl) = reference_spacectl(test) else {
-        return;
-    };
-    let Some(python) = reference_tool("plugin-venv/bin/python", test) else {
-        return;
-    };
-    let seed = seed_dir();
-    assert!(
-        seed.is_dir(),
-        "seed tutorial not found at {}",
-        seed.display()
-    );
-
-    // The coin-price API mock.
-    let mock_port = free_port();
-    let mock_log = tempfile::NamedTempFile::new().expect("mock log");
-    let mut mock_cmd = Command::new(&python);
-    mock_cmd
-        .current_dir(&seed)
-        .args(["mock/server.py", &mock_port.to_string(), "mock/coins.json"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(mock_log.reopen().expect("mock log"));
-    let mut mock = Proc::spawn(mock_cmd, "coin-price mock");
-    wait_listening(
-        &mut mock,
-        mock_port,
-        Duration::from_secs(30),
-        mock_log.path(),
-    );
-
-    let host = Host::start(
-        &[
-            "plugin".to_string(),
-            "-s".to_string(),
-            seed.join("src").display().to_string(),
-            "--python".to_string(),
-            python.display().to_string(),
-        ],
-        &[("COINGECKO_URL", format!("http://127.0.0.1:{mock_port}/"))],
-    );
-
-    // A Python spacectl environment pointing at our host.
+/// A home for the Python spacectl whose environment points at `port`.
+fn python_spacectl_home(port: u16) -> tempfile::TempDir {
     let home = temp_home();
     let envs = home.path().join(".spaceone").join("environments");
     std::fs::create_dir_all(&envs).expect("config dir");
@@ -374,93 +319,175 @@ fn python_spacectl_against_the_seed_tutorial_in_compat_mode() {
     .expect("environment.yml");
     std::fs::write(
         envs.join("interop.yml"),
-        format!("endpoints:\n  plugin: grpc://127.0.0.1:{}\n", host.port),
+        format!("endpoints:\n  plugin: grpc://127.0.0.1:{port}\n"),
     )
     .expect("interop.yml");
+    home
+}
+
+#[test]
+fn python_spacectl_against_the_compat_sample() {
+    let test = "python_spacectl_against_the_compat_sample";
+    let Some(spacectl) = reference_spacectl(test) else {
+        return;
+    };
+    let Some(python) = reference_tool("plugin-venv/bin/python", test) else {
+        return;
+    };
+    let mock = DataMock::start(&python);
+    let host = Host::start(
+        &[
+            "plugin".to_string(),
+            "-s".to_string(),
+            sample::dir().join("src").display().to_string(),
+            "--python".to_string(),
+            python.display().to_string(),
+        ],
+        &[(sample::API_URL_ENV, mock.url())],
+    );
+    let home = python_spacectl_home(host.port);
     let exec = |args: &[&str]| {
         let mut cmd = command_in_home(&spacectl, home.path());
         cmd.arg("exec").args(args);
         run_bounded(cmd, "", Duration::from_secs(120))
     };
-    let expected = |name: &str| {
-        std::fs::read_to_string(seed.join("expected").join(name)).expect("expected output")
-    };
 
-    let init_yaml = seed.join("init.yaml").display().to_string();
-    let collect_yaml = seed.join("collect.yaml").display().to_string();
+    for (verb, resource, request) in [
+        ("init", "plugin.Collector", "init.yaml"),
+        ("verify", "plugin.Collector", "verify.yaml"),
+        ("get_tasks", "plugin.Job", "get_tasks.yaml"),
+        ("collect", "plugin.Collector", "collect.yaml"),
+        ("collect", "plugin.Collector", "collect-task.yaml"),
+    ] {
+        let r = exec(&[verb, resource, "-f", &sample::file(request)]);
+        assert_eq!(
+            r.stdout,
+            sample::expected(request),
+            "{verb} -f {request} differs from expected/{request}; stderr: {}",
+            r.stderr
+        );
+    }
 
-    let r = exec(&["init", "plugin.Collector", "-f", &init_yaml]);
-    assert_eq!(
-        r.stdout,
-        expected("init.yaml"),
-        "init; stderr: {}",
-        r.stderr
-    );
+    // JSON: the same documents by content (the Python client's key order is not stable).
+    let r = exec(&[
+        "collect",
+        "plugin.Collector",
+        "-f",
+        &sample::file("collect.yaml"),
+        "-o",
+        "json",
+    ]);
+    let docs = sample::json_docs(&r.stdout);
+    assert_eq!(docs.len(), 13, "stderr: {}", r.stderr);
+    assert_eq!(docs, sample::json_docs(&sample::expected("collect.json")));
 
-    let r = exec(&["collect", "plugin.Collector", "-f", &collect_yaml]);
-    assert_eq!(
-        r.stdout,
-        expected("collect.yaml"),
-        "collect; stderr: {}",
-        r.stderr
-    );
+    // The plugin's errors and the required parameters (reported by the host
+    // before the plugin runs): the Python client prints them on stdout.
+    for case in sample::error_cases() {
+        let r = exec(&[&case.verb, case.resource, "-f", &case.request]);
+        assert_eq!(
+            (r.stdout.as_str(), r.stderr.as_str()),
+            (case.expected.as_str(), ""),
+            "errors/{}.yaml",
+            case.name
+        );
+    }
 
     let r = exec(&["Check", "plugin.Health"]);
     assert_eq!(r.stdout, "---\nstatus: SERVING\n\n");
-
     let r = exec(&["get_version", "plugin.ServerInfo"]);
     assert_eq!(r.stdout, "---\nversion: UNKNOWN\n\n");
 
-    // Required parameters, reported by the host before the plugin runs.
-    let r = exec(&["init", "plugin.Collector"]);
-    assert_eq!(r.stdout, "ERROR: Required parameter. (key = options)\n\n");
-    let r = exec(&["collect", "plugin.Collector", "-j", r#"{"options": {}}"#]);
-    assert_eq!(
-        r.stdout,
-        "ERROR: Required parameter. (key = secret_data)\n\n"
-    );
-
-    // The seed tutorial registers no verify route.
-    let r = exec(&[
-        "verify",
-        "plugin.Collector",
-        "-j",
-        r#"{"options": {}, "secret_data": {"token": "s3cr3t"}}"#,
-    ]);
-    assert_eq!(r.stdout, "ERROR: 'NoneType' object is not callable\n\n");
-
+    // Log lines as the Python plugin server writes them for the same calls
+    // (sizes included: the length of the response's JSON text).
     let log = host.log_text();
-    assert!(
-        log.contains(
-            "[DEBUG]       (server.py:68) Loaded Services: \n\t - spaceone.api.inventory.plugin.Collector\n\t - spaceone.api.inventory.plugin.Job\n\t - grpc.health.v1.Health\n\t - spaceone.api.core.v1.ServerInfo  \n"
-        ),
-        "startup lines in:\n{log}"
-    );
-    assert!(
-        log.contains(&format!(
+    for line in [
+        "[DEBUG]       (server.py:68) Loaded Services: \n\t - spaceone.api.inventory.plugin.Collector\n\t - spaceone.api.inventory.plugin.Job\n\t - grpc.health.v1.Health\n\t - spaceone.api.core.v1.ServerInfo  \n".to_string(),
+        format!(
             "[INFO]       (server.py:72) Start gRPC Server (plugin): port={}, max_workers=100  \n",
             host.port
-        )),
-        "start line in:\n{log}"
-    );
-    assert!(
-        log.contains("Collector.collect (__init__.py:210) (REQUEST) => {\"options\": {}, \"secret_data\": \"********\"} \n"),
-        "masked collect request in:\n{log}"
-    );
-    assert!(
-        !log.contains("s3cr3t"),
-        "secret leaked into the log:\n{log}"
-    );
-    assert!(
-        log.contains("Collector.init (__init__.py:251) (RESPONSE) => SUCCESS (Time = "),
-        "init response line in:\n{log}"
-    );
-    assert!(
-        log.contains(", Size = 285 bytes)  \n"),
-        "init response size in:\n{log}"
-    );
+        ),
+        "Collector.init (__init__.py:210) (REQUEST) => {\"options\": {}} \n".to_string(),
+        "Collector.verify (__init__.py:210) (REQUEST) => {\"options\": {}, \"secret_data\": \"********\"} \n".to_string(),
+        "Collector.verify (__init__.py:251) (RESPONSE) => SUCCESS (Time = ".to_string(),
+        ", Size = 0 bytes)  \n".to_string(),
+        "Job.get_tasks (__init__.py:210) (REQUEST) => {\"secret_data\": \"********\", \"options\": {}} \n".to_string(),
+        ", Size = 179 bytes)  \n".to_string(),
+        "Collector.collect (__init__.py:210) (REQUEST) => {\"options\": {}, \"secret_data\": \"********\"} \n".to_string(),
+        "Collector.init (__init__.py:251) (RESPONSE) => SUCCESS (Time = ".to_string(),
+        ", Size = 680 bytes)  \n".to_string(),
+        "Collector.init (__init__.py:312) (Error) => Required parameter. (key = options) \n\terror_code = ERROR_REQUIRED_PARAMETER\n\tstatus_code = INVALID_ARGUMENT\n\tmessage = Required parameter. (key = options)  \n".to_string(),
+        "(utils.py:240) [make_error_response] kestrel.Networking.LoadBalancer: The Kestrel API answered HTTP 503 for /v1/regions/south-1/load-balancers: the load balancer service of south-1 is under maintenance  \n".to_string(),
+    ] {
+        assert!(log.contains(&line), "{line:?} not in the log:\n{log}");
+    }
+    for secret in ["kst-sample-7f3a9c", "kst-revoked-0000"] {
+        assert!(
+            !log.contains(secret),
+            "secret {secret} leaked into the log:\n{log}"
+        );
+    }
     drop(host);
     drop(mock);
+}
+
+/// A compat-mode app that registers `Collector.init` only.
+const INIT_ONLY_APP: &str = r#"from spaceone.inventory.plugin.collector.lib.server import CollectorPluginServer
+
+app = CollectorPluginServer()
+
+
+@app.route("Collector.init")
+def collector_init(params):
+    return {"metadata": {}}
+"#;
+
+#[test]
+fn compat_routes_the_plugin_does_not_register_fail_like_upstream() {
+    let test = "compat_routes_the_plugin_does_not_register_fail_like_upstream";
+    let Some(spacectl) = reference_spacectl(test) else {
+        return;
+    };
+    let Some(python) = reference_tool("plugin-venv/bin/python", test) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let package = dir.path().join("plugin");
+    std::fs::create_dir_all(&package).expect("package dir");
+    std::fs::write(package.join("__init__.py"), "").expect("__init__.py");
+    std::fs::write(package.join("main.py"), INIT_ONLY_APP).expect("main.py");
+    let host = Host::start(
+        &[
+            "plugin".to_string(),
+            "-s".to_string(),
+            dir.path().display().to_string(),
+            "--python".to_string(),
+            python.display().to_string(),
+        ],
+        &[],
+    );
+    let home = python_spacectl_home(host.port);
+    let exec = |args: &[&str]| {
+        let mut cmd = command_in_home(&spacectl, home.path());
+        cmd.arg("exec").args(args);
+        run_bounded(cmd, "", Duration::from_secs(120))
+    };
+    let secret = r#"{"options": {}, "secret_data": {"token": "s3cr3t"}}"#;
+    for (verb, resource) in [
+        ("verify", "plugin.Collector"),
+        ("get_tasks", "plugin.Job"),
+        ("collect", "plugin.Collector"),
+    ] {
+        let r = exec(&[verb, resource, "-j", secret]);
+        assert_eq!(
+            r.stdout, "ERROR: 'NoneType' object is not callable\n\n",
+            "{verb}; stderr: {}",
+            r.stderr
+        );
+    }
+    let r = exec(&["init", "plugin.Collector", "-j", r#"{"options": {}}"#]);
+    assert!(r.stdout.starts_with("---\nmetadata:\n"), "{r:?}");
+    assert!(!host.log_text().contains("s3cr3t"), "{}", host.log_text());
 }
 
 #[test]

@@ -1,18 +1,17 @@
 //! Acceptance test: the plugin-registration workflow against the real SpaceONE
-//! identity / repository / inventory services of the shared realstack recipe
-//! (`<shared>/realstack/run-backend.sh`), run with our binary and with the
-//! Python reference spacectl installed in the recipe's venv, outputs compared
-//! step by step.
+//! 1.12 identity / repository / inventory services (`scripts/services.sh`), run
+//! with our binary and with the Python reference spacectl of the services venv,
+//! outputs compared step by step.
 //!
 //! The steps are data: `tests/data/workflow/steps.yaml` (its header explains
-//! the fields). A running realstack is reused and left running; one this test
-//! starts is stopped at the end. Only one realstack can run at a time (fixed
-//! ports), so the test never starts a second one.
+//! the fields). The test starts services of its own on free ports and stops
+//! them at the end, or uses the running ones named by `SPACECTL_SERVICES_STATE`
+//! (see `tests/common/services.rs`).
 //!
-//! The test is skipped when the recipe is not set up (script or venv missing),
-//! unless `SPACECTL_REQUIRE_REFERENCE` is set: then a missing recipe is a
-//! failure and a missing venv is created by the recipe's `start`.
+//! The test is skipped (one visible line) when the services venv is not built,
+//! unless `SPACECTL_REQUIRE_REFERENCE` is set: then the venv is built first.
 
+mod common;
 mod support;
 
 use std::collections::BTreeMap;
@@ -20,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use common::services::{Services, services_venv};
 use regex::Regex;
 use serde_json::{Map, Value};
 use support::home::{Run, wait_bounded};
@@ -27,56 +27,9 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 /// Upper bound for one client call.
 const CALL_TIMEOUT: Duration = Duration::from_secs(120);
-/// Upper bound for `run-backend.sh start` (includes creating the venv when missing).
-const START_TIMEOUT: Duration = Duration::from_secs(1800);
-/// Upper bound for `run-backend.sh stop` and `status`.
-const STOP_TIMEOUT: Duration = Duration::from_secs(120);
-/// The processes of a complete realstack, as `status` names them.
-const PROCESSES: [&str; 5] = ["redis", "registry", "identity", "repository", "inventory"];
 
 fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/workflow")
-}
-
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("SPACECTL_SHARED_DIR").filter(|d| !d.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    }
-}
-
-fn required() -> bool {
-    std::env::var_os("SPACECTL_REQUIRE_REFERENCE").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
-fn env_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
-/// The recipe's venv, as `run-backend.sh` computes it.
-fn venv_dir() -> PathBuf {
-    if let Some(v) = env_path("BACKEND_VENV") {
-        return v;
-    }
-    let cache = env_path("XDG_CACHE_HOME").unwrap_or_else(|| {
-        env_path("HOME")
-            .or_else(dirs::home_dir)
-            .unwrap_or_default()
-            .join(".cache")
-    });
-    cache.join("spacectl-realstack/venv")
-}
-
-/// The recipe's state directory, as `run-backend.sh` computes it.
-fn state_dir() -> PathBuf {
-    if let Some(s) = env_path("BACKEND_STATE") {
-        return s;
-    }
-    env_path("TMPDIR")
-        .unwrap_or_else(|| PathBuf::from("/tmp"))
-        .join("spacectl-realstack")
 }
 
 fn run_bounded(mut cmd: Command, limit: Duration) -> Run {
@@ -89,101 +42,36 @@ fn run_bounded(mut cmd: Command, limit: Duration) -> Run {
     wait_bounded(child, limit)
 }
 
-// ------------------------------------------------------------------ the realstack
+// ------------------------------------------------------------------ the services
 
-/// The realstack used by the test; stops it on drop when the test started it.
+/// The services used by the test and the reference client that matches them.
 struct Stack {
-    script: PathBuf,
-    state: PathBuf,
+    services: Services,
     reference: PathBuf,
-    started_here: bool,
 }
 
 impl Stack {
-    fn script_run(script: &Path, action: &str, limit: Duration) -> Run {
-        let mut cmd = Command::new("bash");
-        cmd.arg(script).arg(action);
-        run_bounded(cmd, limit)
-    }
-
-    /// How many of the realstack's processes are running.
-    fn running(script: &Path) -> usize {
-        let r = Self::script_run(script, "status", STOP_TIMEOUT);
-        PROCESSES
-            .iter()
-            .filter(|p| r.stdout.contains(&format!("{p}: running")))
-            .count()
-    }
-
-    /// Reuse a running realstack or start one; `None` means "skip".
+    /// `None` means "skip" (already reported).
     fn acquire() -> Option<Stack> {
-        let script = shared_dir().join("realstack/run-backend.sh");
-        let reference = venv_dir().join("bin/spacectl");
-        if !script.is_file() {
-            let why = format!("{} not found (set SPACECTL_SHARED_DIR)", script.display());
-            assert!(!required(), "{why}; SPACECTL_REQUIRE_REFERENCE is set");
-            eprintln!("skipping: {why}");
-            return None;
-        }
-        if !reference.is_file() && !required() {
-            eprintln!(
-                "skipping: the realstack recipe is not set up ({} missing; run {} setup)",
-                reference.display(),
-                script.display()
-            );
-            return None;
-        }
-        let running = Self::running(&script);
-        let mut started_here = false;
-        if running < PROCESSES.len() {
-            eprintln!(
-                "starting the realstack ({running} of {} processes running)",
-                PROCESSES.len()
-            );
-            let r = Self::script_run(&script, "start", START_TIMEOUT);
-            assert_eq!(
-                r.code, 0,
-                "run-backend.sh start failed:\n{}{}",
-                r.stdout, r.stderr
-            );
-            // A partly running stack was not ours to stop.
-            started_here = running == 0;
-        } else {
-            eprintln!("reusing the running realstack");
-        }
+        let services = Services::acquire("registration_workflow_matches_the_reference", false)?;
+        let reference = services_venv().join("bin/spacectl");
         assert!(
             reference.is_file(),
-            "the reference spacectl is missing after start: {}",
+            "the reference spacectl is missing: {}",
             reference.display()
         );
         Some(Stack {
-            script,
-            state: state_dir(),
+            services,
             reference,
-            started_here,
         })
     }
 
     fn home(&self) -> PathBuf {
-        self.state.join("spacectl-home")
+        self.services.home()
     }
 
     fn domain_id(&self) -> String {
-        std::fs::read_to_string(self.state.join("domain_id"))
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default()
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        if self.started_here {
-            eprintln!("stopping the realstack this test started");
-            let r = Self::script_run(&self.script, "stop", STOP_TIMEOUT);
-            if r.code != 0 {
-                eprintln!("run-backend.sh stop: {}{}", r.stdout, r.stderr);
-            }
-        }
+        self.services.domain_id.clone()
     }
 }
 

@@ -11,7 +11,7 @@ use super::caller::Caller;
 use crate::config::Environment;
 use crate::error::{AppError, Result};
 use crate::grpc::resolve::{Target, parse_resource};
-use crate::grpc::{Options, Session};
+use crate::grpc::{Options, Session, TlsFiles};
 
 /// API version used to pick among services sharing a short name.
 const API_VERSION: &str = "v1";
@@ -20,12 +20,15 @@ pub struct ServiceCaller {
     runtime: tokio::runtime::Runtime,
     env: Environment,
     options: Options,
+    tls: TlsFiles,
     /// Endpoint key (`identity`, `repository`, ...) → open session.
     sessions: HashMap<String, Session>,
 }
 
 impl ServiceCaller {
-    pub fn new(env: Environment, options: Options) -> Result<Self> {
+    /// `tls` is completed by the environment file's TLS keys.
+    pub fn new(env: Environment, options: Options, tls: TlsFiles) -> Result<Self> {
+        let tls = tls.or(crate::config::tls_files(&env)?);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -34,6 +37,7 @@ impl ServiceCaller {
             runtime,
             env,
             options,
+            tls,
             sessions: HashMap::new(),
         })
     }
@@ -41,7 +45,9 @@ impl ServiceCaller {
     fn method(&mut self, target: &Target, verb: &str) -> Result<MethodDescriptor> {
         if !self.sessions.contains_key(&target.service) {
             let url = self.env.endpoint(&target.service)?;
-            let session = self.runtime.block_on(Session::open(&url, &self.options))?;
+            let session =
+                self.runtime
+                    .block_on(Session::open_with(&url, &self.options, &self.tls))?;
             self.sessions.insert(target.service.clone(), session);
         }
         let session = self.sessions.get_mut(&target.service).ok_or_else(|| {
@@ -107,13 +113,16 @@ impl Caller for ServiceCaller {
 /// `resource` tasks run without one.
 pub struct LazyCaller {
     options: Options,
+    tls: TlsFiles,
     inner: Option<ServiceCaller>,
 }
 
 impl LazyCaller {
-    pub fn new(options: Options) -> Self {
+    /// `tls` holds the TLS files given as flags.
+    pub fn new(options: Options, tls: TlsFiles) -> Self {
         LazyCaller {
             options,
+            tls,
             inner: None,
         }
     }
@@ -121,7 +130,11 @@ impl LazyCaller {
     fn get(&mut self) -> Result<&mut ServiceCaller> {
         if self.inner.is_none() {
             let env = crate::config::load_current()?;
-            self.inner = Some(ServiceCaller::new(env, self.options.clone())?);
+            self.inner = Some(ServiceCaller::new(
+                env,
+                self.options.clone(),
+                self.tls.clone(),
+            )?);
         }
         self.inner.as_mut().ok_or_else(|| {
             AppError::msg("spaceconfig is undefined. (Use \"spacectl config init\")")

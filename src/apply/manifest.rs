@@ -26,6 +26,10 @@ pub const TASK_KEYS: &[&str] = &[
     "debug",
 ];
 
+/// Deepest chain of imports followed (paths that differ but lead to the same files,
+/// e.g. through a `sub -> .` link, are not a cycle by name).
+pub const MAX_IMPORT_DEPTH: usize = 64;
+
 /// One validated task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
@@ -82,6 +86,12 @@ fn load_into(
     counter: &mut usize,
 ) -> Result<(), String> {
     let key = normalize(path);
+    if stack.len() >= MAX_IMPORT_DEPTH {
+        return Err(format!(
+            "Imports are nested deeper than {MAX_IMPORT_DEPTH} files. (file = {})",
+            path.display()
+        ));
+    }
     if stack.contains(&key) {
         let chain: Vec<String> = stack
             .iter()
@@ -492,6 +502,22 @@ mod tests {
         assert_eq!(
             r,
             Err("Import cycle: a.yaml -> sub/b.yaml -> a.yaml".to_string())
+        );
+    }
+
+    #[test]
+    fn import_depth_is_bounded() {
+        // Every path finds the same file, as behind a `sub -> .` link.
+        let mut read = |_: &Path| Ok("import: [sub/m.yaml]\n".to_string());
+        let parse = |text: &str| crate::request::yaml11::load(text);
+        let mut store = Store::new(Vec::<(String, String)>::new());
+        let r = load(Path::new("m.yaml"), &mut store, &mut read, &parse);
+        let deepest = format!("{}m.yaml", "sub/".repeat(MAX_IMPORT_DEPTH));
+        assert_eq!(
+            r,
+            Err(format!(
+                "Imports are nested deeper than {MAX_IMPORT_DEPTH} files. (file = {deepest})"
+            ))
         );
     }
 

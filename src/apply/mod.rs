@@ -59,8 +59,9 @@ pub fn prepare(inputs: Inputs<'_>, process_env: Vec<(String, String)>) -> Result
     let mut store = Store::new(process_env);
     if let Some(path) = inputs.var_file {
         let shown = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| AppError::msg(format!("YAML Load Error: {shown} ({e})")))?;
+        let text =
+            crate::config::fsio::read_input_text(path, crate::config::fsio::INPUT_FILE_LIMIT)
+                .map_err(|e| AppError::msg(format!("YAML Load Error: {shown} ({e})")))?;
         let doc = crate::request::yaml11::load(&text)
             .map_err(|e| AppError::msg(format!("YAML Load Error: {shown} ({e})")))?;
         match doc {
@@ -105,7 +106,10 @@ pub fn prepare(inputs: Inputs<'_>, process_env: Vec<(String, String)>) -> Result
 
 /// Read the manifest (and its imports) from disk into validated tasks.
 pub fn load(file: &Path, mut store: Store) -> Result<(Store, Vec<manifest::Task>)> {
-    let mut read = |p: &Path| std::fs::read_to_string(p).map_err(|e| io_reason(&e));
+    let mut read = |p: &Path| {
+        crate::config::fsio::read_input_text(p, crate::config::fsio::INPUT_FILE_LIMIT)
+            .map_err(|e| io_reason(&e))
+    };
     let parse = |text: &str| crate::request::yaml11::load(text);
     let tasks = manifest::load(file, &mut store, &mut read, &parse).map_err(AppError::msg)?;
     Ok((store, tasks))

@@ -30,14 +30,15 @@ pub struct ResourceRow {
     pub verbs: String,
 }
 
-pub fn run() -> Result<()> {
+pub fn run(tls_flags: &crate::cli::TlsArgs) -> Result<()> {
     let env = config::load_current()?;
     let endpoints = env.endpoints();
     let options = grpc::Options::default();
+    let tls = super::session_tls(tls_flags, &env)?;
     let outcomes = grpc::block_on(async {
         let lookups = endpoints
             .iter()
-            .map(|(service, url)| discover(service, url, &options));
+            .map(|(service, url)| discover(service, url, &options, &tls));
         Ok(futures_util::future::join_all(lookups).await)
     })?;
 
@@ -61,8 +62,13 @@ pub fn run() -> Result<()> {
 
 /// Connect to one endpoint and list its resources (the session bounds the
 /// time an endpoint may take, [`grpc::DISCOVERY_TIMEOUT`]).
-async fn discover(service: &str, url: &str, options: &grpc::Options) -> Result<Vec<ResourceRow>> {
-    let session = grpc::Session::open(url, options).await?;
+async fn discover(
+    service: &str,
+    url: &str,
+    options: &grpc::Options,
+    tls: &grpc::TlsFiles,
+) -> Result<Vec<ResourceRow>> {
+    let session = grpc::Session::open_with(url, options, tls).await?;
     let catalog = session.catalog();
     let offered: Vec<(String, Vec<String>)> = catalog
         .services()

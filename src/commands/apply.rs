@@ -50,7 +50,7 @@ pub fn run(a: ApplyArgs) -> Result<()> {
         none = NoCalls;
         &mut none
     } else {
-        live = LazyCaller::new(crate::grpc::Options::default());
+        live = LazyCaller::new(crate::grpc::Options::default(), super::flag_tls(&a.tls));
         &mut live
     };
     let result = crate::apply::apply(inputs, process_env, settings, caller, &mut console);

@@ -91,8 +91,9 @@ fn load_import_file(path: &Path) -> Result<Map<String, Value>> {
             path.display()
         ))
     };
-    let text = std::fs::read_to_string(path).map_err(|_| invalid())?;
-    match crate::request::yaml11::load(&text) {
+    let text = config::fsio::read_input_text(path, config::fsio::INPUT_FILE_LIMIT)
+        .map_err(|_| invalid())?;
+    match crate::request::yaml11::load_config(&text) {
         Ok(Some(Value::Object(map))) => Ok(map),
         _ => Err(invalid()),
     }

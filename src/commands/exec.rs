@@ -39,8 +39,9 @@ pub(super) fn call_and_print(
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
     let options = super::session_options(call);
+    let tls = super::session_tls(&call.tls, &env)?;
     grpc::block_on(async {
-        let mut session = grpc::Session::open(&url, &options).await?;
+        let mut session = grpc::Session::open_with(&url, &options, &tls).await?;
         let method = session.method(&target, verb, &call.api_version).await?;
         let message = request::message::from_value(&method.input(), &params)?;
         let print = |response: DynamicMessage| super::emit(&render(&to_value(&response), format)?);

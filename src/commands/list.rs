@@ -127,10 +127,11 @@ pub(super) fn user_template_path(target: &Target) -> Result<PathBuf> {
 }
 
 /// A user template as upstream reads it: a mapping, with `type: custom` set.
-/// Missing, unreadable or non-mapping files give `None`.
+/// Missing, unreadable or non-mapping files give `None` (read like every
+/// configuration file: regular files only, without blocking).
 pub(super) fn read_user_template(path: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(path).ok()?;
-    match request::yaml11::load(&text) {
+    let text = config::store::read_config_text(path).ok()??;
+    match request::yaml11::load_config(&text) {
         Ok(Some(Value::Object(mut map))) => {
             map.insert("type".into(), Value::String("custom".into()));
             Some(Value::Object(map))
@@ -181,9 +182,10 @@ where
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
     let options = super::session_options(call);
+    let tls = super::session_tls(&call.tls, &env)?;
     let resource = resource_name(target);
     grpc::block_on(async {
-        let mut session = grpc::Session::open(&url, &options).await?;
+        let mut session = grpc::Session::open_with(&url, &options, &tls).await?;
         let method = session.method(target, verb, &call.api_version).await?;
         let input = method.input();
         shape(&input, &mut params)?;

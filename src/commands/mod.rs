@@ -89,7 +89,7 @@ fn dispatch(command: Command, name: BinName) -> Result<()> {
         Command::List(a) => list::run(a),
         Command::Stat(a) => stat::run_stat(a),
         Command::Analyze(a) => stat::run_analyze(a),
-        Command::ApiResources => api_resources::run(),
+        Command::ApiResources(a) => api_resources::run(&a.tls),
         Command::Template(c) => template::run(c),
         Command::Version => version::run(),
         Command::CreateProject(a) => create_project::run(a, name),
@@ -108,6 +108,24 @@ pub(crate) fn session_options(call: &crate::cli::CallArgs) -> crate::grpc::Optio
     crate::grpc::Options {
         use_cache: !call.no_cache,
         ..crate::grpc::Options::default()
+    }
+}
+
+/// The TLS files of a session: the flags, completed by the environment file's
+/// `ca_file`, `client_cert` and `client_key` keys.
+pub(crate) fn session_tls(
+    flags: &crate::cli::TlsArgs,
+    env: &crate::config::Environment,
+) -> Result<crate::grpc::TlsFiles> {
+    Ok(flag_tls(flags).or(crate::config::tls_files(env)?))
+}
+
+/// The TLS files given as flags alone.
+pub(crate) fn flag_tls(flags: &crate::cli::TlsArgs) -> crate::grpc::TlsFiles {
+    crate::grpc::TlsFiles {
+        ca_file: flags.ca_file.clone(),
+        client_cert: flags.client_cert.clone(),
+        client_key: flags.client_key.clone(),
     }
 }
 

@@ -37,6 +37,7 @@ fn options(a: PluginServerArgs) -> ServeOptions {
         host: a.host,
         port,
         handler,
+        inventory_v1: a.inventory_v1,
         kind: a.kind,
     }
 }
@@ -106,5 +107,7 @@ mod tests {
         assert_eq!(o.handler.timeout, None);
         let o = options(parse(&["plugin", "--timeout", "5"]));
         assert_eq!(o.handler.timeout, Some(Duration::from_secs(5)));
+        assert!(!o.inventory_v1);
+        assert!(options(parse(&["plugin", "--inventory-v1"])).inventory_v1);
     }
 }

@@ -1,6 +1,8 @@
 //! One environment's configuration (the content of `environments/<name>.yml`) and the
 //! values the client takes from it: endpoints and call metadata.
 
+use std::path::{Path, PathBuf};
+
 use serde_json::{Map, Value};
 
 use crate::output::pyrepr::py_truthy;
@@ -13,6 +15,9 @@ pub const ENDPOINTS_KEY: &str = "endpoints";
 pub const SECRET_KEYS: [&str; 2] = ["api_key", "token"];
 /// Text shown instead of a secret value.
 pub const REDACTED: &str = "REDACTED";
+/// Keys naming the TLS files of `grpc+ssl://` endpoints (the Python client ignores
+/// them, as it ignores every key it does not know).
+pub const TLS_FILE_KEYS: [&str; 3] = ["ca_file", "client_cert", "client_key"];
 
 /// A loaded environment: its name and the top-level mapping of its file.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +95,20 @@ impl Environment {
         }
     }
 
+    /// The text of a key that names a file: `None` when absent, null or empty; an
+    /// error naming the key when it is not a string.
+    pub fn file_setting(&self, key: &str) -> Result<Option<String>> {
+        match self.data.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(AppError::msg(format!(
+                "The '{key}' value must be a file path. (environment = {})",
+                self.name
+            ))),
+        }
+    }
+
     /// gRPC metadata sent with every call, in this order and only when truthy:
     /// `token` (the `token` key, else `api_key`), `x_domain_id`, `x_workspace_id`.
     pub fn call_metadata(&self) -> Vec<(String, String)> {
@@ -104,6 +123,20 @@ impl Environment {
             }
         }
         out
+    }
+}
+
+/// Where a file named in an environment file is: `~/...` under the home directory,
+/// an absolute path as it is, a relative path under `~/.spaceone`.
+pub fn setting_path(value: &str, home: &Path) -> PathBuf {
+    if let Some(rest) = value.strip_prefix("~/") {
+        return home.join(rest);
+    }
+    let p = Path::new(value);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        home.join(super::paths::CONFIG_DIR_NAME).join(p)
     }
 }
 
@@ -216,6 +249,36 @@ mod tests {
         assert_eq!(
             e.call_metadata(),
             vec![("token".to_string(), "123".to_string())]
+        );
+    }
+
+    #[test]
+    fn file_settings() {
+        let e = env(json!({"ca_file": "ca.pem", "client_cert": "", "client_key": 5, "x": null}));
+        assert_eq!(e.file_setting("ca_file").unwrap(), Some("ca.pem".into()));
+        assert_eq!(e.file_setting("client_cert").unwrap(), None);
+        assert_eq!(e.file_setting("x").unwrap(), None);
+        assert_eq!(e.file_setting("none").unwrap(), None);
+        assert_eq!(
+            e.file_setting("client_key").unwrap_err().to_string(),
+            "The 'client_key' value must be a file path. (environment = dev)"
+        );
+        let home = Path::new("/h");
+        assert_eq!(
+            setting_path("~/certs/ca.pem", home),
+            PathBuf::from("/h/certs/ca.pem")
+        );
+        assert_eq!(
+            setting_path("/etc/ca.pem", home),
+            PathBuf::from("/etc/ca.pem")
+        );
+        assert_eq!(
+            setting_path("ca.pem", home),
+            PathBuf::from("/h/.spaceone/ca.pem")
+        );
+        assert_eq!(
+            setting_path("../x.pem", home),
+            PathBuf::from("/h/.spaceone/../x.pem")
         );
     }
 

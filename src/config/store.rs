@@ -94,16 +94,10 @@ impl Store {
     }
 
     /// The name written in `environment.yml`, if the file is readable YAML with a
-    /// truthy `environment` key.
-    pub fn current_pointer(&self) -> Option<String> {
-        let text = fsio::read_optional(&self.layout.current_file()).ok()??;
-        let value = crate::request::yaml11::load(&text).ok()??;
-        let name = value.get("environment")?;
-        match name {
-            Value::Array(_) | Value::Object(_) => None,
-            v if py_truthy(v) => Some(scalar_text(v)),
-            _ => None,
-        }
+    /// truthy `environment` key. A pointer that cannot be read at all (a directory,
+    /// FIFO or device in its place, no permission) is an error naming the file.
+    pub fn current_pointer(&self) -> Result<Option<String>> {
+        Ok(read_config_text(&self.layout.current_file())?.and_then(|t| parse_pointer(&t)))
     }
 
     /// The current environment's name.
@@ -112,7 +106,7 @@ impl Store {
     /// `SPACECTL_DEFAULT_ENVIRONMENT` is written there and used; otherwise the error
     /// says whether environments exist.
     pub fn current_name(&self) -> Result<String> {
-        if let Some(name) = self.current_pointer() {
+        if let Some(name) = self.current_pointer()? {
             return Ok(name);
         }
         let envs = self.list_environments()?;
@@ -130,17 +124,12 @@ impl Store {
     }
 
     /// Load one environment. A missing file, invalid YAML, anything but a mapping, or
-    /// a name that is not a plain file name gives `spaceconfig is undefined`.
+    /// a name that is not a plain file name gives `spaceconfig is undefined`; a file
+    /// that cannot be read at all is an error naming it.
     pub fn load(&self, name: &str) -> Result<Environment> {
         paths::validate_env_name(name).map_err(|_| undefined())?;
-        let path = self.layout.environment_file(name);
-        let text = fsio::read_optional(&path)
-            .map_err(|_| undefined())?
-            .ok_or_else(undefined)?;
-        match crate::request::yaml11::load(&text) {
-            Ok(Some(Value::Object(map))) => Ok(Environment::new(name, map)),
-            _ => Err(undefined()),
-        }
+        let text = read_config_text(&self.layout.environment_file(name))?.ok_or_else(undefined)?;
+        parse_environment(name, &text)
     }
 
     /// Load the current environment.
@@ -166,6 +155,7 @@ impl Store {
 
     /// Make `name` the current environment (creates the directories when needed).
     pub fn set_current(&self, name: &str) -> Result<()> {
+        fsio::plan_write(&self.layout.current_file())?;
         self.ensure_dirs()?;
         let text = crate::output::yaml::dump(&json!({ "environment": name }));
         fsio::write_atomic(&self.layout.current_file(), &text)
@@ -173,28 +163,38 @@ impl Store {
 
     /// Create or replace environment `name` with `data` and make it current.
     ///
-    /// Deviations from upstream: an existing file is kept as `backups/<name>.yml.bak`
-    /// (unless its content is what would be written anyway); the environment file is written
-    /// before `environment.yml`, so a failure never leaves the pointer dangling.
+    /// Every file involved is checked before the first one is written, so a refusal
+    /// changes nothing. Deviations from upstream: an existing file is kept as
+    /// `backups/<name>.yml.bak` (unless its content is what would be written anyway);
+    /// the environment file is written before `environment.yml`, so a failure never
+    /// leaves the pointer dangling.
     pub fn init(&self, name: &str, data: &Map<String, Value>) -> Result<InitOutcome> {
         paths::validate_env_name(name)?;
-        self.ensure_dirs()?;
         let path = self.layout.environment_file(name);
+        let backup = self.layout.backup_file(name);
+        fsio::plan_write(&path)?;
+        fsio::plan_write(&self.layout.current_file())?;
         let new_text = crate::output::yaml::dump(&Value::Object(data.clone()));
-        let outcome = match fs::read(&path) {
-            Ok(old) if old == new_text.as_bytes() => InitOutcome::Unchanged,
-            Ok(old) => {
-                let backup = self.layout.backup_file(name);
+        let old = fsio::read_regular(&path, fsio::CONFIG_FILE_LIMIT).map_err(|e| {
+            AppError::msg(format!(
+                "Cannot read file. (path = {}, reason = {e})",
+                path.display()
+            ))
+        })?;
+        let keep_old = old
+            .as_ref()
+            .filter(|old| old.as_slice() != new_text.as_bytes());
+        if keep_old.is_some() {
+            fsio::plan_write(&backup)?;
+        }
+        self.ensure_dirs()?;
+        let outcome = match (&old, keep_old) {
+            (None, _) => InitOutcome::Created,
+            (Some(_), None) => InitOutcome::Unchanged,
+            (Some(_), Some(old)) => {
                 fsio::create_private_dir(&self.layout.backups_dir())?;
-                fsio::write_atomic(&backup, &old)?;
+                fsio::write_atomic(&backup, old)?;
                 InitOutcome::BackedUp(backup)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => InitOutcome::Created,
-            Err(e) => {
-                return Err(AppError::msg(format!(
-                    "Cannot read file. (path = {}, reason = {e})",
-                    path.display()
-                )));
             }
         };
         fsio::write_atomic(&path, &new_text)?;
@@ -212,28 +212,75 @@ impl Store {
 
     /// Delete environment `name`.
     ///
+    /// What happens to `environment.yml` is decided, and checked, before the
+    /// environment's file is removed, so a refusal changes nothing.
+    ///
     /// Deviations from upstream: an unknown name reports that name (upstream prints
     /// `'None'`); when the removed environment was not the current one, the current
     /// one stays (upstream always switches to the first listed environment). When it
     /// was current, or none was set, the first remaining environment (sorted) becomes
     /// current; when none remain, `environment.yml` is removed.
     pub fn remove(&self, name: &str) -> Result<()> {
-        if !self.list_environments()?.iter().any(|e| e == name) {
+        let envs = self.list_environments()?;
+        if !envs.iter().any(|e| e == name) {
             return Err(not_found(name));
         }
-        let current = self.current_pointer();
-        fsio::remove_if_exists(&self.layout.environment_file(name))?;
-        let remaining = self.list_environments()?;
-        match remaining.first() {
-            None => fsio::remove_if_exists(&self.layout.current_file()),
-            Some(first) => {
-                if current.is_none() || current.as_deref() == Some(name) {
-                    self.set_current(first)
-                } else {
-                    Ok(())
-                }
+        let current = self.current_pointer()?;
+        let pointer = self.layout.current_file();
+        let next = envs.iter().find(|e| *e != name);
+        let switch_to = match next {
+            Some(first) if current.is_none() || current.as_deref() == Some(name) => {
+                fsio::plan_write(&pointer)?;
+                Some(first)
             }
+            Some(_) => None,
+            None => {
+                fsio::check_removable(&pointer)?;
+                None
+            }
+        };
+        fsio::remove_if_exists(&self.layout.environment_file(name))?;
+        match (next, switch_to) {
+            (None, _) => fsio::remove_if_exists(&pointer),
+            (Some(_), Some(first)) => self.set_current(first),
+            (Some(_), None) => Ok(()),
         }
+    }
+}
+
+/// A configuration file's text. `Ok(None)` when it is missing or not UTF-8 (upstream
+/// treats an undecodable file like a broken YAML document); a file that cannot be
+/// read — a directory, FIFO or device in its place, no permission, over
+/// [`fsio::CONFIG_FILE_LIMIT`] — is an error naming it, found without blocking.
+pub fn read_config_text(path: &std::path::Path) -> Result<Option<String>> {
+    match fsio::read_regular(path, fsio::CONFIG_FILE_LIMIT) {
+        Ok(Some(bytes)) => Ok(String::from_utf8(bytes).ok()),
+        Ok(None) => Ok(None),
+        Err(e) => Err(AppError::msg(format!(
+            "Cannot read file. (path = {}, reason = {e})",
+            path.display()
+        ))),
+    }
+}
+
+/// The environment named by the text of `environment.yml`: its `environment` key when
+/// the text is a YAML mapping and the value is a truthy scalar.
+pub fn parse_pointer(text: &str) -> Option<String> {
+    let value = crate::request::yaml11::load_config(text).ok()??;
+    match value.get("environment")? {
+        Value::Array(_) | Value::Object(_) => None,
+        v if py_truthy(v) => Some(scalar_text(v)),
+        _ => None,
+    }
+}
+
+/// An environment from the text of its file: a YAML mapping, read as upstream reads
+/// configuration files (see [`crate::request::yaml11::load_config`]); anything else
+/// gives `spaceconfig is undefined`.
+pub fn parse_environment(name: &str, text: &str) -> Result<Environment> {
+    match crate::request::yaml11::load_config(text) {
+        Ok(Some(Value::Object(map))) => Ok(Environment::new(name, map)),
+        _ => Err(undefined()),
     }
 }
 
@@ -429,5 +476,107 @@ mod tests {
         );
         let again = s.store.load("dev").unwrap();
         assert_eq!(again.data().get("api_key"), Some(&json!("my.jwt.token")));
+    }
+
+    #[test]
+    fn refusals_change_nothing() {
+        let s = scratch(None);
+        let l = s.store.layout().clone();
+        for e in ["b", "local"] {
+            write(&l.environment_file(e), "{}\n");
+        }
+        fs::create_dir_all(l.current_file()).unwrap();
+        let refused = format!(
+            "Cannot read file. (path = {}, reason = it is a directory, not a regular file)",
+            l.current_file().display()
+        );
+        assert_eq!(s.store.remove("local").unwrap_err().to_string(), refused);
+        assert_eq!(read(&l.environment_file("local")), "{}\n");
+        let refused = format!(
+            "Cannot write file. (path = {}, reason = it is a directory, not a regular file)",
+            l.current_file().display()
+        );
+        assert_eq!(
+            s.store.init("new", &Map::new()).unwrap_err().to_string(),
+            refused
+        );
+        assert!(!l.environment_file("new").exists());
+        assert_eq!(s.store.switch("b").unwrap_err().to_string(), refused);
+        assert_eq!(s.store.list_environments().unwrap(), vec!["b", "local"]);
+        // The last environment: the pointer would be removed, which a directory cannot be.
+        fs::remove_file(l.environment_file("b")).unwrap();
+        fs::remove_dir(l.current_file()).unwrap();
+        fs::create_dir_all(l.current_file().join("x")).unwrap();
+        assert!(s.store.remove("local").is_err());
+        assert_eq!(read(&l.environment_file("local")), "{}\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_are_refused_without_waiting() {
+        use std::os::unix::ffi::OsStrExt;
+        let s = scratch(None);
+        let l = s.store.layout().clone();
+        write(&l.current_file(), "environment: dev\n");
+        fs::create_dir_all(l.environments_dir()).unwrap();
+        let fifo = l.environment_file("dev");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let store = s.store.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send((
+                store.load_current().map(|_| ()),
+                store.init("dev", &Map::new()).map(|_| ()),
+            ));
+        });
+        let (load, init) = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("reading a FIFO must not block");
+        let want = format!(
+            "Cannot read file. (path = {}, reason = it is a FIFO, not a regular file)",
+            fifo.display()
+        );
+        assert_eq!(load.unwrap_err().to_string(), want);
+        assert_eq!(
+            init.unwrap_err().to_string(),
+            want.replace("Cannot read", "Cannot write")
+        );
+        assert!(!l.backup_file("dev").exists());
+    }
+
+    #[test]
+    fn undecodable_files_are_like_broken_yaml() {
+        let s = scratch(None);
+        let l = s.store.layout().clone();
+        fs::create_dir_all(l.environments_dir()).unwrap();
+        fs::write(l.current_file(), [0xff, 0xfe]).unwrap();
+        fs::write(l.environment_file("dev"), [0xff, 0xfe]).unwrap();
+        assert_eq!(s.store.current_name().unwrap_err(), not_set());
+        assert_eq!(s.store.load("dev").unwrap_err(), undefined());
+    }
+
+    #[test]
+    fn files_parse_like_upstream() {
+        assert_eq!(parse_pointer("environment: dev\n"), Some("dev".into()));
+        assert_eq!(
+            parse_pointer("environment: 2024-01-01\n"),
+            Some("2024-01-01".into())
+        );
+        assert_eq!(parse_pointer("environment: [a]\n"), None);
+        assert_eq!(parse_pointer("environment: no\n"), None);
+        assert_eq!(parse_pointer("environment: 5\n"), Some("5".into()));
+        assert_eq!(parse_pointer("- x\n"), None);
+        let env =
+            parse_environment("dev", "created: 2024-01-01\nratio: .inf\napi_key: k\n").unwrap();
+        assert_eq!(
+            Value::Object(env.data().clone()),
+            json!({"created": "2024-01-01", "ratio": ".inf", "api_key": "k"})
+        );
+        assert_eq!(
+            parse_environment("dev", "a: \u{0}\n").unwrap_err(),
+            undefined()
+        );
     }
 }

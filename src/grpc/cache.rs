@@ -102,7 +102,11 @@ impl DescriptorCache {
 
     /// The stored entry for `key`; missing or unreadable entries are `None`.
     pub fn load(&self, key: &str) -> Option<Entry> {
-        let bytes = std::fs::read(self.path(key)).ok()?;
+        let bytes = crate::config::fsio::read_regular(
+            &self.path(key),
+            crate::config::fsio::INPUT_FILE_LIMIT,
+        )
+        .ok()??;
         decode_entry(&bytes, key)
     }
 

@@ -20,6 +20,7 @@ pub mod invoke;
 pub mod reflection;
 pub mod resolve;
 pub mod status;
+pub mod tls;
 
 use std::future::Future;
 use std::time::Duration;
@@ -30,6 +31,7 @@ use self::cache::DescriptorCache;
 use self::channel::{Connection, EndpointUrl};
 use self::descriptors::{Catalog, Origin, Prefetch};
 use self::resolve::Target;
+pub use self::tls::TlsFiles;
 use crate::error::{AppError, Result};
 
 /// Run a client future on a single-threaded runtime (fast to start).
@@ -88,13 +90,24 @@ impl Session {
     /// Parse the URL, connect and discover the services, within
     /// [`DISCOVERY_TIMEOUT`].
     pub async fn open(endpoint_url: &str, options: &Options) -> Result<Session> {
-        Self::open_within(endpoint_url, options, DISCOVERY_TIMEOUT).await
+        Self::open_with(endpoint_url, options, &TlsFiles::default()).await
     }
 
-    /// [`Session::open`] with its own bound on connecting and discovering.
+    /// [`Session::open`] with these TLS files for a `grpc+ssl://` endpoint (CA file,
+    /// client certificate and key; the system roots when none are given).
+    pub async fn open_with(
+        endpoint_url: &str,
+        options: &Options,
+        tls: &TlsFiles,
+    ) -> Result<Session> {
+        Self::open_within(endpoint_url, options, tls, DISCOVERY_TIMEOUT).await
+    }
+
+    /// [`Session::open_with`] with its own bound on connecting and discovering.
     pub async fn open_within(
         endpoint_url: &str,
         options: &Options,
+        tls: &TlsFiles,
         limit: Duration,
     ) -> Result<Session> {
         let url = channel::parse_endpoint(endpoint_url)?;
@@ -110,10 +123,11 @@ impl Session {
         let key = channel::cache_key(&url);
         let prefetch = Prefetch::start(cache.as_ref(), &key);
         let discovery = async {
-            let conn = channel::connect(&url).await?;
-            let (catalog, origin) =
-                descriptors::load(&conn, &key, cache.as_ref(), prefetch).await?;
-            Ok::<_, AppError>((conn, catalog, origin))
+            let conn = channel::connect(&url, tls).await?;
+            match descriptors::load(&conn, &key, cache.as_ref(), prefetch).await {
+                Ok((catalog, origin)) => Ok((conn, catalog, origin)),
+                Err(e) => Err(conn.explain(e)),
+            }
         };
         let (conn, catalog, origin) = tokio::time::timeout(limit, discovery)
             .await
@@ -140,7 +154,8 @@ impl Session {
         let discovery = descriptors::load(&self.conn, &key, self.cache.as_ref(), Prefetch::none());
         let (catalog, origin) = tokio::time::timeout(DISCOVERY_TIMEOUT, discovery)
             .await
-            .map_err(|_| no_answer(&self.conn.label, DISCOVERY_TIMEOUT))??;
+            .map_err(|_| no_answer(&self.conn.label, DISCOVERY_TIMEOUT))?
+            .map_err(|e| self.conn.explain(e))?;
         self.catalog = catalog;
         self.origin = origin;
         Ok(())
@@ -186,7 +201,9 @@ impl Session {
     where
         F: FnMut(DynamicMessage) -> Result<()>,
     {
-        invoke::call(&self.conn, method, request, metadata, on_message).await
+        invoke::call(&self.conn, method, request, metadata, on_message)
+            .await
+            .map_err(|e| self.conn.explain(e))
     }
 }
 
@@ -219,7 +236,7 @@ mod tests {
             let limit = Duration::from_millis(300);
             let outcome = tokio::time::timeout(
                 Duration::from_secs(10),
-                Session::open_within(&url, &options, limit),
+                Session::open_within(&url, &options, &TlsFiles::default(), limit),
             )
             .await
             .expect("opening a session on a silent server must end");

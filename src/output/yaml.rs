@@ -981,6 +981,7 @@ mod tests {
         assert_eq!(document(&v), want);
     }
 
+    /// The compat sample's `init` answer, as the Python plugin server sent it.
     #[test]
     fn observed_init_metadata() {
         let v = json!({"metadata": {
@@ -988,37 +989,44 @@ mod tests {
             "supported_schedules": ["hours"],
             "supported_features": ["garbage_collection"],
             "filter_format": [],
-            "options_schema": {}
+            "options_schema": {
+                "type": "object",
+                "properties": {
+                    "api_url": {
+                        "type": "string",
+                        "title": "API address",
+                        "description": "Base URL of the Kestrel API; default: $KESTREL_API_URL of the plugin process",
+                        "examples": ["https://api.kestrel.example"]
+                    },
+                    "regions": {
+                        "type": "array",
+                        "title": "Regions",
+                        "description": "Collect only these region codes (default: every region of the account)",
+                        "items": {"type": "string"}
+                    }
+                }
+            }
         }});
-        let want = std::fs::read_to_string(sample_path("init.yaml")).unwrap_or_else(|e| {
-            panic!("golden file {} is required: {e}", sample_path("init.yaml"))
-        });
-        assert_eq!(document(&v), want);
+        assert_eq!(document(&v), golden("init.yaml"));
     }
 
-    fn sample_path(name: &str) -> String {
-        format!(
-            "{}/../shared/samples/seed-tutorial/expected/{name}",
+    /// A golden file of the compat sample: what the Python spacectl printed
+    /// (`samples/compat-collector/expected/`, written by scripts/regen-goldens.sh).
+    fn golden(name: &str) -> String {
+        let path = format!(
+            "{}/samples/compat-collector/expected/{name}",
             env!("CARGO_MANIFEST_DIR")
-        )
+        );
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("golden file {path} is required: {e}"))
     }
 
-    /// The seed tutorial's `collect` stream: the JSON documents printed back to
+    /// The compat sample's `collect` stream: the JSON documents printed back to
     /// back must re-render as the byte-exact YAML that upstream printed.
     #[test]
     fn collect_golden_byte_for_byte() {
-        let json_text = std::fs::read_to_string(sample_path("collect.json")).unwrap_or_else(|e| {
-            panic!(
-                "golden file {} is required: {e}",
-                sample_path("collect.json")
-            )
-        });
-        let want = std::fs::read_to_string(sample_path("collect.yaml")).unwrap_or_else(|e| {
-            panic!(
-                "golden file {} is required: {e}",
-                sample_path("collect.yaml")
-            )
-        });
+        let json_text = golden("collect.json");
+        let want = golden("collect.yaml");
         let mut got = String::new();
         let mut count = 0;
         for doc in serde_json::Deserializer::from_str(&json_text).into_iter::<Value>() {
@@ -1026,7 +1034,7 @@ mod tests {
             got.push_str(&document(&doc));
             count += 1;
         }
-        assert_eq!(count, 6);
+        assert_eq!(count, 13);
         assert_eq!(got, want);
     }
 

@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use futures_util::Stream;
 use prost_types::Struct;
@@ -24,6 +25,7 @@ use super::convert;
 use super::error::{PluginError, StatusKind};
 use super::handler::Pool;
 use super::log::CallLog;
+use super::metadata;
 use super::model;
 use super::server::pb::inventory as pb;
 
@@ -68,17 +70,27 @@ impl Backend for Pool {
 pub const DEFAULT_MASK_KEYS: &[&str] = &["secret_data"];
 
 /// Host state shared by the services: where metadata files live, which keys
-/// are masked in logs, and a cache of metadata file texts.
+/// are masked in logs, a cache of metadata file texts, the number of plugin
+/// calls in progress, and whether JSON text fields also go out decoded for
+/// inventory 1.x.
 #[derive(Debug, Clone)]
 pub struct HostContext {
     inner: Arc<ContextInner>,
+    inventory_v1: bool,
 }
 
 #[derive(Debug)]
 struct ContextInner {
     package_dir: PathBuf,
     mask_keys: Vec<String>,
-    metadata: Mutex<HashMap<PathBuf, CachedFile>>,
+    metadata: Mutex<MetadataCache>,
+    calls: AtomicUsize,
+}
+
+#[derive(Debug, Default)]
+struct MetadataCache {
+    files: HashMap<PathBuf, CachedFile>,
+    bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -88,8 +100,21 @@ struct CachedFile {
     text: Arc<str>,
 }
 
-/// At most this many metadata files are kept in memory.
+/// At most this many metadata files, and this many bytes of them, are kept in memory.
 const METADATA_CACHE_ENTRIES: usize = 256;
+const METADATA_CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// How long reading the metadata files of one item may take.
+pub const METADATA_READ_LIMIT: Duration = Duration::from_secs(10);
+
+/// Counts a plugin call as in progress while it is alive.
+#[derive(Debug)]
+pub struct CallGuard(HostContext);
+
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        self.0.inner.calls.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 impl HostContext {
     pub fn new(package_dir: PathBuf) -> HostContext {
@@ -97,54 +122,147 @@ impl HostContext {
             inner: Arc::new(ContextInner {
                 package_dir,
                 mask_keys: DEFAULT_MASK_KEYS.iter().map(|k| k.to_string()).collect(),
-                metadata: Mutex::new(HashMap::new()),
+                metadata: Mutex::new(MetadataCache::default()),
+                calls: AtomicUsize::new(0),
             }),
+            inventory_v1: false,
         }
+    }
+
+    /// Also send `json_metadata` decoded as `metadata` and `json_data` as
+    /// `data` (see [`model::with_inventory_v1`]).
+    pub fn with_inventory_v1(mut self, on: bool) -> HostContext {
+        self.inventory_v1 = on;
+        self
     }
 
     pub fn mask_keys(&self) -> &[String] {
         &self.inner.mask_keys
     }
 
-    /// The text of a metadata file: relative paths are taken from the plugin's
-    /// package directory. Re-read only when the file changed on disk.
+    /// Plugin calls (Collector and Job) in progress; a `collect` counts until
+    /// its stream ends or is dropped.
+    pub fn calls_in_progress(&self) -> usize {
+        self.inner.calls.load(Ordering::SeqCst)
+    }
+
+    /// Marks a plugin call as in progress until the guard is dropped.
+    pub fn call_started(&self) -> CallGuard {
+        self.inner.calls.fetch_add(1, Ordering::SeqCst);
+        CallGuard(self.clone())
+    }
+
+    /// The text of a metadata file ([`metadata::read_file`]: regular files of
+    /// bounded size only): relative paths are taken from the plugin's package
+    /// directory. Re-read only when the file changed on disk. Blocking: call it
+    /// off the async threads ([`HostContext::load_metadata`]).
     pub fn read_metadata(&self, path: &str) -> Result<String, String> {
         let full = resolve_metadata_path(&self.inner.package_dir, path);
-        let stat = std::fs::metadata(&full).map_err(|e| format!("{}: {e}", full.display()))?;
-        let modified = stat.modified().ok();
-        {
+        // stat does not block on FIFOs or devices; they fail in read_file.
+        if let Ok(stat) = std::fs::metadata(&full) {
             let cache = self
                 .inner
                 .metadata
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            if let Some(c) = cache.get(&full)
-                && c.modified == modified
+            if let Some(c) = cache.files.get(&full)
+                && stat.is_file()
+                && c.modified == stat.modified().ok()
                 && c.len == stat.len()
             {
                 return Ok(c.text.to_string());
             }
         }
-        let text =
-            std::fs::read_to_string(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+        let (text, stat) = metadata::read_file(&full)?;
         let mut cache = self
             .inner
             .metadata
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= METADATA_CACHE_ENTRIES {
-            cache.clear();
+        if cache.files.len() >= METADATA_CACHE_ENTRIES
+            || cache.bytes + text.len() > METADATA_CACHE_BYTES
+        {
+            *cache = MetadataCache::default();
         }
-        cache.insert(
+        cache.bytes += text.len();
+        if let Some(old) = cache.files.insert(
             full,
             CachedFile {
-                modified,
+                modified: stat.modified().ok(),
                 len: stat.len(),
                 text: Arc::from(text.as_str()),
             },
-        );
+        ) {
+            cache.bytes = cache.bytes.saturating_sub(old.text.len());
+        }
         Ok(text)
     }
+
+    /// Reads the metadata files an item names on the blocking thread pool
+    /// (never on the threads that serve calls), within [`METADATA_READ_LIMIT`].
+    pub async fn load_metadata(&self, paths: Vec<String>) -> MetadataFiles {
+        if paths.is_empty() {
+            return MetadataFiles::default();
+        }
+        let ctx = self.clone();
+        let wanted = paths.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            wanted
+                .into_iter()
+                .map(|p| {
+                    let text = ctx.read_metadata(&p);
+                    (p, text)
+                })
+                .collect::<HashMap<_, _>>()
+        });
+        let failed = |why: String| {
+            MetadataFiles(
+                paths
+                    .iter()
+                    .map(|p| (p.clone(), Err(why.clone())))
+                    .collect(),
+            )
+        };
+        match tokio::time::timeout(METADATA_READ_LIMIT, task).await {
+            Ok(Ok(files)) => MetadataFiles(files),
+            Ok(Err(e)) => failed(format!("the file could not be read: {e}")),
+            Err(_) => failed(format!(
+                "reading the file took longer than {} s",
+                METADATA_READ_LIMIT.as_secs()
+            )),
+        }
+    }
+}
+
+/// Metadata file texts (or why they could not be read) by `metadata_path`.
+#[derive(Debug, Default)]
+pub struct MetadataFiles(HashMap<String, Result<String, String>>);
+
+impl MetadataFiles {
+    pub fn get(&self, path: &str) -> Result<String, String> {
+        self.0
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| Err(format!("{path}: the file was not loaded")))
+    }
+}
+
+/// The `metadata_path` values a raw collect item refers to (the `__metadata__`
+/// references of its `cloud_service_type` and `cloud_service`, which
+/// [`model::shape_collect_item`] resolves).
+pub fn metadata_paths(raw: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for member in ["cloud_service_type", "cloud_service"] {
+        if let Some(Value::String(path)) = raw
+            .get(member)
+            .and_then(|m| m.get("__metadata__"))
+            .and_then(|r| r.get("path"))
+            && !out.contains(path)
+        {
+            out.push(path.clone());
+        }
+    }
+    out
 }
 
 /// `metadata_path` joined to the package directory; absolute paths stay.
@@ -157,7 +275,8 @@ pub fn resolve_metadata_path(package_dir: &Path, path: &str) -> PathBuf {
     }
 }
 
-/// The gRPC status of a plugin error: its status kind, details `CODE: message`.
+/// The gRPC status of a plugin error: its status kind, details `CODE: message`
+/// (shortened to fit a response header, [`PluginError::wire_details`]).
 pub fn to_status(e: &PluginError) -> Status {
     let code = match e.status {
         StatusKind::InvalidArgument => tonic::Code::InvalidArgument,
@@ -171,7 +290,7 @@ pub fn to_status(e: &PluginError) -> Status {
         StatusKind::Cancelled => tonic::Code::Cancelled,
         StatusKind::Internal => tonic::Code::Internal,
     };
-    Status::new(code, e.details())
+    Status::new(code, e.wire_details())
 }
 
 fn invalid_parameter(message: String) -> PluginError {
@@ -339,6 +458,7 @@ async fn unary<B: Backend, T>(
     dict: Result<Map<String, Value>, PluginError>,
     shape: impl FnOnce(&Value) -> Result<(Value, T), PluginError>,
 ) -> Result<T, Status> {
+    let _in_progress = ctx.call_started();
     let log = CallLog::new(method, tp.as_deref());
     let result = async {
         let dict = dict?;
@@ -380,6 +500,7 @@ struct CollectState {
     rx: mpsc::Receiver<Result<Value, PluginError>>,
     ctx: HostContext,
     log: CallLog,
+    _in_progress: CallGuard,
 }
 
 #[tonic::async_trait]
@@ -429,6 +550,7 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
         req: Request<pb::CollectRequest>,
     ) -> Result<Response<ResourceStream>, Status> {
         let method = "Collector.collect";
+        let in_progress = self.ctx.call_started();
         let log = CallLog::new(method, traceparent(&req).as_deref());
         let started = async {
             let dict = collect_dict(req.get_ref())?;
@@ -448,16 +570,27 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
             rx,
             ctx: self.ctx.clone(),
             log,
+            _in_progress: in_progress,
         };
         let stream = futures_util::stream::unfold(Some(state), |state| async move {
             let mut st = state?;
             let item = st.rx.recv().await?;
-            let shaped = item.and_then(|raw| {
-                let ctx = st.ctx.clone();
-                let mut meta = move |path: &str| ctx.read_metadata(path);
-                let shaped = model::shape_collect_item(&raw, &mut meta)?;
-                resource_info(&shaped)
-            });
+            let shaped = match item {
+                Ok(raw) => {
+                    let files = st.ctx.load_metadata(metadata_paths(&raw)).await;
+                    let mut meta = |path: &str| files.get(path);
+                    model::shape_collect_item(&raw, &mut meta)
+                        .map(|shaped| {
+                            if st.ctx.inventory_v1 {
+                                model::with_inventory_v1(shaped)
+                            } else {
+                                shaped
+                            }
+                        })
+                        .and_then(|s| resource_info(&s))
+                }
+                Err(e) => Err(e),
+            };
             match shaped {
                 Ok(info) => Some((Ok(info), Some(st))),
                 Err(e) => {
@@ -694,6 +827,11 @@ mod tests {
 
         let ctx = HostContext::new(dir.path().to_path_buf());
         assert_eq!(ctx.mask_keys(), ["secret_data".to_string()]);
+        assert_eq!(ctx.calls_in_progress(), 0);
+        let (a, b) = (ctx.call_started(), ctx.call_started());
+        assert_eq!(ctx.calls_in_progress(), 2);
+        drop((a, b));
+        assert_eq!(ctx.calls_in_progress(), 0);
         std::fs::create_dir_all(dir.path().join("metadata")).expect("mkdir");
         let file = dir.path().join("metadata/a.yaml");
         std::fs::write(&file, "search: {}\n").expect("write");
@@ -716,6 +854,58 @@ mod tests {
                 dir.path().join("metadata/missing.yaml").display()
             )),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn metadata_paths_of_an_item() {
+        let item = json!({
+            "cloud_service_type": {"name": "T", "__metadata__": {"path": "metadata/t.yaml", "as": "json_metadata"}},
+            "cloud_service": {"__metadata__": {"path": "metadata/t.yaml", "as": "metadata"}},
+            "region": {"__metadata__": {"path": "ignored.yaml"}}
+        });
+        assert_eq!(metadata_paths(&item), ["metadata/t.yaml"]);
+        let item = json!({"cloud_service": {"__metadata__": {"value": {}, "as": "metadata"}}});
+        assert!(metadata_paths(&item).is_empty());
+        assert!(metadata_paths(&json!(null)).is_empty());
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn metadata_files_are_read_off_the_serving_thread_and_bounded() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join("m.yaml"), "search: {}\n").expect("write");
+        let fifo = dir.path().join("fifo.yaml");
+        let c = std::ffi::CString::new(fifo.display().to_string()).expect("path");
+        // SAFETY: plain mkfifo(3) on a NUL-terminated path inside a fresh temp dir.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.yaml")).expect("symlink");
+        let ctx = HostContext::new(dir.path().to_path_buf());
+        // On a single-threaded runtime a blocking read would stall this test.
+        let files = tokio::time::timeout(
+            Duration::from_secs(5),
+            ctx.load_metadata(vec![
+                "m.yaml".into(),
+                "fifo.yaml".into(),
+                "zero.yaml".into(),
+            ]),
+        )
+        .await
+        .expect("no read blocks");
+        assert_eq!(files.get("m.yaml"), Ok("search: {}\n".to_string()));
+        let d = dir.path().display();
+        assert_eq!(
+            files.get("fifo.yaml"),
+            Err(format!("{d}/fifo.yaml: a FIFO (expected a regular file)"))
+        );
+        assert_eq!(
+            files.get("zero.yaml"),
+            Err(format!(
+                "{d}/zero.yaml: a character device (expected a regular file)"
+            ))
+        );
+        assert_eq!(
+            files.get("other.yaml"),
+            Err("other.yaml: the file was not loaded".to_string())
         );
     }
 }

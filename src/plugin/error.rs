@@ -3,6 +3,17 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
+/// Longest error message written to the log, in bytes; the rest is cut off.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Longest error code kept from a handler's error, in bytes.
+pub const MAX_CODE_BYTES: usize = 128;
+/// Budget of the status details on the wire (the percent-encoded
+/// `grpc-message` header). gRPC clients refuse a response whose headers exceed
+/// 8 KiB (Python's soft limit) or 16 KiB, so longer details are shortened.
+pub const MAX_DETAILS_WIRE_BYTES: usize = 4096;
+
 /// The gRPC status a plugin error maps to (only the codes upstream uses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusKind {
@@ -88,6 +99,99 @@ impl PluginError {
     pub fn details(&self) -> String {
         format!("{}: {}", self.code, self.message)
     }
+
+    /// [`PluginError::details`] shortened to fit [`MAX_DETAILS_WIRE_BYTES`] once
+    /// percent-encoded as gRPC does, with a note saying how long the message was.
+    pub fn wire_details(&self) -> String {
+        let details = self.details();
+        if wire_len(&details) <= MAX_DETAILS_WIRE_BYTES {
+            return details;
+        }
+        let note = format!(" ... (message truncated: {} bytes)", self.message.len());
+        let budget = MAX_DETAILS_WIRE_BYTES
+            .saturating_sub(wire_len(&self.code) + wire_len(": ") + wire_len(&note));
+        let mut used = 0;
+        let mut end = 0;
+        for (i, c) in self.message.char_indices() {
+            used += char_wire_len(c);
+            if used > budget {
+                break;
+            }
+            end = i + c.len_utf8();
+        }
+        format!("{}: {}{note}", self.code, &self.message[..end])
+    }
+
+    /// The error object of a handler's reply (`{"code", "status", "message"}`,
+    /// docs/plugin-protocol.md), checked: a missing or non-text `status` is
+    /// INTERNAL, a `code` that is not an identifier (letters, digits, `_`, `.`;
+    /// at most [`MAX_CODE_BYTES`]) is `ERROR_UNKNOWN`, and a `message` that is
+    /// not text is shown as its JSON text. A bare string is the message of an
+    /// `ERROR_UNKNOWN`; any other value is shown as its JSON text. Long
+    /// messages are kept whole here and shortened where they are written
+    /// ([`PluginError::wire_details`], [`bound_message`]).
+    pub fn from_reply(error: &Value) -> PluginError {
+        match error {
+            Value::Object(map) => {
+                let status = match map.get("status") {
+                    Some(Value::String(s)) => StatusKind::from_name(s),
+                    _ => StatusKind::Internal,
+                };
+                let code = match map.get("code") {
+                    Some(Value::String(c)) if is_error_code(c) => c.as_str(),
+                    _ => "ERROR_UNKNOWN",
+                };
+                let message = match map.get("message") {
+                    None | Some(Value::Null) => String::new(),
+                    Some(Value::String(m)) => m.clone(),
+                    Some(other) => other.to_string(),
+                };
+                PluginError::new(status, code, message)
+            }
+            Value::String(message) => PluginError::unknown(message.clone()),
+            other => PluginError::unknown(other.to_string()),
+        }
+    }
+}
+
+/// Whether `code` can stand as an error code in details and log lines.
+fn is_error_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_CODE_BYTES
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+}
+
+/// `message` cut to at most [`MAX_MESSAGE_BYTES`] (at a character boundary),
+/// with a note giving its full length.
+pub fn bound_message(message: &str) -> std::borrow::Cow<'_, str> {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!(
+        "{} ... (message truncated: {} bytes)",
+        &message[..end],
+        message.len()
+    ))
+}
+
+/// Bytes a character takes in a `grpc-message` header: printable ASCII other
+/// than ` "#%<>`?{}` is sent as is, everything else percent-encoded per byte.
+fn char_wire_len(c: char) -> usize {
+    if c.is_ascii() && !c.is_ascii_control() && !" \"#%<>`?{}".contains(c) {
+        1
+    } else {
+        3 * c.len_utf8()
+    }
+}
+
+fn wire_len(s: &str) -> usize {
+    s.chars().map(char_wire_len).sum()
 }
 
 impl fmt::Display for PluginError {
@@ -124,5 +228,81 @@ mod tests {
             assert_eq!(StatusKind::from_name(k.name()), k);
         }
         assert_eq!(StatusKind::from_name("WHATEVER"), StatusKind::Internal);
+    }
+
+    #[test]
+    fn reply_errors_are_checked() {
+        use serde_json::json;
+        let e = PluginError::from_reply(&json!({
+            "code": "ERROR_REQUIRED_PARAMETER",
+            "status": "INVALID_ARGUMENT",
+            "message": "Required parameter. (key = token)"
+        }));
+        assert_eq!(e.status, StatusKind::InvalidArgument);
+        assert_eq!(
+            e.details(),
+            "ERROR_REQUIRED_PARAMETER: Required parameter. (key = token)"
+        );
+        // Fields of the wrong type: the message is kept as JSON text, the rest defaults.
+        let e = PluginError::from_reply(&json!({
+            "code": 7, "status": ["x"], "message": {"reason": "quota", "n": 3}
+        }));
+        assert_eq!(e.status, StatusKind::Internal);
+        assert_eq!(e.details(), r#"ERROR_UNKNOWN: {"reason":"quota","n":3}"#);
+        let e =
+            PluginError::from_reply(&json!({"code": "BAD CODE\n[INFO] forged", "message": 1.5}));
+        assert_eq!(e.details(), "ERROR_UNKNOWN: 1.5");
+        assert_eq!(
+            PluginError::from_reply(&json!({"message": null})).details(),
+            "ERROR_UNKNOWN: "
+        );
+        assert_eq!(
+            PluginError::from_reply(&json!("plain text")).details(),
+            "ERROR_UNKNOWN: plain text"
+        );
+        assert_eq!(
+            PluginError::from_reply(&json!([1, 2])).details(),
+            "ERROR_UNKNOWN: [1,2]"
+        );
+    }
+
+    #[test]
+    fn long_messages_are_cut_for_the_log() {
+        let long = "é".repeat(40_000);
+        let cut = bound_message(&long);
+        assert!(cut.len() < MAX_MESSAGE_BYTES + 64, "{}", cut.len());
+        assert!(cut.starts_with("éé"));
+        assert!(
+            cut.ends_with("éé ... (message truncated: 80000 bytes)"),
+            "{}",
+            &cut[cut.len() - 60..]
+        );
+        assert_eq!(bound_message("short"), "short");
+    }
+
+    #[test]
+    fn wire_details_fit_the_header_budget() {
+        let short = PluginError::unknown("fine as it is");
+        assert_eq!(short.wire_details(), "ERROR_UNKNOWN: fine as it is");
+        for text in [
+            "x".repeat(8_000_000),
+            "é".repeat(5_000),
+            "a b".repeat(3_000),
+        ] {
+            let e = PluginError::unknown(text.clone());
+            let d = e.wire_details();
+            assert!(wire_len(&d) <= MAX_DETAILS_WIRE_BYTES, "{}", wire_len(&d));
+            assert!(
+                wire_len(&d) > MAX_DETAILS_WIRE_BYTES - 16,
+                "{}",
+                wire_len(&d)
+            );
+            assert!(d.starts_with("ERROR_UNKNOWN: "));
+            assert!(
+                d.ends_with(&format!(" ... (message truncated: {} bytes)", text.len())),
+                "{d}"
+            );
+        }
+        assert_eq!(wire_len("a b%é"), 1 + 3 + 1 + 3 + 6);
     }
 }

@@ -30,13 +30,14 @@ use tonic::codegen::{Bytes, Service, http};
 use tonic::transport::server::TcpIncoming;
 use tonic::{Status, server::Grpc};
 
-use super::collector::{Backend, to_status};
+use super::collector::{Backend, CallGuard, HostContext, to_status};
 use super::dict::{dict_to_message, message_to_dict};
 use super::error::PluginError;
 use super::kinds::{Answer, KindSpec, Route};
-use super::log::CallLog;
+use super::log::{self, CallLog};
 use super::server::{
-    HealthService, ReflectionIndex, ReflectionV1, ReflectionV1Alpha, ServerInfoService, pb,
+    Gated, GateBody, HealthService, ReflectionIndex, ReflectionV1, ReflectionV1Alpha,
+    ServerInfoService, pb,
 };
 use crate::error::AppError;
 
@@ -110,6 +111,8 @@ struct Method {
 struct Shared<B> {
     kind: &'static KindSpec,
     backend: Arc<B>,
+    /// Counts the plugin calls in progress (for the stop log lines).
+    ctx: HostContext,
     /// By request path, `/<package>.<Service>/<verb>`.
     methods: HashMap<String, Method>,
 }
@@ -128,7 +131,11 @@ impl<B> Clone for KindRouter<B> {
 }
 
 impl<B: Backend> KindRouter<B> {
-    pub fn new(kind: &'static KindSpec, backend: Arc<B>) -> Result<KindRouter<B>, String> {
+    pub fn new(
+        kind: &'static KindSpec,
+        backend: Arc<B>,
+        ctx: HostContext,
+    ) -> Result<KindRouter<B>, String> {
         let pool = DescriptorPool::decode(kind.descriptor_set)
             .map_err(|e| format!("the {} descriptor set is invalid: {e}", kind.name))?;
         let mut methods = HashMap::new();
@@ -151,6 +158,7 @@ impl<B: Backend> KindRouter<B> {
             shared: Arc::new(Shared {
                 kind,
                 backend,
+                ctx,
                 methods,
             }),
         })
@@ -175,6 +183,8 @@ where
 
     fn call(&mut self, req: http::Request<Body>) -> Self::Future {
         let shared = self.shared.clone();
+        // Requests pass the same size gate as the collector's.
+        let req = req.map(|b| tonic::body::Body::new(GateBody::new(tonic::body::Body::new(b))));
         Box::pin(async move {
             let path = req.uri().path().to_string();
             let Some(m) = shared.methods.get(&path) else {
@@ -249,6 +259,7 @@ impl<B: Backend> tonic::server::UnaryService<DynamicMessage> for Call<B> {
         let path = self.path.clone();
         Box::pin(async move {
             let call = Call { shared, path };
+            let _in_progress = call.shared.ctx.call_started();
             let m = call.method();
             let (log, params) = start(call.shared.kind, m.route, &req);
             let params = params.map_err(|e| to_status(&e))?;
@@ -292,6 +303,7 @@ impl<B: Backend> tonic::server::ServerStreamingService<DynamicMessage> for Call<
         let path = self.path.clone();
         Box::pin(async move {
             let call = Call { shared, path };
+            let in_progress: CallGuard = call.shared.ctx.call_started();
             let m = call.method();
             let (log, params) = start(call.shared.kind, m.route, &req);
             let params = params.map_err(|e| to_status(&e))?;
@@ -311,17 +323,18 @@ impl<B: Backend> tonic::server::ServerStreamingService<DynamicMessage> for Call<
             let output = m.output.clone();
             // Errors while the plugin iterates are not logged (as upstream); the
             // caller gets them after the messages already sent.
-            let stream = futures_util::stream::unfold(Some(rx), move |rx| {
+            // The call counts as in progress until its stream ends or is dropped.
+            let stream = futures_util::stream::unfold(Some((rx, in_progress)), move |state| {
                 let output = output.clone();
                 async move {
-                    let mut rx = rx?;
+                    let (mut rx, guard) = state?;
                     let item = rx.recv().await?;
                     let message = item.and_then(|raw| {
                         let shaped = shape(&raw)?;
                         dict_to_message(&shaped, &output).map_err(PluginError::unknown)
                     });
                     match message {
-                        Ok(msg) => Some((Ok(msg), Some(rx))),
+                        Ok(msg) => Some((Ok(msg), Some((rx, guard)))),
                         Err(e) => Some((Err(to_status(&e)), None)),
                     }
                 }
@@ -340,6 +353,7 @@ pub async fn serve<B: Backend>(
     listener: TcpListener,
     backend: B,
     kind: &'static KindSpec,
+    ctx: HostContext,
     service_key: &str,
     stop: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
@@ -349,26 +363,26 @@ pub async fn serve<B: Backend>(
     let index = Arc::new(
         ReflectionIndex::build_from(kind.descriptor_set, &listed_refs).map_err(AppError::msg)?,
     );
-    let router = KindRouter::new(kind, Arc::new(backend)).map_err(AppError::msg)?;
+    let router = KindRouter::new(kind, Arc::new(backend), ctx.clone()).map_err(AppError::msg)?;
     let (down_tx, down_rx) = watch::channel(false);
     let health = HealthService::new(service_key, down_rx);
 
     let mut routes = tonic::service::Routes::builder();
     routes
-        .add_service(pb::health::health_server::HealthServer::new(health))
-        .add_service(pb::core::server_info_server::ServerInfoServer::new(
+        .add_service(Gated(pb::health::health_server::HealthServer::new(health)))
+        .add_service(Gated(pb::core::server_info_server::ServerInfoServer::new(
             ServerInfoService,
-        ))
-        .add_service(
+        )))
+        .add_service(Gated(
             tonic_reflection::pb::v1alpha::server_reflection_server::ServerReflectionServer::new(
                 ReflectionV1Alpha(index.clone()),
             ),
-        )
-        .add_service(
+        ))
+        .add_service(Gated(
             tonic_reflection::pb::v1::server_reflection_server::ServerReflectionServer::new(
                 ReflectionV1(index),
             ),
-        );
+        ));
     let mut routes = routes.routes();
     {
         let axum_router = routes.axum_router_mut();
@@ -381,9 +395,12 @@ pub async fn serve<B: Backend>(
 
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let (signalled_tx, mut signalled_rx) = watch::channel(false);
+    let calls = ctx.clone();
     let shutdown = async move {
         stop.await;
+        log::stopping(calls.calls_in_progress(), grace);
         let _ = signalled_tx.send(true);
+        // Endless streams (Health.Watch) end so they do not hold the grace period.
         let _ = down_tx.send(true);
     };
     let server = tonic::transport::Server::builder()
@@ -396,6 +413,11 @@ pub async fn serve<B: Backend>(
     }
     match tokio::time::timeout(grace, &mut server).await {
         Ok(r) => r.map_err(|e| AppError::msg(format!("gRPC server failed: {e}"))),
-        Err(_) => Ok(()),
+        // Calls still running after the grace period are dropped, which
+        // cancels their handler work.
+        Err(_) => {
+            log::cancelling(ctx.calls_in_progress(), "Grace period over");
+            Ok(())
+        }
     }
 }

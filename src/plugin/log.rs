@@ -5,16 +5,22 @@
 //! Empty fields keep their separating spaces, so a line without a transaction
 //! has seven spaces between `]` and `(`. The `(<file>:<line>)` sources are the
 //! ones SpaceONE log readers know for each kind of line. Values under a masked
-//! key (`secret_data` by default) are printed as `********` at any depth.
-//! Times are printed in UTC (the trailing `Z` says so).
+//! key (`secret_data` by default) are printed as `********` at any depth, and
+//! the text values found there are replaced by `********` wherever else they
+//! appear in the lines of that call (an exception message that quotes the
+//! secret, an option that repeats it). Times are printed in UTC (the trailing
+//! `Z` says so).
 
+use std::borrow::Cow;
 use std::io::Write;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use super::error::PluginError;
+use super::error::{PluginError, bound_message};
 use crate::output::json::dumps_compact;
+use crate::output::pyrepr::repr_str;
 
 /// The text that replaces a masked value.
 pub const MASK: &str = "********";
@@ -109,6 +115,39 @@ pub fn startup_text(
         + &format_line(ts, Level::Info, "", "", SRC_START, &start)
 }
 
+/// `2 calls` / `1 call`.
+fn calls(n: usize) -> String {
+    if n == 1 {
+        "1 call".to_string()
+    } else {
+        format!("{n} calls")
+    }
+}
+
+/// The line written when the first stop signal arrives.
+pub fn stop_text(ts: &str, in_progress: usize, grace: Duration) -> String {
+    let tail = if in_progress == 0 {
+        "Stop signal received: no calls in progress, stopping now.  ".to_string()
+    } else {
+        format!(
+            "Stop signal received: new connections are refused; waiting up to {} s for {} in progress, then cancelling them (a second signal stops at once).  ",
+            grace.as_secs(),
+            calls(in_progress)
+        )
+    };
+    format_line(ts, Level::Info, "", "", SRC_START, &tail)
+}
+
+/// The line written when calls are cancelled: after the grace period, or at a
+/// second signal.
+pub fn cancel_text(ts: &str, in_progress: usize, why: &str) -> String {
+    let tail = format!(
+        "{why}: cancelling {} in progress and stopping the plugin handlers.  ",
+        calls(in_progress)
+    );
+    format_line(ts, Level::Info, "", "", SRC_START, &tail)
+}
+
 /// `(REQUEST) => {"options": {}, "secret_data": "********"} `
 pub fn request_tail(params: &Map<String, Value>, mask_keys: &[String]) -> String {
     let masked = mask(&Value::Object(params.clone()), mask_keys);
@@ -121,11 +160,13 @@ pub fn response_tail(seconds: f64, size: usize) -> String {
     format!("(RESPONSE) => SUCCESS (Time = {seconds:.2}s, Size = {size} bytes)  ")
 }
 
-/// The error record: message, then the error block on tab-indented lines.
+/// The error record: message (cut after
+/// [`MAX_MESSAGE_BYTES`](super::error::MAX_MESSAGE_BYTES)), then the
+/// error block on tab-indented lines.
 pub fn error_tail(e: &PluginError) -> String {
     format!(
         "(Error) => {m} \n\terror_code = {c}\n\tstatus_code = {s}\n\tmessage = {m}  ",
-        m = e.message,
+        m = bound_message(&e.message),
         c = e.code,
         s = e.status.name()
     )
@@ -155,6 +196,85 @@ pub fn mask(v: &Value, mask_keys: &[String]) -> Value {
         ),
         Value::Array(items) => Value::Array(items.iter().map(|i| mask(i, mask_keys)).collect()),
         other => other.clone(),
+    }
+}
+
+/// Secret values shorter than this many characters are not searched for in log
+/// lines (they would mask ordinary words); they are still masked under their key.
+pub const MIN_SECRET_CHARS: usize = 4;
+
+/// The secret texts of one call: every text value under a masked key, as
+/// written and as it appears inside JSON or Python `repr` text, longest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Secrets {
+    needles: Vec<String>,
+}
+
+impl Secrets {
+    /// The text values (at any depth) under a key of `mask_keys` in `params`.
+    pub fn of(params: &Map<String, Value>, mask_keys: &[String]) -> Secrets {
+        fn texts(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::String(s) => out.push(s.clone()),
+                Value::Array(items) => items.iter().for_each(|i| texts(i, out)),
+                Value::Object(map) => map.values().for_each(|i| texts(i, out)),
+                _ => {}
+            }
+        }
+        fn under_masked(v: &Value, mask_keys: &[String], out: &mut Vec<String>) {
+            match v {
+                Value::Object(map) => {
+                    for (k, item) in map {
+                        if mask_keys.iter().any(|m| m == k) {
+                            texts(item, out);
+                        } else {
+                            under_masked(item, mask_keys, out);
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|i| under_masked(i, mask_keys, out)),
+                _ => {}
+            }
+        }
+        let mut values = Vec::new();
+        for (k, v) in params {
+            if mask_keys.iter().any(|m| m == k) {
+                texts(v, &mut values);
+            } else {
+                under_masked(v, mask_keys, &mut values);
+            }
+        }
+        let mut needles = Vec::new();
+        for value in values {
+            if value.chars().count() < MIN_SECRET_CHARS {
+                continue;
+            }
+            let json = serde_json::to_string(&value).unwrap_or_default();
+            let repr = repr_str(&value);
+            for form in [
+                json[1..json.len() - 1].to_string(),
+                repr[1..repr.len() - 1].to_string(),
+                value,
+            ] {
+                if !needles.contains(&form) {
+                    needles.push(form);
+                }
+            }
+        }
+        // Longer texts first, so that a secret containing another is masked whole.
+        needles.sort_by(|a: &String, b: &String| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        Secrets { needles }
+    }
+
+    /// `text` with every secret replaced by `********`.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
+        for needle in &self.needles {
+            if out.contains(needle.as_str()) {
+                out = Cow::Owned(out.replace(needle.as_str(), MASK));
+            }
+        }
+        out
     }
 }
 
@@ -205,11 +325,31 @@ pub fn startup(services: &[&str], service: &str, port: u16, max_workers: usize) 
     ));
 }
 
-/// The log of one call: REQUEST, then RESPONSE or Error.
+/// Logs the first stop signal ([`stop_text`]).
+pub fn stopping(in_progress: usize, grace: Duration) {
+    emit(&stop_text(
+        &timestamp(SystemTime::now()),
+        in_progress,
+        grace,
+    ));
+}
+
+/// Logs that calls still in progress are cancelled ([`cancel_text`]).
+pub fn cancelling(in_progress: usize, why: &str) {
+    emit(&cancel_text(
+        &timestamp(SystemTime::now()),
+        in_progress,
+        why,
+    ));
+}
+
+/// The log of one call: REQUEST, then RESPONSE or Error. The secrets of the
+/// request (known from [`CallLog::request`] on) are masked in every line.
 pub struct CallLog {
     trace_id: String,
     method: String,
     started: Instant,
+    secrets: OnceLock<Secrets>,
 }
 
 impl CallLog {
@@ -219,21 +359,27 @@ impl CallLog {
             trace_id: trace_id(traceparent),
             method: method.to_string(),
             started: Instant::now(),
+            secrets: OnceLock::new(),
         }
     }
 
     fn line(&self, level: Level, src: &str, tail: &str) -> String {
-        format_line(
+        let line = format_line(
             &timestamp(SystemTime::now()),
             level,
             &self.trace_id,
             &self.method,
             src,
             tail,
-        )
+        );
+        match self.secrets.get() {
+            Some(secrets) => secrets.redact(&line).into_owned(),
+            None => line,
+        }
     }
 
     pub fn request(&self, params: &Map<String, Value>, mask_keys: &[String]) {
+        let _ = self.secrets.set(Secrets::of(params, mask_keys));
         emit(&self.line(Level::Info, SRC_REQUEST, &request_tail(params, mask_keys)));
     }
 
@@ -256,7 +402,6 @@ mod tests {
     use super::*;
     use crate::plugin::error::StatusKind;
     use serde_json::json;
-    use std::time::Duration;
 
     #[test]
     fn startup_lines_exact() {
@@ -280,6 +425,23 @@ mod tests {
              \t - grpc.health.v1.Health\n\
              \t - spaceone.api.core.v1.ServerInfo  \n\
              2026-11-21T23:55:11.265Z [INFO]       (server.py:72) Start gRPC Server (plugin): port=50051, max_workers=100  \n"
+        );
+    }
+
+    #[test]
+    fn stop_lines_exact() {
+        let ts = "2026-11-21T23:55:11.265Z";
+        assert_eq!(
+            stop_text(ts, 2, Duration::from_secs(10)),
+            "2026-11-21T23:55:11.265Z [INFO]       (server.py:72) Stop signal received: new connections are refused; waiting up to 10 s for 2 calls in progress, then cancelling them (a second signal stops at once).  \n"
+        );
+        assert_eq!(
+            stop_text(ts, 0, Duration::from_secs(10)),
+            "2026-11-21T23:55:11.265Z [INFO]       (server.py:72) Stop signal received: no calls in progress, stopping now.  \n"
+        );
+        assert_eq!(
+            cancel_text(ts, 1, "Second stop signal"),
+            "2026-11-21T23:55:11.265Z [INFO]       (server.py:72) Second stop signal: cancelling 1 call in progress and stopping the plugin handlers.  \n"
         );
     }
 
@@ -310,6 +472,35 @@ mod tests {
         assert_eq!(
             mask(&v, &["secret_data".to_string()]),
             json!({"options": {"nested": [{"secret_data": "********"}]}, "x": "secret_data"})
+        );
+    }
+
+    #[test]
+    fn secrets_are_masked_wherever_they_appear() {
+        let Value::Object(params) = json!({
+            "options": {"copy": "s3cr3t-key", "nested": {"secret_data": {"inner": "deep-secret"}}},
+            "secret_data": {"api_key": "s3cr3t-key", "quote": "it's \"q\"", "n": 12345, "pin": "123",
+                            "list": ["line\nbreak"], "uni": "pässwörd"}
+        }) else {
+            unreachable!()
+        };
+        let secrets = Secrets::of(&params, &["secret_data".to_string()]);
+        let e = PluginError::unknown(
+            "bad secret: {'api_key': 's3cr3t-key', 'quote': 'it\\'s \"q\"', 'list': ['line\\nbreak'], 'pin': '123'} deep-secret p\\xe4ssw\\xf6rd pässwörd",
+        );
+        assert_eq!(
+            secrets.redact(&error_tail(&e)),
+            "(Error) => bad secret: {'api_key': '********', 'quote': '********', 'list': ['********'], 'pin': '123'} ******** p\\xe4ssw\\xf6rd ******** \n\terror_code = ERROR_UNKNOWN\n\tstatus_code = INTERNAL\n\tmessage = bad secret: {'api_key': '********', 'quote': '********', 'list': ['********'], 'pin': '123'} ******** p\\xe4ssw\\xf6rd ********  "
+        );
+        // JSON-escaped forms are found too (a plugin that logs json.dumps(secret_data)).
+        assert_eq!(
+            secrets.redact(r#"{"quote": "it's \"q\"", "list": ["line\nbreak"]}"#),
+            r#"{"quote": "********", "list": ["********"]}"#
+        );
+        assert_eq!(secrets.redact("nothing here"), "nothing here");
+        assert_eq!(
+            Secrets::of(&Map::new(), &["secret_data".to_string()]),
+            Secrets::default()
         );
     }
 

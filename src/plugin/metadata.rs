@@ -443,6 +443,84 @@ pub fn convert_file_text(path_for_messages: &str, yaml_text: &str) -> Result<Val
     convert(&doc).map_err(with_file)
 }
 
+/// The largest metadata file the host reads (real ones are a few kB).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// What kind of file system object `t` is, for messages.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a metadata file: a regular file (links are followed) of at most
+/// [`MAX_FILE_BYTES`] holding UTF-8 text. The file is opened without blocking
+/// and checked before anything is read, so a FIFO, a device or an endless
+/// file is refused at once. Returns the text and the file's metadata; errors
+/// are one line starting with the path.
+pub fn read_file(path: &std::path::Path) -> Result<(String, std::fs::Metadata), String> {
+    use std::io::Read;
+    let fail = |why: String| format!("{}: {why}", path.display());
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading would wait for a writer.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| fail(e.to_string()))?;
+    let stat = file.metadata().map_err(|e| fail(e.to_string()))?;
+    if !stat.is_file() {
+        return Err(fail(format!(
+            "{} (expected a regular file)",
+            file_kind(&stat.file_type())
+        )));
+    }
+    if stat.len() > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "the file has {} bytes, more than the {} KiB limit for metadata files",
+            stat.len(),
+            MAX_FILE_BYTES / 1024
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "the file grew past the {} KiB limit for metadata files while it was read",
+            MAX_FILE_BYTES / 1024
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok((text, stat))
+}
+
 /// The view as compact JSON text, the way upstream stores it in
 /// `json_metadata`: Python `json.dumps` defaults (`", "` and `": "`
 /// separators, members in order, non-ASCII text unescaped, floats in Python's
@@ -1188,6 +1266,57 @@ impl Work {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn read_file_takes_regular_files_only() {
+        let dir = tempfile::tempdir().expect("dir");
+        let good = dir.path().join("a.yaml");
+        std::fs::write(&good, "search:\n  fields: []\n").expect("write");
+        let (text, stat) = read_file(&good).expect("regular file");
+        assert_eq!(text, "search:\n  fields: []\n");
+        assert_eq!(stat.len(), 21);
+        // Through a symbolic link.
+        let link = dir.path().join("link.yaml");
+        std::os::unix::fs::symlink(&good, &link).expect("symlink");
+        assert_eq!(read_file(&link).expect("link").0, text);
+
+        let d = dir.path().display();
+        assert_eq!(
+            read_file(dir.path()).expect_err("directory"),
+            format!("{d}: a directory (expected a regular file)")
+        );
+        // A FIFO with no writer: refused at once instead of waiting.
+        let fifo = dir.path().join("fifo.yaml");
+        let c = std::ffi::CString::new(fifo.display().to_string()).expect("path");
+        // SAFETY: plain mkfifo(3) on a NUL-terminated path inside a fresh temp dir.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert_eq!(
+            read_file(&fifo).expect_err("fifo"),
+            format!("{d}/fifo.yaml: a FIFO (expected a regular file)")
+        );
+        assert_eq!(
+            read_file(std::path::Path::new("/dev/zero")).expect_err("device"),
+            "/dev/zero: a character device (expected a regular file)"
+        );
+        let big = dir.path().join("big.yaml");
+        std::fs::write(&big, vec![b'#'; MAX_FILE_BYTES as usize + 1]).expect("write");
+        assert_eq!(
+            read_file(&big).expect_err("too big"),
+            format!(
+                "{d}/big.yaml: the file has 1048577 bytes, more than the 1024 KiB limit for metadata files"
+            )
+        );
+        let bin = dir.path().join("bin.yaml");
+        std::fs::write(&bin, b"ab\xffcd").expect("write");
+        assert_eq!(
+            read_file(&bin).expect_err("binary"),
+            format!("{d}/bin.yaml: not UTF-8 text (invalid byte at offset 2)")
+        );
+        let missing = read_file(&dir.path().join("missing.yaml")).expect_err("missing");
+        assert!(
+            missing.starts_with(&format!("{d}/missing.yaml: No such file")),
+            "{missing}"
+        );
+    }
     use super::*;
     use serde_json::json;
 

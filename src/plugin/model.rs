@@ -1173,6 +1173,43 @@ fn resolve_metadata(
     Ok(())
 }
 
+/// A shaped collect item with its JSON text fields also decoded, for
+/// inventory 1.x (`run plugin-server --inventory-v1`).
+///
+/// The v2 framework sends a CloudServiceType's or CloudService's view as
+/// `json_metadata` (JSON text) with `metadata: null`, and by default a
+/// CloudService's data as `json_data` with `data: null`. Inventory 1.12 reads
+/// only `metadata` and `data`: it fails the CloudServiceType (`'NoneType'
+/// object has no attribute 'get'`) and a CloudService without `data`
+/// (`ERROR_REQUIRED_PARAMETER ... (key = data)`), so the job task ends FAILURE,
+/// and stores no view. Here, for those two resource types, a `null` or missing
+/// `metadata` is replaced by the decoded `json_metadata`, and a CloudService's
+/// `null` or missing `data` by the decoded `json_data`, when the text is a
+/// JSON object; the text fields stay as they are. Every other item, and text
+/// that is not a JSON object, is returned unchanged (what upstream sends).
+pub fn with_inventory_v1(mut shaped: Value) -> Value {
+    let pairs: &[(&str, &str)] = match shaped.get("resource_type").and_then(Value::as_str) {
+        Some("inventory.CloudServiceType") => &[("metadata", "json_metadata")],
+        Some("inventory.CloudService") => &[("metadata", "json_metadata"), ("data", "json_data")],
+        _ => return shaped,
+    };
+    let Some(Value::Object(resource)) = shaped.get_mut("resource") else {
+        return shaped;
+    };
+    for (field, text_field) in pairs {
+        if !resource.get(*field).is_none_or(Value::is_null) {
+            continue;
+        }
+        let Some(Value::String(text)) = resource.get(*text_field) else {
+            continue;
+        };
+        if let Ok(decoded @ Value::Object(_)) = serde_json::from_str::<Value>(text) {
+            resource.insert(field.to_string(), floatify(decoded));
+        }
+    }
+    shaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1864,6 +1901,85 @@ mod tests {
                 .starts_with("cloud_service_type.__metadata__: `as` must be"),
             "{}",
             e.message
+        );
+    }
+
+    // --- inventory 1.x fields (--inventory-v1) ----------------------------
+
+    fn v1(item: Value) -> String {
+        with_inventory_v1(collect(item).unwrap()).to_string()
+    }
+
+    #[test]
+    fn v1_decodes_the_view_of_a_cloud_service_type() {
+        let got = v1(json!({
+            "state": "SUCCESS",
+            "resource_type": "inventory.CloudServiceType",
+            "match_keys": [["name", "group", "provider"]],
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                "json_metadata": "{\"view\": {\"search\": [{\"name\": \"A\", \"key\": \"data.a\"}], \"n\": 2}}"}
+        }));
+        assert_eq!(
+            got,
+            r#"{"state":"SUCCESS","resource_type":"inventory.CloudServiceType","match_rules":{"1":["name","group","provider"]},"resource":{"name":"T","group":"G","provider":"p","is_primary":false,"is_major":false,"metadata":{"view":{"search":[{"name":"A","key":"data.a"}],"n":2.0}},"json_metadata":"{\"view\": {\"search\": [{\"name\": \"A\", \"key\": \"data.a\"}], \"n\": 2}}","service_code":null,"tags":{},"labels":[]}}"#
+        );
+    }
+
+    #[test]
+    fn v1_decodes_the_data_and_view_of_a_cloud_service() {
+        let got = v1(json!({
+            "state": "SUCCESS",
+            "resource_type": "inventory.CloudService",
+            "cloud_service": {"cloud_service_type": "T", "cloud_service_group": "G", "provider": "p",
+                "json_data": "{\"size\": 3, \"tags\": [\"a\"]}",
+                "json_metadata": "{\"view\": {\"sub_data\": {}}}"}
+        }));
+        assert_eq!(
+            got,
+            r#"{"state":"SUCCESS","resource_type":"inventory.CloudService","match_rules":{},"resource":{"name":null,"cloud_service_type":"T","cloud_service_group":"G","provider":"p","ip_addresses":[],"account":null,"instance_type":null,"instance_size":0.0,"launched_at":null,"region_code":null,"data":{"size":3.0,"tags":["a"]},"json_data":"{\"size\": 3, \"tags\": [\"a\"]}","metadata":{"view":{"sub_data":{}}},"json_metadata":"{\"view\": {\"sub_data\": {}}}","reference":null,"tags":{}}}"#
+        );
+    }
+
+    #[test]
+    fn v1_leaves_other_items_unchanged() {
+        let same = |item: Value| {
+            let shaped = collect(item).unwrap();
+            assert_eq!(with_inventory_v1(shaped.clone()), shaped);
+        };
+        // data and a view already given win
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudService",
+            "cloud_service": {"cloud_service_type": "T", "cloud_service_group": "G", "provider": "p",
+                "data": {"a": 1}, "json_data": "{\"b\": 2}", "metadata": {}, "json_metadata": "{}"}}),
+        );
+        // a view already given as metadata wins
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p",
+                "metadata": {"view": {}}, "json_metadata": "{\"other\": {}}"}}),
+        );
+        // no view at all
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p"}}),
+        );
+        // text that is not a JSON object is sent as upstream sends it
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p", "json_metadata": "[1]"}}),
+        );
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
+            "cloud_service_type": {"name": "T", "group": "G", "provider": "p", "json_metadata": "{not json"}}),
+        );
+        // other resource types
+        same(
+            json!({"state": "SUCCESS", "resource_type": "inventory.Region",
+            "region": {"region_code": "kr", "provider": "p"}}),
+        );
+        same(
+            json!({"state": "FAILURE", "resource_type": "inventory.CloudService",
+            "error_message": "boom", "error_data": {"json_metadata": "{}"}}),
         );
     }
 }

@@ -6,21 +6,35 @@
 //! Lifecycle: bind (a busy port is an error), start the handler pool (fails
 //! fast with the plugin's import error), log the two startup lines, serve. On
 //! SIGINT/SIGTERM new connections are refused, in-flight calls get a grace
-//! period, then the pool is shut down. A second signal stops at once.
+//! period (one log line says how many and for how long), then the pool is shut
+//! down. A second signal cancels the calls at once, shuts the pool down the
+//! same way and exits with status 130: whichever way the host stops, no
+//! handler process (nor anything it started) is left running. As process 1
+//! (in a container) the host also reaps the processes it adopts.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use prost::Message;
+use prost::bytes::{Buf, Bytes};
+use prost_types::Struct;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::body::Body;
+use tonic::codec::{Codec, DecodeBuf, Decoder};
+use tonic::codegen::{Service, http};
+use tonic::server::NamedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::collector::{Backend, CollectorService, HostContext, JobService};
+use super::convert::{self, WireError};
 use super::handler::{HandlerConfig, Pool};
 use super::{kind_server, kinds, log};
 use crate::error::AppError;
@@ -61,6 +75,8 @@ pub struct ServeOptions {
     pub host: String,
     pub port: u16,
     pub handler: HandlerConfig,
+    /// Also send JSON text fields decoded, for inventory 1.x (`--inventory-v1`).
+    pub inventory_v1: bool,
     /// The plugin kind named on the command line (`--kind`); by default the
     /// plugin's routes tell ([`kinds::select`]).
     pub kind: Option<String>,
@@ -102,6 +118,9 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener, AppError> {
     }
 }
 
+/// Exit status after a second stop signal (as for an interrupted program).
+pub const SECOND_SIGNAL_EXIT: i32 = 130;
+
 /// Runs the plugin server until SIGINT/SIGTERM (blocking; owns its runtime).
 pub fn run(opts: ServeOptions) -> Result<(), AppError> {
     let workers = std::thread::available_parallelism()
@@ -114,7 +133,7 @@ pub fn run(opts: ServeOptions) -> Result<(), AppError> {
         .build()
         .map_err(|e| AppError::msg(format!("Cannot start the runtime: {e}")))?;
     let result = rt.block_on(run_async(opts));
-    // Handler children have been told to stop; do not wait for stuck tasks.
+    // The pool has been shut down (every handler reaped); do not wait for stuck tasks.
     rt.shutdown_timeout(Duration::from_millis(200));
     result
 }
@@ -124,13 +143,15 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     let workers = opts.handler.workers;
     // Listen for signals before the first handler starts, so that a stop during a
     // slow plugin import also stops that handler and what it started.
-    let mut stop = Box::pin(stop_signal());
-    let Some((pool, ready)) = Pool::start_unless(opts.handler.clone(), &mut stop)
+    let signals = Signals::install();
+    pid1::adopt_orphans();
+    let Some((pool, ready)) = Pool::start_unless(opts.handler.clone(), signals.received(1))
         .await
         .map_err(|e| AppError::plain(e.message, e.exit_code))?
     else {
         return Ok(());
     };
+    let ctx = HostContext::new(ready.package_dir.clone()).with_inventory_v1(opts.inventory_v1);
     let service = service_key(&opts.package).to_string();
     let kind = match kinds::select(opts.kind.as_deref(), &ready.routes) {
         Ok(kind) => kind,
@@ -143,55 +164,189 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
         let listed = kind_server::served_services(kind);
         let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
         log::startup(&listed, &service, opts.port, workers);
-        let result =
-            kind_server::serve(listener, pool.clone(), kind, &service, stop, GRACE_PERIOD).await;
+        let serving = kind_server::serve(
+            listener,
+            pool.clone(),
+            kind,
+            ctx.clone(),
+            &service,
+            signals.received(1),
+            GRACE_PERIOD,
+        );
+        let result = tokio::select! {
+            r = serving => r,
+            () = signals.received(2) => {
+                log::cancelling(ctx.calls_in_progress(), "Second stop signal");
+                Err(AppError::plain(
+                    "Stopped by a second signal; the calls in progress were cancelled.",
+                    SECOND_SIGNAL_EXIT,
+                ))
+            }
+        };
         pool.shutdown().await;
         return result;
     }
-    let ctx = HostContext::new(ready.package_dir.clone());
     log::startup(&SERVICES, &service, opts.port, workers);
 
-    let result = serve(listener, pool.clone(), ctx, &service, stop).await;
+    let serving = serve(
+        listener,
+        pool.clone(),
+        ctx.clone(),
+        &service,
+        signals.received(1),
+    );
+    // A second signal abandons the calls in progress: dropping them stops their
+    // handlers (with their process groups). Every way out shuts the pool down,
+    // which stops the other handlers, and only then returns.
+    let result = tokio::select! {
+        r = serving => r,
+        () = signals.received(2) => {
+            log::cancelling(ctx.calls_in_progress(), "Second stop signal");
+            Err(AppError::plain(
+                "Stopped by a second signal; the calls in progress were cancelled.",
+                SECOND_SIGNAL_EXIT,
+            ))
+        }
+    };
     pool.shutdown().await;
     result
 }
 
-/// Resolves on the first SIGINT or SIGTERM; a second one exits the process.
-fn stop_signal() -> impl Future<Output = ()> + Send + 'static {
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        let _ = tx.send(());
-        wait_for_signal().await;
-        std::process::exit(130);
-    });
-    async move {
-        let _ = rx.await;
+/// Counts the stop signals (SIGINT, SIGTERM) received since [`Signals::install`].
+#[derive(Debug, Clone)]
+struct Signals(watch::Receiver<u32>);
+
+impl Signals {
+    /// Must run inside the runtime: the handlers are registered at once, so
+    /// that from here on a signal is never left to its default action.
+    fn install() -> Signals {
+        let (tx, rx) = watch::channel(0u32);
+        let mut listener = StopListener::new();
+        tokio::spawn(async move {
+            loop {
+                listener.next().await;
+                tx.send_modify(|n| *n += 1);
+            }
+        });
+        Signals(rx)
+    }
+
+    /// Resolves once `n` signals have arrived.
+    fn received(&self, n: u32) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.0.clone();
+        async move {
+            let _ = rx.wait_for(|count| *count >= n).await;
+        }
     }
 }
 
-#[cfg(unix)]
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut int), Ok(mut term)) => {
+/// SIGINT and SIGTERM, registered once so that none is missed between two.
+struct StopListener {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopListener {
+    fn new() -> StopListener {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            StopListener {
+                streams: signal(SignalKind::interrupt())
+                    .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                    .ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        StopListener {}
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        if let Some((int, term)) = &mut self.streams {
             tokio::select! {
                 _ = int.recv() => {}
                 _ = term.recv() => {}
             }
+            return;
         }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
-#[cfg(not(unix))]
-async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+/// Duties of process 1: in a container the host is often the first process
+/// (`ENTRYPOINT ["spaceone"]`), and processes whose parent has ended (what
+/// plugin code leaves behind when a handler stops) are adopted by it.
+mod pid1 {
+    /// When this process is process 1, reap adopted processes as they end, so
+    /// they do not stay as zombies. Only processes that do not lead a process
+    /// group are reaped: every handler leads its own group and is reaped by its
+    /// owner.
+    pub fn adopt_orphans() {
+        #[cfg(target_os = "linux")]
+        if std::process::id() == 1 {
+            tokio::spawn(async {
+                use tokio::signal::unix::{SignalKind, signal};
+                let mut exited = signal(SignalKind::child()).ok();
+                loop {
+                    reap_adopted();
+                    let tick = tokio::time::sleep(std::time::Duration::from_secs(5));
+                    match &mut exited {
+                        Some(s) => {
+                            tokio::select! {
+                                _ = s.recv() => {}
+                                () = tick => {}
+                            }
+                        }
+                        None => tick.await,
+                    }
+                }
+            });
+        }
+    }
+
+    /// State, parent and process group from the text of `/proc/<pid>/stat`.
+    pub fn parse_stat(stat: &str) -> Option<(char, u32, u32)> {
+        let rest = &stat[stat.rfind(')')? + 1..];
+        let mut fields = rest.split_whitespace();
+        let state = fields.next()?.chars().next()?;
+        let ppid = fields.next()?.parse().ok()?;
+        let pgrp = fields.next()?.parse().ok()?;
+        Some((state, ppid, pgrp))
+    }
+
+    /// Children of ours that have ended and do not lead a process group.
+    #[cfg(target_os = "linux")]
+    fn reap_adopted() {
+        let me = std::process::id();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            if let Some(('Z', ppid, pgrp)) = parse_stat(&stat)
+                && ppid == me
+                && pgrp != pid
+                && let Ok(pid) = i32::try_from(pid)
+            {
+                let mut status = 0;
+                // SAFETY: waitpid(2) on one exited child of ours that no other part
+                // of the host waits for (it does not lead a process group).
+                unsafe {
+                    libc::waitpid(pid, &mut status, libc::WNOHANG);
+                }
+            }
+        }
+    }
 }
 
 /// Serves all services on `listener` until `stop` resolves, then lets
@@ -216,36 +371,44 @@ pub async fn serve_with_grace<B: Backend>(
     grace: Duration,
 ) -> Result<(), AppError> {
     let index = Arc::new(ReflectionIndex::build(&SERVICES).map_err(AppError::msg)?);
+    let ctx_for_log = ctx.clone();
+    let ctx_after = ctx.clone();
     let (down_tx, down_rx) = watch::channel(false);
     let backend = Arc::new(backend);
     let health = HealthService::new(service, down_rx.clone());
 
+    // Every service reads its requests through the size gate.
     let router = tonic::transport::Server::builder()
-        .add_service(pb::inventory::collector_server::CollectorServer::new(
-            CollectorService::new(backend.clone(), ctx.clone()),
+        .add_service(Gated(
+            pb::inventory::collector_server::CollectorServer::new(CollectorService::new(
+                backend.clone(),
+                ctx.clone(),
+            )),
         ))
-        .add_service(pb::inventory::job_server::JobServer::new(JobService::new(
-            backend, ctx,
+        .add_service(Gated(pb::inventory::job_server::JobServer::new(
+            JobService::new(backend, ctx),
         )))
-        .add_service(pb::health::health_server::HealthServer::new(health))
-        .add_service(pb::core::server_info_server::ServerInfoServer::new(
+        .add_service(Gated(pb::health::health_server::HealthServer::new(health)))
+        .add_service(Gated(pb::core::server_info_server::ServerInfoServer::new(
             ServerInfoService,
-        ))
-        .add_service(
+        )))
+        .add_service(Gated(
             tonic_reflection::pb::v1alpha::server_reflection_server::ServerReflectionServer::new(
                 ReflectionV1Alpha(index.clone()),
             ),
-        )
-        .add_service(
+        ))
+        .add_service(Gated(
             tonic_reflection::pb::v1::server_reflection_server::ServerReflectionServer::new(
                 ReflectionV1(index),
             ),
-        );
+        ));
 
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let (signalled_tx, mut signalled_rx) = watch::channel(false);
+    let calls = ctx_for_log;
     let shutdown = async move {
         stop.await;
+        log::stopping(calls.calls_in_progress(), grace);
         let _ = signalled_tx.send(true);
         // Endless streams (Health.Watch) end so they do not hold the grace period.
         let _ = down_tx.send(true);
@@ -261,7 +424,313 @@ pub async fn serve_with_grace<B: Backend>(
         Ok(r) => r.map_err(|e| AppError::msg(format!("gRPC server failed: {e}"))),
         // Calls still running after the grace period are dropped, which
         // cancels their handler work.
-        Err(_) => Ok(()),
+        Err(_) => {
+            log::cancelling(ctx_after.calls_in_progress(), "Grace period over");
+            Ok(())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Request limits: message size and nesting
+
+/// Largest request message accepted: upstream's gRPC server default (4 MiB).
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// The status of a request message over [`MAX_REQUEST_BYTES`], exactly as
+/// upstream's gRPC server answers it.
+pub fn too_large_status(len: u64) -> Status {
+    Status::resource_exhausted(format!(
+        "SERVER: Received message larger than max ({len} vs. {MAX_REQUEST_BYTES})"
+    ))
+}
+
+/// A served service whose request bodies pass through [`GateBody`].
+#[derive(Debug, Clone)]
+pub struct Gated<S>(pub S);
+
+impl<S: NamedService> NamedService for Gated<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+impl<S> Service<http::Request<Body>> for Gated<S>
+where
+    S: Service<http::Request<Body>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        self.0.call(req.map(|b| Body::new(GateBody::new(b))))
+    }
+}
+
+/// A request body that reads the gRPC length prefix of every message as it
+/// arrives and fails the call with [`too_large_status`] as soon as one
+/// announces more than [`MAX_REQUEST_BYTES`], before anything is buffered.
+pub struct GateBody {
+    inner: Body,
+    /// The 5-byte message prefix being read (compression flag, length).
+    prefix: [u8; 5],
+    have: usize,
+    /// Bytes of the current message still to pass.
+    skip: u64,
+    failed: bool,
+}
+
+impl GateBody {
+    pub fn new(inner: Body) -> GateBody {
+        GateBody {
+            inner,
+            prefix: [0; 5],
+            have: 0,
+            skip: 0,
+            failed: false,
+        }
+    }
+
+    /// Follows the message framing through `data`; the length of a message
+    /// over the limit is the error.
+    fn scan(&mut self, mut data: &[u8]) -> Result<(), u64> {
+        while !data.is_empty() {
+            if self.skip > 0 {
+                let n = usize::try_from(self.skip)
+                    .unwrap_or(usize::MAX)
+                    .min(data.len());
+                self.skip -= n as u64;
+                data = &data[n..];
+                continue;
+            }
+            self.prefix[self.have] = data[0];
+            self.have += 1;
+            data = &data[1..];
+            if self.have == self.prefix.len() {
+                self.have = 0;
+                let len = u64::from(u32::from_be_bytes([
+                    self.prefix[1],
+                    self.prefix[2],
+                    self.prefix[3],
+                    self.prefix[4],
+                ]));
+                if len > MAX_REQUEST_BYTES as u64 {
+                    return Err(len);
+                }
+                self.skip = len;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl http_body::Body for GateBody {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Status>>> {
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        let frame = match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => frame,
+            other => return other,
+        };
+        if let Some(data) = frame.data_ref()
+            && let Err(len) = self.scan(data)
+        {
+            self.failed = true;
+            return Poll::Ready(Some(Err(too_large_status(len))));
+        }
+        Poll::Ready(Some(Ok(frame)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.failed || self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A request message the host decodes (see [`HostCodec`]).
+pub trait HostDecode: Sized {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status>;
+}
+
+/// The status of a request whose Struct field `field` cannot be decoded.
+fn wire_status(e: WireError, field: &str) -> Status {
+    match e {
+        WireError::TooDeep => Status::internal(format!(
+            "Exception deserializing request! ({field} has mappings or lists nested more than {} levels deep)",
+            convert::MAX_REQUEST_NESTING
+        )),
+        WireError::Malformed(text) => Status::internal(text),
+    }
+}
+
+/// Decodes a request made of Struct fields (`fields`: tag and name) and, for
+/// tags in `other`, fields handled by `merge_other`.
+fn decode_request(
+    bytes: &[u8],
+    fields: &mut [(u32, &str, &mut Option<Struct>)],
+    other: &[u32],
+    mut merge_other: impl FnMut(u32, &[u8]) -> Result<(), Status>,
+) -> Result<(), Status> {
+    let mut known: Vec<u32> = fields.iter().map(|(t, _, _)| *t).collect();
+    known.extend_from_slice(other);
+    let mut fault: Option<Status> = None;
+    let walked = convert::for_each_field(bytes, &known, |tag, payload| {
+        if let Some((_, name, slot)) = fields.iter_mut().find(|(t, _, _)| *t == tag) {
+            let s = slot.get_or_insert_with(Struct::default);
+            return convert::merge_struct(s, payload, 1).map_err(|e| {
+                fault = Some(wire_status(e, name));
+                WireError::Malformed(String::new())
+            });
+        }
+        if other.contains(&tag) {
+            merge_other(tag, payload).map_err(|status| {
+                fault = Some(status);
+                WireError::Malformed(String::new())
+            })?;
+        }
+        Ok(())
+    });
+    match (walked, fault) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(status)) => Err(status),
+        (Err(e), None) => Err(wire_status(e, "the request")),
+    }
+}
+
+impl HostDecode for pb::inventory::InitRequest {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+        let mut m = Self::default();
+        decode_request(bytes, &mut [(1, "options", &mut m.options)], &[], |_, _| {
+            Ok(())
+        })?;
+        Ok(m)
+    }
+}
+
+impl HostDecode for pb::inventory::VerifyRequest {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+        let mut m = Self::default();
+        decode_request(
+            bytes,
+            &mut [
+                (1, "options", &mut m.options),
+                (2, "secret_data", &mut m.secret_data),
+            ],
+            &[],
+            |_, _| Ok(()),
+        )?;
+        Ok(m)
+    }
+}
+
+impl HostDecode for pb::inventory::CollectRequest {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+        let mut m = Self::default();
+        decode_request(
+            bytes,
+            &mut [
+                (1, "options", &mut m.options),
+                (2, "secret_data", &mut m.secret_data),
+                (3, "filter", &mut m.filter),
+                (4, "task_options", &mut m.task_options),
+            ],
+            &[],
+            |_, _| Ok(()),
+        )?;
+        Ok(m)
+    }
+}
+
+impl HostDecode for pb::inventory::GetTaskRequest {
+    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+        let mut m = Self::default();
+        let mut task_filter: Option<pb::inventory::TaskFilter> = None;
+        decode_request(
+            bytes,
+            &mut [
+                (1, "secret_data", &mut m.secret_data),
+                (2, "options", &mut m.options),
+            ],
+            &[3],
+            |_, payload| {
+                task_filter
+                    .get_or_insert_with(Default::default)
+                    .merge(payload)
+                    .map_err(|e| Status::internal(e.to_string()))
+            },
+        )?;
+        m.task_filter = task_filter;
+        Ok(m)
+    }
+}
+
+/// Messages without Struct fields: prost's decoder.
+macro_rules! prost_decode {
+    ($($t:ty),*) => {$(
+        impl HostDecode for $t {
+            fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
+                <$t as Message>::decode(bytes).map_err(|e| Status::internal(e.to_string()))
+            }
+        }
+    )*};
+}
+prost_decode!((), pb::health::HealthCheckRequest);
+
+/// The codec of the served services: prost encodes responses, requests are
+/// decoded by [`HostDecode`] (Struct fields by [`convert::merge_struct`], which
+/// accepts deeper nesting than prost's decoder).
+#[derive(Debug)]
+pub struct HostCodec<E, D>(PhantomData<fn() -> (E, D)>);
+
+impl<E, D> Default for HostCodec<E, D> {
+    fn default() -> Self {
+        HostCodec(PhantomData)
+    }
+}
+
+impl<E, D> Codec for HostCodec<E, D>
+where
+    E: Message + Send + 'static,
+    D: HostDecode + Send + 'static,
+{
+    type Encode = E;
+    type Decode = D;
+    type Encoder = tonic_prost::ProstEncoder<E>;
+    type Decoder = HostDecoder<D>;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        tonic_prost::ProstEncoder::default()
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        HostDecoder(PhantomData)
+    }
+}
+
+/// The decoding half of [`HostCodec`].
+#[derive(Debug)]
+pub struct HostDecoder<D>(PhantomData<fn() -> D>);
+
+impl<D: HostDecode> Decoder for HostDecoder<D> {
+    type Item = D;
+    type Error = Status;
+
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<D>, Status> {
+        let bytes = buf.copy_to_bytes(buf.remaining());
+        D::host_decode(&bytes).map(Some)
     }
 }
 
@@ -698,6 +1167,21 @@ mod tests {
         assert_eq!(listen_addr("[::1]", 1), "[::1]:1");
         assert_eq!(listen_addr("127.0.0.1", 2), "127.0.0.1:2");
         assert_eq!(listen_addr("localhost", 3), "localhost:3");
+    }
+
+    #[test]
+    fn proc_stat_fields() {
+        assert_eq!(
+            pid1::parse_stat("42 (sleep) Z 1 17 17 0 -1 4194560 80 0 0 0"),
+            Some(('Z', 1, 17))
+        );
+        // The command name may hold spaces and parentheses.
+        assert_eq!(
+            pid1::parse_stat("7 (a) b (c)) S 3 7 7 0"),
+            Some(('S', 3, 7))
+        );
+        assert_eq!(pid1::parse_stat("garbage"), None);
+        assert_eq!(pid1::parse_stat("1 (x) R"), None);
     }
 
     #[test]

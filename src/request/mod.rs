@@ -6,6 +6,9 @@ pub mod params;
 pub mod query;
 pub mod yaml11;
 
+#[cfg(test)]
+mod fuzz;
+
 /// A small protobuf schema covering every field kind, compiled at test time, shared by the
 /// request and output converters' tests.
 #[cfg(test)]

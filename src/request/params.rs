@@ -23,7 +23,7 @@ pub fn build(p: &ParamArgs) -> Result<Map<String, Value>, AppError> {
 /// Loads a YAML file with YAML 1.1 rules. `Ok(None)` for an empty document.
 /// Errors read `YAML Load Error: <path> (<reason>)`.
 pub fn read_yaml_file(path: &Path) -> Result<Option<Value>, AppError> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::config::fsio::read_input_text(path, crate::config::fsio::INPUT_FILE_LIMIT)
         .map_err(|e| AppError::msg(format!("YAML Load Error: {} ({e})", path.display())))?;
     yaml11::load(&text)
         .map_err(|e| AppError::msg(format!("YAML Load Error: {} ({e})", path.display())))
@@ -46,8 +46,7 @@ pub fn merge(
         }
     };
     if let Some(text) = json {
-        let parsed: Value = serde_json::from_str(text)
-            .map_err(|_| AppError::msg(format!("JSON Load Error: {text}")))?;
+        let parsed: Value = serde_json::from_str(text).map_err(|e| json_error(&e))?;
         match parsed {
             Value::Object(map) => {
                 for (k, v) in map {
@@ -62,7 +61,7 @@ pub fn merge(
             }
             other => {
                 return Err(AppError::msg(format!(
-                    "JSON parameter must be an object, not {}: {text}",
+                    "JSON parameter must be an object, not {}",
                     describe(&other)
                 )));
             }
@@ -82,6 +81,20 @@ pub fn merge(
         }
     }
     Ok(out)
+}
+
+/// `JSON Load Error: <what> at line L, column C`. Upstream prints the whole `-j` text,
+/// which may hold secrets; only the place of the error is given here.
+fn json_error(e: &serde_json::Error) -> AppError {
+    let text = e.to_string();
+    let what = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(w, _)| w);
+    AppError::msg(format!(
+        "JSON Load Error: {what} at line {}, column {} of the -j text",
+        e.line(),
+        e.column()
+    ))
 }
 
 fn describe(v: &Value) -> &'static str {
@@ -156,7 +169,20 @@ mod tests {
     fn json_errors() {
         assert_eq!(
             err_text(merge(None, Some("{bad"), &[])),
-            "ERROR: JSON Load Error: {bad\n\n"
+            "ERROR: JSON Load Error: key must be a string at line 1, column 2 of the -j text\n\n"
+        );
+        let secret = r#"{"secret_data": {"api_key": "s3cr3t-value"}, oops}"#;
+        assert_eq!(
+            err_text(merge(None, Some(secret), &[])),
+            "ERROR: JSON Load Error: key must be a string at line 1, column 46 of the -j text\n\n"
+        );
+        assert_eq!(
+            err_text(merge(None, Some("{\"a\": 1,\n \"b\": }"), &[])),
+            "ERROR: JSON Load Error: expected value at line 2, column 7 of the -j text\n\n"
+        );
+        assert_eq!(
+            err_text(merge(None, Some(""), &[])),
+            "ERROR: JSON Load Error: EOF while parsing a value at line 1, column 0 of the -j text\n\n"
         );
         assert_eq!(
             err_text(merge(None, Some("[1,2]"), &[])),
@@ -164,7 +190,7 @@ mod tests {
         );
         assert_eq!(
             err_text(merge(None, Some("\"x\""), &[])),
-            "ERROR: JSON parameter must be an object, not a string: \"x\"\n\n"
+            "ERROR: JSON parameter must be an object, not a string\n\n"
         );
     }
 

@@ -12,6 +12,9 @@
 //! * null: `~`, `null`, `Null`, `NULL`, empty;
 //! * timestamps: rejected with an error naming the value (quote them to send a string).
 //!
+//! Configuration files are read with [`load_config`], which loads what upstream's
+//! configuration reader loads: timestamps and `.inf`/`.nan` there keep their text.
+//!
 //! Quoted and block scalars stay strings. Explicit tags `!!str`, `!!int`, `!!float`, `!!bool`,
 //! `!!null`, `!!map`, `!!seq`, `!!merge` are honoured; `!!binary` keeps its base64 text (what a
 //! protobuf `bytes` field expects in JSON form).
@@ -23,6 +26,17 @@
 //!   PyYAML would keep them as Python ints/bools;
 //! * a stream with more than one document → an error, as PyYAML's `safe_load` does;
 //! * recursive aliases, `!!set`, `!!omap`, `!!pairs`, `!!timestamp` and unknown tags → errors.
+//!
+//! Line breaks are those of YAML 1.1: NEL (U+0085) ends a line as `\n` does. U+2028
+//! and U+2029, which PyYAML also takes for line breaks (keeping them in values), are
+//! ordinary characters here.
+//!
+//! Hostile input is bounded: characters PyYAML's reader refuses (NUL, other C0/C1
+//! controls, DEL, U+FFFE/U+FFFF) give PyYAML's error; nesting is limited to
+//! [`MAX_DEPTH`] levels; and what aliases and merge keys add to the document is limited
+//! by size ([`MAX_ALIAS_EXPANSION_BYTES`], measured as an estimate of the memory built),
+//! not by count, so a small file of long aliased strings is refused as quickly as a
+//! file of many aliased lists.
 
 use std::collections::HashMap;
 
@@ -33,29 +47,108 @@ use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 const TAG_PREFIX: &str = "tag:yaml.org,2002:";
 /// Deepest collection nesting accepted (keeps recursion bounded).
-const MAX_DEPTH: usize = 512;
-/// Values constructed on top of the node count, through alias expansion.
-const MAX_ALIAS_EXPANSION: usize = 1_000_000;
+pub const MAX_DEPTH: usize = 512;
+/// How much aliases and merge keys may add to a document, in bytes of the estimate
+/// below: what the document would take without them is always allowed on top.
+pub const MAX_ALIAS_EXPANSION_BYTES: usize = 64 * 1024 * 1024;
+/// Estimated bytes of one constructed value (or mapping entry) besides its text.
+const VALUE_COST: usize = 64;
+/// Longest excerpt of an input value quoted in an error message.
+const SHOWN_CHARS: usize = 60;
 
-/// Loads the single document of `text`. `Ok(None)` for an empty stream or a null document.
+/// How plain scalars that JSON cannot hold are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Request data: timestamps and non-finite floats are errors naming the value.
+    Request,
+    /// Configuration files: they keep their text, so every file upstream loads loads.
+    Config,
+}
+
+/// Loads the single document of `text` (request data). `Ok(None)` for an empty stream
+/// or a null document.
 pub fn load(text: &str) -> Result<Option<Value>, String> {
+    load_in(text, Mode::Request, MAX_ALIAS_EXPANSION_BYTES)
+}
+
+/// Loads a configuration file (`~/.spaceone`, `config init -f`). As [`load`], except
+/// that unquoted timestamps (`2024-01-01`) and `.inf`/`.nan` — which upstream's
+/// configuration reader loads as date and float objects — keep their text as strings.
+pub fn load_config(text: &str) -> Result<Option<Value>, String> {
+    load_in(text, Mode::Config, MAX_ALIAS_EXPANSION_BYTES)
+}
+
+fn load_in(text: &str, mode: Mode, expansion: usize) -> Result<Option<Value>, String> {
+    check_printable(text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // YAML 1.1 (PyYAML) reads NEL as a line break, equal to `\n` everywhere; YAML 1.2
+    // (the event parser) reads it as an ordinary character.
+    let with_breaks;
+    let text = if text.contains('\u{85}') {
+        with_breaks = text.replace('\u{85}', "\n");
+        with_breaks.as_str()
+    } else {
+        text
+    };
     let mut composer = Composer {
         parser: Parser::new_from_str(text),
         nodes: Vec::new(),
         anchors: HashMap::new(),
+        cost: 0,
     };
     let Some(root) = composer.compose_document()? else {
         return Ok(None);
     };
     let mut builder = Builder {
         nodes: &composer.nodes,
-        budget: composer.nodes.len().saturating_add(MAX_ALIAS_EXPANSION),
+        budget: composer.cost.saturating_add(expansion),
+        expansion,
+        mode,
     };
     match builder.construct(root, 0)? {
         Value::Null => Ok(None),
         v => Ok(Some(v)),
     }
+}
+
+/// Whether PyYAML's reader accepts this character in a stream.
+fn is_printable(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}'
+        | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}')
+}
+
+/// PyYAML's reader refuses NUL, the other control characters but tab and line
+/// breaks, DEL and U+FFFE/U+FFFF anywhere in a stream, before parsing. Its message is
+/// kept; the place is given as line and column (and PyYAML's character position).
+fn check_printable(text: &str) -> Result<(), String> {
+    let Some((position, c)) = text.chars().enumerate().find(|&(_, c)| !is_printable(c)) else {
+        return Ok(());
+    };
+    let before: String = text.chars().take(position).collect();
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Err(format!(
+        "unacceptable character #x{:04x}: special characters are not allowed at line {line}, column {column} (position {position})",
+        u32::from(c)
+    ))
+}
+
+/// An input value as quoted in an error: control characters escaped, long values cut.
+fn shown(value: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in value.chars().enumerate() {
+        if i == SHOWN_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 // ------------------------------------------------------------------ composing (events → nodes)
@@ -79,6 +172,18 @@ struct Composer<'a> {
     nodes: Vec<Node>,
     /// Parser anchor id → node index, registered once the anchored node is complete.
     anchors: HashMap<usize, usize>,
+    /// What constructing every node once costs (see [`node_cost`]).
+    cost: usize,
+}
+
+/// Estimated bytes constructing a node once builds: the value, its text, and one
+/// entry per mapping pair (merge keys flatten pairs).
+fn node_cost(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Scalar { value, .. } => VALUE_COST + value.len(),
+        NodeKind::Seq(_) => VALUE_COST,
+        NodeKind::Map(pairs) => VALUE_COST + VALUE_COST * pairs.len(),
+    }
 }
 
 fn at(mark: &Marker) -> String {
@@ -114,16 +219,17 @@ impl Composer<'_> {
                         ));
                     }
                     let (ev, mark) = self.next()?;
-                    let node = self.compose_node(ev, mark, 0)?;
+                    let node = self.compose_node(ev, mark)?;
                     root = Some(node);
                 }
                 Event::DocumentEnd => {}
-                other => return Err(format!("unexpected YAML event {other:?} at {}", at(&mark))),
+                other => return Err(unexpected(&other, &mark)),
             }
         }
     }
 
     fn push(&mut self, node: Node, anchor: usize) -> usize {
+        self.cost = self.cost.saturating_add(node_cost(&node));
         let id = self.nodes.len();
         self.nodes.push(node);
         if anchor > 0 {
@@ -132,72 +238,130 @@ impl Composer<'_> {
         id
     }
 
-    fn compose_node(&mut self, ev: Event, mark: Marker, depth: usize) -> Result<usize, String> {
-        if depth > MAX_DEPTH {
-            return Err(format!("document is nested too deeply at {}", at(&mark)));
-        }
-        match ev {
-            Event::Alias(id) => self
-                .anchors
-                .get(&id)
-                .copied()
-                .ok_or_else(|| format!("recursive alias is not supported at {}", at(&mark))),
-            Event::Scalar(value, style, anchor, tag) => {
-                let node = Node {
-                    kind: NodeKind::Scalar {
-                        value,
-                        plain: style == TScalarStyle::Plain,
+    /// Compose the node that starts with `ev`, reading events until it is complete.
+    /// Iterative (open collections are kept on a stack of their own), so that deep
+    /// documents cost heap, not thread stack.
+    fn compose_node(&mut self, ev: Event, mark: Marker) -> Result<usize, String> {
+        let mut open: Vec<Open> = Vec::new();
+        let mut pending = Some((ev, mark));
+        loop {
+            let (ev, mark) = match pending.take() {
+                Some(first) => first,
+                None => self.next()?,
+            };
+            let starts_node = matches!(
+                ev,
+                Event::Alias(_)
+                    | Event::Scalar(..)
+                    | Event::SequenceStart(..)
+                    | Event::MappingStart(..)
+            );
+            if starts_node && open.len() > MAX_DEPTH {
+                return Err(format!("document is nested too deeply at {}", at(&mark)));
+            }
+            let done =
+                match ev {
+                    Event::Alias(id) => self.anchors.get(&id).copied().ok_or_else(|| {
+                        format!("recursive alias is not supported at {}", at(&mark))
+                    })?,
+                    Event::Scalar(value, style, anchor, tag) => {
+                        let node = Node {
+                            kind: NodeKind::Scalar {
+                                value,
+                                plain: style == TScalarStyle::Plain,
+                            },
+                            tag: full_tag(tag),
+                            mark,
+                        };
+                        self.push(node, anchor)
+                    }
+                    Event::SequenceStart(anchor, tag) => {
+                        open.push(Open {
+                            kind: NodeKind::Seq(Vec::new()),
+                            key: None,
+                            anchor,
+                            tag: full_tag(tag),
+                            mark,
+                        });
+                        continue;
+                    }
+                    Event::MappingStart(anchor, tag) => {
+                        open.push(Open {
+                            kind: NodeKind::Map(Vec::new()),
+                            key: None,
+                            anchor,
+                            tag: full_tag(tag),
+                            mark,
+                        });
+                        continue;
+                    }
+                    Event::SequenceEnd | Event::MappingEnd => match open.pop() {
+                        Some(done) if done.key.is_none() && done.closed_by(&ev) => {
+                            let node = Node {
+                                kind: done.kind,
+                                tag: done.tag,
+                                mark: done.mark,
+                            };
+                            self.push(node, done.anchor)
+                        }
+                        _ => return Err(unexpected(&ev, &mark)),
                     },
-                    tag: full_tag(tag),
-                    mark,
+                    other => return Err(unexpected(&other, &mark)),
                 };
-                Ok(self.push(node, anchor))
+            match open.last_mut() {
+                None => return Ok(done),
+                Some(parent) => parent.add(done),
             }
-            Event::SequenceStart(anchor, tag) => {
-                let mut items = Vec::new();
-                loop {
-                    let (ev, m) = self.next()?;
-                    if ev == Event::SequenceEnd {
-                        break;
-                    }
-                    items.push(self.compose_node(ev, m, depth + 1)?);
-                }
-                let node = Node {
-                    kind: NodeKind::Seq(items),
-                    tag: full_tag(tag),
-                    mark,
-                };
-                Ok(self.push(node, anchor))
-            }
-            Event::MappingStart(anchor, tag) => {
-                let mut pairs = Vec::new();
-                loop {
-                    let (ev, m) = self.next()?;
-                    if ev == Event::MappingEnd {
-                        break;
-                    }
-                    let key = self.compose_node(ev, m, depth + 1)?;
-                    let (ev, m) = self.next()?;
-                    let value = self.compose_node(ev, m, depth + 1)?;
-                    pairs.push((key, value));
-                }
-                let node = Node {
-                    kind: NodeKind::Map(pairs),
-                    tag: full_tag(tag),
-                    mark,
-                };
-                Ok(self.push(node, anchor))
-            }
-            other => Err(format!("unexpected YAML event {other:?} at {}", at(&mark))),
         }
     }
+}
+
+/// A collection being composed.
+struct Open {
+    /// `Seq` or `Map` with the children so far.
+    kind: NodeKind,
+    /// A mapping's key waiting for its value.
+    key: Option<usize>,
+    anchor: usize,
+    tag: Option<String>,
+    mark: Marker,
+}
+
+impl Open {
+    fn add(&mut self, child: usize) {
+        match (&mut self.kind, self.key.take()) {
+            (NodeKind::Seq(items), _) => items.push(child),
+            (NodeKind::Map(pairs), Some(key)) => pairs.push((key, child)),
+            (NodeKind::Map(_), None) => self.key = Some(child),
+            (NodeKind::Scalar { .. }, _) => {}
+        }
+    }
+
+    fn closed_by(&self, ev: &Event) -> bool {
+        matches!(
+            (&self.kind, ev),
+            (NodeKind::Seq(_), Event::SequenceEnd) | (NodeKind::Map(_), Event::MappingEnd)
+        )
+    }
+}
+
+fn unexpected(ev: &Event, mark: &Marker) -> String {
+    format!(
+        "unexpected YAML event {} at {}",
+        shown(&format!("{ev:?}")),
+        at(mark)
+    )
 }
 
 // ------------------------------------------------------------------ constructing (nodes → values)
 
 struct Builder<'a> {
     nodes: &'a [Node],
+    /// Estimated bytes that may still be constructed.
     budget: usize,
+    /// The part of the budget aliases may use, for the message.
+    expansion: usize,
+    mode: Mode,
 }
 
 fn short_tag(tag: &str) -> String {
@@ -220,47 +384,88 @@ fn effective_tag(node: &Node) -> String {
 }
 
 impl Builder<'_> {
-    fn spend(&mut self, mark: &Marker) -> Result<(), String> {
-        if self.budget == 0 {
-            return Err(format!(
-                "document expands to too many values through aliases (at {})",
+    fn spend(&mut self, cost: usize, mark: &Marker) -> Result<(), String> {
+        match self.budget.checked_sub(cost) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => Err(format!(
+                "document expands beyond {} MiB through aliases, repeating the value at {} (use fewer aliases or merge keys)",
+                self.expansion / (1024 * 1024),
                 at(mark)
-            ));
+            )),
         }
-        self.budget -= 1;
-        Ok(())
     }
 
+    // The recursive functions (`construct`, `construct_mapping`, `flatten`) keep
+    // their frames small: everything else is in functions of their own, so that a
+    // document nested `MAX_DEPTH` deep fits in a small thread's stack.
+
     fn construct(&mut self, id: usize, depth: usize) -> Result<Value, String> {
+        self.enter(id, depth)?;
+        let nodes = self.nodes;
+        match &nodes[id].kind {
+            NodeKind::Scalar { .. } => self.scalar(id),
+            NodeKind::Seq(items) => {
+                self.check_collection(id, "seq", "sequence")?;
+                let mut out = Vec::with_capacity(items.len());
+                for &item in items {
+                    out.push(self.construct(item, depth + 1)?);
+                }
+                Ok(Value::Array(out))
+            }
+            NodeKind::Map(_) => {
+                self.check_collection(id, "map", "mapping")?;
+                self.construct_mapping(id, depth)
+            }
+        }
+    }
+
+    /// Spend a node's cost and check its depth.
+    #[inline(never)]
+    fn enter(&mut self, id: usize, depth: usize) -> Result<(), String> {
         let node = &self.nodes[id];
-        self.spend(&node.mark)?;
+        let cost = match &node.kind {
+            NodeKind::Scalar { value, .. } => VALUE_COST + value.len(),
+            _ => VALUE_COST,
+        };
+        self.spend(cost, &node.mark)?;
         if depth > MAX_DEPTH {
             return Err(format!(
                 "document is nested too deeply at {}",
                 at(&node.mark)
             ));
         }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn scalar(&self, id: usize) -> Result<Value, String> {
+        let node = &self.nodes[id];
+        let NodeKind::Scalar { value, .. } = &node.kind else {
+            return Err(format!("expected a scalar at {}", at(&node.mark)));
+        };
         let tag = effective_tag(node);
         let short = tag.strip_prefix(TAG_PREFIX).unwrap_or("");
-        match &node.kind {
-            NodeKind::Scalar { value, .. } => {
-                construct_scalar(short, &tag, value, node.tag.is_some())
-                    .map_err(|e| format!("{e} at {}", at(&node.mark)))
+        match construct_scalar(short, &tag, value, node.tag.is_some()) {
+            Err(Refusal::NotJson(_)) if self.mode == Mode::Config => {
+                Ok(Value::String(value.clone()))
             }
-            NodeKind::Seq(items) => match short {
-                "seq" => {
-                    let mut out = Vec::with_capacity(items.len());
-                    for &item in items {
-                        out.push(self.construct(item, depth + 1)?);
-                    }
-                    Ok(Value::Array(out))
-                }
-                _ => Err(self.unsupported_collection(&tag, "sequence", node)),
-            },
-            NodeKind::Map(_) => match short {
-                "map" => self.construct_mapping(id, depth),
-                _ => Err(self.unsupported_collection(&tag, "mapping", node)),
-            },
+            Err(e) => Err(format!("{} at {}", e.text(), at(&node.mark))),
+            Ok(v) => Ok(v),
+        }
+    }
+
+    /// A collection node must resolve to its default tag (`seq` or `map`).
+    #[inline(never)]
+    fn check_collection(&self, id: usize, default: &str, what: &str) -> Result<(), String> {
+        let node = &self.nodes[id];
+        let tag = effective_tag(node);
+        if tag.strip_prefix(TAG_PREFIX) == Some(default) {
+            Ok(())
+        } else {
+            Err(self.unsupported_collection(&tag, what, node))
         }
     }
 
@@ -277,7 +482,8 @@ impl Builder<'_> {
                 at(&node.mark)
             ),
             _ => format!(
-                "could not determine a constructor for the tag '{tag}' at {}",
+                "could not determine a constructor for the tag '{}' at {}",
+                shown(tag),
                 at(&node.mark)
             ),
         }
@@ -306,7 +512,7 @@ impl Builder<'_> {
         let mut merged = Vec::new();
         let mut own = Vec::new();
         for &(k, v) in pairs {
-            self.spend(&node.mark)?;
+            self.spend(VALUE_COST, &node.mark)?;
             if !self.is_merge_key(k) {
                 own.push((k, v));
                 continue;
@@ -347,30 +553,32 @@ impl Builder<'_> {
         let pairs = self.flatten(id, depth)?;
         let mut map = Map::new();
         for (k, v) in pairs {
-            // PyYAML reads a plain `=` key (the YAML 1.1 "value" tag) as the string "=".
-            let key_node = &self.nodes[k];
-            let key = if effective_tag(key_node) == format!("{TAG_PREFIX}value") {
-                Value::String("=".to_string())
-            } else {
-                self.construct(k, depth + 1)?
-            };
-            let key = match key {
-                Value::String(s) => s,
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                Value::Null => "null".to_string(),
-                Value::Array(_) | Value::Object(_) => {
-                    return Err(format!(
-                        "found unhashable key (a {} cannot be a mapping key) at {}",
-                        kind_name(&self.nodes[k].kind),
-                        at(&self.nodes[k].mark)
-                    ));
-                }
-            };
+            let key = self.key(k, depth)?;
             let value = self.construct(v, depth + 1)?;
             map.insert(key, value);
         }
         Ok(Value::Object(map))
+    }
+
+    /// A mapping key as text: PyYAML reads a plain `=` key (the YAML 1.1 "value" tag)
+    /// as the string "="; numbers, booleans and null become their JSON text.
+    #[inline(never)]
+    fn key(&mut self, k: usize, depth: usize) -> Result<String, String> {
+        let key_node = &self.nodes[k];
+        if effective_tag(key_node) == format!("{TAG_PREFIX}value") {
+            return Ok("=".to_string());
+        }
+        match self.construct(k, depth + 1)? {
+            Value::String(s) => Ok(s),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            Value::Null => Ok("null".to_string()),
+            Value::Array(_) | Value::Object(_) => Err(format!(
+                "found unhashable key (a {} cannot be a mapping key) at {}",
+                kind_name(&self.nodes[k].kind),
+                at(&self.nodes[k].mark)
+            )),
+        }
     }
 }
 
@@ -382,31 +590,56 @@ fn kind_name(kind: &NodeKind) -> &'static str {
     }
 }
 
-fn construct_scalar(short: &str, tag: &str, value: &str, explicit: bool) -> Result<Value, String> {
+/// Why a scalar could not be constructed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refusal {
+    /// A value PyYAML builds but JSON cannot hold (a timestamp, infinity, NaN).
+    NotJson(String),
+    /// Text the tag does not accept.
+    Invalid(String),
+}
+
+impl Refusal {
+    fn text(&self) -> &str {
+        match self {
+            Refusal::NotJson(t) | Refusal::Invalid(t) => t,
+        }
+    }
+}
+
+fn construct_scalar(short: &str, tag: &str, value: &str, explicit: bool) -> Result<Value, Refusal> {
     match short {
         "str" => Ok(Value::String(value.to_string())),
         "null" => Ok(Value::Null),
         "bool" => match value.to_ascii_lowercase().as_str() {
             "yes" | "true" | "on" => Ok(Value::Bool(true)),
             "no" | "false" | "off" => Ok(Value::Bool(false)),
-            _ => Err(format!("invalid boolean '{value}'")),
+            _ => Err(Refusal::Invalid(format!(
+                "invalid boolean '{}'",
+                shown(value)
+            ))),
         },
-        "int" => construct_int(value),
+        "int" => construct_int(value).map_err(Refusal::Invalid),
         "float" => construct_float(value),
-        "timestamp" if explicit => Err(format!(
-            "!!timestamp value '{value}' is not supported: use a quoted string"
-        )),
-        "timestamp" => Err(timestamp_error(value)),
+        "timestamp" if explicit => Err(Refusal::NotJson(format!(
+            "!!timestamp value '{}' is not supported: use a quoted string",
+            shown(value)
+        ))),
+        "timestamp" => Err(Refusal::NotJson(timestamp_error(value))),
         "binary" => {
             let text: String = value.chars().filter(|c| !c.is_whitespace()).collect();
             match base64::engine::general_purpose::STANDARD.decode(text.as_bytes()) {
                 Ok(_) => Ok(Value::String(text)),
-                Err(_) => Err(format!("invalid base64 data in !!binary value '{value}'")),
+                Err(_) => Err(Refusal::Invalid(format!(
+                    "invalid base64 data in !!binary value '{}'",
+                    shown(value)
+                ))),
             }
         }
-        _ => Err(format!(
-            "could not determine a constructor for the tag '{tag}'"
-        )),
+        _ => Err(Refusal::Invalid(format!(
+            "could not determine a constructor for the tag '{}'",
+            shown(tag)
+        ))),
     }
 }
 
@@ -416,13 +649,16 @@ fn timestamp_error(value: &str) -> String {
     } else {
         "timestamp"
     };
-    format!("unquoted {what} '{value}' is not supported: quote it")
+    format!(
+        "unquoted {what} '{}' is not supported: quote it",
+        shown(value)
+    )
 }
 
 /// An integer with PyYAML's rules: `_` dropped, sign, `0b` binary, `0x` hex, leading-0
 /// octal, `a:b:c` base 60. Values beyond i64/u64 become the nearest f64.
 fn construct_int(text: &str) -> Result<Value, String> {
-    let invalid = || format!("invalid integer '{text}'");
+    let invalid = || format!("invalid integer '{}'", shown(text));
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
     let (negative, digits) = match cleaned.as_bytes().first() {
         Some(b'-') => (true, &cleaned[1..]),
@@ -448,7 +684,8 @@ fn construct_int(text: &str) -> Result<Value, String> {
     } else {
         parse_radix(digits, 10).ok_or_else(invalid)?
     };
-    magnitude_to_value(magnitude, negative).ok_or_else(|| format!("integer '{text}' is too large"))
+    magnitude_to_value(magnitude, negative)
+        .ok_or_else(|| format!("integer '{}' is too large", shown(text)))
 }
 
 #[derive(Clone, Copy)]
@@ -507,11 +744,14 @@ fn magnitude_to_value(m: Magnitude, negative: bool) -> Option<Value> {
 
 /// A float with PyYAML's rules: `_` dropped, case-insensitive, sign, `.inf`/`.nan`,
 /// `a:b:c.d` base 60. Non-finite results are rejected (JSON cannot hold them).
-fn construct_float(text: &str) -> Result<Value, String> {
+fn construct_float(text: &str) -> Result<Value, Refusal> {
     let non_finite = || {
-        format!("float value '{text}' is not supported (infinity and NaN cannot be represented)")
+        Refusal::NotJson(format!(
+            "float value '{}' is not supported (infinity and NaN cannot be represented)",
+            shown(text)
+        ))
     };
-    let invalid = || format!("invalid float '{text}'");
+    let invalid = || Refusal::Invalid(format!("invalid float '{}'", shown(text)));
     let cleaned: String = text
         .chars()
         .filter(|&c| c != '_')
@@ -1153,20 +1393,157 @@ mod tests {
         );
     }
 
-    #[test]
-    fn alias_bombs_are_bounded() {
-        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
-        for i in 1..10 {
-            let p = i - 1;
+    /// `a0: &a0 [<leaf> × fan]`, then `aN: &aN [*aN-1 × fan]` up to `levels`.
+    fn alias_bomb(leaf: &str, fan: usize, levels: usize) -> String {
+        let mut text = format!("a0: &a0 [{}]\n", vec![leaf; fan].join(", "));
+        for i in 1..levels {
+            let item = format!("*a{}", i - 1);
             text.push_str(&format!(
-                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+                "a{i}: &a{i} [{}]\n",
+                vec![item.as_str(); fan].join(", ")
             ));
         }
-        let err = load(&text).expect_err("too large");
+        text
+    }
+
+    fn expansion_error(err: &str) {
         assert!(
-            err.starts_with("document expands to too many values through aliases"),
+            err.starts_with(
+                "document expands beyond 64 MiB through aliases, repeating the value at line "
+            ),
             "{err}"
         );
+        assert!(err.ends_with(" (use fewer aliases or merge keys)"), "{err}");
+    }
+
+    #[test]
+    fn alias_bombs_are_bounded() {
+        let started = std::time::Instant::now();
+        expansion_error(&load(&alias_bomb("x", 10, 10)).expect_err("too large"));
+        // Few values, each a long string: bounded by size, not by count.
+        let long = format!("s: &s '{}'\n", "x".repeat(1000));
+        let text = format!("{long}{}", alias_bomb("*s", 10, 5));
+        assert!(text.len() < 2000);
+        expansion_error(&load(&text).expect_err("too large"));
+        // Merge keys copy pairs too.
+        let mut merges = String::from("m0: &m0 {a: 1, b: 2, c: 3, d: 4}\n");
+        for i in 1..12 {
+            let p = i - 1;
+            merges.push_str(&format!(
+                "m{i}: &m{i} {{<<: [*m{p}, *m{p}, *m{p}, *m{p}, *m{p}, *m{p}, *m{p}, *m{p}]}}\n"
+            ));
+        }
+        expansion_error(&load(&merges).expect_err("too large"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn reasonable_aliases_and_large_documents_load() {
+        // A thousand copies of a kilobyte string: 1 MB, well within the bound.
+        let long = format!("s: &s '{}'\n", "x".repeat(1000));
+        let doc = load(&format!("{long}{}", alias_bomb("*s", 10, 3)))
+            .expect("valid")
+            .expect("some");
+        assert_eq!(doc["a2"][9][9][9].as_str().map(str::len), Some(1000));
+        // What the document holds without aliases never counts against the bound.
+        let mib = 1024 * 1024;
+        let big = format!(
+            "big: '{}'\nlist: [{}]\n",
+            "y".repeat(2 * mib),
+            vec!["1"; 20_000].join(",")
+        );
+        let doc = load_in(&big, Mode::Request, mib)
+            .expect("valid")
+            .expect("some");
+        assert_eq!(doc["list"].as_array().map(Vec::len), Some(20_000));
+        // With aliases on top it is refused at the bound given.
+        let aliased = format!("s: &s '{}'\n{big}again: [*s, *s]\n", "w".repeat(mib / 2));
+        assert_eq!(
+            load_in(&aliased, Mode::Request, mib),
+            Err("document expands beyond 1 MiB through aliases, repeating the value at line 1, column 7 (use fewer aliases or merge keys)".into())
+        );
+    }
+
+    // Messages measured with PyYAML 6.0.3 `yaml.safe_load`: "unacceptable character
+    // #x0000: special characters are not allowed\n  in "<unicode string>", position 4".
+    #[test]
+    fn characters_pyyaml_refuses() {
+        let cases = [
+            ("a: b\u{0}c\n", "#x0000", 1, 5, 4),
+            ("a: \u{1}\n", "#x0001", 1, 4, 3),
+            ("a: \u{7f}\n", "#x007f", 1, 4, 3),
+            ("\u{0}", "#x0000", 1, 1, 0),
+            ("a: 1\n\u{1b}[31m\n", "#x001b", 2, 1, 5),
+            ("a: '\u{8}'\n", "#x0008", 1, 5, 4),
+            ("k: \u{fffe}\n", "#xfffe", 1, 4, 3),
+            ("a: \u{b}\n", "#x000b", 1, 4, 3),
+            ("a: \u{c}\n", "#x000c", 1, 4, 3),
+            ("# c\u{0}\n", "#x0000", 1, 4, 3),
+            ("a: 1\nb: x\u{0}y\n", "#x0000", 2, 5, 9),
+            ("\u{feff}a: \u{9f}\n", "#x009f", 1, 5, 4),
+        ];
+        for (text, code, line, column, position) in cases {
+            let want = format!(
+                "unacceptable character {code}: special characters are not allowed at line {line}, column {column} (position {position})"
+            );
+            assert_eq!(load(text), Err(want.clone()), "{text:?}");
+            assert_eq!(load_config(text), Err(want), "{text:?}");
+        }
+        // Escapes in double quotes, tabs, NEL and non-BMP characters are fine.
+        assert_eq!(load("a: \"\\x00\"\n"), Ok(Some(json!({"a": "\u{0}"}))));
+        assert_eq!(load("a: \"x\ty\"\n"), Ok(Some(json!({"a": "x\ty"}))));
+        assert_eq!(
+            load("a: \"\u{1f600}\u{a0}\"\n"),
+            Ok(Some(json!({"a": "\u{1f600}\u{a0}"})))
+        );
+    }
+
+    // PyYAML 6.0.3: `safe_load("a: b\x85c\n")` fails (a line break in a plain key
+    // context), `safe_load("a: 'x\x85  y'\n")` gives {'a': 'x y'}.
+    #[test]
+    fn nel_is_a_line_break() {
+        assert!(load("a: b\u{85}c\n").is_err());
+        assert_eq!(load("a: 'x\u{85}  y'\n"), Ok(Some(json!({"a": "x y"}))));
+        assert_eq!(load("a: 1\u{85}b: 2\n"), Ok(Some(json!({"a": 1, "b": 2}))));
+        assert_eq!(load("a: \"\\N\"\n"), Ok(Some(json!({"a": "\u{85}"}))));
+    }
+
+    #[test]
+    fn configuration_files_keep_dates_and_non_finite_floats_as_text() {
+        let text = "created: 2024-01-01\nwhen: 2024-01-01 10:00:00\nratio: .inf\nlow: -.Inf\nn: .nan\nhuge: 1.0e+400\nt: !!timestamp 2001-12-14\nn2: 1.5\nendpoints:\n  plugin: grpc://localhost:50051\n";
+        assert_eq!(
+            load_config(text),
+            Ok(Some(json!({
+                "created": "2024-01-01",
+                "when": "2024-01-01 10:00:00",
+                "ratio": ".inf",
+                "low": "-.Inf",
+                "n": ".nan",
+                "huge": "1.0e+400",
+                "t": "2001-12-14",
+                "n2": 1.5,
+                "endpoints": {"plugin": "grpc://localhost:50051"}
+            })))
+        );
+        // Request data still refuses them, and other errors stay errors in both.
+        assert!(load(text).is_err());
+        assert_eq!(
+            load_config("a: !!int abc\n"),
+            Err("invalid integer 'abc' at line 1, column 10".into())
+        );
+        assert!(load_config("a: [1\n").is_err());
+    }
+
+    #[test]
+    fn quoted_values_in_errors_are_short_and_on_one_line() {
+        let long = "z".repeat(500);
+        let e = load(&format!("a: !!int {long}\n")).expect_err("invalid");
+        assert_eq!(
+            e,
+            format!("invalid integer '{}…' at line 1, column 10", "z".repeat(60))
+        );
+        let e = load("a: !!int \"1\\n2\"\n").expect_err("invalid");
+        assert_eq!(e, "invalid integer '1\\n2' at line 1, column 10");
     }
 
     #[test]
@@ -1176,6 +1553,29 @@ mod tests {
         assert!(
             err.contains("nested too deeply") || err.contains("recursion limit exceeded"),
             "{err}"
+        );
+    }
+
+    /// Deep documents are composed without recursion and built with small frames:
+    /// 500 levels fit in the stack of a tokio worker (2 MiB, where the plugin host reads
+    /// metadata) even in a debug build, and composing a flow document 510 levels deep
+    /// (which the event parser refuses at its end) needs less than 768 KiB.
+    #[test]
+    fn deep_documents_need_little_stack() {
+        let block: String = (0..500).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let flow = include_str!("../../tests/data/fuzz/yaml/deep-flow-mappings.yaml");
+        let on_stack = |kib: usize, text: String| {
+            std::thread::Builder::new()
+                .stack_size(kib * 1024)
+                .spawn(move || load(&text).map(|v| v.is_some()))
+                .expect("thread")
+                .join()
+                .expect("no stack overflow")
+        };
+        assert_eq!(on_stack(2048, block), Ok(true));
+        assert_eq!(
+            on_stack(768, flow.to_string()),
+            Err("recursion limit exceeded at line 1, column 1616".to_string())
         );
     }
 

@@ -7,6 +7,9 @@
 //! an empty string, `0` or `false`): then a missing tool fails the test.
 #![allow(dead_code)]
 
+pub mod sample;
+pub mod services;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -63,7 +66,10 @@ pub fn skip_group(group: &str, test: &str, reason: &str) {
         panic!("{test}: {reason}; SPACECTL_REQUIRE_REFERENCE is set, so this is a failure");
     }
     let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
-    if shown.get_or_insert_with(HashSet::new).insert(group.to_string()) {
+    if shown
+        .get_or_insert_with(HashSet::new)
+        .insert(group.to_string())
+    {
         let line = format!(
             "SKIPPED {group} tests: {reason}; run ./scripts/test.sh to install the reference tools and run them\n"
         );

@@ -337,10 +337,28 @@ impl TestServer {
     /// Serve TLS with this PEM certificate chain and key.
     pub fn start_tls(mode: Reflection, cert_pem: &[u8], key_pem: &[u8]) -> TestServer {
         let identity = tonic::transport::Identity::from_pem(cert_pem, key_pem);
-        Self::start_with(mode, Some(identity))
+        Self::start_with(
+            mode,
+            Some(tonic::transport::ServerTlsConfig::new().identity(identity)),
+        )
     }
 
-    fn start_with(mode: Reflection, tls: Option<tonic::transport::Identity>) -> TestServer {
+    /// Serve TLS and require a client certificate issued by the authority in
+    /// `client_ca_pem` (mutual TLS).
+    pub fn start_mtls(
+        mode: Reflection,
+        cert_pem: &[u8],
+        key_pem: &[u8],
+        client_ca_pem: &[u8],
+    ) -> TestServer {
+        let identity = tonic::transport::Identity::from_pem(cert_pem, key_pem);
+        let config = tonic::transport::ServerTlsConfig::new()
+            .identity(identity)
+            .client_ca_root(tonic::transport::Certificate::from_pem(client_ca_pem));
+        Self::start_with(mode, Some(config))
+    }
+
+    fn start_with(mode: Reflection, tls: Option<tonic::transport::ServerTlsConfig>) -> TestServer {
         let fds = file_descriptor_set();
         let pool = DescriptorPool::decode(fds.as_slice()).expect("descriptor pool");
         let state = Arc::new(State::default());
@@ -364,10 +382,8 @@ impl TestServer {
                 let routes = routes(mode, &fds, dispatch);
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 let mut builder = tonic::transport::Server::builder();
-                if let Some(identity) = tls {
-                    builder = builder
-                        .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
-                        .expect("server TLS config");
+                if let Some(config) = tls {
+                    builder = builder.tls_config(config).expect("server TLS config");
                 }
                 let serve = builder
                     .add_routes(routes)

@@ -87,4 +87,93 @@ impl TestPki {
             key_pem: std::fs::read(dir.join("leaf.key")).expect("leaf.key"),
         }
     }
+
+    /// A client certificate signed by this authority (`<name>.pem`, `<name>.key` in
+    /// `dir`, which must be the directory the authority was generated in).
+    pub fn client(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+        let (pem, key, csr, ext) = (
+            format!("{name}.pem"),
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.ext"),
+        );
+        let subject = format!("/CN={name}");
+        openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                &key,
+                "-out",
+                &csr,
+                "-subj",
+                &subject,
+            ],
+        );
+        std::fs::write(
+            dir.join(&ext),
+            "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n",
+        )
+        .expect("write client ext");
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &pem,
+                "-days",
+                "2",
+                "-extfile",
+                &ext,
+            ],
+        );
+        (dir.join(pem), dir.join(key))
+    }
+}
+
+/// A self-signed server certificate made the usual way, `openssl req -x509` (which
+/// marks it `CA:TRUE`), for `CN=localhost`, with `subjectAltName` entries when
+/// `alt_names` is given (e.g. `DNS:localhost,IP:127.0.0.1`). Returns the PEM file
+/// of the certificate and the certificate and key PEM bytes.
+pub fn self_signed(dir: &Path, name: &str, alt_names: Option<&str>) -> (PathBuf, Vec<u8>, Vec<u8>) {
+    let (pem, key) = (format!("{name}.pem"), format!("{name}.key"));
+    let mut args = vec![
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        &key,
+        "-out",
+        &pem,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+    ];
+    let san = alt_names.map(|a| format!("subjectAltName={a}"));
+    if let Some(san) = &san {
+        args.extend(["-addext", san.as_str()]);
+    }
+    openssl(dir, &args);
+    let path = dir.join(&pem);
+    let cert = std::fs::read(&path).expect("self-signed pem");
+    let key = std::fs::read(dir.join(&key)).expect("self-signed key");
+    (path, cert, key)
 }

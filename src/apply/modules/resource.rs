@@ -379,8 +379,11 @@ fn output_columns(spec: &Spec, ctx: &mut Ctx<'_>) -> Result<Option<Vec<Column>>,
     let cols = match &out.template {
         Template::Input(rules) => columns_of(rules, out.use_name_alias),
         Template::File(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("YAML Load Error: {path} ({e})"))?;
+            let text = crate::config::fsio::read_input_text(
+                std::path::Path::new(path),
+                crate::config::fsio::INPUT_FILE_LIMIT,
+            )
+            .map_err(|e| format!("YAML Load Error: {path} ({e})"))?;
             let doc = crate::request::yaml11::load(&text)
                 .map_err(|e| format!("YAML Load Error: {path} ({e})"))?
                 .unwrap_or(Value::Null);

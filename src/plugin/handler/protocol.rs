@@ -156,19 +156,9 @@ pub fn parse_reply(line: &[u8], expected_id: u64) -> Result<Reply, String> {
     ))
 }
 
-/// The error object of a reply: `{"code", "status", "message"}`; missing members
-/// default to `ERROR_UNKNOWN` / `INTERNAL` / empty.
+/// The error object of a reply, checked and bounded ([`PluginError::from_reply`]).
 pub fn error_from_value(error: &Value) -> PluginError {
-    let text = |key: &str| error.get(key).and_then(Value::as_str);
-    match error {
-        Value::Object(_) => PluginError::new(
-            StatusKind::from_name(text("status").unwrap_or("INTERNAL")),
-            text("code").unwrap_or("ERROR_UNKNOWN"),
-            text("message").unwrap_or(""),
-        ),
-        Value::String(message) => PluginError::unknown(message.clone()),
-        other => PluginError::unknown(other.to_string()),
-    }
+    PluginError::from_reply(error)
 }
 
 /// Split a `--handler` command line into words: blanks separate words, `'...'`
