@@ -1,5 +1,11 @@
 //! Compiles the protos the plugin host serves (no `protoc` needed): server code
 //! for tonic, plus the encoded FileDescriptorSet that reflection answers from.
+//!
+//! Each plugin kind under `src/plugin/kinds/<kind>/` lists its protos in a
+//! `protos.txt` there (one path under `proto/` a line); they are compiled, with
+//! Health and ServerInfo, into that kind's own FileDescriptorSet
+//! `$OUT_DIR/kinds/<kind>.bin`. Kinds never share a pool: the two identity kinds
+//! define the same message names in one package.
 
 use std::path::PathBuf;
 
@@ -14,8 +20,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
     println!("cargo:rerun-if-changed=templates");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/plugin/kinds");
 
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    compile_kinds(&out_dir)?;
 
     // Source info is left out: reflection clients get the same compact
     // descriptors a Python server sends.
@@ -37,5 +45,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_client(false)
         .codec_path("crate::plugin::server::HostCodec")
         .compile_fds(fds)?;
+    Ok(())
+}
+
+/// The served protos every kind shares.
+const COMMON_PROTOS: &[&str] = &[
+    "spaceone/api/core/v1/server_info.proto",
+    "grpc_health/v1/health.proto",
+];
+
+fn compile_kinds(out_dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let kinds_out = out_dir.join("kinds");
+    std::fs::create_dir_all(&kinds_out)?;
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("src/plugin/kinds")?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("protos.txt").is_file())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let list = std::fs::read_to_string(dir.join("protos.txt"))?;
+        let mut files: Vec<&str> = list
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        files.extend_from_slice(COMMON_PROTOS);
+        let fds = protox::Compiler::new(["proto"])?
+            .include_source_info(false)
+            .include_imports(true)
+            .open_files(&files)?
+            .file_descriptor_set();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or("a kind folder name is not UTF-8")?;
+        std::fs::write(
+            kinds_out.join(format!("{name}.bin")),
+            prost::Message::encode_to_vec(&fds),
+        )?;
+    }
     Ok(())
 }

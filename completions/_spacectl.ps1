@@ -417,7 +417,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl;run' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)')
+            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a plugin over gRPC (its kind''s services, Health, ServerInfo, reflection)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -436,13 +436,14 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code (default: python3; for plugins built on the Python framework: the interpreter of their virtualenv)')
             [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'The plugin''s kind, when its routes do not tell: asset (the inventory collector), external-auth (auth), account-collector, cost, notification, webhook, metric or log')
             [CompletionResult]::new('--inventory-v1', '--inventory-v1', [CompletionResultType]::ParameterName, 'For inventory 1.x: also send json_metadata decoded as metadata and a cloud service''s json_data decoded as data (inventory 1.x reads only those, and fails the job task on a v2 plugin''s null ones)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'spacectl;run;help' {
-            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)')
+            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a plugin over gRPC (its kind''s services, Health, ServerInfo, reflection)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -634,7 +635,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             break
         }
         'spacectl;help;run' {
-            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)')
+            [CompletionResult]::new('plugin-server', 'plugin-server', [CompletionResultType]::ParameterValue, 'Serve a plugin over gRPC (its kind''s services, Health, ServerInfo, reflection)')
             break
         }
         'spacectl;help;run;plugin-server' {

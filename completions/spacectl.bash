@@ -2042,7 +2042,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__run__subcmd__plugin__subcmd__server)
-            opts="-a -s -p -w -m -h --app-path --source-root --port --worker --module-path --host --python --handler --timeout --inventory-v1 --help"
+            opts="-a -s -p -w -m -h --app-path --source-root --port --worker --module-path --host --python --handler --timeout --inventory-v1 --kind --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2101,6 +2101,10 @@ _spacectl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

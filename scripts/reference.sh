@@ -2,16 +2,22 @@
 # Builds the pinned Python reference installations that spacectl-rs is tested against,
 # from PyPI, once; later calls return at once.
 #
-#   reference.sh [spacectl|plugin|services|all|path NAME]
+#   reference.sh [spacectl|plugin|kinds|services|all|path NAME]
 #
 #   spacectl  $DIR/spacectl-venv  Python spacectl 2.0.10 (the client)       reference/spacectl.txt
 #   plugin    $DIR/plugin-venv    spaceone-core 2.0.144 + spaceone-inventory  reference/plugin.txt
 #                                 2.0.dev247: `spaceone`, the Python plugin
 #                                 server and the collector plugin library
+#   kinds     $DIR/kinds-venv     the plugin installation plus the plugin      reference/kinds.txt
+#                                 libraries of the other kinds: identity
+#                                 2.0.dev299 (external auth, account
+#                                 collector), cost-analysis 2.0.dev240,
+#                                 notification 2.0.dev35, monitoring
+#                                 2.0.dev73 (webhook)
 #   services  $DIR/services-venv  the SpaceONE 1.12 services (identity,       reference/services.txt
 #                                 repository, inventory, plugin, secret,
 #                                 supervisor) and their Python spacectl
-#   all       all three, side by side (the default)
+#   all       all four, side by side (the default)
 #   path NAME print the venv directory of NAME (nothing is installed)
 #
 # DIR is $SPACECTL_REFERENCE_DIR, default ~/.cache/spacectl-reference. A venv is rebuilt when
@@ -27,8 +33,8 @@ say() { echo "reference: $*" >&2; }
 
 requirements_of() {
   case "$1" in
-    spacectl|plugin|services) echo "$ROOT/reference/$1.txt" ;;
-    *) say "unknown installation '$1' (expected spacectl, plugin, services or all)"; exit 2 ;;
+    spacectl|plugin|kinds|services) echo "$ROOT/reference/$1.txt" ;;
+    *) say "unknown installation '$1' (expected spacectl, plugin, kinds, services or all)"; exit 2 ;;
   esac
 }
 
@@ -58,7 +64,7 @@ build() {  # build NAME
   fi
   # The stamp is written last: a venv without it (an interrupted build) is started over.
   rm -rf "$venv"
-  say "$name: creating $venv with $("$PYTHON" --version 2>&1) from reference/$(basename "$req") ($(grep -c '==' "$req") pinned packages)"
+  say "$name: creating $venv with $("$PYTHON" --version 2>&1) from reference/$(basename "$req") ($(grep -c '^[^#].*==' "$req") pinned packages)"
   "$PYTHON" -m venv "$venv"
   say "$name: installing (a few minutes the first time) ..."
   local t0=$SECONDS
@@ -75,18 +81,18 @@ build() {  # build NAME
 
 case "${1:-all}" in
   all)
-    # The three builds are independent: run them side by side.
+    # The builds are independent: run them side by side.
     pids=()
-    for n in spacectl plugin services; do build "$n" & pids+=("$!"); done
+    for n in spacectl plugin kinds services; do build "$n" & pids+=("$!"); done
     failed=0
     for p in "${pids[@]}"; do wait "$p" || failed=1; done
     [ "$failed" = 0 ] || { say "some installations failed (see above)"; exit 1; }
     ;;
-  spacectl|plugin|services) build "$1" ;;
+  spacectl|plugin|kinds|services) build "$1" ;;
   path)
-    [ -n "${2:-}" ] || { say "usage: reference.sh path spacectl|plugin|services"; exit 2; }
+    [ -n "${2:-}" ] || { say "usage: reference.sh path spacectl|plugin|kinds|services"; exit 2; }
     requirements_of "$2" >/dev/null
     echo "$DIR/$2-venv" ;;
-  -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) say "unknown argument '$1' (try --help)"; exit 2 ;;
 esac

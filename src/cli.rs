@@ -425,7 +425,7 @@ pub enum TemplateCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum RunCommand {
-    /// Serve a collector plugin over gRPC (Collector, Job, Health, ServerInfo, reflection)
+    /// Serve a plugin over gRPC (its kind's services, Health, ServerInfo, reflection)
     PluginServer(PluginServerArgs),
 }
 
@@ -479,6 +479,10 @@ pub struct PluginServerArgs {
     /// v2 plugin's null ones)
     #[arg(long = "inventory-v1")]
     pub inventory_v1: bool,
+    /// The plugin's kind, when its routes do not tell: asset (the inventory collector),
+    /// external-auth (auth), account-collector, cost, notification, webhook, metric or log
+    #[arg(long = "kind", value_name = "KIND")]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

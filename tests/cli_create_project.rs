@@ -251,12 +251,12 @@ fn bad_kinds_and_names_are_clear_errors() {
     let home = temp_home();
     let cases: &[(&[&str], &str)] = &[
         (
-            &["create-project", "x", "-s", "webhook"],
-            "ERROR: Project kind 'webhook' (monitoring webhook plugin) is not available. Available: asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton).\n\n",
+            &["create-project", "x", "-s", "spaceone.core.skeleton"],
+            "ERROR: Project kind 'spaceone.core.skeleton' (SpaceONE micro-service skeleton) is not available. Available: asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton), external-auth (identity external auth; also accepted as auth), account-collector (identity account collector), cost (cost data source), notification (notification protocol), webhook (monitoring webhook), metric (monitoring metric data source), log (monitoring log data source).\n\n",
         ),
         (
             &["create-project", "x", "-s", "bogus"],
-            "ERROR: Project kind 'bogus' is unknown. Available: asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton).\n\n",
+            "ERROR: Project kind 'bogus' is unknown. Available: asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton), external-auth (identity external auth; also accepted as auth), account-collector (identity account collector), cost (cost data source), notification (notification protocol), webhook (monitoring webhook), metric (monitoring metric data source), log (monitoring log data source).\n\n",
         ),
         (
             &["create-project", "x", "--provider", "AWS"],

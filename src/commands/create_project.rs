@@ -43,15 +43,25 @@ pub fn summary(created: &Created, cwd: &Path, bin: BinName) -> String {
     let n = &t.names;
     let root = shown(&t.root, cwd);
     let mut out = format!(
-        "Created the {} project {} in {}\n  provider {}, cloud service group {}, type {}, package {}\n",
+        "Created the {} project {} in {}\n",
         t.kind.description(),
         n.project_name,
         root.display(),
-        n.provider,
-        n.group,
-        n.type_name,
-        shown(&t.package_dir(), &t.root).display()
     );
+    if t.kind == scaffold::Kind::Asset {
+        out.push_str(&format!(
+            "  provider {}, cloud service group {}, type {}, package {}\n",
+            n.provider,
+            n.group,
+            n.type_name,
+            shown(&t.package_dir(), &t.root).display()
+        ));
+    } else {
+        out.push_str(&format!(
+            "  package {}\n",
+            shown(&t.package_dir(), &t.root).display()
+        ));
+    }
     for kept in &created.kept {
         out.push_str(&format!(
             "  kept the existing {}\n",

@@ -1,4 +1,5 @@
-//! `spacectl run plugin-server PACKAGE`: serve a collector plugin over gRPC.
+//! `spacectl run plugin-server PACKAGE`: serve a plugin over gRPC (the inventory
+//! collector, or the kind its routes or `--kind` name).
 
 use std::time::Duration;
 
@@ -39,6 +40,7 @@ fn options(a: PluginServerArgs) -> ServeOptions {
         port,
         handler,
         inventory_v1: a.inventory_v1,
+        kind: a.kind,
     }
 }
 

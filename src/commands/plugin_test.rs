@@ -14,6 +14,7 @@
 //! share their match keys (with `--strict`, also on warnings).
 
 mod checks;
+mod kinds;
 mod report;
 
 use std::collections::VecDeque;
@@ -56,11 +57,21 @@ pub fn run(a: PluginTestArgs) -> Result<()> {
     let cwd = std::env::current_dir()
         .map_err(|e| AppError::msg(format!("Cannot read the current directory: {e}")))?;
     let setup = Setup::resolve(&a, &cwd)?;
+    let (request_file, verify_file) = match &setup.kind_plan {
+        Some(plan) => (
+            Some(plan.describe(|p| shown_path(p, &cwd).display().to_string())),
+            None,
+        ),
+        None => (
+            setup.request_file.as_ref().map(|p| p.display().to_string()),
+            setup.verify_file.as_ref().map(|p| p.display().to_string()),
+        ),
+    };
     let mut report = Report {
         package: a.package.clone(),
         source_root: setup.source_root.display().to_string(),
-        request_file: setup.request_file.as_ref().map(|p| p.display().to_string()),
-        verify_file: setup.verify_file.as_ref().map(|p| p.display().to_string()),
+        request_file,
+        verify_file,
         secret_file: a.secret.as_ref().map(|p| p.display().to_string()),
         strict: a.strict,
         ..Report::default()
@@ -175,6 +186,9 @@ struct Setup {
     /// The verify request (options and secret_data), or None when verify is skipped
     /// (the reason is given).
     verify: std::result::Result<Map<String, Value>, &'static str>,
+    /// For a plugin of another kind than the collector: the routes to call and
+    /// their request files.
+    kind_plan: Option<kinds::Plan>,
 }
 
 impl Setup {
@@ -217,12 +231,19 @@ impl Setup {
             None => None,
         };
         let verify = verify_plan(&request, verify_request, secret.is_some(), a.no_verify);
+        let project_root = source_root
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.to_path_buf());
+        let files = kinds::request_files(&[project_root.as_path(), cwd]);
+        let kind_plan = kinds::plan(&files, None).map_err(AppError::msg)?;
         Ok(Setup {
             source_root,
             request_file,
             request,
             verify_file,
             verify,
+            kind_plan,
         })
     }
 
@@ -743,6 +764,67 @@ fn record(report: &mut Report, name: &str, outcome: std::result::Result<usize, S
     });
 }
 
+/// A call of any shape: how many messages it answered, and how long it took.
+async fn call_any(
+    session: &mut Session,
+    resource: &str,
+    verb: &str,
+    params: &Map<String, Value>,
+) -> (std::result::Result<usize, String>, f64) {
+    let started = Instant::now();
+    let result = async {
+        let m = method(session, resource, verb).await?;
+        let request = message(&m, params)?;
+        let mut n = 0;
+        session
+            .call(&m, request, &[], |_| {
+                n += 1;
+                Ok(())
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(n)
+    }
+    .await;
+    (result, millis(started.elapsed()))
+}
+
+/// The calls of a plugin of another kind: every route with its request file,
+/// then with an empty request, which must be refused for a missing parameter.
+async fn exercise_kind(
+    session: &mut Session,
+    plan: &kinds::Plan,
+    report: &mut Report,
+    progress: &Progress,
+) {
+    for (route, file) in &plan.calls {
+        let name = route.method();
+        let resource = format!("plugin.{}", route.service);
+        match file {
+            Some(path) => match read_mapping(path, "request file") {
+                Ok(request) => {
+                    progress.say(&name);
+                    let (result, ms) = call_any(session, &resource, route.verb, &request).await;
+                    record(report, &name, result, ms);
+                }
+                Err(e) => record(report, &name, Err(e.to_string()), 0.0),
+            },
+            None => skipped(report, &name, "the project has no request file for it"),
+        }
+        let refused = format!("{name} (empty request)");
+        progress.say(&refused);
+        let (result, ms) = call_any(session, &resource, route.verb, &kinds::empty()).await;
+        let outcome = match result {
+            Err(e) if kinds::refusal_ok(&e) => Ok(0),
+            Err(e) => Err(format!(
+                "refused with another error than a missing parameter: {e}"
+            )),
+            Ok(_) => Err("accepted a request without its required parameters".to_string()),
+        };
+        record(report, &refused, outcome, ms);
+    }
+}
+
 /// Make the calls and check the answers; every failure becomes a finding.
 async fn exercise(
     port: u16,
@@ -769,6 +851,11 @@ async fn exercise(
         }
     };
     report.timings.push(("connect", millis(started.elapsed())));
+
+    if let Some(plan) = &setup.kind_plan {
+        exercise_kind(&mut session, plan, report, progress).await;
+        return;
+    }
 
     progress.say("Collector.init");
     let (result, ms) = unary(

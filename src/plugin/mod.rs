@@ -2,8 +2,11 @@
 //! plugin author's code in handler processes.
 pub mod collector;
 pub mod convert;
+pub mod dict;
 pub mod error;
 pub mod handler;
+pub mod kind_server;
+pub mod kinds;
 pub mod log;
 pub mod metadata;
 pub mod model;

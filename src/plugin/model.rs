@@ -168,6 +168,12 @@ pub(crate) enum Kind {
     Model(&'static ModelSpec),
     /// A `TypedDict(total=False)`: only the given keys are kept.
     TypedDict(&'static ModelSpec),
+    /// Any value, kept as it is (a bare `list` item, `Any`).
+    Any,
+    /// `datetime`: ISO 8601 text or a Unix time; the text is kept as given.
+    Datetime,
+    /// `Dict[str, T]`: a mapping whose values are validated as `T`.
+    DictOf(&'static Kind),
 }
 
 /// A field default.
@@ -271,6 +277,63 @@ pub(crate) fn is_colour(s: &str) -> bool {
 /// Python `float(text)`, finite results only (a Struct cannot carry others).
 fn parse_finite_float(text: &str) -> Option<f64> {
     parse_py_float(text).filter(|f| f.is_finite())
+}
+
+/// Whether `s` has the form pydantic v1 parses as a datetime:
+/// `YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]][Z|±HH[[:]MM]]`, with values in range.
+fn is_iso_datetime(s: &str) -> bool {
+    fn digits(s: &str, min: usize, max: usize) -> Option<(u32, &str)> {
+        let n = s.bytes().take_while(u8::is_ascii_digit).count().min(max);
+        if n < min {
+            return None;
+        }
+        Some((s[..n].parse().ok()?, &s[n..]))
+    }
+    let parse = || -> Option<()> {
+        let (year, r) = digits(s, 4, 4)?;
+        let (month, r) = digits(r.strip_prefix('-')?, 1, 2)?;
+        let (day, r) = digits(r.strip_prefix('-')?, 1, 2)?;
+        let r = r.strip_prefix('T').or_else(|| r.strip_prefix(' '))?;
+        let (hour, r) = digits(r, 1, 2)?;
+        let (minute, mut r) = digits(r.strip_prefix(':')?, 1, 2)?;
+        let mut second = 0;
+        if let Some(rest) = r.strip_prefix(':') {
+            let (sec, rest) = digits(rest, 1, 2)?;
+            second = sec;
+            r = rest;
+            if let Some(rest) = r.strip_prefix('.') {
+                let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+                if n == 0 || n > 12 {
+                    return None;
+                }
+                r = &rest[n..];
+            }
+        }
+        match r {
+            "" | "Z" => {}
+            tz => {
+                let tz = tz.strip_prefix('+').or_else(|| tz.strip_prefix('-'))?;
+                let (_, rest) = digits(tz, 2, 2)?;
+                let rest = rest.strip_prefix(':').unwrap_or(rest);
+                if !rest.is_empty()
+                    && (rest.len() != 2 || !rest.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    return None;
+                }
+            }
+        }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (year >= 1 && (1..=days).contains(&day) && hour < 24 && minute < 60 && second < 60)
+            .then_some(())
+    };
+    parse().is_some()
 }
 
 fn validate_value(
@@ -480,6 +543,48 @@ fn validate_value(
                 None
             }
         },
+        Kind::Any => Some(v.clone()),
+        Kind::Datetime => {
+            let ok = match v {
+                Value::Number(n) => n.as_f64().is_some_and(f64::is_finite),
+                Value::String(s) => parse_finite_float(s).is_some() || is_iso_datetime(s),
+                _ => false,
+            };
+            if ok {
+                Some(v.clone())
+            } else {
+                errs.push(ValError::new(
+                    loc,
+                    "invalid datetime format",
+                    "value_error.datetime",
+                    "expected a date and time such as 2024-05-01T00:00:00Z",
+                ));
+                None
+            }
+        }
+        Kind::DictOf(inner) => match py_dict_coerce(v) {
+            Some(m) => {
+                let before = errs.len();
+                let mut out = Map::new();
+                for (k, item) in &m {
+                    loc.push(k.clone());
+                    if let Some(r) = validate_value(*inner, item, loc, exclude_none, errs) {
+                        out.insert(k.clone(), r);
+                    }
+                    loc.pop();
+                }
+                (errs.len() == before).then_some(Value::Object(out))
+            }
+            None => {
+                errs.push(ValError::new(
+                    loc,
+                    "value is not a valid dict",
+                    "type_error.dict",
+                    "expected a mapping",
+                ));
+                None
+            }
+        },
         Kind::TypedDict(spec) => match py_dict_coerce(v) {
             Some(m) => {
                 let mut out = Map::new();
@@ -569,7 +674,7 @@ pub(crate) fn validate_model(
 /// Validate a route's return value the way `Model(**value)` does: a
 /// non-mapping fails with Python's `TypeError` text, validation failures with
 /// pydantic's message; both as INTERNAL `ERROR_UNKNOWN`.
-fn construct(
+pub(crate) fn construct(
     spec: &ModelSpec,
     qualified: &str,
     v: &Value,

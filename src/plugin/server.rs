@@ -36,7 +36,7 @@ use tonic::{Request, Response, Status, Streaming};
 use super::collector::{Backend, CollectorService, HostContext, JobService};
 use super::convert::{self, WireError};
 use super::handler::{HandlerConfig, Pool};
-use super::log;
+use super::{kind_server, kinds, log};
 use crate::error::AppError;
 
 /// Code generated from `proto/` by build.rs.
@@ -77,6 +77,9 @@ pub struct ServeOptions {
     pub handler: HandlerConfig,
     /// Also send JSON text fields decoded, for inventory 1.x (`--inventory-v1`).
     pub inventory_v1: bool,
+    /// The plugin kind named on the command line (`--kind`); by default the
+    /// plugin's routes tell ([`kinds::select`]).
+    pub kind: Option<String>,
 }
 
 /// The listen address for a host and port: IPv6 literals get brackets.
@@ -150,6 +153,39 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     };
     let ctx = HostContext::new(ready.package_dir.clone()).with_inventory_v1(opts.inventory_v1);
     let service = service_key(&opts.package).to_string();
+    let kind = match kinds::select(opts.kind.as_deref(), &ready.routes) {
+        Ok(kind) => kind,
+        Err(message) => {
+            pool.shutdown().await;
+            return Err(AppError::msg(message));
+        }
+    };
+    if let Some(kind) = kind {
+        let listed = kind_server::served_services(kind);
+        let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+        log::startup(&listed, &service, opts.port, workers);
+        let serving = kind_server::serve(
+            listener,
+            pool.clone(),
+            kind,
+            ctx.clone(),
+            &service,
+            signals.received(1),
+            GRACE_PERIOD,
+        );
+        let result = tokio::select! {
+            r = serving => r,
+            () = signals.received(2) => {
+                log::cancelling(ctx.calls_in_progress(), "Second stop signal");
+                Err(AppError::plain(
+                    "Stopped by a second signal; the calls in progress were cancelled.",
+                    SECOND_SIGNAL_EXIT,
+                ))
+            }
+        };
+        pool.shutdown().await;
+        return result;
+    }
     log::startup(&SERVICES, &service, opts.port, workers);
 
     let serving = serve(
@@ -854,6 +890,11 @@ impl ReflectionIndex {
     /// Indexes the host's descriptor set plus the reflection protocol's files
     /// (resolvable by symbol, never listed). `listed` are the services to list.
     pub fn build(listed: &[&str]) -> Result<ReflectionIndex, String> {
+        Self::build_from(pb::DESCRIPTOR_SET, listed)
+    }
+
+    /// [`ReflectionIndex::build`] over another descriptor set (a plugin kind's).
+    pub fn build_from(descriptor_set: &[u8], listed: &[&str]) -> Result<ReflectionIndex, String> {
         let mut index = ReflectionIndex {
             files: HashMap::new(),
             symbols: HashMap::new(),
@@ -862,7 +903,7 @@ impl ReflectionIndex {
         };
         index.services.sort();
         for set in [
-            pb::DESCRIPTOR_SET,
+            descriptor_set,
             tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
             tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
         ] {

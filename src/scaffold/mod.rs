@@ -29,6 +29,13 @@ use std::path::{Component, Path, PathBuf};
 use include_dir::{Dir, include_dir};
 
 use crate::plugin::handler::python::{SDK_FILE_NAME, SDK_SOURCE};
+use crate::plugin::kinds;
+
+/// File name of the SDK module of the other kinds (next to the SDK in `src/`).
+pub const KINDS_SDK_FILE_NAME: &str = "spaceone_plugin_kinds.py";
+/// The kinds SDK module: server classes and helpers of every kind besides the collector.
+pub const KINDS_SDK_SOURCE: &str =
+    include_str!("../plugin/handler/python/spaceone_plugin_kinds.py");
 pub use names::Names;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -43,6 +50,9 @@ pub const SOURCE_DIR: &str = "src";
 pub enum Kind {
     /// Inventory collector (`spaceone.inventory.plugin.collector`).
     Asset,
+    /// Another plugin kind, by its name in [`crate::plugin::kinds`]
+    /// (`templates/<name>/`).
+    Other(&'static str),
 }
 
 impl Kind {
@@ -50,12 +60,14 @@ impl Kind {
     pub fn template_dir(self) -> &'static str {
         match self {
             Kind::Asset => "asset",
+            Kind::Other(name) => name,
         }
     }
 
     pub fn description(self) -> &'static str {
         match self {
             Kind::Asset => "inventory collector",
+            Kind::Other(name) => kinds::find(name).map_or(name, |k| k.title),
         }
     }
 }
@@ -69,15 +81,32 @@ const KIND_NAMES: &[(&str, Kind)] = &[
 ];
 
 /// Upstream kinds that have no template here, with what they are.
-const UNAVAILABLE_KINDS: &[(&str, &str)] = &[
-    ("auth", "identity auth plugin"),
-    ("metric", "monitoring metric plugin"),
-    ("log", "monitoring log plugin"),
-    ("webhook", "monitoring webhook plugin"),
-    ("cost", "cost analysis data source plugin"),
-    ("notification", "notification protocol plugin"),
-    ("spaceone.core.skeleton", "SpaceONE micro-service skeleton"),
-];
+const UNAVAILABLE_KINDS: &[(&str, &str)] =
+    &[("spaceone.core.skeleton", "SpaceONE micro-service skeleton")];
+
+/// The kinds `-s` accepts, for error messages.
+fn available_kinds() -> String {
+    let mut out = vec![
+        "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton)"
+            .to_string(),
+    ];
+    for k in kinds::KINDS {
+        if TEMPLATES.get_dir(k.name).is_none() {
+            continue;
+        }
+        if k.aliases.is_empty() {
+            out.push(format!("{} ({})", k.name, k.title));
+        } else {
+            out.push(format!(
+                "{} ({}; also accepted as {})",
+                k.name,
+                k.title,
+                k.aliases.join(" or ")
+            ));
+        }
+    }
+    out.join(", ")
+}
 
 /// The kind for a `-s` value (`None`: the default, `asset`).
 pub fn parse_kind(source: Option<&str>) -> Result<Kind, String> {
@@ -87,7 +116,17 @@ pub fn parse_kind(source: Option<&str>) -> Result<Kind, String> {
     if let Some((_, kind)) = KIND_NAMES.iter().find(|(n, _)| *n == value) {
         return Ok(*kind);
     }
-    let available = "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton)";
+    let other = kinds::find(value);
+    if let Some(k) = other.filter(|k| TEMPLATES.get_dir(k.name).is_some()) {
+        return Ok(Kind::Other(k.name));
+    }
+    let available = available_kinds();
+    if let Some(k) = other {
+        return Err(format!(
+            "Project kind '{value}' ({}) has no project template yet. Available: {available}.",
+            k.title
+        ));
+    }
     match UNAVAILABLE_KINDS.iter().find(|(n, _)| *n == value) {
         Some((_, what)) => Err(format!(
             "Project kind '{value}' ({what}) is not available. Available: {available}."
@@ -146,6 +185,12 @@ pub fn plan(kind: Kind, names: &Names) -> Result<Vec<PlannedFile>, String> {
         path: Path::new(SOURCE_DIR).join(SDK_FILE_NAME),
         contents: SDK_SOURCE.as_bytes().to_vec(),
     });
+    if kind != Kind::Asset {
+        planned.push(PlannedFile {
+            path: Path::new(SOURCE_DIR).join(KINDS_SDK_FILE_NAME),
+            contents: KINDS_SDK_SOURCE.as_bytes().to_vec(),
+        });
+    }
     Ok(planned)
 }
 
@@ -369,13 +414,23 @@ mod tests {
             parse_kind(Some("spaceone.inventory.plugin.collector.skeleton")),
             Ok(Kind::Asset)
         );
+        assert_eq!(parse_kind(Some("webhook")), Ok(Kind::Other("webhook")));
+        assert_eq!(parse_kind(Some("auth")), Ok(Kind::Other("external-auth")));
         assert_eq!(
-            parse_kind(Some("webhook")).unwrap_err(),
-            "Project kind 'webhook' (monitoring webhook plugin) is not available. Available: asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton)."
+            Kind::Other("external-auth").description(),
+            "identity external auth"
         );
+        let available = "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton), external-auth (identity external auth; also accepted as auth), account-collector (identity account collector), cost (cost data source), notification (notification protocol), webhook (monitoring webhook), metric (monitoring metric data source), log (monitoring log data source)";
+        assert_eq!(parse_kind(Some("metric")), Ok(Kind::Other("metric")));
         assert_eq!(
             parse_kind(Some("bogus")).unwrap_err(),
-            "Project kind 'bogus' is unknown. Available: asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton)."
+            format!("Project kind 'bogus' is unknown. Available: {available}.")
+        );
+        assert_eq!(
+            parse_kind(Some("spaceone.core.skeleton")).unwrap_err(),
+            format!(
+                "Project kind 'spaceone.core.skeleton' (SpaceONE micro-service skeleton) is not available. Available: {available}."
+            )
         );
     }
 
@@ -435,12 +490,84 @@ mod tests {
                 .starts_with("Package name 'my-plugin' is invalid")
         );
         let mut r = req("demo");
-        r.source = Some("cost".into());
+        r.source = Some("spaceone.core.skeleton".into());
         assert!(
             resolve_target(&r, cwd)
                 .unwrap_err()
-                .starts_with("Project kind 'cost'")
+                .starts_with("Project kind 'spaceone.core.skeleton' (SpaceONE micro-service skeleton) is not available.")
         );
+    }
+
+    #[test]
+    fn each_kind_plan_covers_its_routes_and_is_fully_rendered() {
+        let mut with_template = Vec::new();
+        for k in kinds::KINDS {
+            let Ok(kind) = parse_kind(Some(k.name)) else {
+                continue;
+            };
+            with_template.push(k.name);
+            let files = plan(kind, &demo_names()).unwrap();
+            let text = |path: &str| {
+                files
+                    .iter()
+                    .find(|f| f.path == Path::new(path))
+                    .map(|f| String::from_utf8(f.contents.clone()).unwrap())
+                    .unwrap_or_else(|| panic!("{}: no {path}", k.name))
+            };
+            for f in &files {
+                let t = String::from_utf8(f.contents.clone()).unwrap();
+                assert!(
+                    !t.contains("{{"),
+                    "{}: {} keeps a placeholder",
+                    k.name,
+                    f.path.display()
+                );
+            }
+            let last: Vec<String> = files[files.len() - 2..]
+                .iter()
+                .map(|f| f.path.display().to_string())
+                .collect();
+            assert_eq!(
+                last,
+                ["src/spaceone_plugin_sdk.py", "src/spaceone_plugin_kinds.py"]
+            );
+            let main = text("src/plugin/main.py");
+            for r in k.routes {
+                assert!(
+                    main.contains(&format!("@app.route(\"{}\")", r.method())),
+                    "{}: {}",
+                    k.name,
+                    r.method()
+                );
+                let header = format!("# spacectl exec {} plugin.{} -f ", r.verb, r.service);
+                assert!(
+                    files
+                        .iter()
+                        .any(|f| String::from_utf8_lossy(&f.contents).starts_with(&header)),
+                    "{}: no request file for {}",
+                    k.name,
+                    r.method()
+                );
+            }
+            assert!(text("Dockerfile").contains(
+                "ENTRYPOINT [\"spaceone\"]\nCMD [\"run\", \"plugin-server\", \"plugin\"]\n"
+            ));
+            assert_eq!(text("VERSION"), "0.1.0\n");
+            assert!(text("README.md").starts_with("# demo\n"));
+        }
+        assert_eq!(
+            with_template,
+            [
+                "external-auth",
+                "account-collector",
+                "cost",
+                "notification",
+                "webhook",
+                "metric",
+                "log"
+            ]
+        );
+        assert!(KINDS_SDK_SOURCE.contains("class WebhookPluginServer(PluginServer):"));
     }
 
     #[test]

@@ -90,6 +90,7 @@ pub fn reference_tool(relative: &str, test: &str) -> Option<PathBuf> {
     let group = match relative.split('/').next().unwrap_or(relative) {
         "spacectl-venv" => "Python spacectl interop",
         "plugin-venv" => "Python plugin framework interop",
+        "kinds-venv" => "Python plugin kinds interop",
         "services-venv" => "real SpaceONE services",
         other => other,
     };

@@ -1,0 +1,423 @@
+//! Serving a plugin kind: every route of a [`KindSpec`] as a gRPC method, its
+//! messages decoded and encoded with the kind's own descriptor pool, next to
+//! Health, ServerInfo and reflection (listing exactly the kind's services and
+//! those two).
+//!
+//! One call: request message → dict ([`message_to_dict`]) → REQUEST log line →
+//! the route's parameters (validation errors end the call) → the plugin
+//! (through the [`Backend`]) → the route's shaping → RESPONSE log line →
+//! response message ([`dict_to_message`]; a conversion failure is INTERNAL
+//! `ERROR_UNKNOWN` and, as upstream, not logged). A streaming route sends one
+//! message per item the plugin yields; an error ends the stream after the
+//! messages already sent.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::Stream;
+use prost::Message as _;
+use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor};
+use serde_json::{Map, Value};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+use tonic::codegen::{Bytes, Service, http};
+use tonic::transport::server::TcpIncoming;
+use tonic::{Status, server::Grpc};
+
+use super::collector::{Backend, CallGuard, HostContext, to_status};
+use super::dict::{dict_to_message, message_to_dict};
+use super::error::PluginError;
+use super::kinds::{Answer, KindSpec, Route};
+use super::log::{self, CallLog};
+use super::server::{
+    Gated, GateBody, HealthService, ReflectionIndex, ReflectionV1, ReflectionV1Alpha,
+    ServerInfoService, pb,
+};
+use crate::error::AppError;
+
+/// Health and ServerInfo, served by every kind after its own services.
+pub const COMMON_SERVICES: [&str; 2] = ["grpc.health.v1.Health", "spaceone.api.core.v1.ServerInfo"];
+
+/// The services of a kind's server, in the order upstream's startup log lists them.
+pub fn served_services(kind: &KindSpec) -> Vec<String> {
+    let mut out = kind.service_names();
+    out.extend(COMMON_SERVICES.iter().map(|s| s.to_string()));
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Codec
+
+/// Encodes and decodes messages of a descriptor pool.
+#[derive(Clone)]
+struct DynCodec {
+    input: MessageDescriptor,
+}
+
+struct DynEncoder;
+struct DynDecoder(MessageDescriptor);
+
+impl Codec for DynCodec {
+    type Encode = DynamicMessage;
+    type Decode = DynamicMessage;
+    type Encoder = DynEncoder;
+    type Decoder = DynDecoder;
+
+    fn encoder(&mut self) -> DynEncoder {
+        DynEncoder
+    }
+
+    fn decoder(&mut self) -> DynDecoder {
+        DynDecoder(self.input.clone())
+    }
+}
+
+impl Encoder for DynEncoder {
+    type Item = DynamicMessage;
+    type Error = Status;
+
+    fn encode(&mut self, item: DynamicMessage, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        item.encode(dst)
+            .map_err(|e| Status::internal(format!("ERROR_UNKNOWN: {e}")))
+    }
+}
+
+impl Decoder for DynDecoder {
+    type Item = DynamicMessage;
+    type Error = Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<DynamicMessage>, Status> {
+        DynamicMessage::decode(self.0.clone(), src)
+            .map(Some)
+            .map_err(|e| Status::internal(format!("ERROR_UNKNOWN: Error parsing message: {e}")))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Routing
+
+struct Method {
+    route: &'static Route,
+    input: MessageDescriptor,
+    output: MessageDescriptor,
+}
+
+struct Shared<B> {
+    kind: &'static KindSpec,
+    backend: Arc<B>,
+    /// Counts the plugin calls in progress (for the stop log lines).
+    ctx: HostContext,
+    /// By request path, `/<package>.<Service>/<verb>`.
+    methods: HashMap<String, Method>,
+}
+
+/// The kind's services as one tower service, routed by request path.
+pub struct KindRouter<B> {
+    shared: Arc<Shared<B>>,
+}
+
+impl<B> Clone for KindRouter<B> {
+    fn clone(&self) -> Self {
+        KindRouter {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<B: Backend> KindRouter<B> {
+    pub fn new(
+        kind: &'static KindSpec,
+        backend: Arc<B>,
+        ctx: HostContext,
+    ) -> Result<KindRouter<B>, String> {
+        let pool = DescriptorPool::decode(kind.descriptor_set)
+            .map_err(|e| format!("the {} descriptor set is invalid: {e}", kind.name))?;
+        let mut methods = HashMap::new();
+        for route in kind.routes {
+            let message = |name: &str| {
+                let full = kind.message_name(name);
+                pool.get_message_by_name(&full)
+                    .ok_or_else(|| format!("the {} descriptor set lacks {full}", kind.name))
+            };
+            methods.insert(
+                format!("/{}.{}/{}", kind.package, route.service, route.verb),
+                Method {
+                    route,
+                    input: message(route.request)?,
+                    output: message(route.response)?,
+                },
+            );
+        }
+        Ok(KindRouter {
+            shared: Arc::new(Shared {
+                kind,
+                backend,
+                ctx,
+                methods,
+            }),
+        })
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+impl<B, Body> Service<http::Request<Body>> for KindRouter<B>
+where
+    B: Backend,
+    Body: tonic::codegen::Body<Data = Bytes> + Send + 'static,
+    Body::Error: Into<Box<dyn std::error::Error + Send + Sync>> + Send,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        let shared = self.shared.clone();
+        // Requests pass the same size gate as the collector's.
+        let req = req.map(|b| tonic::body::Body::new(GateBody::new(tonic::body::Body::new(b))));
+        Box::pin(async move {
+            let path = req.uri().path().to_string();
+            let Some(m) = shared.methods.get(&path) else {
+                return Ok(Status::unimplemented(format!("Method not found: {path}")).into_http());
+            };
+            let mut grpc = Grpc::new(DynCodec {
+                input: m.input.clone(),
+            });
+            let call = Call {
+                shared: shared.clone(),
+                path,
+            };
+            if m.route.streaming() {
+                Ok(grpc.server_streaming(call, req).await)
+            } else {
+                Ok(grpc.unary(call, req).await)
+            }
+        })
+    }
+}
+
+/// One call of one method.
+struct Call<B> {
+    shared: Arc<Shared<B>>,
+    path: String,
+}
+
+impl<B> Call<B> {
+    fn method(&self) -> &Method {
+        // The router only builds calls for known paths.
+        &self.shared.methods[&self.path]
+    }
+}
+
+fn traceparent<T>(req: &tonic::Request<T>) -> Option<String> {
+    req.metadata()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The REQUEST line, then the route's parameters.
+fn start(
+    kind: &KindSpec,
+    route: &Route,
+    req: &tonic::Request<DynamicMessage>,
+) -> (CallLog, Result<Value, PluginError>) {
+    let method = route.method();
+    let tnx = if kind.log_names_route {
+        method.as_str()
+    } else {
+        ""
+    };
+    let log = CallLog::new(tnx, traceparent(req).as_deref());
+    let dict = message_to_dict(req.get_ref());
+    let empty = Map::new();
+    let masked: Vec<String> = route.masked.iter().map(|s| s.to_string()).collect();
+    log.request(dict.as_object().unwrap_or(&empty), &masked);
+    let params = (route.params)(&dict);
+    if let Err(e) = &params {
+        log.error(e);
+    }
+    (log, params)
+}
+
+impl<B: Backend> tonic::server::UnaryService<DynamicMessage> for Call<B> {
+    type Response = DynamicMessage;
+    type Future = BoxFuture<Result<tonic::Response<DynamicMessage>, Status>>;
+
+    fn call(&mut self, req: tonic::Request<DynamicMessage>) -> Self::Future {
+        let shared = self.shared.clone();
+        let path = self.path.clone();
+        Box::pin(async move {
+            let call = Call { shared, path };
+            let _in_progress = call.shared.ctx.call_started();
+            let m = call.method();
+            let (log, params) = start(call.shared.kind, m.route, &req);
+            let params = params.map_err(|e| to_status(&e))?;
+            let answer = call
+                .shared
+                .backend
+                .call(&m.route.method(), params)
+                .await
+                .map_err(|e| {
+                    log.error(&e);
+                    to_status(&e)
+                })?;
+            let shaped = match m.route.answer {
+                Answer::Empty => {
+                    log.response(&Value::Null);
+                    return Ok(tonic::Response::new(DynamicMessage::new(m.output.clone())));
+                }
+                Answer::Unary(shape) | Answer::Stream(shape) => shape(&answer).map_err(|e| {
+                    log.error(&e);
+                    to_status(&e)
+                })?,
+            };
+            log.response(&shaped);
+            // Upstream converts after its service returned: no log line for this.
+            dict_to_message(&shaped, &m.output)
+                .map(tonic::Response::new)
+                .map_err(|text| to_status(&PluginError::unknown(text)))
+        })
+    }
+}
+
+type MessageStream = Pin<Box<dyn Stream<Item = Result<DynamicMessage, Status>> + Send + 'static>>;
+
+impl<B: Backend> tonic::server::ServerStreamingService<DynamicMessage> for Call<B> {
+    type Response = DynamicMessage;
+    type ResponseStream = MessageStream;
+    type Future = BoxFuture<Result<tonic::Response<MessageStream>, Status>>;
+
+    fn call(&mut self, req: tonic::Request<DynamicMessage>) -> Self::Future {
+        let shared = self.shared.clone();
+        let path = self.path.clone();
+        Box::pin(async move {
+            let call = Call { shared, path };
+            let in_progress: CallGuard = call.shared.ctx.call_started();
+            let m = call.method();
+            let (log, params) = start(call.shared.kind, m.route, &req);
+            let params = params.map_err(|e| to_status(&e))?;
+            let rx = call
+                .shared
+                .backend
+                .stream(&m.route.method(), params)
+                .await
+                .map_err(|e| {
+                    log.error(&e);
+                    to_status(&e)
+                })?;
+            let shape: fn(&Value) -> Result<Value, PluginError> = match m.route.answer {
+                Answer::Stream(shape) | Answer::Unary(shape) => shape,
+                Answer::Empty => |_| Ok(Value::Null),
+            };
+            let output = m.output.clone();
+            // Errors while the plugin iterates are not logged (as upstream); the
+            // caller gets them after the messages already sent.
+            // The call counts as in progress until its stream ends or is dropped.
+            let stream = futures_util::stream::unfold(Some((rx, in_progress)), move |state| {
+                let output = output.clone();
+                async move {
+                    let (mut rx, guard) = state?;
+                    let item = rx.recv().await?;
+                    let message = item.and_then(|raw| {
+                        let shaped = shape(&raw)?;
+                        dict_to_message(&shaped, &output).map_err(PluginError::unknown)
+                    });
+                    match message {
+                        Ok(msg) => Some((Ok(msg), Some((rx, guard)))),
+                        Err(e) => Some((Err(to_status(&e)), None)),
+                    }
+                }
+            });
+            Ok(tonic::Response::new(Box::pin(stream) as MessageStream))
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Serving
+
+/// Serves `kind` on `listener` until `stop` resolves, then lets in-flight calls
+/// finish for up to `grace`.
+pub async fn serve<B: Backend>(
+    listener: TcpListener,
+    backend: B,
+    kind: &'static KindSpec,
+    ctx: HostContext,
+    service_key: &str,
+    stop: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> Result<(), AppError> {
+    let listed = served_services(kind);
+    let listed_refs: Vec<&str> = listed.iter().map(String::as_str).collect();
+    let index = Arc::new(
+        ReflectionIndex::build_from(kind.descriptor_set, &listed_refs).map_err(AppError::msg)?,
+    );
+    let router = KindRouter::new(kind, Arc::new(backend), ctx.clone()).map_err(AppError::msg)?;
+    let (down_tx, down_rx) = watch::channel(false);
+    let health = HealthService::new(service_key, down_rx);
+
+    let mut routes = tonic::service::Routes::builder();
+    routes
+        .add_service(Gated(pb::health::health_server::HealthServer::new(health)))
+        .add_service(Gated(pb::core::server_info_server::ServerInfoServer::new(
+            ServerInfoService,
+        )))
+        .add_service(Gated(
+            tonic_reflection::pb::v1alpha::server_reflection_server::ServerReflectionServer::new(
+                ReflectionV1Alpha(index.clone()),
+            ),
+        ))
+        .add_service(Gated(
+            tonic_reflection::pb::v1::server_reflection_server::ServerReflectionServer::new(
+                ReflectionV1(index),
+            ),
+        ));
+    let mut routes = routes.routes();
+    {
+        let axum_router = routes.axum_router_mut();
+        let mut r = std::mem::take(axum_router);
+        for s in kind.service_names() {
+            r = r.route_service(&format!("/{s}/{{*rest}}"), router.clone());
+        }
+        *axum_router = r;
+    }
+
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let (signalled_tx, mut signalled_rx) = watch::channel(false);
+    let calls = ctx.clone();
+    let shutdown = async move {
+        stop.await;
+        log::stopping(calls.calls_in_progress(), grace);
+        let _ = signalled_tx.send(true);
+        // Endless streams (Health.Watch) end so they do not hold the grace period.
+        let _ = down_tx.send(true);
+    };
+    let server = tonic::transport::Server::builder()
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(incoming, shutdown);
+    tokio::pin!(server);
+    tokio::select! {
+        r = &mut server => return r.map_err(|e| AppError::msg(format!("gRPC server failed: {e}"))),
+        _ = signalled_rx.wait_for(|s| *s) => {}
+    }
+    match tokio::time::timeout(grace, &mut server).await {
+        Ok(r) => r.map_err(|e| AppError::msg(format!("gRPC server failed: {e}"))),
+        // Calls still running after the grace period are dropped, which
+        // cancels their handler work.
+        Err(_) => {
+            log::cancelling(ctx.calls_in_progress(), "Grace period over");
+            Ok(())
+        }
+    }
+}
