@@ -36,7 +36,7 @@ use super::error::PluginError;
 use super::kinds::{Answer, KindSpec, Route};
 use super::log::{self, CallLog};
 use super::server::{
-    Gated, GateBody, HealthService, ReflectionIndex, ReflectionV1, ReflectionV1Alpha,
+    GateBody, Gated, HealthService, ReflectionIndex, ReflectionV1, ReflectionV1Alpha,
     ServerInfoService, pb,
 };
 use crate::error::AppError;
