@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod error;
+mod fsutil;
 mod grpc;
 mod output;
 mod plugin;

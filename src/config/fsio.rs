@@ -14,7 +14,7 @@
 //! never waits on such a file.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -185,34 +185,7 @@ pub fn remove_if_exists(path: &Path) -> Result<()> {
     }
 }
 
-/// What kind of file this is, for messages: `a directory`, `a FIFO`, ...
-pub fn kind_name(ft: &fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if ft.is_fifo() {
-            return "a FIFO";
-        }
-        if ft.is_char_device() {
-            return "a character device";
-        }
-        if ft.is_block_device() {
-            return "a block device";
-        }
-        if ft.is_socket() {
-            return "a socket";
-        }
-    }
-    if ft.is_dir() {
-        "a directory"
-    } else if ft.is_symlink() {
-        "a symbolic link"
-    } else if ft.is_file() {
-        "a regular file"
-    } else {
-        "not a regular file"
-    }
-}
+pub use crate::fsutil::kind_name;
 
 fn not_regular(ft: &fs::FileType) -> io::Error {
     io::Error::new(
@@ -253,24 +226,10 @@ fn too_large(limit: u64) -> io::Error {
 }
 
 fn read_limited(file: File, limit: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(limit));
-    }
-    Ok(bytes)
+    crate::fsutil::read_limited(file, limit)?.ok_or_else(|| too_large(limit))
 }
 
-fn open_nonblocking(path: &Path) -> io::Result<File> {
-    let mut opts = OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
-    }
-    opts.open(path)
-}
+use crate::fsutil::open_nonblocking;
 
 #[cfg(unix)]
 fn permission_bits(m: &fs::Metadata) -> u32 {

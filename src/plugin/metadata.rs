@@ -446,53 +446,19 @@ pub fn convert_file_text(path_for_messages: &str, yaml_text: &str) -> Result<Val
 /// The largest metadata file the host reads (real ones are a few kB).
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
-/// What kind of file system object `t` is, for messages.
-fn file_kind(t: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if t.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
-}
-
 /// Reads a metadata file: a regular file (links are followed) of at most
 /// [`MAX_FILE_BYTES`] holding UTF-8 text. The file is opened without blocking
 /// and checked before anything is read, so a FIFO, a device or an endless
 /// file is refused at once. Returns the text and the file's metadata; errors
 /// are one line starting with the path.
 pub fn read_file(path: &std::path::Path) -> Result<(String, std::fs::Metadata), String> {
-    use std::io::Read;
     let fail = |why: String| format!("{}: {why}", path.display());
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Opening a FIFO for reading would wait for a writer.
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(|e| fail(e.to_string()))?;
+    let file = crate::fsutil::open_nonblocking(path).map_err(|e| fail(e.to_string()))?;
     let stat = file.metadata().map_err(|e| fail(e.to_string()))?;
     if !stat.is_file() {
         return Err(fail(format!(
             "{} (expected a regular file)",
-            file_kind(&stat.file_type())
+            crate::fsutil::kind_name(&stat.file_type())
         )));
     }
     if stat.len() > MAX_FILE_BYTES {
@@ -502,16 +468,14 @@ pub fn read_file(path: &std::path::Path) -> Result<(String, std::fs::Metadata), 
             MAX_FILE_BYTES / 1024
         )));
     }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(e.to_string()))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "the file grew past the {} KiB limit for metadata files while it was read",
-            MAX_FILE_BYTES / 1024
-        )));
-    }
+    let bytes = crate::fsutil::read_limited(file, MAX_FILE_BYTES)
+        .map_err(|e| fail(e.to_string()))?
+        .ok_or_else(|| {
+            fail(format!(
+                "the file grew past the {} KiB limit for metadata files while it was read",
+                MAX_FILE_BYTES / 1024
+            ))
+        })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         fail(format!(
             "not UTF-8 text (invalid byte at offset {})",
