@@ -27,18 +27,14 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::codegen::{Bytes, Service, http};
-use tonic::transport::server::TcpIncoming;
 use tonic::{Status, server::Grpc};
 
 use super::collector::{Backend, CallGuard, HostContext, to_status};
 use super::dict::{dict_to_message, message_to_dict};
 use super::error::PluginError;
 use super::kinds::{Answer, KindSpec, Route};
-use super::log::{self, CallLog};
-use super::server::{
-    GateBody, Gated, HealthService, ReflectionIndex, ReflectionV1, ReflectionV1Alpha,
-    ServerInfoService, pb,
-};
+use super::log::CallLog;
+use super::server::{GateBody, HealthService, ReflectionIndex, add_common_services, serve_routes};
 use crate::error::AppError;
 
 /// Health and ServerInfo, served by every kind after its own services.
@@ -368,21 +364,7 @@ pub async fn serve<B: Backend>(
     let health = HealthService::new(service_key, down_rx);
 
     let mut routes = tonic::service::Routes::builder();
-    routes
-        .add_service(Gated(pb::health::health_server::HealthServer::new(health)))
-        .add_service(Gated(pb::core::server_info_server::ServerInfoServer::new(
-            ServerInfoService,
-        )))
-        .add_service(Gated(
-            tonic_reflection::pb::v1alpha::server_reflection_server::ServerReflectionServer::new(
-                ReflectionV1Alpha(index.clone()),
-            ),
-        ))
-        .add_service(Gated(
-            tonic_reflection::pb::v1::server_reflection_server::ServerReflectionServer::new(
-                ReflectionV1(index),
-            ),
-        ));
+    add_common_services(&mut routes, health, index);
     let mut routes = routes.routes();
     {
         let axum_router = routes.axum_router_mut();
@@ -393,31 +375,5 @@ pub async fn serve<B: Backend>(
         *axum_router = r;
     }
 
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    let (signalled_tx, mut signalled_rx) = watch::channel(false);
-    let calls = ctx.clone();
-    let shutdown = async move {
-        stop.await;
-        log::stopping(calls.calls_in_progress(), grace);
-        let _ = signalled_tx.send(true);
-        // Endless streams (Health.Watch) end so they do not hold the grace period.
-        let _ = down_tx.send(true);
-    };
-    let server = tonic::transport::Server::builder()
-        .add_routes(routes)
-        .serve_with_incoming_shutdown(incoming, shutdown);
-    tokio::pin!(server);
-    tokio::select! {
-        r = &mut server => return r.map_err(|e| AppError::msg(format!("gRPC server failed: {e}"))),
-        _ = signalled_rx.wait_for(|s| *s) => {}
-    }
-    match tokio::time::timeout(grace, &mut server).await {
-        Ok(r) => r.map_err(|e| AppError::msg(format!("gRPC server failed: {e}"))),
-        // Calls still running after the grace period are dropped, which
-        // cancels their handler work.
-        Err(_) => {
-            log::cancelling(ctx.calls_in_progress(), "Grace period over");
-            Ok(())
-        }
-    }
+    serve_routes(routes, listener, ctx, stop, grace, down_tx).await
 }

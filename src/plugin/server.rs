@@ -371,14 +371,13 @@ pub async fn serve_with_grace<B: Backend>(
     grace: Duration,
 ) -> Result<(), AppError> {
     let index = Arc::new(ReflectionIndex::build(&SERVICES).map_err(AppError::msg)?);
-    let ctx_for_log = ctx.clone();
-    let ctx_after = ctx.clone();
     let (down_tx, down_rx) = watch::channel(false);
     let backend = Arc::new(backend);
     let health = HealthService::new(service, down_rx.clone());
 
     // Every service reads its requests through the size gate.
-    let router = tonic::transport::Server::builder()
+    let mut routes = tonic::service::Routes::builder();
+    routes
         .add_service(Gated(
             pb::inventory::collector_server::CollectorServer::new(CollectorService::new(
                 backend.clone(),
@@ -386,8 +385,20 @@ pub async fn serve_with_grace<B: Backend>(
             )),
         ))
         .add_service(Gated(pb::inventory::job_server::JobServer::new(
-            JobService::new(backend, ctx),
-        )))
+            JobService::new(backend, ctx.clone()),
+        )));
+    add_common_services(&mut routes, health, index);
+    serve_routes(routes.routes(), listener, ctx, stop, grace, down_tx).await
+}
+
+/// Adds the services every plugin kind serves, each through the size gate:
+/// Health, ServerInfo and reflection (v1alpha and v1) listing `index`.
+pub fn add_common_services(
+    routes: &mut tonic::service::RoutesBuilder,
+    health: HealthService,
+    index: Arc<ReflectionIndex>,
+) {
+    routes
         .add_service(Gated(pb::health::health_server::HealthServer::new(health)))
         .add_service(Gated(pb::core::server_info_server::ServerInfoServer::new(
             ServerInfoService,
@@ -402,18 +413,31 @@ pub async fn serve_with_grace<B: Backend>(
                 ReflectionV1(index),
             ),
         ));
+}
 
+/// Serves `routes` on `listener` until `stop` resolves, then lets in-flight
+/// calls finish for up to `grace`; `down` ends Health watches at the stop.
+pub async fn serve_routes(
+    routes: tonic::service::Routes,
+    listener: TcpListener,
+    ctx: HostContext,
+    stop: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+    down: watch::Sender<bool>,
+) -> Result<(), AppError> {
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let (signalled_tx, mut signalled_rx) = watch::channel(false);
-    let calls = ctx_for_log;
+    let calls = ctx.clone();
     let shutdown = async move {
         stop.await;
         log::stopping(calls.calls_in_progress(), grace);
         let _ = signalled_tx.send(true);
         // Endless streams (Health.Watch) end so they do not hold the grace period.
-        let _ = down_tx.send(true);
+        let _ = down.send(true);
     };
-    let server = router.serve_with_incoming_shutdown(incoming, shutdown);
+    let server = tonic::transport::Server::builder()
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(incoming, shutdown);
     tokio::pin!(server);
 
     tokio::select! {
@@ -425,7 +449,7 @@ pub async fn serve_with_grace<B: Backend>(
         // Calls still running after the grace period are dropped, which
         // cancels their handler work.
         Err(_) => {
-            log::cancelling(ctx_after.calls_in_progress(), "Grace period over");
+            log::cancelling(ctx.calls_in_progress(), "Grace period over");
             Ok(())
         }
     }
