@@ -955,6 +955,14 @@ pub fn request_params(method: &str, request: &Value) -> Result<Value, PluginErro
             ));
         }
     };
+    validate_request(spec, request)
+}
+
+/// The request dict validated by the route's model, as the plugin receives it
+/// (`model.dict()`: every field present, `null` for unset optionals, unknown
+/// keys dropped). The first validation error is reported the way upstream's
+/// `convert_model` maps it.
+pub(crate) fn validate_request(spec: &ModelSpec, request: &Value) -> Result<Value, PluginError> {
     let empty = Map::new();
     let m = match request {
         Value::Object(m) => m,
@@ -973,12 +981,21 @@ pub fn request_params(method: &str, request: &Value) -> Result<Value, PluginErro
     }
 }
 
-/// The first validation failure of a request, as upstream maps it onto its
-/// error family.
-fn request_error(errs: &[ValError]) -> PluginError {
+/// Upstream's mapping of the first pydantic error onto its error family:
+/// missing → ERROR_REQUIRED_PARAMETER, `type_error.<t>` →
+/// ERROR_INVALID_PARAMETER_TYPE, anything else → ERROR_INVALID_PARAMETER, all
+/// INVALID_ARGUMENT with the location joined by `, `.
+pub(crate) fn request_error(errs: &[ValError]) -> PluginError {
     let Some(e) = errs.first() else {
         return PluginError::unknown("request validation failed");
     };
+    // Upstream quirk: it joins the location with `", ".join(loc)`, which fails
+    // on a list index (an int) — the caller gets that TypeError instead.
+    if let Some(i) = e.loc.iter().position(|p| is_list_index(p)) {
+        return PluginError::unknown(format!(
+            "sequence item {i}: expected str instance, int found"
+        ));
+    }
     let key = e.loc.join(", ");
     if e.ty == "value_error.missing" {
         PluginError::required_parameter(&key)
@@ -996,6 +1013,11 @@ fn request_error(errs: &[ValError]) -> PluginError {
             format!("Parameter is invalid. (key = {key}, reason = {})", e.msg),
         )
     }
+}
+
+/// Model locations hold list indices as decimal text; field names never are.
+fn is_list_index(part: &str) -> bool {
+    !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())
 }
 
 // ---------------------------------------------------------------------------

@@ -25,11 +25,11 @@ pub mod monitoring_metric;
 pub mod monitoring_webhook;
 pub mod notification_protocol;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::error::{PluginError, StatusKind};
-use super::model::{ModelSpec, ValError, construct, render_validation_error, validate_model};
-use crate::output::pyrepr::py_type_name;
+use super::error::PluginError;
+use super::model::{ModelSpec, ValError, construct, render_validation_error};
+pub(crate) use super::model::validate_request;
 
 /// One plugin kind.
 pub struct KindSpec {
@@ -306,68 +306,6 @@ fn py_str_list(items: &[&str]) -> String {
 // Shared rules of upstream's framework
 // ---------------------------------------------------------------------------
 
-/// The request dict validated by the route's model, as the plugin receives it
-/// (`model.dict()`: every field present, `null` for unset optionals, unknown
-/// keys dropped). The first validation error is reported the way upstream's
-/// `convert_model` maps it.
-pub(crate) fn validate_request(spec: &ModelSpec, request: &Value) -> Result<Value, PluginError> {
-    let empty = Map::new();
-    let m = match request {
-        Value::Object(m) => m,
-        Value::Null => &empty,
-        other => {
-            return Err(PluginError::unknown(format!(
-                "request must be a mapping, not {}",
-                py_type_name(other)
-            )));
-        }
-    };
-    let mut errs = Vec::new();
-    match validate_model(spec, m, &mut Vec::new(), false, &mut errs) {
-        Some(out) if errs.is_empty() => Ok(Value::Object(out)),
-        _ => Err(request_error(&errs)),
-    }
-}
-
-/// Upstream's mapping of the first pydantic error onto its error family:
-/// missing → ERROR_REQUIRED_PARAMETER, `type_error.<t>` →
-/// ERROR_INVALID_PARAMETER_TYPE, anything else → ERROR_INVALID_PARAMETER, all
-/// INVALID_ARGUMENT with the location joined by `, `.
-pub(crate) fn request_error(errs: &[ValError]) -> PluginError {
-    let Some(e) = errs.first() else {
-        return PluginError::unknown("request validation failed");
-    };
-    // Upstream quirk: it joins the location with `", ".join(loc)`, which fails
-    // on a list index (an int) — the caller gets that TypeError instead.
-    if let Some(i) = e.loc.iter().position(|p| is_list_index(p)) {
-        return PluginError::unknown(format!(
-            "sequence item {i}: expected str instance, int found"
-        ));
-    }
-    let key = e.loc.join(", ");
-    if e.ty == "value_error.missing" {
-        PluginError::required_parameter(&key)
-    } else if let Some(rest) = e.ty.strip_prefix("type_error") {
-        let ty = rest.trim_start_matches('.').split('.').next().unwrap_or("");
-        PluginError::new(
-            StatusKind::InvalidArgument,
-            "ERROR_INVALID_PARAMETER_TYPE",
-            format!("Parameter type is invalid. (key = {key}, type = {ty})"),
-        )
-    } else {
-        PluginError::new(
-            StatusKind::InvalidArgument,
-            "ERROR_INVALID_PARAMETER",
-            format!("Parameter is invalid. (key = {key}, reason = {})", e.msg),
-        )
-    }
-}
-
-/// Model locations hold list indices as decimal text; field names never are.
-fn is_list_index(part: &str) -> bool {
-    !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// `Model(**answer).dict()` for a route's answer: a non-mapping fails with
 /// Python's TypeError text (naming `qualified`, the model's module path), a
 /// validation failure with pydantic's message; both INTERNAL `ERROR_UNKNOWN`.
@@ -408,6 +346,8 @@ pub(crate) fn rename_key(v: Value, from: &str, to: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::error::StatusKind;
+    use crate::plugin::model::request_error;
 
     #[test]
     fn every_kind_is_found_by_name_and_alias() {
