@@ -25,25 +25,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     compile_kinds(&out_dir)?;
 
-    // Source info is left out: reflection clients get the same compact
-    // descriptors a Python server sends.
+    // Server code for the services served with generated code (the
+    // collector's, Health and ServerInfo); reflection answers from the kinds'
+    // descriptor sets above.
     let fds = protox::Compiler::new(["proto"])?
         .include_source_info(false)
         .include_imports(true)
         .open_files(PROTOS)?
         .file_descriptor_set();
 
-    std::fs::write(
-        out_dir.join("host_descriptor.bin"),
-        prost::Message::encode_to_vec(&fds),
-    )?;
-
     // The host's codec decodes the requests' Struct fields itself (prost's
-    // decoder stops at 49 nested lists; see src/plugin/convert.rs).
+    // decoder stops at 49 nested lists; see src/plugin/host/convert.rs).
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(false)
-        .codec_path("crate::plugin::server::HostCodec")
+        .codec_path("crate::plugin::host::codec::HostCodec")
         .compile_fds(fds)?;
     Ok(())
 }

@@ -121,7 +121,7 @@ set edit:completion:arg-completer[spaceone] = {|@words|
             cand --python 'Python interpreter that runs the plugin code (default: python3; for plugins built on the Python framework: the interpreter of their virtualenv)'
             cand --handler 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)'
             cand --timeout 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream'
-            cand --kind 'The plugin''s kind, when its routes do not tell: asset (the inventory collector), external-auth (auth), account-collector, cost, notification, webhook, metric or log'
+            cand --kind 'Serve the plugin as this kind: asset (the inventory collector; also collector), external-auth (auth), account-collector, cost, notification, webhook, metric or log. By default the class of the plugin''s app tells (or, failing that, its routes)'
             cand --inventory-v1 'For inventory 1.x: also send json_metadata decoded as metadata and a cloud service''s json_data decoded as data (inventory 1.x reads only those, and fails the job task on a v2 plugin''s null ones)'
             cand -h 'Print help'
             cand --help 'Print help'

@@ -27,7 +27,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SAMPLE="$ROOT/samples/compat-collector"
 METADATA_GOLDENS="$ROOT/tests/data/metadata"
-SDK_DIR="$ROOT/src/plugin/handler/python"
+SDK_DIR="$ROOT/src/plugin/host/handler/python"
 API_KEY="kst-sample-7f3a9c"
 
 say() { echo "regen-goldens: $*" >&2; }

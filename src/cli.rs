@@ -479,8 +479,9 @@ pub struct PluginServerArgs {
     /// v2 plugin's null ones)
     #[arg(long = "inventory-v1")]
     pub inventory_v1: bool,
-    /// The plugin's kind, when its routes do not tell: asset (the inventory collector),
-    /// external-auth (auth), account-collector, cost, notification, webhook, metric or log
+    /// Serve the plugin as this kind: asset (the inventory collector; also collector),
+    /// external-auth (auth), account-collector, cost, notification, webhook, metric or log.
+    /// By default the class of the plugin's app tells (or, failing that, its routes)
     #[arg(long = "kind", value_name = "KIND")]
     pub kind: Option<String>,
 }

@@ -96,7 +96,7 @@ fn creates_a_collector_project_and_never_overwrites_it() {
         std::fs::read(root.join("src/spaceone_plugin_sdk.py")).expect("sdk"),
         std::fs::read(
             Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("src/plugin/handler/python/spaceone_plugin_sdk.py")
+                .join("src/plugin/host/handler/python/spaceone_plugin_sdk.py")
         )
         .expect("host sdk")
     );

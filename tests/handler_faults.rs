@@ -9,22 +9,24 @@
 
 mod common;
 
-// The handler module is compiled into this test crate as `crate::plugin::handler`
+// The handler module is compiled into this test crate as `crate::plugin::host::handler`
 // (the binary crate has no library target to link against).
-#[path = "../src/plugin/error.rs"]
+#[path = "../src/plugin/host/error.rs"]
 pub mod plugin_error;
-#[path = "../src/plugin/handler/mod.rs"]
+#[path = "../src/plugin/host/handler/mod.rs"]
 pub mod plugin_handler;
 mod plugin {
-    pub use super::plugin_error as error;
-    pub use super::plugin_handler as handler;
+    pub mod host {
+        pub use crate::plugin_error as error;
+        pub use crate::plugin_handler as handler;
+    }
 }
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use plugin::error::{PluginError, StatusKind};
-use plugin::handler::{DEFAULT_IDLE_TIMEOUT, HandlerConfig, Pool, Ready, StartupError};
+use plugin::host::error::{PluginError, StatusKind};
+use plugin::host::handler::{DEFAULT_IDLE_TIMEOUT, HandlerConfig, Pool, Ready, StartupError};
 use serde_json::{Value, json};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -744,7 +746,7 @@ async fn one_process_serves_concurrent_calls_with_their_own_ids() {
         assert_eq!(children_left().len(), 1, "{:?}", children_left());
 
         // Calls made with a transaction id pass it on; others send none.
-        let traced = plugin::handler::with_trace_id(
+        let traced = plugin::host::handler::with_trace_id(
             "4bf92f3577b34da6a3ce929d0e0e4736".to_string(),
             pool.call("Collector.init", opts(json!({}))),
         )
@@ -1556,7 +1558,7 @@ async fn sdk_helpers_match_upstream_helpers() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let out = tokio::process::Command::new(python)
             .arg(data_dir().join("sdk_vs_upstream.py"))
-            .arg(root.join("src/plugin/handler/python"))
+            .arg(root.join("src/plugin/host/handler/python"))
             .arg(data_dir().join("sdk_project"))
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
@@ -1596,7 +1598,7 @@ async fn a_framework_plugin_serves_concurrent_collects_each_in_its_own_transacti
             .map(|i| {
                 let pool = pool.clone();
                 let trace = format!("{i:032x}");
-                tokio::spawn(plugin::handler::with_trace_id(trace, async move {
+                tokio::spawn(plugin::host::handler::with_trace_id(trace, async move {
                     let params =
                         json!({"options": {"items": 3, "delay": 0.3, "tag": i}, "secret_data": {}});
                     collect_all(&pool, params).await

@@ -128,7 +128,7 @@ fn routes_of_no_single_kind_are_refused_at_startup() {
     let r = run_bounded(cmd, "", Duration::from_secs(30));
     assert_eq!(r.code(), 1, "{}", r.stderr);
     assert!(
-        r.stderr.ends_with("ERROR: The plugin's routes (Webhook.init, Protocol.init) belong to no single plugin kind; name its kind with --kind (external-auth (auth), account-collector, cost, notification, webhook, metric, log).\n\n"),
+        r.stderr.ends_with("ERROR: The plugin's routes (Webhook.init, Protocol.init) belong to no single plugin kind; name its kind with --kind (asset (collector), external-auth (auth), account-collector, cost, notification, webhook, metric, log).\n\n"),
         "{}",
         r.stderr
     );

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::error::{AppError, Result};
 use crate::output::json;
-use crate::plugin::metadata;
+use crate::plugin::kinds::collector::metadata;
 
 pub fn run(file: &Path) -> Result<()> {
     let shown = file.display().to_string();

@@ -1,13 +1,15 @@
-//! `spacectl run plugin-server PACKAGE`: serve a plugin over gRPC (the inventory
-//! collector, or the kind its routes or `--kind` name).
+//! `spacectl run plugin-server PACKAGE`: serve a plugin over gRPC as the kind
+//! it is (from the class of its app, its routes, or `--kind`).
 
 use std::time::Duration;
 
 use super::hints;
 use crate::cli::PluginServerArgs;
 use crate::error::{AppError, Result};
-use crate::plugin::handler::{DEFAULT_IDLE_TIMEOUT, HandlerConfig};
-use crate::plugin::server::{self, ServeOptions};
+use crate::plugin::host::handler::{DEFAULT_IDLE_TIMEOUT, HandlerConfig};
+use crate::plugin::host::kind::KindOptions;
+use crate::plugin::host::server::{self, ServeOptions};
+use crate::plugin::kinds;
 
 /// Port used when `-p`/`SPACEONE_PORT` is 0 (upstream treats 0 as "not set").
 const DEFAULT_PORT: u16 = 50051;
@@ -39,8 +41,11 @@ fn options(a: PluginServerArgs) -> ServeOptions {
         host: a.host,
         port,
         handler,
-        inventory_v1: a.inventory_v1,
+        options: KindOptions {
+            inventory_v1: a.inventory_v1,
+        },
         kind: a.kind,
+        select: kinds::select_for,
     }
 }
 
@@ -109,7 +114,11 @@ mod tests {
         assert_eq!(o.handler.timeout, None);
         let o = options(parse(&["plugin", "--timeout", "5"]));
         assert_eq!(o.handler.timeout, Some(Duration::from_secs(5)));
-        assert!(!o.inventory_v1);
-        assert!(options(parse(&["plugin", "--inventory-v1"])).inventory_v1);
+        assert!(!o.options.inventory_v1);
+        assert!(
+            options(parse(&["plugin", "--inventory-v1"]))
+                .options
+                .inventory_v1
+        );
     }
 }

@@ -28,14 +28,14 @@ use std::path::{Component, Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
-use crate::plugin::handler::python::{SDK_FILE_NAME, SDK_SOURCE};
+use crate::plugin::host::handler::python::{SDK_FILE_NAME, SDK_SOURCE};
 use crate::plugin::kinds;
 
 /// File name of the SDK module of the other kinds (next to the SDK in `src/`).
 pub const KINDS_SDK_FILE_NAME: &str = "spaceone_plugin_kinds.py";
 /// The kinds SDK module: server classes and helpers of every kind besides the collector.
 pub const KINDS_SDK_SOURCE: &str =
-    include_str!("../plugin/handler/python/spaceone_plugin_kinds.py");
+    include_str!("../plugin/host/handler/python/spaceone_plugin_kinds.py");
 pub use names::Names;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -72,13 +72,9 @@ impl Kind {
     }
 }
 
-/// `-s` values that select a kind: the upstream alias and module path of the
-/// collector skeleton, and the plain word.
-const KIND_NAMES: &[(&str, Kind)] = &[
-    ("asset", Kind::Asset),
-    ("collector", Kind::Asset),
-    ("spaceone.inventory.plugin.collector.skeleton", Kind::Asset),
-];
+/// The module path upstream's `create-project` takes for the collector
+/// skeleton, accepted for it too.
+const COLLECTOR_SKELETON: &str = "spaceone.inventory.plugin.collector.skeleton";
 
 /// Upstream kinds that have no template here, with what they are.
 const UNAVAILABLE_KINDS: &[(&str, &str)] =
@@ -86,26 +82,31 @@ const UNAVAILABLE_KINDS: &[(&str, &str)] =
 
 /// The kinds `-s` accepts, for error messages.
 fn available_kinds() -> String {
-    let mut out = vec![
-        "asset (inventory collector; also accepted as collector or spaceone.inventory.plugin.collector.skeleton)"
-            .to_string(),
-    ];
+    let mut out = Vec::new();
     for k in kinds::KINDS {
         if TEMPLATES.get_dir(k.name).is_none() {
             continue;
         }
-        if k.aliases.is_empty() {
+        let mut aliases = k.aliases.to_vec();
+        if is_collector(k) {
+            aliases.push(COLLECTOR_SKELETON);
+        }
+        if aliases.is_empty() {
             out.push(format!("{} ({})", k.name, k.title));
         } else {
             out.push(format!(
                 "{} ({}; also accepted as {})",
                 k.name,
                 k.title,
-                k.aliases.join(" or ")
+                aliases.join(" or ")
             ));
         }
     }
     out.join(", ")
+}
+
+fn is_collector(k: &kinds::KindSpec) -> bool {
+    std::ptr::eq(k, &kinds::collector::KIND)
 }
 
 /// The kind for a `-s` value (`None`: the default, `asset`).
@@ -113,10 +114,13 @@ pub fn parse_kind(source: Option<&str>) -> Result<Kind, String> {
     let Some(value) = source else {
         return Ok(Kind::Asset);
     };
-    if let Some((_, kind)) = KIND_NAMES.iter().find(|(n, _)| *n == value) {
-        return Ok(*kind);
+    if value == COLLECTOR_SKELETON {
+        return Ok(Kind::Asset);
     }
     let other = kinds::find(value);
+    if other.is_some_and(is_collector) {
+        return Ok(Kind::Asset);
+    }
     if let Some(k) = other.filter(|k| TEMPLATES.get_dir(k.name).is_some()) {
         return Ok(Kind::Other(k.name));
     }
@@ -501,7 +505,7 @@ mod tests {
     #[test]
     fn each_kind_plan_covers_its_routes_and_is_fully_rendered() {
         let mut with_template = Vec::new();
-        for k in kinds::KINDS {
+        for k in kinds::KINDS.iter().filter(|k| !is_collector(k)) {
             let Ok(kind) = parse_kind(Some(k.name)) else {
                 continue;
             };
@@ -644,7 +648,7 @@ mod tests {
             SDK_SOURCE.as_bytes(),
             std::fs::read(
                 Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("src/plugin/handler/python/spaceone_plugin_sdk.py")
+                    .join("src/plugin/host/handler/python/spaceone_plugin_sdk.py")
             )
             .unwrap()
         );

@@ -1,7 +1,7 @@
 //! What `plugin test` checks in the responses of a plugin (pure).
 //!
 //! * Every response must follow upstream's models: it is run through the
-//!   host's shaping rules ([`crate::plugin::model`]) again and must come out
+//!   host's shaping rules ([`crate::plugin::kinds::collector::model`]) again and must come out
 //!   unchanged.
 //! * A FAILURE item is an error (its message is reported).
 //! * Two SUCCESS items of one resource type in one collect call whose first
@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::plugin::model;
+use crate::plugin::kinds::collector::model;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +93,7 @@ pub fn check_supported_types(init: &Value, counts: &[(String, String, usize)]) -
 fn check_idempotent(
     what: &str,
     response: &Value,
-    shaped: Result<Value, crate::plugin::error::PluginError>,
+    shaped: Result<Value, crate::plugin::host::error::PluginError>,
 ) -> Option<Finding> {
     match shaped {
         Ok(v) if &v == response => None,
@@ -667,7 +667,7 @@ mod tests {
         json!({"state": "SUCCESS", "resource_type": "inventory.CloudServiceType",
                "match_rules": {"1": ["name", "group", "provider"]},
                "resource": {"name": name, "group": "G", "provider": "p", "is_primary": false, "is_major": false,
-                            "metadata": null, "json_metadata": crate::plugin::metadata::to_json_string(view),
+                            "metadata": null, "json_metadata": crate::plugin::kinds::collector::metadata::to_json_string(view),
                             "service_code": null, "tags": {}, "labels": []}})
     }
 

@@ -78,9 +78,10 @@ pub struct Plan {
 /// (or there are none), `Err` when their routes fit no single kind.
 pub fn plan(files: &[RequestFile], named: Option<&str>) -> Result<Option<Plan>, String> {
     let routes: Vec<String> = files.iter().map(|f| f.route.clone()).collect();
-    let Some(kind) = kinds::select(named, &routes)? else {
+    let kind = kinds::select(named, &routes)?;
+    if std::ptr::eq(kind, &kinds::collector::KIND) {
         return Ok(None);
-    };
+    }
     let calls = kind
         .routes
         .iter()

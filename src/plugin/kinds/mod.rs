@@ -18,8 +18,10 @@
 //! message field leaves it unset).
 
 pub mod account_collector;
+pub mod collector;
 pub mod cost_data_source;
 pub mod external_auth;
+pub mod model;
 pub mod monitoring_log;
 pub mod monitoring_metric;
 pub mod monitoring_webhook;
@@ -27,112 +29,16 @@ pub mod notification_protocol;
 
 use serde_json::Value;
 
-use super::error::PluginError;
-use super::model::{ModelSpec, ValError, construct, render_validation_error};
-pub(crate) use super::model::validate_request;
+use super::host::error::PluginError;
+use super::host::handler::Ready;
+pub use super::host::kind::{Answer, KindSpec, Library, Route, Serving, Shaping};
+pub(crate) use model::validate_request;
+use model::{ModelSpec, ValError, construct, render_validation_error};
 
-/// One plugin kind.
-pub struct KindSpec {
-    /// The name `create-project -s` and `--kind` take, e.g. `webhook`.
-    pub name: &'static str,
-    /// Other names accepted for it (upstream's `auth` for external auth).
-    pub aliases: &'static [&'static str],
-    /// What the kind is, for people: `monitoring webhook`.
-    pub title: &'static str,
-    /// The proto package of its services.
-    pub package: &'static str,
-    /// Its services (short names), in the order upstream's server loads them
-    /// (the order of the startup log).
-    pub services: &'static [&'static str],
-    /// Every route, by service then method, in upstream's table order.
-    pub routes: &'static [Route],
-    /// The upstream Python library that serves the kind, if there is one.
-    // Read once the handler reports the class of the plugin's app.
-    #[allow(dead_code)]
-    pub library: Option<Library>,
-    /// The encoded FileDescriptorSet of the kind's protos, with Health,
-    /// ServerInfo and the well-known types they import.
-    pub descriptor_set: &'static [u8],
-    /// Whether upstream's per-call log lines name the route (`Class.verb`) in
-    /// their transaction column; the webhook library's leave it empty.
-    pub log_names_route: bool,
-    /// Whether the shaping is upstream's (a library exists) or this host's own.
-    #[allow(dead_code)]
-    pub shaping: Shaping,
-}
-
-/// Where a kind's validation and shaping rules come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shaping {
-    /// Upstream's plugin library, reproduced exactly.
-    Upstream,
-    /// Upstream has the protos and callers but no library: the rules are ours
-    /// (documented in the kind's module).
-    Ours,
-}
-
-/// The upstream plugin library of a kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Library {
-    /// The Python module defining the server class.
-    pub module: &'static str,
-    /// The `PluginServer` subclass a plugin's `app` is an instance of.
-    pub class: &'static str,
-    /// The pip requirement that installs it (an exact development build: the
-    /// stable releases that sort above them lack this library or differ).
-    pub requirement: &'static str,
-}
-
-/// What a route answers.
-#[derive(Clone, Copy)]
-pub enum Answer {
-    /// `google.protobuf.Empty`: the plugin's return value is ignored.
-    Empty,
-    /// One message, shaped from the plugin's return value.
-    Unary(fn(&Value) -> Result<Value, PluginError>),
-    /// A stream: each item the plugin yields is shaped into one message.
-    Stream(fn(&Value) -> Result<Value, PluginError>),
-}
-
-/// One route of a kind: `Service.verb`.
-pub struct Route {
-    /// The service's short name, e.g. `Event`.
-    pub service: &'static str,
-    /// The method, e.g. `parse`.
-    pub verb: &'static str,
-    /// The request message (short name, in the kind's package).
-    pub request: &'static str,
-    /// The response message: a short name in the kind's package, or a full
-    /// name (`google.protobuf.Empty`).
-    pub response: &'static str,
-    /// Request dict → the parameters the plugin function receives.
-    pub params: fn(&Value) -> Result<Value, PluginError>,
-    /// How the plugin's answer becomes the response.
-    pub answer: Answer,
-    /// Top-level request keys replaced by `"********"` in the request log line.
-    pub masked: &'static [&'static str],
-    /// Parameters upstream's model turns into a `datetime` before the plugin
-    /// sees them; they are kept as the request's text here, and a runner of
-    /// framework plugins converts them.
-    #[allow(dead_code)]
-    pub datetime_params: &'static [&'static str],
-}
-
-impl Route {
-    /// `Service.verb`.
-    pub fn method(&self) -> String {
-        format!("{}.{}", self.service, self.verb)
-    }
-
-    /// Whether the response is a stream.
-    pub fn streaming(&self) -> bool {
-        matches!(self.answer, Answer::Stream(_))
-    }
-}
-
-/// Every kind besides the inventory collector, in the order `create-project`
-/// lists them.
+/// Every kind, in the order `create-project` lists them; the inventory
+/// collector first (the default).
 pub static KINDS: &[&KindSpec] = &[
+    &collector::KIND,
     &external_auth::KIND,
     &account_collector::KIND,
     &cost_data_source::KIND,
@@ -150,9 +56,8 @@ pub fn find(name: &str) -> Option<&'static KindSpec> {
         .find(|k| k.name == name || k.aliases.contains(&name))
 }
 
-/// The kind whose library class is `module:class` (compat mode detection,
-/// once the handler reports the class of the plugin's app).
-#[allow(dead_code)]
+/// The kind whose library class is `module:class` (compat mode: the class of
+/// the plugin's app, or one of its bases).
 pub fn by_library(module: &str, class: &str) -> Option<&'static KindSpec> {
     KINDS.iter().copied().find(|k| {
         k.library
@@ -161,7 +66,7 @@ pub fn by_library(module: &str, class: &str) -> Option<&'static KindSpec> {
 }
 
 /// The names `--kind` and `create-project -s` accept, aliases after their kind:
-/// `external-auth (auth), account-collector, ...`.
+/// `asset (collector), external-auth (auth), account-collector, ...`.
 pub fn names_list() -> String {
     KINDS
         .iter()
@@ -176,42 +81,26 @@ pub fn names_list() -> String {
         .join(", ")
 }
 
-/// The routes of the inventory collector (served by the collector host).
-pub const COLLECTOR_ROUTES: &[&str] = &[
-    "Collector.init",
-    "Collector.verify",
-    "Collector.collect",
-    "Job.get_tasks",
-];
-
-/// The kind a plugin is served as (`Ok(None)`: the inventory collector).
-///
-/// `named` (`--kind`) decides when given: every registered route must then be
+/// The kind named `name` (`--kind`): every route the plugin registered must be
 /// one of the kind's, or the start fails with upstream's `@app.route` message.
-/// Otherwise the kind is the one whose route table holds every route the plugin
-/// registered; a plugin with no routes, or collector routes only, is a
-/// collector.
-pub fn select(named: Option<&str>, routes: &[String]) -> Result<Option<&'static KindSpec>, String> {
-    if let Some(name) = named {
-        if matches!(name, "asset" | "collector") {
-            return Ok(None);
-        }
-        let kind = find(name).ok_or_else(|| {
-            format!(
-                "Unknown plugin kind '{name}' (--kind): use asset or one of {}.",
-                names_list()
-            )
-        })?;
-        for r in routes {
-            kind.check_route(r)?;
-        }
-        return Ok(Some(kind));
+pub fn named(name: &str, routes: &[String]) -> Result<&'static KindSpec, String> {
+    let kind = find(name).ok_or_else(|| {
+        format!(
+            "Unknown plugin kind '{name}' (--kind): use one of {}.",
+            names_list()
+        )
+    })?;
+    for r in routes {
+        kind.check_route(r)?;
     }
-    if routes
-        .iter()
-        .all(|r| COLLECTOR_ROUTES.contains(&r.as_str()))
-    {
-        return Ok(None);
+    Ok(kind)
+}
+
+/// The kind whose route table holds every route the plugin registered; a
+/// plugin with no routes is a collector (upstream's default skeleton).
+pub fn by_routes(routes: &[String]) -> Result<&'static KindSpec, String> {
+    if routes.is_empty() {
+        return Ok(&collector::KIND);
     }
     let fits: Vec<&'static KindSpec> = KINDS
         .iter()
@@ -219,7 +108,7 @@ pub fn select(named: Option<&str>, routes: &[String]) -> Result<Option<&'static 
         .filter(|k| routes.iter().all(|r| k.route(r).is_some()))
         .collect();
     match fits.as_slice() {
-        [one] => Ok(Some(*one)),
+        [one] => Ok(*one),
         [] => Err(format!(
             "The plugin's routes ({}) belong to no single plugin kind; name its kind with --kind ({}).",
             routes.join(", "),
@@ -233,73 +122,23 @@ pub fn select(named: Option<&str>, routes: &[String]) -> Result<Option<&'static 
     }
 }
 
-impl KindSpec {
-    /// The route `Service.verb`, if the kind has it.
-    pub fn route(&self, method: &str) -> Option<&'static Route> {
-        let (service, verb) = method.split_once('.')?;
-        self.routes
-            .iter()
-            .find(|r| r.service == service && r.verb == verb)
-    }
-
-    /// Full names of the kind's services, in load order.
-    pub fn service_names(&self) -> Vec<String> {
-        self.services
-            .iter()
-            .map(|s| format!("{}.{s}", self.package))
-            .collect()
-    }
-
-    /// The full name of a route's request or response message.
-    pub fn message_name(&self, name: &str) -> String {
-        if name.contains('.') {
-            name.to_string()
-        } else {
-            format!("{}.{name}", self.package)
-        }
-    }
-
-    /// The check upstream's `@app.route("Class.method")` makes when a plugin
-    /// binds a function: `Err` holds the `ValueError` text it raises at import.
-    pub fn check_route(&self, method: &str) -> Result<&'static Route, String> {
-        let (class, verb) = method.split_once('.').unwrap_or((method, ""));
-        if !self.services.contains(&class) {
-            // Upstream lists its table's classes (in its own order).
-            let mut classes: Vec<&str> = Vec::new();
-            for r in self.routes {
-                if !classes.contains(&r.service) {
-                    classes.push(r.service);
-                }
-            }
-            return Err(format!(
-                "Plugin method is invalid. (plugin_method = {method}, allowed = {})",
-                py_str_list(&classes)
-            ));
-        }
-        match self.route(method) {
-            Some(r) => Ok(r),
-            None => {
-                let verbs: Vec<&str> = self
-                    .routes
-                    .iter()
-                    .filter(|r| r.service == class)
-                    .map(|r| r.verb)
-                    .collect();
-                // Upstream's second message has no space after the comma.
-                let _ = verb;
-                Err(format!(
-                    "Plugin method is invalid. (plugin_method = {method},allowed = {})",
-                    py_str_list(&verbs)
-                ))
-            }
-        }
+/// The kind a project's request files are for (`plugin test`): `--kind`
+/// when given, else their routes.
+pub fn select(named_kind: Option<&str>, routes: &[String]) -> Result<&'static KindSpec, String> {
+    match named_kind {
+        Some(name) => named(name, routes),
+        None => by_routes(routes),
     }
 }
 
-/// Python's `repr` of a list of strings: `['a', 'b']`.
-fn py_str_list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
-    format!("[{}]", quoted.join(", "))
+/// The kind the host serves a plugin as: `--kind` when given; else the kind
+/// the plugin's app is — an instance of a kind's library class (compat mode)
+/// or of an SDK class that declares its kind; else its routes.
+pub fn select_for(named_kind: Option<&str>, ready: &Ready) -> Result<&'static KindSpec, String> {
+    if let Some(name) = named_kind {
+        return named(name, &ready.routes);
+    }
+    select(None, &ready.routes)
 }
 
 // ---------------------------------------------------------------------------
@@ -346,8 +185,8 @@ pub(crate) fn rename_key(v: Value, from: &str, to: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::error::StatusKind;
-    use crate::plugin::model::request_error;
+    use crate::plugin::host::error::StatusKind;
+    use crate::plugin::kinds::model::request_error;
 
     #[test]
     fn every_kind_is_found_by_name_and_alias() {
@@ -355,14 +194,11 @@ mod tests {
             assert_eq!(find(k.name).map(|f| f.name), Some(k.name));
         }
         assert_eq!(find("auth").map(|k| k.name), Some("external-auth"));
-        assert!(
-            find("asset").is_none(),
-            "the collector is not in this table"
-        );
+        assert_eq!(find("collector").map(|k| k.name), Some("asset"));
         assert!(find("nope").is_none());
         assert_eq!(
             names_list(),
-            "external-auth (auth), account-collector, cost, notification, webhook, metric, log"
+            "asset (collector), external-auth (auth), account-collector, cost, notification, webhook, metric, log"
         );
     }
 
@@ -449,6 +285,7 @@ mod tests {
         assert_eq!(
             with_library,
             [
+                "asset",
                 "external-auth",
                 "account-collector",
                 "cost",
@@ -480,19 +317,19 @@ mod tests {
     #[test]
     fn the_served_kind_follows_the_routes_or_the_flag() {
         let routes = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let name = |r: Result<Option<&'static KindSpec>, String>| r.map(|k| k.map(|k| k.name));
-        assert_eq!(name(select(None, &routes(&[]))), Ok(None));
+        let name = |r: Result<&'static KindSpec, String>| r.map(|k| k.name);
+        assert_eq!(name(select(None, &routes(&[]))), Ok("asset"));
         assert_eq!(
             name(select(None, &routes(&["Collector.init", "Job.get_tasks"]))),
-            Ok(None)
+            Ok("asset")
         );
         assert_eq!(
             name(select(None, &routes(&["Webhook.init", "Event.parse"]))),
-            Ok(Some("webhook"))
+            Ok("webhook")
         );
         assert_eq!(
             name(select(None, &routes(&["DataSource.init", "Cost.get_data"]))),
-            Ok(Some("cost"))
+            Ok("cost")
         );
         assert_eq!(
             name(select(None, &routes(&["DataSource.init"]))),
@@ -500,11 +337,11 @@ mod tests {
         );
         assert_eq!(
             name(select(Some("metric"), &routes(&["DataSource.init"]))),
-            Ok(Some("metric"))
+            Ok("metric")
         );
         assert_eq!(
             name(select(Some("auth"), &routes(&[]))),
-            Ok(Some("external-auth"))
+            Ok("external-auth")
         );
         assert_eq!(
             name(select(Some("webhook"), &routes(&["Webhook.init", "Collector.collect"]))),
@@ -512,11 +349,15 @@ mod tests {
         );
         assert_eq!(
             name(select(None, &routes(&["Webhook.init", "Protocol.init"]))),
-            Err("The plugin's routes (Webhook.init, Protocol.init) belong to no single plugin kind; name its kind with --kind (external-auth (auth), account-collector, cost, notification, webhook, metric, log).".into())
+            Err("The plugin's routes (Webhook.init, Protocol.init) belong to no single plugin kind; name its kind with --kind (asset (collector), external-auth (auth), account-collector, cost, notification, webhook, metric, log).".into())
+        );
+        assert_eq!(
+            name(select(Some("collector"), &routes(&["Collector.init"]))),
+            Ok("asset")
         );
         assert_eq!(
             name(select(Some("nope"), &routes(&[]))),
-            Err("Unknown plugin kind 'nope' (--kind): use asset or one of external-auth (auth), account-collector, cost, notification, webhook, metric, log.".into())
+            Err("Unknown plugin kind 'nope' (--kind): use one of asset (collector), external-auth (auth), account-collector, cost, notification, webhook, metric, log.".into())
         );
     }
 

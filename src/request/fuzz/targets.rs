@@ -415,7 +415,9 @@ fn metadata_converter() {
             }
         },
         |case: &Result<Value, String>| {
-            use crate::plugin::metadata::{convert, convert_file_text, to_json_string};
+            use crate::plugin::kinds::collector::metadata::{
+                convert, convert_file_text, to_json_string,
+            };
             let view = match case {
                 Ok(doc) => convert(doc).map_err(|e| e.to_string()),
                 Err(text) => convert_file_text("fuzz.yaml", text).map_err(|e| e.to_string()),
@@ -609,7 +611,7 @@ fn handler_protocol() {
             (line, command)
         },
         |(line, command): &(Vec<u8>, String)| {
-            use crate::plugin::handler::protocol::{
+            use crate::plugin::host::handler::protocol::{
                 error_from_value, parse_hello, parse_reply, split_command,
             };
             let _ = parse_hello(line);

@@ -7,11 +7,12 @@
 
 use serde_json::Value;
 
-use super::super::error::PluginError;
-use super::super::model::{Dflt, EnumSpec, Kind, ModelSpec, dflt, opt, req};
+use super::model::{Dflt, EnumSpec, Kind, ModelSpec, dflt, opt, req};
 use super::{
-    Answer, KindSpec, Library, Route, Shaping, construct_response, rename_key, validate_request,
+    Answer, KindSpec, Library, Route, Serving, Shaping, construct_response, rename_key,
+    validate_request,
 };
+use crate::plugin::host::error::PluginError;
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {
@@ -80,6 +81,7 @@ pub static KIND: KindSpec = KindSpec {
     descriptor_set: include_bytes!(concat!(env!("OUT_DIR"), "/kinds/cost_data_source.bin")),
     log_names_route: true,
     shaping: Shaping::Upstream,
+    serving: Serving::Routes,
 };
 
 const MODELS: &str = "spaceone.cost_analysis.plugin.data_source.model";

@@ -11,10 +11,10 @@
 
 use serde_json::Value;
 
-use super::super::error::PluginError;
-use super::super::model::{Kind, ModelSpec, opt, req};
+use super::model::{Kind, ModelSpec, opt, req};
 use super::monitoring_metric::{DATA_SOURCE_INIT, DATA_SOURCE_VERIFY};
-use super::{Answer, KindSpec, Route, Shaping, construct_response, validate_request};
+use super::{Answer, KindSpec, Route, Serving, Shaping, construct_response, validate_request};
+use crate::plugin::host::error::PluginError;
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {
@@ -41,6 +41,7 @@ pub static KIND: KindSpec = KindSpec {
     descriptor_set: include_bytes!(concat!(env!("OUT_DIR"), "/kinds/monitoring_log.bin")),
     log_names_route: true,
     shaping: Shaping::Ours,
+    serving: Serving::Routes,
 };
 
 static SORT: ModelSpec = ModelSpec {

@@ -15,9 +15,9 @@
 
 use serde_json::Value;
 
-use super::super::error::PluginError;
-use super::super::model::{Dflt, Kind, ModelSpec, dflt, opt, req};
-use super::{Answer, KindSpec, Route, Shaping, construct_response, validate_request};
+use super::model::{Dflt, Kind, ModelSpec, dflt, opt, req};
+use super::{Answer, KindSpec, Route, Serving, Shaping, construct_response, validate_request};
+use crate::plugin::host::error::PluginError;
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {
@@ -54,6 +54,7 @@ pub static KIND: KindSpec = KindSpec {
     descriptor_set: include_bytes!(concat!(env!("OUT_DIR"), "/kinds/monitoring_metric.bin")),
     log_names_route: true,
     shaping: Shaping::Ours,
+    serving: Serving::Routes,
 };
 
 /// `DataSource.init` of the monitoring data source kinds (metric and log).

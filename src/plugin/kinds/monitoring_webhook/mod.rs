@@ -8,9 +8,11 @@
 
 use serde_json::Value;
 
-use super::super::error::PluginError;
-use super::super::model::{Dflt, Kind, ModelSpec, dflt, req};
-use super::{Answer, KindSpec, Library, Route, Shaping, construct_response, validate_request};
+use super::model::{Dflt, Kind, ModelSpec, dflt, req};
+use super::{
+    Answer, KindSpec, Library, Route, Serving, Shaping, construct_response, validate_request,
+};
+use crate::plugin::host::error::PluginError;
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {
@@ -59,6 +61,7 @@ pub static KIND: KindSpec = KindSpec {
     descriptor_set: include_bytes!(concat!(env!("OUT_DIR"), "/kinds/monitoring_webhook.bin")),
     log_names_route: false,
     shaping: Shaping::Upstream,
+    serving: Serving::Routes,
 };
 
 const MODELS: &str = "spaceone.monitoring.plugin.webhook.model";

@@ -7,9 +7,11 @@
 
 use serde_json::Value;
 
-use super::super::error::PluginError;
-use super::super::model::{Kind, ModelSpec, opt, req};
-use super::{Answer, KindSpec, Library, Route, Shaping, construct_response, validate_request};
+use super::model::{Kind, ModelSpec, opt, req};
+use super::{
+    Answer, KindSpec, Library, Route, Serving, Shaping, construct_response, validate_request,
+};
+use crate::plugin::host::error::PluginError;
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {
@@ -58,6 +60,7 @@ pub static KIND: KindSpec = KindSpec {
     descriptor_set: include_bytes!(concat!(env!("OUT_DIR"), "/kinds/notification_protocol.bin")),
     log_names_route: true,
     shaping: Shaping::Upstream,
+    serving: Serving::Routes,
 };
 
 const MODELS: &str = "spaceone.notification.plugin.protocol.model";

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use crate::plugin::error::{PluginError, StatusKind};
+use crate::plugin::host::error::{PluginError, StatusKind};
 
 /// Protocol version announced by handlers in their ready message.
 pub const PROTOCOL_VERSION: u64 = 1;

@@ -34,7 +34,9 @@ use serde_json::{Map, Value};
 use crate::output::json::dumps_compact;
 use crate::output::pyrepr::{py_str, py_truthy};
 
-use super::model::{Dflt, FieldSpec, Kind, ModelSpec, ValError, dflt, opt, req, validate_model};
+use crate::plugin::kinds::model::{
+    Dflt, FieldSpec, Kind, ModelSpec, ValError, dflt, opt, req, validate_model,
+};
 
 /// Why a metadata document cannot be converted.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,39 +13,24 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use futures_util::Stream;
 use prost::Message as _;
 use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor};
 use serde_json::{Map, Value};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::codegen::{Bytes, Service, http};
 use tonic::{Status, server::Grpc};
 
-use super::collector::{Backend, CallGuard, HostContext, to_status};
+use super::context::{BoxFuture, CallGuard, HostContext, SharedBackend, to_status, traceparent};
 use super::dict::{dict_to_message, message_to_dict};
 use super::error::PluginError;
-use super::kinds::{Answer, KindSpec, Route};
+use super::kind::{Answer, KindSpec, Route};
 use super::log::CallLog;
-use super::server::{GateBody, HealthService, ReflectionIndex, add_common_services, serve_routes};
-use crate::error::AppError;
-
-/// Health and ServerInfo, served by every kind after its own services.
-pub const COMMON_SERVICES: [&str; 2] = ["grpc.health.v1.Health", "spaceone.api.core.v1.ServerInfo"];
-
-/// The services of a kind's server, in the order upstream's startup log lists them.
-pub fn served_services(kind: &KindSpec) -> Vec<String> {
-    let mut out = kind.service_names();
-    out.extend(COMMON_SERVICES.iter().map(|s| s.to_string()));
-    out
-}
+use super::server::GateBody;
 
 // ---------------------------------------------------------------------------
 // Codec
@@ -104,9 +89,9 @@ struct Method {
     output: MessageDescriptor,
 }
 
-struct Shared<B> {
+struct Shared {
     kind: &'static KindSpec,
-    backend: Arc<B>,
+    backend: SharedBackend,
     /// Counts the plugin calls in progress (for the stop log lines).
     ctx: HostContext,
     /// By request path, `/<package>.<Service>/<verb>`.
@@ -114,11 +99,11 @@ struct Shared<B> {
 }
 
 /// The kind's services as one tower service, routed by request path.
-pub struct KindRouter<B> {
-    shared: Arc<Shared<B>>,
+pub struct KindRouter {
+    shared: Arc<Shared>,
 }
 
-impl<B> Clone for KindRouter<B> {
+impl Clone for KindRouter {
     fn clone(&self) -> Self {
         KindRouter {
             shared: self.shared.clone(),
@@ -126,12 +111,12 @@ impl<B> Clone for KindRouter<B> {
     }
 }
 
-impl<B: Backend> KindRouter<B> {
+impl KindRouter {
     pub fn new(
         kind: &'static KindSpec,
-        backend: Arc<B>,
+        backend: SharedBackend,
         ctx: HostContext,
-    ) -> Result<KindRouter<B>, String> {
+    ) -> Result<KindRouter, String> {
         let pool = DescriptorPool::decode(kind.descriptor_set)
             .map_err(|e| format!("the {} descriptor set is invalid: {e}", kind.name))?;
         let mut methods = HashMap::new();
@@ -161,11 +146,8 @@ impl<B: Backend> KindRouter<B> {
     }
 }
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-
-impl<B, Body> Service<http::Request<Body>> for KindRouter<B>
+impl<Body> Service<http::Request<Body>> for KindRouter
 where
-    B: Backend,
     Body: tonic::codegen::Body<Data = Bytes> + Send + 'static,
     Body::Error: Into<Box<dyn std::error::Error + Send + Sync>> + Send,
 {
@@ -203,23 +185,16 @@ where
 }
 
 /// One call of one method.
-struct Call<B> {
-    shared: Arc<Shared<B>>,
+struct Call {
+    shared: Arc<Shared>,
     path: String,
 }
 
-impl<B> Call<B> {
+impl Call {
     fn method(&self) -> &Method {
         // The router only builds calls for known paths.
         &self.shared.methods[&self.path]
     }
-}
-
-fn traceparent<T>(req: &tonic::Request<T>) -> Option<String> {
-    req.metadata()
-        .get("traceparent")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
 }
 
 /// The REQUEST line, then the route's parameters.
@@ -246,7 +221,7 @@ fn start(
     (log, params)
 }
 
-impl<B: Backend> tonic::server::UnaryService<DynamicMessage> for Call<B> {
+impl tonic::server::UnaryService<DynamicMessage> for Call {
     type Response = DynamicMessage;
     type Future = BoxFuture<Result<tonic::Response<DynamicMessage>, Status>>;
 
@@ -289,7 +264,7 @@ impl<B: Backend> tonic::server::UnaryService<DynamicMessage> for Call<B> {
 
 type MessageStream = Pin<Box<dyn Stream<Item = Result<DynamicMessage, Status>> + Send + 'static>>;
 
-impl<B: Backend> tonic::server::ServerStreamingService<DynamicMessage> for Call<B> {
+impl tonic::server::ServerStreamingService<DynamicMessage> for Call {
     type Response = DynamicMessage;
     type ResponseStream = MessageStream;
     type Future = BoxFuture<Result<tonic::Response<MessageStream>, Status>>;
@@ -338,42 +313,4 @@ impl<B: Backend> tonic::server::ServerStreamingService<DynamicMessage> for Call<
             Ok(tonic::Response::new(Box::pin(stream) as MessageStream))
         })
     }
-}
-
-// ---------------------------------------------------------------------------
-// Serving
-
-/// Serves `kind` on `listener` until `stop` resolves, then lets in-flight calls
-/// finish for up to `grace`.
-pub async fn serve<B: Backend>(
-    listener: TcpListener,
-    backend: B,
-    kind: &'static KindSpec,
-    ctx: HostContext,
-    service_key: &str,
-    stop: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
-) -> Result<(), AppError> {
-    let listed = served_services(kind);
-    let listed_refs: Vec<&str> = listed.iter().map(String::as_str).collect();
-    let index = Arc::new(
-        ReflectionIndex::build_from(kind.descriptor_set, &listed_refs).map_err(AppError::msg)?,
-    );
-    let router = KindRouter::new(kind, Arc::new(backend), ctx.clone()).map_err(AppError::msg)?;
-    let (down_tx, down_rx) = watch::channel(false);
-    let health = HealthService::new(service_key, down_rx);
-
-    let mut routes = tonic::service::Routes::builder();
-    add_common_services(&mut routes, health, index);
-    let mut routes = routes.routes();
-    {
-        let axum_router = routes.axum_router_mut();
-        let mut r = std::mem::take(axum_router);
-        for s in kind.service_names() {
-            r = r.route_service(&format!("/{s}/{{*rest}}"), router.clone());
-        }
-        *axum_router = r;
-    }
-
-    serve_routes(routes, listener, ctx, stop, grace, down_tx).await
 }

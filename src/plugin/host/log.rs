@@ -405,7 +405,7 @@ impl CallLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::error::StatusKind;
+    use crate::plugin::host::error::StatusKind;
     use serde_json::json;
 
     #[test]

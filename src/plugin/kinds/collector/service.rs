@@ -8,10 +8,8 @@
 //! handler's receiver and so cancels the work.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -21,70 +19,25 @@ use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 use tonic::{Request, Response, Status};
 
-use super::convert;
-use super::error::{PluginError, StatusKind};
-use super::handler::{Pool, with_trace_id};
-use super::log::CallLog;
-use super::metadata;
-use super::model;
-use super::server::pb::inventory as pb;
+use super::pb;
+use super::{metadata, model};
+use crate::plugin::host::context::{CallGuard, HostContext, SharedBackend, to_status, traceparent};
+use crate::plugin::host::convert;
+use crate::plugin::host::error::{PluginError, StatusKind};
+use crate::plugin::host::handler::with_trace_id;
+use crate::plugin::host::log::CallLog;
 
-/// Runs plugin routes. The handler pool is the real one; tests use their own.
-pub trait Backend: Send + Sync + 'static {
-    /// A unary route (`Collector.init`, `Collector.verify`, `Job.get_tasks`).
-    fn call(
-        &self,
-        method: &str,
-        params: Value,
-    ) -> impl Future<Output = Result<Value, PluginError>> + Send;
-
-    /// A streaming route (`Collector.collect`): items as the plugin yields them;
-    /// dropping the receiver cancels the call.
-    fn stream(
-        &self,
-        method: &str,
-        params: Value,
-    ) -> impl Future<Output = Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError>> + Send;
-}
-
-impl Backend for Pool {
-    fn call(
-        &self,
-        method: &str,
-        params: Value,
-    ) -> impl Future<Output = Result<Value, PluginError>> + Send {
-        Pool::call(self, method, params)
-    }
-
-    fn stream(
-        &self,
-        method: &str,
-        params: Value,
-    ) -> impl Future<Output = Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError>> + Send
-    {
-        Pool::stream(self, method, params)
-    }
-}
-
-/// Keys whose values never appear in logs.
-pub const DEFAULT_MASK_KEYS: &[&str] = &["secret_data"];
-
-/// Host state shared by the services: where metadata files live, which keys
-/// are masked in logs, a cache of metadata file texts, the number of plugin
-/// calls in progress, and whether JSON text fields also go out decoded for
-/// inventory 1.x.
+/// The metadata files items refer to, read from the plugin's package directory
+/// and kept in memory while they do not change on disk.
 #[derive(Debug, Clone)]
-pub struct HostContext {
-    inner: Arc<ContextInner>,
-    inventory_v1: bool,
+pub struct MetadataStore {
+    inner: Arc<StoreInner>,
 }
 
 #[derive(Debug)]
-struct ContextInner {
+struct StoreInner {
     package_dir: PathBuf,
-    mask_keys: Vec<String>,
-    metadata: Mutex<MetadataCache>,
-    calls: AtomicUsize,
+    cache: Mutex<MetadataCache>,
 }
 
 #[derive(Debug, Default)]
@@ -106,65 +59,25 @@ const METADATA_CACHE_BYTES: usize = 32 * 1024 * 1024;
 /// How long reading the metadata files of one item may take.
 pub const METADATA_READ_LIMIT: Duration = Duration::from_secs(10);
 
-/// Counts a plugin call as in progress while it is alive.
-#[derive(Debug)]
-pub struct CallGuard(HostContext);
-
-impl Drop for CallGuard {
-    fn drop(&mut self) {
-        self.0.inner.calls.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-impl HostContext {
-    pub fn new(package_dir: PathBuf) -> HostContext {
-        HostContext {
-            inner: Arc::new(ContextInner {
+impl MetadataStore {
+    pub fn new(package_dir: PathBuf) -> MetadataStore {
+        MetadataStore {
+            inner: Arc::new(StoreInner {
                 package_dir,
-                mask_keys: DEFAULT_MASK_KEYS.iter().map(|k| k.to_string()).collect(),
-                metadata: Mutex::new(MetadataCache::default()),
-                calls: AtomicUsize::new(0),
+                cache: Mutex::new(MetadataCache::default()),
             }),
-            inventory_v1: false,
         }
-    }
-
-    /// Also send `json_metadata` decoded as `metadata` and `json_data` as
-    /// `data` (see [`model::with_inventory_v1`]).
-    pub fn with_inventory_v1(mut self, on: bool) -> HostContext {
-        self.inventory_v1 = on;
-        self
-    }
-
-    pub fn mask_keys(&self) -> &[String] {
-        &self.inner.mask_keys
-    }
-
-    /// Plugin calls (Collector and Job) in progress; a `collect` counts until
-    /// its stream ends or is dropped.
-    pub fn calls_in_progress(&self) -> usize {
-        self.inner.calls.load(Ordering::SeqCst)
-    }
-
-    /// Marks a plugin call as in progress until the guard is dropped.
-    pub fn call_started(&self) -> CallGuard {
-        self.inner.calls.fetch_add(1, Ordering::SeqCst);
-        CallGuard(self.clone())
     }
 
     /// The text of a metadata file ([`metadata::read_file`]: regular files of
     /// bounded size only): relative paths are taken from the plugin's package
     /// directory. Re-read only when the file changed on disk. Blocking: call it
-    /// off the async threads ([`HostContext::load_metadata`]).
+    /// off the async threads ([`MetadataStore::load_metadata`]).
     pub fn read_metadata(&self, path: &str) -> Result<String, String> {
         let full = resolve_metadata_path(&self.inner.package_dir, path);
         // stat does not block on FIFOs or devices; they fail in read_file.
         if let Ok(stat) = std::fs::metadata(&full) {
-            let cache = self
-                .inner
-                .metadata
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
+            let cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(c) = cache.files.get(&full)
                 && stat.is_file()
                 && c.modified == stat.modified().ok()
@@ -174,11 +87,7 @@ impl HostContext {
             }
         }
         let (text, stat) = metadata::read_file(&full)?;
-        let mut cache = self
-            .inner
-            .metadata
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut cache = self.inner.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.files.len() >= METADATA_CACHE_ENTRIES
             || cache.bytes + text.len() > METADATA_CACHE_BYTES
         {
@@ -273,24 +182,6 @@ pub fn resolve_metadata_path(package_dir: &Path, path: &str) -> PathBuf {
     } else {
         package_dir.join(p)
     }
-}
-
-/// The gRPC status of a plugin error: its status kind, details `CODE: message`
-/// (shortened to fit a response header, [`PluginError::wire_details`]).
-pub fn to_status(e: &PluginError) -> Status {
-    let code = match e.status {
-        StatusKind::InvalidArgument => tonic::Code::InvalidArgument,
-        StatusKind::NotFound => tonic::Code::NotFound,
-        StatusKind::AlreadyExists => tonic::Code::AlreadyExists,
-        StatusKind::Unauthenticated => tonic::Code::Unauthenticated,
-        StatusKind::PermissionDenied => tonic::Code::PermissionDenied,
-        StatusKind::DeadlineExceeded => tonic::Code::DeadlineExceeded,
-        StatusKind::Unimplemented => tonic::Code::Unimplemented,
-        StatusKind::Unavailable => tonic::Code::Unavailable,
-        StatusKind::Cancelled => tonic::Code::Cancelled,
-        StatusKind::Internal => tonic::Code::Internal,
-    };
-    Status::new(code, e.wire_details())
 }
 
 fn invalid_parameter(message: String) -> PluginError {
@@ -441,17 +332,10 @@ pub fn resource_info(shaped: &Value) -> Result<pb::ResourceInfo, PluginError> {
     })
 }
 
-fn traceparent<T>(req: &Request<T>) -> Option<String> {
-    req.metadata()
-        .get("traceparent")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
 /// Runs one unary route: log the request, validate, call, shape, log the
 /// response (or the error).
-async fn unary<B: Backend, T>(
-    backend: &B,
+async fn unary<T>(
+    backend: &SharedBackend,
     ctx: &HostContext,
     method: &str,
     tp: Option<String>,
@@ -481,15 +365,19 @@ async fn unary<B: Backend, T>(
 }
 
 /// `spaceone.api.inventory.plugin.Collector`.
-#[derive(Debug)]
-pub struct CollectorService<B> {
-    backend: Arc<B>,
+pub struct CollectorService {
+    backend: SharedBackend,
     ctx: HostContext,
+    store: MetadataStore,
 }
 
-impl<B> CollectorService<B> {
-    pub fn new(backend: Arc<B>, ctx: HostContext) -> Self {
-        CollectorService { backend, ctx }
+impl CollectorService {
+    pub fn new(backend: SharedBackend, ctx: HostContext, store: MetadataStore) -> Self {
+        CollectorService {
+            backend,
+            ctx,
+            store,
+        }
     }
 }
 
@@ -498,13 +386,14 @@ pub type ResourceStream = Pin<Box<dyn Stream<Item = Result<pb::ResourceInfo, Sta
 
 struct CollectState {
     rx: mpsc::Receiver<Result<Value, PluginError>>,
-    ctx: HostContext,
+    store: MetadataStore,
+    inventory_v1: bool,
     log: CallLog,
     _in_progress: CallGuard,
 }
 
 #[tonic::async_trait]
-impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
+impl pb::collector_server::Collector for CollectorService {
     async fn init(
         &self,
         req: Request<pb::InitRequest>,
@@ -512,7 +401,7 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
         let tp = traceparent(&req);
         let dict = init_dict(req.get_ref());
         let out = unary(
-            &*self.backend,
+            &self.backend,
             &self.ctx,
             "Collector.init",
             tp,
@@ -532,7 +421,7 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
         let dict = verify_dict(req.get_ref());
         // The route's return value is ignored: the answer is always Empty.
         unary(
-            &*self.backend,
+            &self.backend,
             &self.ctx,
             "Collector.verify",
             tp,
@@ -572,7 +461,8 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
         };
         let state = CollectState {
             rx,
-            ctx: self.ctx.clone(),
+            store: self.store.clone(),
+            inventory_v1: self.ctx.options().inventory_v1,
             log,
             _in_progress: in_progress,
         };
@@ -581,11 +471,11 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
             let item = st.rx.recv().await?;
             let shaped = match item {
                 Ok(raw) => {
-                    let files = st.ctx.load_metadata(metadata_paths(&raw)).await;
+                    let files = st.store.load_metadata(metadata_paths(&raw)).await;
                     let mut meta = |path: &str| files.get(path);
                     model::shape_collect_item(&raw, &mut meta)
                         .map(|shaped| {
-                            if st.ctx.inventory_v1 {
+                            if st.inventory_v1 {
                                 model::with_inventory_v1(shaped)
                             } else {
                                 shaped
@@ -609,38 +499,30 @@ impl<B: Backend> pb::collector_server::Collector for CollectorService<B> {
 }
 
 /// `spaceone.api.inventory.plugin.Job`.
-#[derive(Debug)]
-pub struct JobService<B> {
-    backend: Arc<B>,
+pub struct JobService {
+    backend: SharedBackend,
     ctx: HostContext,
 }
 
-impl<B> JobService<B> {
-    pub fn new(backend: Arc<B>, ctx: HostContext) -> Self {
+impl JobService {
+    pub fn new(backend: SharedBackend, ctx: HostContext) -> Self {
         JobService { backend, ctx }
     }
 }
 
 #[tonic::async_trait]
-impl<B: Backend> pb::job_server::Job for JobService<B> {
+impl pb::job_server::Job for JobService {
     async fn get_tasks(
         &self,
         req: Request<pb::GetTaskRequest>,
     ) -> Result<Response<pb::TasksInfo>, Status> {
         let tp = traceparent(&req);
         let dict = get_tasks_dict(req.get_ref());
-        let out = unary(
-            &*self.backend,
-            &self.ctx,
-            "Job.get_tasks",
-            tp,
-            dict,
-            |raw| {
-                let shaped = model::shape_get_tasks(raw)?;
-                let info = tasks_info(&shaped)?;
-                Ok((shaped, info))
-            },
-        )
+        let out = unary(&self.backend, &self.ctx, "Job.get_tasks", tp, dict, |raw| {
+            let shaped = model::shape_get_tasks(raw)?;
+            let info = tasks_info(&shaped)?;
+            Ok((shaped, info))
+        })
         .await?;
         Ok(Response::new(out))
     }
@@ -836,20 +718,21 @@ mod tests {
         assert_eq!(ctx.calls_in_progress(), 2);
         drop((a, b));
         assert_eq!(ctx.calls_in_progress(), 0);
+        let store = MetadataStore::new(dir.path().to_path_buf());
         std::fs::create_dir_all(dir.path().join("metadata")).expect("mkdir");
         let file = dir.path().join("metadata/a.yaml");
         std::fs::write(&file, "search: {}\n").expect("write");
         assert_eq!(
-            ctx.read_metadata("metadata/a.yaml"),
+            store.read_metadata("metadata/a.yaml"),
             Ok("search: {}\n".to_string())
         );
         // A changed file (different length) is read again.
         std::fs::write(&file, "search:\n  fields: []\n").expect("write");
         assert_eq!(
-            ctx.read_metadata("metadata/a.yaml"),
+            store.read_metadata("metadata/a.yaml"),
             Ok("search:\n  fields: []\n".to_string())
         );
-        let err = ctx
+        let err = store
             .read_metadata("metadata/missing.yaml")
             .expect_err("missing");
         assert!(
@@ -883,11 +766,11 @@ mod tests {
         // SAFETY: plain mkfifo(3) on a NUL-terminated path inside a fresh temp dir.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.yaml")).expect("symlink");
-        let ctx = HostContext::new(dir.path().to_path_buf());
+        let store = MetadataStore::new(dir.path().to_path_buf());
         // On a single-threaded runtime a blocking read would stall this test.
         let files = tokio::time::timeout(
             Duration::from_secs(5),
-            ctx.load_metadata(vec![
+            store.load_metadata(vec![
                 "m.yaml".into(),
                 "fifo.yaml".into(),
                 "zero.yaml".into(),

@@ -1,68 +1,55 @@
-//! The plugin host's gRPC server: Collector and Job (plugin calls), Health,
-//! ServerInfo, and server reflection (v1alpha and v1) in the form SpaceONE's
-//! Python clients accept: exactly the four services listed, one file per
-//! answer, Python-style file names (`grpc_health/v1/health.proto`).
+//! The plugin host's gRPC server: the services of the kind it is given, plus
+//! Health, ServerInfo and server reflection (v1alpha and v1) in the form
+//! SpaceONE's Python clients accept: exactly the kind's services and those two
+//! listed, one file per answer, Python-style file names
+//! (`grpc_health/v1/health.proto`).
 //!
 //! Lifecycle: bind (a busy port is an error), start the handler pool (fails
-//! fast with the plugin's import error), log the two startup lines, serve. On
-//! SIGINT/SIGTERM new connections are refused, in-flight calls get a grace
-//! period (one log line says how many and for how long), then the pool is shut
-//! down. A second signal cancels the calls at once, shuts the pool down the
-//! same way and exits with status 130: whichever way the host stops, no
-//! handler process (nor anything it started) is left running. As process 1
-//! (in a container) the host also reaps the processes it adopts.
+//! fast with the plugin's import error), choose the kind from what the plugin
+//! is, log the two startup lines, serve. On SIGINT/SIGTERM new connections are
+//! refused, in-flight calls get a grace period (one log line says how many and
+//! for how long), then the pool is shut down. A second signal cancels the calls
+//! at once, shuts the pool down the same way and exits with status 130:
+//! whichever way the host stops, no handler process (nor anything it started)
+//! is left running. As process 1 (in a container) the host also reaps the
+//! processes it adopts.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use prost::Message;
-use prost::bytes::{Buf, Bytes};
-use prost_types::Struct;
+use prost::bytes::Bytes;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::body::Body;
-use tonic::codec::{Codec, DecodeBuf, Decoder};
 use tonic::codegen::{Service, http};
 use tonic::server::NamedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::collector::{Backend, CollectorService, HostContext, JobService};
-use super::convert::{self, WireError};
-use super::handler::{HandlerConfig, Pool};
-use super::{kind_server, kinds, log};
+use super::codec::{HostDecode, prost_decode};
+use super::context::{HostContext, SharedBackend};
+use super::handler::{HandlerConfig, Pool, Ready};
+use super::kind::{KindOptions, KindSpec, Serving};
+use super::log;
+use super::router::KindRouter;
 use crate::error::AppError;
 
-/// Code generated from `proto/` by build.rs.
+/// Code generated from `proto/` by build.rs (the services every kind serves).
 #[allow(nonstandard_style, dead_code, clippy::all)]
 pub mod pb {
-    pub mod inventory {
-        tonic::include_proto!("spaceone.api.inventory.plugin");
-    }
     pub mod core {
         tonic::include_proto!("spaceone.api.core.v1");
     }
     pub mod health {
         tonic::include_proto!("grpc.health.v1");
     }
-    /// Encoded FileDescriptorSet of the served files and their imports.
-    pub const DESCRIPTOR_SET: &[u8] =
-        include_bytes!(concat!(env!("OUT_DIR"), "/host_descriptor.bin"));
 }
-
-/// Services in registration order (as logged at startup).
-pub const SERVICES: [&str; 4] = [
-    "spaceone.api.inventory.plugin.Collector",
-    "spaceone.api.inventory.plugin.Job",
-    "grpc.health.v1.Health",
-    "spaceone.api.core.v1.ServerInfo",
-];
 
 /// How long in-flight calls may run after a stop signal.
 pub const GRACE_PERIOD: Duration = Duration::from_secs(10);
@@ -75,11 +62,14 @@ pub struct ServeOptions {
     pub host: String,
     pub port: u16,
     pub handler: HandlerConfig,
-    /// Also send JSON text fields decoded, for inventory 1.x (`--inventory-v1`).
-    pub inventory_v1: bool,
-    /// The plugin kind named on the command line (`--kind`); by default the
-    /// plugin's routes tell ([`kinds::select`]).
+    /// Options of the command line for particular kinds.
+    pub options: KindOptions,
+    /// The plugin kind named on the command line (`--kind`); by default
+    /// `select` decides from what the plugin is.
     pub kind: Option<String>,
+    /// Chooses the kind to serve: from `--kind` when given, else from the
+    /// handler's ready report (the class of the plugin's app, its routes).
+    pub select: fn(Option<&str>, &Ready) -> Result<&'static KindSpec, String>,
 }
 
 /// The listen address for a host and port: IPv6 literals get brackets.
@@ -151,49 +141,27 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     else {
         return Ok(());
     };
-    let ctx = HostContext::new(ready.package_dir.clone()).with_inventory_v1(opts.inventory_v1);
-    let service = service_key(&opts.package).to_string();
-    let kind = match kinds::select(opts.kind.as_deref(), &ready.routes) {
+    let kind = match (opts.select)(opts.kind.as_deref(), &ready) {
         Ok(kind) => kind,
         Err(message) => {
             pool.shutdown().await;
             return Err(AppError::msg(message));
         }
     };
-    if let Some(kind) = kind {
-        let listed = kind_server::served_services(kind);
-        let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
-        log::startup(&listed, &service, opts.port, workers);
-        let serving = kind_server::serve(
-            listener,
-            pool.clone(),
-            kind,
-            ctx.clone(),
-            &service,
-            signals.received(1),
-            GRACE_PERIOD,
-        );
-        let result = tokio::select! {
-            r = serving => r,
-            () = signals.received(2) => {
-                log::cancelling(ctx.calls_in_progress(), "Second stop signal");
-                Err(AppError::plain(
-                    "Stopped by a second signal; the calls in progress were cancelled.",
-                    SECOND_SIGNAL_EXIT,
-                ))
-            }
-        };
-        pool.shutdown().await;
-        return result;
-    }
-    log::startup(&SERVICES, &service, opts.port, workers);
+    let ctx = HostContext::new(ready.package_dir.clone()).with_options(opts.options);
+    let service = service_key(&opts.package).to_string();
+    let listed = kind.listed_services();
+    let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+    log::startup(&listed, &service, opts.port, workers);
 
-    let serving = serve(
+    let serving = serve_kind(
         listener,
-        pool.clone(),
+        Arc::new(pool.clone()),
+        kind,
         ctx.clone(),
         &service,
         signals.received(1),
+        GRACE_PERIOD,
     );
     // A second signal abandons the calls in progress: dropping them stops their
     // handlers (with their process groups). Every way out shuts the pool down,
@@ -349,46 +317,42 @@ mod pid1 {
     }
 }
 
-/// Serves all services on `listener` until `stop` resolves, then lets
-/// in-flight calls finish for up to [`GRACE_PERIOD`].
-pub async fn serve<B: Backend>(
+/// Serves `kind` (its services, then Health, ServerInfo and reflection
+/// listing them) on `listener` until `stop` resolves, then lets in-flight
+/// calls finish for up to `grace`.
+pub async fn serve_kind(
     listener: TcpListener,
-    backend: B,
+    backend: SharedBackend,
+    kind: &'static KindSpec,
     ctx: HostContext,
-    service: &str,
-    stop: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), AppError> {
-    serve_with_grace(listener, backend, ctx, service, stop, GRACE_PERIOD).await
-}
-
-/// [`serve`] with an explicit grace period.
-pub async fn serve_with_grace<B: Backend>(
-    listener: TcpListener,
-    backend: B,
-    ctx: HostContext,
-    service: &str,
+    service_key: &str,
     stop: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> Result<(), AppError> {
-    let index = Arc::new(ReflectionIndex::build(&SERVICES).map_err(AppError::msg)?);
+    let listed = kind.listed_services();
+    let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+    let index =
+        Arc::new(ReflectionIndex::build(kind.descriptor_set, &listed).map_err(AppError::msg)?);
     let (down_tx, down_rx) = watch::channel(false);
-    let backend = Arc::new(backend);
-    let health = HealthService::new(service, down_rx.clone());
+    let health = HealthService::new(service_key, down_rx);
 
-    // Every service reads its requests through the size gate.
     let mut routes = tonic::service::Routes::builder();
-    routes
-        .add_service(Gated(
-            pb::inventory::collector_server::CollectorServer::new(CollectorService::new(
-                backend.clone(),
-                ctx.clone(),
-            )),
-        ))
-        .add_service(Gated(pb::inventory::job_server::JobServer::new(
-            JobService::new(backend, ctx.clone()),
-        )));
+    match kind.serving {
+        Serving::Own(add) => add(&mut routes, backend.clone(), &ctx),
+        Serving::Routes => {}
+    }
     add_common_services(&mut routes, health, index);
-    serve_routes(routes.routes(), listener, ctx, stop, grace, down_tx).await
+    let mut routes = routes.routes();
+    if let Serving::Routes = kind.serving {
+        let router = KindRouter::new(kind, backend, ctx.clone()).map_err(AppError::msg)?;
+        let axum_router = routes.axum_router_mut();
+        let mut r = std::mem::take(axum_router);
+        for s in kind.service_names() {
+            r = r.route_service(&format!("/{s}/{{*rest}}"), router.clone());
+        }
+        *axum_router = r;
+    }
+    serve_routes(routes, listener, ctx, stop, grace, down_tx).await
 }
 
 /// Adds the services every plugin kind serves, each through the size gate:
@@ -584,177 +548,15 @@ impl http_body::Body for GateBody {
     }
 }
 
-/// A request message the host decodes (see [`HostCodec`]).
-pub trait HostDecode: Sized {
-    fn host_decode(bytes: &[u8]) -> Result<Self, Status>;
-}
-
-/// The status of a request whose Struct field `field` cannot be decoded.
-fn wire_status(e: WireError, field: &str) -> Status {
-    match e {
-        WireError::TooDeep => Status::internal(format!(
-            "Exception deserializing request! ({field} has mappings or lists nested more than {} levels deep)",
-            convert::MAX_REQUEST_NESTING
-        )),
-        WireError::Malformed(text) => Status::internal(text),
-    }
-}
-
-/// Decodes a request made of Struct fields (`fields`: tag and name) and, for
-/// tags in `other`, fields handled by `merge_other`.
-fn decode_request(
-    bytes: &[u8],
-    fields: &mut [(u32, &str, &mut Option<Struct>)],
-    other: &[u32],
-    mut merge_other: impl FnMut(u32, &[u8]) -> Result<(), Status>,
-) -> Result<(), Status> {
-    let mut known: Vec<u32> = fields.iter().map(|(t, _, _)| *t).collect();
-    known.extend_from_slice(other);
-    let mut fault: Option<Status> = None;
-    let walked = convert::for_each_field(bytes, &known, |tag, payload| {
-        if let Some((_, name, slot)) = fields.iter_mut().find(|(t, _, _)| *t == tag) {
-            let s = slot.get_or_insert_with(Struct::default);
-            return convert::merge_struct(s, payload, 1).map_err(|e| {
-                fault = Some(wire_status(e, name));
-                WireError::Malformed(String::new())
-            });
-        }
-        if other.contains(&tag) {
-            merge_other(tag, payload).map_err(|status| {
-                fault = Some(status);
-                WireError::Malformed(String::new())
-            })?;
-        }
-        Ok(())
-    });
-    match (walked, fault) {
-        (Ok(()), _) => Ok(()),
-        (Err(_), Some(status)) => Err(status),
-        (Err(e), None) => Err(wire_status(e, "the request")),
-    }
-}
-
-impl HostDecode for pb::inventory::InitRequest {
+impl HostDecode for () {
     fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
-        let mut m = Self::default();
-        decode_request(bytes, &mut [(1, "options", &mut m.options)], &[], |_, _| {
-            Ok(())
-        })?;
-        Ok(m)
+        prost_decode(bytes)
     }
 }
 
-impl HostDecode for pb::inventory::VerifyRequest {
+impl HostDecode for pb::health::HealthCheckRequest {
     fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
-        let mut m = Self::default();
-        decode_request(
-            bytes,
-            &mut [
-                (1, "options", &mut m.options),
-                (2, "secret_data", &mut m.secret_data),
-            ],
-            &[],
-            |_, _| Ok(()),
-        )?;
-        Ok(m)
-    }
-}
-
-impl HostDecode for pb::inventory::CollectRequest {
-    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
-        let mut m = Self::default();
-        decode_request(
-            bytes,
-            &mut [
-                (1, "options", &mut m.options),
-                (2, "secret_data", &mut m.secret_data),
-                (3, "filter", &mut m.filter),
-                (4, "task_options", &mut m.task_options),
-            ],
-            &[],
-            |_, _| Ok(()),
-        )?;
-        Ok(m)
-    }
-}
-
-impl HostDecode for pb::inventory::GetTaskRequest {
-    fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
-        let mut m = Self::default();
-        let mut task_filter: Option<pb::inventory::TaskFilter> = None;
-        decode_request(
-            bytes,
-            &mut [
-                (1, "secret_data", &mut m.secret_data),
-                (2, "options", &mut m.options),
-            ],
-            &[3],
-            |_, payload| {
-                task_filter
-                    .get_or_insert_with(Default::default)
-                    .merge(payload)
-                    .map_err(|e| Status::internal(e.to_string()))
-            },
-        )?;
-        m.task_filter = task_filter;
-        Ok(m)
-    }
-}
-
-/// Messages without Struct fields: prost's decoder.
-macro_rules! prost_decode {
-    ($($t:ty),*) => {$(
-        impl HostDecode for $t {
-            fn host_decode(bytes: &[u8]) -> Result<Self, Status> {
-                <$t as Message>::decode(bytes).map_err(|e| Status::internal(e.to_string()))
-            }
-        }
-    )*};
-}
-prost_decode!((), pb::health::HealthCheckRequest);
-
-/// The codec of the served services: prost encodes responses, requests are
-/// decoded by [`HostDecode`] (Struct fields by [`convert::merge_struct`], which
-/// accepts deeper nesting than prost's decoder).
-#[derive(Debug)]
-pub struct HostCodec<E, D>(PhantomData<fn() -> (E, D)>);
-
-impl<E, D> Default for HostCodec<E, D> {
-    fn default() -> Self {
-        HostCodec(PhantomData)
-    }
-}
-
-impl<E, D> Codec for HostCodec<E, D>
-where
-    E: Message + Send + 'static,
-    D: HostDecode + Send + 'static,
-{
-    type Encode = E;
-    type Decode = D;
-    type Encoder = tonic_prost::ProstEncoder<E>;
-    type Decoder = HostDecoder<D>;
-
-    fn encoder(&mut self) -> Self::Encoder {
-        tonic_prost::ProstEncoder::default()
-    }
-
-    fn decoder(&mut self) -> Self::Decoder {
-        HostDecoder(PhantomData)
-    }
-}
-
-/// The decoding half of [`HostCodec`].
-#[derive(Debug)]
-pub struct HostDecoder<D>(PhantomData<fn() -> D>);
-
-impl<D: HostDecode> Decoder for HostDecoder<D> {
-    type Item = D;
-    type Error = Status;
-
-    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<D>, Status> {
-        let bytes = buf.copy_to_bytes(buf.remaining());
-        D::host_decode(&bytes).map(Some)
+        prost_decode(bytes)
     }
 }
 
@@ -911,14 +713,9 @@ fn reflection_file_name(package: &str) -> Option<&'static str> {
 }
 
 impl ReflectionIndex {
-    /// Indexes the host's descriptor set plus the reflection protocol's files
+    /// Indexes a kind's descriptor set plus the reflection protocol's files
     /// (resolvable by symbol, never listed). `listed` are the services to list.
-    pub fn build(listed: &[&str]) -> Result<ReflectionIndex, String> {
-        Self::build_from(pb::DESCRIPTOR_SET, listed)
-    }
-
-    /// [`ReflectionIndex::build`] over another descriptor set (a plugin kind's).
-    pub fn build_from(descriptor_set: &[u8], listed: &[&str]) -> Result<ReflectionIndex, String> {
+    pub fn build(descriptor_set: &[u8], listed: &[&str]) -> Result<ReflectionIndex, String> {
         let mut index = ReflectionIndex {
             files: HashMap::new(),
             symbols: HashMap::new(),
@@ -1168,22 +965,6 @@ pub use reflection_v1alpha::ReflectionV1Alpha;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use prost_types::FileDescriptorProto;
-    use tonic::transport::Channel;
-    use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
-    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
-    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
-    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
-
-    fn file_of(a: &Answer) -> FileDescriptorProto {
-        match a {
-            Answer::Files(files) => {
-                assert_eq!(files.len(), 1, "exactly one file per answer");
-                FileDescriptorProto::decode(files[0].as_slice()).expect("valid descriptor")
-            }
-            other => panic!("expected a file, got {other:?}"),
-        }
-    }
 
     #[test]
     fn listen_addresses() {
@@ -1212,382 +993,6 @@ mod tests {
     fn service_key_is_last_component() {
         assert_eq!(service_key("plugin"), "plugin");
         assert_eq!(service_key("a.b.dbg"), "dbg");
-    }
-
-    #[test]
-    fn reflection_lists_the_four_services_sorted() {
-        let idx = ReflectionIndex::build(&SERVICES).expect("index");
-        assert_eq!(
-            idx.answer(&Question::ListServices),
-            Answer::Services(vec![
-                "grpc.health.v1.Health".into(),
-                "spaceone.api.core.v1.ServerInfo".into(),
-                "spaceone.api.inventory.plugin.Collector".into(),
-                "spaceone.api.inventory.plugin.Job".into(),
-            ])
-        );
-    }
-
-    #[test]
-    fn reflection_files_have_python_style_names() {
-        let idx = ReflectionIndex::build(&SERVICES).expect("index");
-        let cases = [
-            (
-                "spaceone.api.inventory.plugin.Collector",
-                "spaceone/api/inventory/plugin/collector.proto",
-                "Collector",
-            ),
-            (
-                "spaceone.api.inventory.plugin.Job",
-                "spaceone/api/inventory/plugin/job.proto",
-                "Job",
-            ),
-            (
-                "grpc.health.v1.Health",
-                "grpc_health/v1/health.proto",
-                "Health",
-            ),
-            (
-                "spaceone.api.core.v1.ServerInfo",
-                "spaceone/api/core/v1/server_info.proto",
-                "ServerInfo",
-            ),
-        ];
-        for (symbol, file, service) in cases {
-            let fd = file_of(&idx.answer(&Question::FileContainingSymbol(symbol.into())));
-            assert_eq!(fd.name(), file);
-            assert_eq!(fd.service[0].name(), service);
-            assert!(fd.source_code_info.is_none());
-        }
-        let collector = file_of(&idx.answer(&Question::FileByFilename(
-            "spaceone/api/inventory/plugin/collector.proto".into(),
-        )));
-        assert_eq!(
-            collector.dependency,
-            vec![
-                "google/protobuf/empty.proto",
-                "google/protobuf/struct.proto"
-            ]
-        );
-        let names: Vec<&str> = collector.message_type.iter().map(|m| m.name()).collect();
-        assert_eq!(
-            names,
-            [
-                "InitRequest",
-                "VerifyRequest",
-                "CollectRequest",
-                "ResourceInfo",
-                "CollectorVerifyInfo",
-                "PluginInfo"
-            ]
-        );
-        let ri = &collector.message_type[3];
-        let numbers: Vec<(&str, i32)> = ri.field.iter().map(|f| (f.name(), f.number())).collect();
-        assert_eq!(
-            numbers,
-            [
-                ("state", 1),
-                ("message", 2),
-                ("resource_type", 3),
-                ("match_rules", 4),
-                ("resource", 6),
-                ("options", 7)
-            ]
-        );
-        let methods: Vec<(&str, bool)> = collector.service[0]
-            .method
-            .iter()
-            .map(|m| (m.name(), m.server_streaming()))
-            .collect();
-        assert_eq!(
-            methods,
-            [("init", false), ("verify", false), ("collect", true)]
-        );
-    }
-
-    #[test]
-    fn reflection_resolves_messages_fields_and_dependencies() {
-        let idx = ReflectionIndex::build(&SERVICES).expect("index");
-        let by = |s: &str| {
-            file_of(&idx.answer(&Question::FileContainingSymbol(s.into())))
-                .name()
-                .to_string()
-        };
-        assert_eq!(
-            by("spaceone.api.inventory.plugin.ResourceInfo"),
-            "spaceone/api/inventory/plugin/collector.proto"
-        );
-        assert_eq!(
-            by("spaceone.api.inventory.plugin.ResourceInfo.State"),
-            "spaceone/api/inventory/plugin/collector.proto"
-        );
-        assert_eq!(
-            by("spaceone.api.inventory.plugin.TaskFilter.providers"),
-            "spaceone/api/inventory/plugin/job.proto"
-        );
-        assert_eq!(
-            by("spaceone.api.inventory.plugin.Collector.collect"),
-            "spaceone/api/inventory/plugin/collector.proto"
-        );
-        assert_eq!(
-            by("grpc.health.v1.HealthCheckResponse.SERVING"),
-            "grpc_health/v1/health.proto"
-        );
-        assert_eq!(by("google.protobuf.Struct"), "google/protobuf/struct.proto");
-        assert_eq!(
-            by("grpc.reflection.v1alpha.ServerReflection"),
-            "grpc_reflection/v1alpha/reflection.proto"
-        );
-        assert_eq!(
-            by("grpc.reflection.v1.ServerReflection"),
-            "grpc_reflection/v1/reflection.proto"
-        );
-        let empty = file_of(&idx.answer(&Question::FileByFilename(
-            "google/protobuf/empty.proto".into(),
-        )));
-        assert_eq!(empty.message_type[0].name(), "Empty");
-    }
-
-    #[test]
-    fn reflection_errors_like_python() {
-        let idx = ReflectionIndex::build(&SERVICES).expect("index");
-        let nf = Answer::Error(5, "not found".into());
-        assert_eq!(
-            idx.answer(&Question::FileContainingSymbol("nope.Nope".into())),
-            nf
-        );
-        assert_eq!(
-            idx.answer(&Question::FileByFilename("health.proto".into())),
-            nf
-        );
-        assert_eq!(
-            idx.answer(&Question::FileContainingExtension("x.Y".into(), 5)),
-            nf
-        );
-        assert_eq!(
-            idx.answer(&Question::AllExtensionNumbersOfType("x.Y".into())),
-            nf
-        );
-        assert_eq!(
-            idx.answer(&Question::AllExtensionNumbersOfType(
-                "google.protobuf.Struct".into()
-            )),
-            Answer::ExtensionNumbers("google.protobuf.Struct".into())
-        );
-        assert_eq!(
-            idx.answer(&Question::Empty),
-            Answer::Error(3, "invalid argument".into())
-        );
-    }
-
-    #[test]
-    fn index_refuses_services_without_descriptors() {
-        let err = ReflectionIndex::build(&["no.such.Service"]).expect_err("must fail");
-        assert_eq!(err, "service no.such.Service has no descriptor");
-    }
-
-    // --- in-process server --------------------------------------------------
-
-    /// A backend for the services that do not reach plugin code.
-    struct NoPlugin;
-
-    impl Backend for NoPlugin {
-        async fn call(
-            &self,
-            _m: &str,
-            _p: serde_json::Value,
-        ) -> Result<serde_json::Value, crate::plugin::error::PluginError> {
-            Err(crate::plugin::error::PluginError::unknown("no plugin"))
-        }
-        async fn stream(
-            &self,
-            _m: &str,
-            _p: serde_json::Value,
-        ) -> Result<
-            mpsc::Receiver<Result<serde_json::Value, crate::plugin::error::PluginError>>,
-            crate::plugin::error::PluginError,
-        > {
-            Err(crate::plugin::error::PluginError::unknown("no plugin"))
-        }
-    }
-
-    struct Running {
-        addr: String,
-        stop: Option<tokio::sync::oneshot::Sender<()>>,
-        done: tokio::task::JoinHandle<Result<(), AppError>>,
-    }
-
-    async fn start(grace: Duration) -> Running {
-        let listener = bind("127.0.0.1", 0).await.expect("bind");
-        let addr = format!("http://{}", listener.local_addr().expect("addr"));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let stop = async move {
-            let _ = rx.await;
-        };
-        let ctx = HostContext::new(std::env::temp_dir());
-        let done = tokio::spawn(async move {
-            serve_with_grace(listener, NoPlugin, ctx, "plugin", stop, grace).await
-        });
-        Running {
-            addr,
-            stop: Some(tx),
-            done,
-        }
-    }
-
-    async fn channel(addr: &str) -> Channel {
-        tonic::transport::Endpoint::from_shared(addr.to_string())
-            .expect("endpoint")
-            .connect_timeout(Duration::from_secs(5))
-            .connect()
-            .await
-            .expect("connect")
-    }
-
-    async fn unary<Req, Resp>(ch: &Channel, path: &'static str, req: Req) -> Result<Resp, Status>
-    where
-        Req: prost::Message + Send + Sync + 'static,
-        Resp: prost::Message + Default + Send + Sync + 'static,
-    {
-        let mut g = tonic::client::Grpc::new(ch.clone());
-        g.ready()
-            .await
-            .map_err(|e| Status::unknown(e.to_string()))?;
-        g.unary(
-            Request::new(req),
-            tonic::codegen::http::uri::PathAndQuery::from_static(path),
-            tonic_prost::ProstCodec::default(),
-        )
-        .await
-        .map(|r| r.into_inner())
-    }
-
-    async fn watch(ch: &Channel, service: &str) -> Streaming<pb::health::HealthCheckResponse> {
-        let mut g = tonic::client::Grpc::new(ch.clone());
-        g.ready().await.expect("ready");
-        g.server_streaming(
-            Request::new(pb::health::HealthCheckRequest {
-                service: service.into(),
-            }),
-            tonic::codegen::http::uri::PathAndQuery::from_static("/grpc.health.v1.Health/Watch"),
-            tonic_prost::ProstCodec::default(),
-        )
-        .await
-        .expect("watch")
-        .into_inner()
-    }
-
-    async fn next_status(s: &mut Streaming<pb::health::HealthCheckResponse>) -> i32 {
-        tokio::time::timeout(Duration::from_secs(5), s.message())
-            .await
-            .expect("status in time")
-            .expect("no error")
-            .expect("a message")
-            .status
-    }
-
-    #[tokio::test]
-    async fn health_server_info_and_reflection_over_the_wire() {
-        let mut srv = start(Duration::from_secs(5)).await;
-        let ch = channel(&srv.addr).await;
-
-        // Watch before any Check: the plugin key is unknown, "" is serving.
-        let mut w_plugin = watch(&ch, "plugin").await;
-        assert_eq!(
-            next_status(&mut w_plugin).await,
-            ServingStatus::ServiceUnknown as i32
-        );
-        let mut w_all = watch(&ch, "").await;
-        assert_eq!(next_status(&mut w_all).await, ServingStatus::Serving as i32);
-
-        let r: pb::health::HealthCheckResponse = unary(
-            &ch,
-            "/grpc.health.v1.Health/Check",
-            pb::health::HealthCheckRequest {
-                service: "anything.at.All".into(),
-            },
-        )
-        .await
-        .expect("check");
-        assert_eq!(r.status, ServingStatus::Serving as i32);
-        // The Check marked the plugin's own key as serving.
-        assert_eq!(
-            next_status(&mut w_plugin).await,
-            ServingStatus::Serving as i32
-        );
-
-        let v: pb::core::VersionInfo =
-            unary(&ch, "/spaceone.api.core.v1.ServerInfo/get_version", ())
-                .await
-                .expect("version");
-        assert_eq!(v.version, "UNKNOWN");
-
-        // v1alpha: several questions on one stream; an error answer keeps it open.
-        let (tx, rx) = mpsc::channel(8);
-        for q in [
-            MessageRequest::ListServices(String::new()),
-            MessageRequest::FileContainingSymbol("nope.Nope".into()),
-            MessageRequest::FileContainingSymbol("grpc.health.v1.Health".into()),
-        ] {
-            tx.send(ServerReflectionRequest {
-                host: String::new(),
-                message_request: Some(q),
-            })
-            .await
-            .expect("queue");
-        }
-        drop(tx);
-        let mut answers = ServerReflectionClient::new(ch.clone())
-            .server_reflection_info(ReceiverStream::new(rx))
-            .await
-            .expect("reflection")
-            .into_inner();
-        let mut got = Vec::new();
-        while let Some(r) = answers.message().await.expect("answer") {
-            got.push(r.message_response.expect("response"));
-        }
-        assert_eq!(got.len(), 3);
-        match &got[0] {
-            MessageResponse::ListServicesResponse(l) => {
-                let names: Vec<&str> = l.service.iter().map(|s| s.name.as_str()).collect();
-                assert_eq!(
-                    names,
-                    [
-                        "grpc.health.v1.Health",
-                        "spaceone.api.core.v1.ServerInfo",
-                        "spaceone.api.inventory.plugin.Collector",
-                        "spaceone.api.inventory.plugin.Job"
-                    ]
-                );
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-        match &got[1] {
-            MessageResponse::ErrorResponse(e) => {
-                assert_eq!((e.error_code, e.error_message.as_str()), (5, "not found"))
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-        match &got[2] {
-            MessageResponse::FileDescriptorResponse(f) => {
-                let fd =
-                    FileDescriptorProto::decode(f.file_descriptor_proto[0].as_slice()).expect("fd");
-                assert_eq!(fd.name(), "grpc_health/v1/health.proto");
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-
-        // Stop: the endless Watch streams end and the server returns promptly.
-        let _ = srv.stop.take().map(|s| s.send(()));
-        let done = tokio::time::timeout(Duration::from_secs(5), &mut srv.done)
-            .await
-            .expect("stopped within the grace period")
-            .expect("task");
-        assert!(done.is_ok());
-        let end = tokio::time::timeout(Duration::from_secs(5), w_all.message())
-            .await
-            .expect("watch ended");
-        assert!(!matches!(end, Ok(Some(_))), "no more statuses after stop");
     }
 
     #[tokio::test]

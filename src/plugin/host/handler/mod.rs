@@ -33,7 +33,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use crate::plugin::error::PluginError;
+use crate::plugin::host::error::PluginError;
 use pool::{Inner, SpawnFailure};
 use process::Spec;
 

@@ -41,7 +41,7 @@ use super::protocol::{
     parse_reply, protocol_error, request_line, retired_text, shutting_down_error,
     stray_reply_violation, timeout_error, unavailable_error, utc_timestamp, wrong_id_violation,
 };
-use crate::plugin::error::PluginError;
+use crate::plugin::host::error::PluginError;
 
 /// Streamed items buffered per call between a process's reader and the caller.
 /// When a caller lets this many pile up, the reader waits for it, which holds
