@@ -28,8 +28,8 @@ pub mod notification_protocol;
 use serde_json::Value;
 
 use super::error::PluginError;
-use super::model::{ModelSpec, ValError, construct, render_validation_error};
 pub(crate) use super::model::validate_request;
+use super::model::{ModelSpec, ValError, construct, render_validation_error};
 
 /// One plugin kind.
 pub struct KindSpec {
