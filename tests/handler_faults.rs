@@ -1709,6 +1709,13 @@ async fn the_sdk_collector_declares_the_asset_kind() {
             ready.app_classes.first().map(String::as_str),
             Some("spaceone_plugin_sdk:CollectorPluginServer")
         );
+        // SDK routes receive datetime parameters as the request's text.
+        let params = json!({"options": {}, "domain_id": null, "at": "2024-05-01T00:00:00Z"});
+        let init = pool
+            .call_with_datetimes("Collector.init", params, &["at"])
+            .await
+            .unwrap();
+        assert_eq!(init["params_seen"]["at"], json!("2024-05-01T00:00:00Z"));
         pool.shutdown().await;
     });
 }
@@ -1734,6 +1741,8 @@ def job_get_tasks(params):
         seen["tzname"] = value.tzname()
     else:
         seen["value"] = value
+    if "since" in params["options"]:
+        seen["options.since"] = params["options"]["since"].isoformat()
     return {"tasks": [{"task_options": seen}], "changed": []}
 "#;
 
@@ -1799,6 +1808,20 @@ async fn framework_plugins_receive_datetime_parameters_as_datetimes() {
         assert_eq!(
             seen(answer),
             json!({"type": "str", "value": "2024-05-01T00:00:00Z"})
+        );
+        // A dotted name reaches into nested objects.
+        let nested = json!({"options": {"since": "2024-05-01T00:00:00Z"}, "secret_data": {}, "last_synchronized_at": null});
+        let answer = pool
+            .call_with_datetimes(
+                "Job.get_tasks",
+                nested,
+                &["options.since", "last_synchronized_at"],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            seen(answer),
+            json!({"type": "NoneType", "value": null, "options.since": "2024-05-01T00:00:00+00:00"})
         );
         // Inside with_datetime_params, a plain call names them too.
         let answer =

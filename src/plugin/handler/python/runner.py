@@ -9,10 +9,10 @@ own transaction, and their replies are interleaved line by line.
 Two kinds of plugin apps are served:
 
 * SDK apps, built with the ``spaceone_plugin_sdk`` module shipped by the host;
-* apps built on the upstream framework (``CollectorPluginServer`` from
-  spaceone-inventory), when that framework is importable by this interpreter.
-  Only the server layer is replaced: the plugin's own code and helper calls run
-  unchanged.
+* apps built on one of upstream's plugin libraries (``CollectorPluginServer`` of
+  spaceone-inventory, ``DataSourcePluginServer`` of spaceone-cost-analysis, ...),
+  when that framework is importable by this interpreter. Only the server layer is
+  replaced: the plugin's own code and helper calls run unchanged.
 
 Standard library only; Python 3.8 or newer.
 """
