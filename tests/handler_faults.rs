@@ -1636,3 +1636,201 @@ async fn a_framework_plugin_serves_concurrent_collects_each_in_its_own_transacti
         pool.shutdown().await;
     });
 }
+
+// --- what the ready message says about the app; datetime parameters ------------------------
+
+/// An SDK plugin of another kind, written by hand outside any created project: it
+/// imports `spaceone_plugin_kinds` from the runner's directory.
+const HAND_WRITTEN_WEBHOOK: &str = r#"from spaceone_plugin_kinds import WebhookPluginServer, make_event
+
+
+class AlertServer(WebhookPluginServer):
+    pass
+
+
+app = AlertServer()
+
+
+@app.route("Event.parse")
+def event_parse(params):
+    return {"results": [make_event("key-1", "ALERT", "CPU high", "CRITICAL")]}
+"#;
+
+#[tokio::test]
+async fn a_hand_written_sdk_plugin_imports_the_kinds_module_and_declares_its_kind() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let dir = tempfile::tempdir().unwrap();
+        let package = dir.path().join("hook");
+        std::fs::create_dir_all(&package).unwrap();
+        std::fs::write(package.join("__init__.py"), "").unwrap();
+        std::fs::write(package.join("main.py"), HAND_WRITTEN_WEBHOOK).unwrap();
+        let (pool, ready) = start(python_config(dir.path(), "hook")).await;
+        assert_eq!(ready.routes, vec!["Event.parse"]);
+        assert_eq!(ready.declared_kind.as_deref(), Some("webhook"));
+        assert_eq!(
+            ready.app_classes,
+            vec![
+                "hook.main:AlertServer",
+                "spaceone_plugin_kinds:WebhookPluginServer",
+                "spaceone_plugin_sdk:PluginServer",
+                "builtins:object",
+            ]
+        );
+        let answer = pool
+            .call("Event.parse", json!({"options": {}, "data": {}}))
+            .await
+            .unwrap();
+        assert_eq!(answer["results"][0]["event_key"], json!("key-1"));
+        pool.shutdown().await;
+        // Nothing was written into the project.
+        let mut written: Vec<_> = std::fs::read_dir(&package)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "__pycache__")
+            .collect();
+        written.sort();
+        assert_eq!(written, vec!["__init__.py", "main.py"]);
+    });
+}
+
+#[tokio::test]
+async fn the_sdk_collector_declares_the_asset_kind() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, ready) = start(python_config(&data_dir().join("sdk_project"), "sdkplug")).await;
+        assert_eq!(ready.declared_kind.as_deref(), Some("asset"));
+        assert_eq!(
+            ready.app_classes.first().map(String::as_str),
+            Some("spaceone_plugin_sdk:CollectorPluginServer")
+        );
+        // SDK routes receive datetime parameters as the request's text.
+        let params = json!({"options": {}, "domain_id": null, "at": "2024-05-01T00:00:00Z"});
+        let init = pool
+            .call_with_datetimes("Collector.init", params, &["at"])
+            .await
+            .unwrap();
+        assert_eq!(init["params_seen"]["at"], json!("2024-05-01T00:00:00Z"));
+        pool.shutdown().await;
+    });
+}
+
+/// A cost data source on upstream's library (subclassing its server class) whose
+/// `Job.get_tasks` reports what it received as `last_synchronized_at`.
+const DATETIME_COST_APP: &str = r#"from spaceone.cost_analysis.plugin.data_source.lib.server import DataSourcePluginServer
+
+
+class SampleServer(DataSourcePluginServer):
+    pass
+
+
+app = SampleServer()
+
+
+@app.route("Job.get_tasks")
+def job_get_tasks(params):
+    value = params["last_synchronized_at"]
+    seen = {"type": type(value).__name__}
+    if hasattr(value, "isoformat"):
+        seen["isoformat"] = value.isoformat()
+        seen["tzname"] = value.tzname()
+    else:
+        seen["value"] = value
+    if "since" in params["options"]:
+        seen["options.since"] = params["options"]["since"].isoformat()
+    return {"tasks": [{"task_options": seen}], "changed": []}
+"#;
+
+#[tokio::test]
+async fn framework_plugins_receive_datetime_parameters_as_datetimes() {
+    let test = "framework_plugins_receive_datetime_parameters_as_datetimes";
+    let Some(python) = common::reference_tool("kinds-venv/bin/python", test) else {
+        return;
+    };
+    bounded!(async {
+        let dir = tempfile::tempdir().unwrap();
+        let package = dir.path().join("costdt");
+        std::fs::create_dir_all(&package).unwrap();
+        std::fs::write(package.join("__init__.py"), "").unwrap();
+        std::fs::write(package.join("main.py"), DATETIME_COST_APP).unwrap();
+        let mut cfg = python_config(dir.path(), "costdt");
+        cfg.python = Some(python);
+        let (pool, ready) = start(cfg).await;
+        assert_eq!(ready.routes, vec!["Job.get_tasks"]);
+        assert_eq!(ready.declared_kind, None);
+        assert_eq!(
+            ready.app_classes,
+            vec![
+                "costdt.main:SampleServer",
+                "spaceone.cost_analysis.plugin.data_source.lib.server:DataSourcePluginServer",
+                "spaceone.core.plugin.server:PluginServer",
+                "builtins:object",
+            ]
+        );
+        let seen = |answer: Value| answer["tasks"][0]["task_options"].clone();
+        let names: &'static [&'static str] = &["last_synchronized_at"];
+        // What upstream's JobGetTaskRequest (pydantic) makes of each value.
+        let cases = [
+            (
+                json!("2024-05-01T00:00:00Z"),
+                json!({"type": "datetime", "isoformat": "2024-05-01T00:00:00+00:00", "tzname": "UTC"}),
+            ),
+            (
+                json!("2024-05-01T09:00:00+09:00"),
+                json!({"type": "datetime", "isoformat": "2024-05-01T09:00:00+09:00", "tzname": "UTC+09:00"}),
+            ),
+            (
+                json!("2024-05-01 00:00"),
+                json!({"type": "datetime", "isoformat": "2024-05-01T00:00:00", "tzname": null}),
+            ),
+            (
+                json!(1714521600),
+                json!({"type": "datetime", "isoformat": "2024-05-01T00:00:00+00:00", "tzname": "UTC"}),
+            ),
+            (json!(null), json!({"type": "NoneType", "value": null})),
+        ];
+        for (value, expected) in cases {
+            let params = json!({"options": {}, "secret_data": {}, "last_synchronized_at": value});
+            let answer = pool
+                .call_with_datetimes("Job.get_tasks", params, names)
+                .await
+                .unwrap();
+            assert_eq!(seen(answer), expected, "for {value}");
+        }
+        // Without the request's `datetime` member the text is passed on.
+        let params = json!({"options": {}, "secret_data": {}, "last_synchronized_at": "2024-05-01T00:00:00Z"});
+        let answer = pool.call("Job.get_tasks", params.clone()).await.unwrap();
+        assert_eq!(
+            seen(answer),
+            json!({"type": "str", "value": "2024-05-01T00:00:00Z"})
+        );
+        // A dotted name reaches into nested objects.
+        let nested = json!({"options": {"since": "2024-05-01T00:00:00Z"}, "secret_data": {}, "last_synchronized_at": null});
+        let answer = pool
+            .call_with_datetimes(
+                "Job.get_tasks",
+                nested,
+                &["options.since", "last_synchronized_at"],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            seen(answer),
+            json!({"type": "NoneType", "value": null, "options.since": "2024-05-01T00:00:00+00:00"})
+        );
+        // Inside with_datetime_params, a plain call names them too.
+        let answer =
+            plugin::host::handler::with_datetime_params(names, pool.call("Job.get_tasks", params))
+                .await
+                .unwrap();
+        assert_eq!(seen(answer)["type"], json!("datetime"));
+        pool.shutdown().await;
+    });
+}

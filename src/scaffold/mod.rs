@@ -34,8 +34,7 @@ use crate::plugin::kinds;
 /// File name of the SDK module of the other kinds (next to the SDK in `src/`).
 pub const KINDS_SDK_FILE_NAME: &str = "spaceone_plugin_kinds.py";
 /// The kinds SDK module: server classes and helpers of every kind besides the collector.
-pub const KINDS_SDK_SOURCE: &str =
-    include_str!("../plugin/host/handler/python/spaceone_plugin_kinds.py");
+pub const KINDS_SDK_SOURCE: &str = crate::plugin::host::handler::python::KINDS_SOURCE;
 pub use names::Names;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");

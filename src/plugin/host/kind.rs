@@ -116,7 +116,6 @@ pub struct Route {
     /// Parameters upstream's model turns into a `datetime` before the plugin
     /// sees them; they are kept as the request's text here, and a runner of
     /// framework plugins converts them.
-    #[allow(dead_code)]
     pub datetime_params: &'static [&'static str],
 }
 

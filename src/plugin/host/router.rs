@@ -234,10 +234,9 @@ impl tonic::server::UnaryService<DynamicMessage> for Call {
             let m = call.method();
             let (log, params) = start(call.shared.kind, m.route, &req);
             let params = params.map_err(|e| to_status(&e))?;
-            let answer = call
-                .shared
-                .backend
-                .call(&m.route.method(), params)
+            let method = m.route.method();
+            let calling = call.shared.backend.call(&method, params);
+            let answer = super::handler::with_datetime_params(m.route.datetime_params, calling)
                 .await
                 .map_err(|e| {
                     log.error(&e);

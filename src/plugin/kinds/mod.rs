@@ -90,10 +90,7 @@ pub fn named(name: &str, routes: &[String]) -> Result<&'static KindSpec, String>
             names_list()
         )
     })?;
-    for r in routes {
-        kind.check_route(r)?;
-    }
-    Ok(kind)
+    checked(kind, routes)
 }
 
 /// The kind whose route table holds every route the plugin registered; a
@@ -138,7 +135,31 @@ pub fn select_for(named_kind: Option<&str>, ready: &Ready) -> Result<&'static Ki
     if let Some(name) = named_kind {
         return named(name, &ready.routes);
     }
-    select(None, &ready.routes)
+    if let Some(declared) = &ready.declared_kind {
+        let kind = find(declared).ok_or_else(|| {
+            format!(
+                "The plugin's app declares the unknown plugin kind '{declared}' (plugin_kind): use one of {}.",
+                names_list()
+            )
+        })?;
+        return checked(kind, &ready.routes);
+    }
+    let library = ready.app_classes.iter().find_map(|c| {
+        let (module, class) = c.split_once(':')?;
+        by_library(module, class)
+    });
+    match library {
+        Some(kind) => checked(kind, &ready.routes),
+        None => by_routes(&ready.routes),
+    }
+}
+
+/// `kind` when every route is one of its own (upstream's `@app.route` check).
+fn checked(kind: &'static KindSpec, routes: &[String]) -> Result<&'static KindSpec, String> {
+    for r in routes {
+        kind.check_route(r)?;
+    }
+    Ok(kind)
 }
 
 // ---------------------------------------------------------------------------
@@ -358,6 +379,86 @@ mod tests {
         assert_eq!(
             name(select(Some("nope"), &routes(&[]))),
             Err("Unknown plugin kind 'nope' (--kind): use one of asset (collector), external-auth (auth), account-collector, cost, notification, webhook, metric, log.".into())
+        );
+    }
+
+    fn ready(routes: &[&str], classes: &[&str], declared: Option<&str>) -> Ready {
+        Ready {
+            routes: routes.iter().map(|s| s.to_string()).collect(),
+            package_dir: std::path::PathBuf::from("/p"),
+            app_classes: classes.iter().map(|s| s.to_string()).collect(),
+            declared_kind: declared.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_host_takes_the_kind_from_what_the_app_is() {
+        let name = |r: Result<&'static KindSpec, String>| r.map(|k| k.name);
+        let cost_lib =
+            "spaceone.cost_analysis.plugin.data_source.lib.server:DataSourcePluginServer";
+        // A library subclass: the first class of the MRO that is a kind's library.
+        assert_eq!(
+            name(select_for(
+                None,
+                &ready(
+                    &["DataSource.init"],
+                    &[
+                        "plugin.main:MyServer",
+                        cost_lib,
+                        "spaceone.core.plugin.server:PluginServer",
+                        "builtins:object"
+                    ],
+                    None
+                )
+            )),
+            Ok("cost")
+        );
+        // No routes registered yet: still the library's kind, not the collector.
+        assert_eq!(
+            name(select_for(
+                None,
+                &ready(
+                    &[],
+                    &["spaceone.monitoring.plugin.webhook.lib.server:WebhookPluginServer"],
+                    None
+                )
+            )),
+            Ok("webhook")
+        );
+        assert_eq!(
+            name(select_for(None, &ready(&[], &[], Some("metric")))),
+            Ok("metric")
+        );
+        assert_eq!(
+            name(select_for(
+                None,
+                &ready(&["Collector.init"], &[], Some("asset"))
+            )),
+            Ok("asset")
+        );
+        // --kind wins over what the app is.
+        assert_eq!(
+            name(select_for(
+                Some("log"),
+                &ready(&["DataSource.init"], &[], Some("metric"))
+            )),
+            Ok("log")
+        );
+        // Nothing said: the routes tell, as before.
+        assert_eq!(
+            name(select_for(
+                None,
+                &ready(&["Webhook.init", "Event.parse"], &["x:Y"], None)
+            )),
+            Ok("webhook")
+        );
+        assert_eq!(
+            name(select_for(None, &ready(&[], &[], Some("fax")))),
+            Err("The plugin's app declares the unknown plugin kind 'fax' (plugin_kind): use one of asset (collector), external-auth (auth), account-collector, cost, notification, webhook, metric, log.".into())
+        );
+        assert_eq!(
+            name(select_for(None, &ready(&["Event.parse"], &[], Some("notification")))),
+            Err("Plugin method is invalid. (plugin_method = Event.parse, allowed = ['Protocol', 'Notification'])".into())
         );
     }
 

@@ -16,7 +16,8 @@
 //! whole process group) or retired, and reaped; the caller gets a
 //! gRPC-mappable [`PluginError`]. Dropping a stream's receiver (or a pending
 //! `call` future) cancels the call. Calls made inside [`with_trace_id`] pass
-//! the transaction id on to the handler.
+//! the transaction id on to the handler, and calls inside
+//! [`with_datetime_params`] the names of their datetime parameters.
 
 mod pool;
 mod process;
@@ -74,6 +75,7 @@ pub fn default_processes() -> usize {
 
 tokio::task_local! {
     static TRACE_ID: String;
+    static DATETIME_PARAMS: &'static [&'static str];
 }
 
 /// Run `f` with `trace_id` as the transaction id of the pool calls it makes:
@@ -85,6 +87,16 @@ pub async fn with_trace_id<F: Future>(trace_id: String, f: F) -> F::Output {
 
 fn current_trace_id() -> Option<String> {
     TRACE_ID.try_with(String::clone).ok()
+}
+
+/// Run `f` with `names` as the datetime parameters of the pool calls it makes
+/// ([`Pool::call_with_datetimes`] for callers that only see a [`Pool::call`]).
+pub async fn with_datetime_params<F: Future>(names: &'static [&'static str], f: F) -> F::Output {
+    DATETIME_PARAMS.scope(names, f).await
+}
+
+fn current_datetime_params() -> &'static [&'static str] {
+    DATETIME_PARAMS.try_with(|names| *names).unwrap_or(&[])
 }
 
 /// The pool of handler processes. Cheap to clone; all clones share the processes.
@@ -100,6 +112,12 @@ pub struct Ready {
     pub routes: Vec<String>,
     /// Directory of the top-level package; metadata paths are relative to it.
     pub package_dir: PathBuf,
+    /// The classes of the app's MRO as `module:QualName`, most derived first
+    /// (e.g. `spaceone.cost_analysis.plugin.data_source.lib.server:DataSourcePluginServer`);
+    /// empty when the handler does not say.
+    pub app_classes: Vec<String>,
+    /// The kind the app's SDK server class declares (`plugin_kind`, e.g. `webhook`).
+    pub declared_kind: Option<String>,
 }
 
 /// The plugin could not be started. For a Python plugin `message` is upstream's
@@ -181,6 +199,8 @@ impl Pool {
                     Ready {
                         routes: info.routes,
                         package_dir,
+                        app_classes: info.app_classes,
+                        declared_kind: info.declared_kind,
                     },
                 ))
             }
@@ -195,9 +215,26 @@ impl Pool {
 
     /// Run a unary route (`Collector.init`, `Collector.verify`, `Job.get_tasks`) and
     /// return its raw return value.
+    /// The datetime parameters are those of an enclosing [`with_datetime_params`].
     pub async fn call(&self, method: &str, params: Value) -> Result<Value, PluginError> {
+        self.call_with_datetimes(method, params, current_datetime_params())
+            .await
+    }
+
+    /// [`Pool::call`], the handler being told that the parameters `datetimes`
+    /// (top-level keys, or dotted paths) are datetimes: a runner of framework
+    /// plugins hands them to the plugin as `datetime` objects, as upstream's
+    /// request models do.
+    pub async fn call_with_datetimes(
+        &self,
+        method: &str,
+        params: Value,
+        datetimes: &[&str],
+    ) -> Result<Value, PluginError> {
         let trace_id = current_trace_id();
-        self.inner.call(method, trace_id.as_deref(), &params).await
+        self.inner
+            .call(method, trace_id.as_deref(), datetimes, &params)
+            .await
     }
 
     /// Run a streaming route (`Collector.collect`): its raw items arrive on the
@@ -209,7 +246,12 @@ impl Pool {
     ) -> Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError> {
         let trace_id = current_trace_id();
         self.inner
-            .stream(method, trace_id.as_deref(), &params)
+            .stream(
+                method,
+                trace_id.as_deref(),
+                current_datetime_params(),
+                &params,
+            )
             .await
     }
 

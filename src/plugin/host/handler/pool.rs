@@ -234,6 +234,8 @@ pub(super) struct ReadyInfo {
     pub routes: Vec<String>,
     pub package_dir: Option<PathBuf>,
     pub concurrency: Option<usize>,
+    pub app_classes: Vec<String>,
+    pub declared_kind: Option<String>,
 }
 
 /// A handler process in the pool.
@@ -471,12 +473,16 @@ impl Inner {
                 routes,
                 package_dir,
                 concurrency,
+                app_classes,
+                declared_kind,
             }) => Ok((
                 handler,
                 ReadyInfo {
                     routes,
                     package_dir,
                     concurrency,
+                    app_classes,
+                    declared_kind,
                 },
             )),
             Ok(Hello::StartupError { message, exit_code }) => {
@@ -675,9 +681,12 @@ impl Inner {
         self: &Arc<Self>,
         method: &str,
         trace_id: Option<&str>,
+        datetimes: &[&str],
         params: &Value,
     ) -> Result<Value, PluginError> {
-        let mut ticket = self.begin(method, false, trace_id, params).await?;
+        let mut ticket = self
+            .begin(method, false, trace_id, datetimes, params)
+            .await?;
         let deadline = self.deadline();
         match ticket.next(method, deadline).await? {
             Some(Reply::Result(value)) => Ok(value),
@@ -694,9 +703,12 @@ impl Inner {
         self: &Arc<Self>,
         method: &str,
         trace_id: Option<&str>,
+        datetimes: &[&str],
         params: &Value,
     ) -> Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError> {
-        let ticket = self.begin(method, true, trace_id, params).await?;
+        let ticket = self
+            .begin(method, true, trace_id, datetimes, params)
+            .await?;
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         let deadline = self.deadline();
         let method = method.to_string();
@@ -711,6 +723,7 @@ impl Inner {
         method: &str,
         stream: bool,
         trace_id: Option<&str>,
+        datetimes: &[&str],
         params: &Value,
     ) -> Result<Ticket, PluginError> {
         if self.is_closed() {
@@ -723,9 +736,9 @@ impl Inner {
             .await
             .map_err(|_| shutting_down_error())?;
         let ticket = self.place(method, stream, permit).await?;
-        ticket
-            .proc
-            .send(request_line(ticket.id, method, stream, trace_id, params));
+        ticket.proc.send(request_line(
+            ticket.id, method, stream, trace_id, datetimes, params,
+        ));
         Ok(ticket)
     }
 

@@ -23,6 +23,10 @@ pub enum Hello {
         package_dir: Option<PathBuf>,
         /// How many requests the handler works on at once; `None`: as many as it is sent.
         concurrency: Option<usize>,
+        /// The classes of the app's MRO as `module:QualName`, most derived first.
+        app_classes: Vec<String>,
+        /// The kind the app's SDK class declares (`plugin_kind`).
+        declared_kind: Option<String>,
     },
     StartupError {
         message: String,
@@ -45,12 +49,15 @@ pub enum Reply {
 
 /// The request line for `method` (newline terminated). `id` comes first so that
 /// simple handlers can pick it out of the compact form, `params` last; `trace_id`
-/// (the transaction id the host logs the call with) is left out when unknown.
+/// (the transaction id the host logs the call with) is left out when unknown, and
+/// `datetime` (the parameters a framework plugin receives as `datetime` objects)
+/// when empty.
 pub fn request_line(
     id: u64,
     method: &str,
     stream: bool,
     trace_id: Option<&str>,
+    datetimes: &[&str],
     params: &Value,
 ) -> Vec<u8> {
     let mut request = Map::new();
@@ -59,6 +66,9 @@ pub fn request_line(
     request.insert("stream".to_string(), json!(stream));
     if let Some(trace_id) = trace_id {
         request.insert("trace_id".to_string(), json!(trace_id));
+    }
+    if !datetimes.is_empty() {
+        request.insert("datetime".to_string(), json!(datetimes));
     }
     request.insert("params".to_string(), params.clone());
     let mut line = Value::Object(request).to_string().into_bytes();
@@ -90,6 +100,22 @@ fn parse_object(line: &[u8]) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// The list of strings under `key` of the ready message (absent or null: empty).
+fn string_list(ready: &Map<String, Value>, key: &str, line: &[u8]) -> Result<Vec<String>, String> {
+    match ready.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|r| {
+                r.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("\"{key}\" must list strings: {}", excerpt(line)))
+            })
+            .collect(),
+        Some(_) => Err(format!("\"{key}\" is not a list: {}", excerpt(line))),
+    }
+}
+
 /// Parse the first line of a handler: `{"ready": {...}}` or `{"startup_error": {...}}`.
 /// The error text describes the violation.
 pub fn parse_hello(line: &[u8]) -> Result<Hello, String> {
@@ -105,18 +131,7 @@ pub fn parse_hello(line: &[u8]) -> Result<Hello, String> {
                 "unsupported protocol version {v} (this host speaks {PROTOCOL_VERSION})"
             ));
         }
-        let routes = match ready.get("routes") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|r| {
-                    r.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| format!("\"routes\" must list strings: {}", excerpt(line)))
-                })
-                .collect::<Result<_, _>>()?,
-            Some(_) => return Err(format!("\"routes\" is not a list: {}", excerpt(line))),
-        };
+        let routes = string_list(ready, "routes", line)?;
         let package_dir = ready
             .get("package_dir")
             .and_then(Value::as_str)
@@ -134,10 +149,23 @@ pub fn parse_hello(line: &[u8]) -> Result<Hello, String> {
                 }
             },
         };
+        let app_classes = string_list(ready, "app_classes", line)?;
+        let declared_kind = match ready.get("declared_kind") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(kind)) if !kind.is_empty() => Some(kind.clone()),
+            Some(_) => {
+                return Err(format!(
+                    "\"declared_kind\" must be a non-empty string: {}",
+                    excerpt(line)
+                ));
+            }
+        };
         return Ok(Hello::Ready {
             routes,
             package_dir,
             concurrency,
+            app_classes,
+            declared_kind,
         });
     }
     if let Some(failure) = map.get("startup_error") {
@@ -406,6 +434,7 @@ mod tests {
             "Collector.init",
             false,
             None,
+            &[],
             &json!({"options": {}, "domain_id": null}),
         );
         assert_eq!(
@@ -417,6 +446,7 @@ mod tests {
             "Collector.collect",
             true,
             Some("4bf92f3577b34da6a3ce929d0e0e4736"),
+            &[],
             &json!({"options": {}}),
         );
         assert_eq!(
@@ -424,6 +454,73 @@ mod tests {
             "{\"id\":8,\"method\":\"Collector.collect\",\"stream\":true,\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"params\":{\"options\":{}}}\n"
         );
         assert_eq!(cancel_line(8), b"{\"id\":8,\"cancel\":true}\n".to_vec());
+        let line = request_line(
+            9,
+            "Job.get_tasks",
+            false,
+            None,
+            &["last_synchronized_at"],
+            &json!({"last_synchronized_at": "2024-05-01T00:00:00Z"}),
+        );
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            "{\"id\":9,\"method\":\"Job.get_tasks\",\"stream\":false,\"datetime\":[\"last_synchronized_at\"],\"params\":{\"last_synchronized_at\":\"2024-05-01T00:00:00Z\"}}\n"
+        );
+    }
+
+    #[test]
+    fn hello_ready_names_the_app() {
+        assert_eq!(
+            parse_hello(
+                br#"{"ready":{"protocol":1,"routes":["Job.get_tasks"],"mode":"compat","app_classes":["plugin.main:MyServer","spaceone.cost_analysis.plugin.data_source.lib.server:DataSourcePluginServer","spaceone.core.plugin.server:PluginServer","builtins:object"],"declared_kind":null}}"#
+            ),
+            Ok(Hello::Ready {
+                routes: vec!["Job.get_tasks".to_string()],
+                package_dir: None,
+                concurrency: None,
+                app_classes: vec![
+                    "plugin.main:MyServer".to_string(),
+                    "spaceone.cost_analysis.plugin.data_source.lib.server:DataSourcePluginServer"
+                        .to_string(),
+                    "spaceone.core.plugin.server:PluginServer".to_string(),
+                    "builtins:object".to_string(),
+                ],
+                declared_kind: None,
+            })
+        );
+        assert_eq!(
+            parse_hello(
+                br#"{"ready":{"app_classes":["spaceone_plugin_kinds:WebhookPluginServer"],"declared_kind":"webhook"}}"#
+            ),
+            Ok(Hello::Ready {
+                routes: vec![],
+                package_dir: None,
+                concurrency: None,
+                app_classes: vec!["spaceone_plugin_kinds:WebhookPluginServer".to_string()],
+                declared_kind: Some("webhook".to_string()),
+            })
+        );
+        assert_eq!(
+            parse_hello(br#"{"ready":{"app_classes":"x"}}"#),
+            Err(
+                "\"app_classes\" is not a list: \"{\\\"ready\\\":{\\\"app_classes\\\":\\\"x\\\"}}\""
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            parse_hello(br#"{"ready":{"app_classes":[1]}}"#),
+            Err(
+                "\"app_classes\" must list strings: \"{\\\"ready\\\":{\\\"app_classes\\\":[1]}}\""
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            parse_hello(br#"{"ready":{"declared_kind":""}}"#),
+            Err(
+                "\"declared_kind\" must be a non-empty string: \"{\\\"ready\\\":{\\\"declared_kind\\\":\\\"\\\"}}\""
+                    .to_string()
+            )
+        );
     }
 
     #[test]
@@ -434,6 +531,8 @@ mod tests {
                 routes: vec!["Collector.init".to_string()],
                 package_dir: Some(PathBuf::from("/p/plugin")),
                 concurrency: None,
+                app_classes: vec![],
+                declared_kind: None,
             })
         );
         assert_eq!(
@@ -442,6 +541,8 @@ mod tests {
                 routes: vec![],
                 package_dir: None,
                 concurrency: None,
+                app_classes: vec![],
+                declared_kind: None,
             })
         );
         assert_eq!(
@@ -450,6 +551,8 @@ mod tests {
                 routes: vec![],
                 package_dir: None,
                 concurrency: Some(1),
+                app_classes: vec![],
+                declared_kind: None,
             })
         );
         assert_eq!(

@@ -1,5 +1,8 @@
-//! The Python runner and SDK shipped inside the binary, and the private cache
-//! directory they are written to before a Python handler starts.
+//! The Python runner and SDK modules (`spaceone_plugin_sdk`, `spaceone_plugin_kinds`)
+//! shipped inside the binary, and the private cache directory they are written to
+//! before a Python handler starts. The runner puts that directory on the import
+//! path (after the project's own directories), so any plugin can import both
+//! modules without vendoring them.
 //!
 //! The files go to `<cache dir>/spacectl/python-<content hash>/` (the user cache
 //! directory, or a private per-user directory under the temp dir when there is no
@@ -19,13 +22,24 @@ pub const RUNNER_SOURCE: &str = include_str!("python/runner.py");
 pub const SDK_FILE_NAME: &str = "spaceone_plugin_sdk.py";
 /// The stdlib-only Python SDK for plugins served by this host.
 pub const SDK_SOURCE: &str = include_str!("python/spaceone_plugin_sdk.py");
+/// File name of the module `spaceone_plugin_kinds` (the server classes of the
+/// other plugin kinds, built on the SDK).
+pub const KINDS_FILE_NAME: &str = "spaceone_plugin_kinds.py";
+/// The stdlib-only server classes of every plugin kind besides the collector.
+pub const KINDS_SOURCE: &str = include_str!("python/spaceone_plugin_kinds.py");
 
 const RUNNER_FILE_NAME: &str = "spacectl_handler_runner.py";
 
 /// FNV-1a over the embedded files: a stable cache key, not a security measure.
 pub fn content_key() -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [RUNNER_SOURCE.as_bytes(), &[0], SDK_SOURCE.as_bytes()] {
+    for part in [
+        RUNNER_SOURCE.as_bytes(),
+        &[0],
+        SDK_SOURCE.as_bytes(),
+        &[0],
+        KINDS_SOURCE.as_bytes(),
+    ] {
         for byte in part {
             hash ^= u64::from(*byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -46,6 +60,7 @@ pub fn runner_path() -> Result<PathBuf, String> {
     }
     let dir = install_dir()?;
     write_if_changed(&dir.join(SDK_FILE_NAME), SDK_SOURCE)?;
+    write_if_changed(&dir.join(KINDS_FILE_NAME), KINDS_SOURCE)?;
     let runner = dir.join(RUNNER_FILE_NAME);
     write_if_changed(&runner, RUNNER_SOURCE)?;
     *installed = Some(runner.clone());
@@ -125,6 +140,8 @@ mod tests {
         assert!(RUNNER_SOURCE.contains("def serve_request("));
         assert!(SDK_SOURCE.contains("class CollectorPluginServer(PluginServer):"));
         assert_eq!(SDK_FILE_NAME, "spaceone_plugin_sdk.py");
+        assert!(KINDS_SOURCE.contains("class DataSourcePluginServer(PluginServer):"));
+        assert_eq!(KINDS_FILE_NAME, "spaceone_plugin_kinds.py");
     }
 
     #[test]

@@ -9,14 +9,15 @@ own transaction, and their replies are interleaved line by line.
 Two kinds of plugin apps are served:
 
 * SDK apps, built with the ``spaceone_plugin_sdk`` module shipped by the host;
-* apps built on the upstream framework (``CollectorPluginServer`` from
-  spaceone-inventory), when that framework is importable by this interpreter.
-  Only the server layer is replaced: the plugin's own code and helper calls run
-  unchanged.
+* apps built on one of upstream's plugin libraries (``CollectorPluginServer`` of
+  spaceone-inventory, ``DataSourcePluginServer`` of spaceone-cost-analysis, ...),
+  when that framework is importable by this interpreter. Only the server layer is
+  replaced: the plugin's own code and helper calls run unchanged.
 
 Standard library only; Python 3.8 or newer.
 """
 
+import datetime
 import importlib
 import importlib.util
 import inspect
@@ -229,6 +230,12 @@ def current_request():
     return getattr(_REQUEST, "trace_id", ""), getattr(_REQUEST, "method", "")
 
 
+def app_classes(app):
+    """The classes of the app's MRO as ``module:QualName`` (the host recognises a
+    library class even when the plugin subclasses it)."""
+    return [f"{c.__module__}:{c.__qualname__}" for c in type(app).__mro__]
+
+
 class SdkRoutes:
     """Routes of an app built with spaceone_plugin_sdk."""
 
@@ -236,6 +243,12 @@ class SdkRoutes:
 
     def __init__(self, app):
         self.app = app
+        kind = getattr(app, "plugin_kind", None)
+        self.declared_kind = kind if isinstance(kind, str) and kind else None
+
+    def convert(self, params, names):
+        # SDK functions receive the request's text, as the host validated it.
+        return params
 
     def begin(self, method, trace_id):
         _REQUEST.trace_id, _REQUEST.method = trace_id or "", method
@@ -262,10 +275,29 @@ class UpstreamRoutes:
     """
 
     mode = "compat"
+    declared_kind = None
 
     def __init__(self, app):
         self.table = getattr(app, "_plugin_methods")
         self.transactions = upstream_transactions()
+        self.parse_datetime = None
+
+    def convert(self, params, names):
+        """Turn the parameters named in ``names`` (top-level keys, or dotted paths
+        into nested dicts) into ``datetime`` objects, as upstream's request models
+        do before the plugin function sees them; absent and null values stay."""
+        if not isinstance(names, list) or not isinstance(params, dict):
+            return params
+        if self.parse_datetime is None:
+            self.parse_datetime = pydantic_datetime_parser()
+        for name in names:
+            *parents, leaf = str(name).split(".")
+            node = params
+            for key in parents:
+                node = node.get(key) if isinstance(node, dict) else None
+            if isinstance(node, dict) and node.get(leaf) is not None:
+                node[leaf] = self.parse_datetime(node[leaf])
+        return params
 
     def begin(self, method, trace_id):
         # Like upstream's service layer: each request runs in its own transaction,
@@ -327,6 +359,22 @@ class UpstreamTransactions:
             self.delete()
         except Exception:
             traceback.print_exc()
+
+
+def pydantic_datetime_parser():
+    """pydantic's own datetime parsing (v2 ``TypeAdapter``, v1 ``parse_obj_as``): the
+    upstream libraries validate their request models with it."""
+    try:
+        import pydantic
+    except Exception as e:
+        raise RuntimeError(f"Cannot convert datetime parameters: pydantic is not importable ({e})")
+    adapter = getattr(pydantic, "TypeAdapter", None)
+    if adapter is not None:
+        return adapter(datetime.datetime).validate_python
+    parse_obj_as = getattr(pydantic, "parse_obj_as", None)
+    if parse_obj_as is None:
+        raise RuntimeError("Cannot convert datetime parameters: pydantic has no datetime parser")
+    return lambda value: parse_obj_as(datetime.datetime, value)
 
 
 def upstream_transactions():
@@ -392,7 +440,7 @@ def serve_request(request, table, channel, cancelled):
         return
     table.begin(method, request.get("trace_id"))
     try:
-        result = func(params)
+        result = func(table.convert(params, request.get("datetime")))
         if not stream:
             line = encode({"id": rid, "result": result})
         else:
@@ -503,7 +551,7 @@ def load(env):
     table = route_table(app, app_path.format(package=package))
     if table.mode == "sdk":
         configure_logging(package)
-    return table, package_directory(package), max(workers, 1)
+    return table, app_classes(app), package_directory(package), max(workers, 1)
 
 
 def main():
@@ -511,7 +559,7 @@ def main():
     channel = Channel(proto_out)
     watch_parent()
     try:
-        table, package_dir, workers = load(os.environ)
+        table, classes, package_dir, workers = load(os.environ)
     except StartupFailure as f:
         channel.send({"startup_error": {"message": f.text, "exit_code": f.exit_code}})
         return f.exit_code
@@ -521,6 +569,8 @@ def main():
         "package_dir": package_dir,
         "mode": table.mode,
         "concurrency": workers,
+        "app_classes": classes,
+        "declared_kind": table.declared_kind,
     }})
     requests = Requests(table, channel, workers)
     for line in read_lines(proto_in):

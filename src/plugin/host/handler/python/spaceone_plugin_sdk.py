@@ -193,6 +193,9 @@ class PluginServer:
 
     # Read by the host's runner to recognise apps built with this module.
     SPACEONE_PLUGIN_SDK = SDK_VERSION
+    # The kind the host serves for this server (reported in the handler's ready
+    # message); each kind's server class names it.
+    plugin_kind = None
     plugin_methods = {}
 
     def __init__(self):
@@ -240,6 +243,7 @@ class PluginServer:
 class CollectorPluginServer(PluginServer):
     """Inventory collector plugin: ``Collector.init/verify/collect`` and ``Job.get_tasks``."""
 
+    plugin_kind = "asset"
     plugin_methods = {
         "Collector": ["init", "verify", "collect"],
         "Job": ["get_tasks"],
