@@ -13,7 +13,6 @@ use tonic::{Request, Status};
 
 use super::error::{PluginError, StatusKind};
 use super::handler::Pool;
-use super::kind::KindOptions;
 
 /// A future the host can keep past the call that made it.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -44,6 +43,14 @@ impl Backend for Pool {
         let (pool, method) = (self.clone(), method.to_string());
         Box::pin(async move { pool.stream(&method, params).await })
     }
+}
+
+/// Options of the command line that change how some kind shapes its answers;
+/// a kind that has no use for one ignores it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindOptions {
+    /// Also send JSON text fields decoded, for inventory 1.x (`--inventory-v1`).
+    pub inventory_v1: bool,
 }
 
 /// Keys whose values never appear in logs.

@@ -6,6 +6,7 @@
 use serde_json::Value;
 use tonic::service::RoutesBuilder;
 
+pub use super::context::KindOptions;
 use super::context::{HostContext, SharedBackend};
 use super::error::PluginError;
 
@@ -53,14 +54,6 @@ pub enum Serving {
     /// (their plugin calls go through the pool; they count calls and log
     /// through the context like the router does).
     Own(fn(&mut RoutesBuilder, SharedBackend, &HostContext)),
-}
-
-/// Options of the command line that change how some kind shapes its answers;
-/// a kind that has no use for one ignores it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct KindOptions {
-    /// Also send JSON text fields decoded, for inventory 1.x (`--inventory-v1`).
-    pub inventory_v1: bool,
 }
 
 /// Where a kind's validation and shaping rules come from.

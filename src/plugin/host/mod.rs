@@ -4,6 +4,8 @@
 //! - [`server`]: bind, signals, the common services (Health, ServerInfo,
 //!   reflection v1alpha and v1), the serve loop and shutdown;
 //! - [`router`]: serves a kind's route table with dynamic messages;
+//! - [`gate`]: the request size limit every service reads through;
+//! - [`codec`]: how generated services decode their requests;
 //! - [`context`]: state shared by the services of one server, the [`context::Backend`]
 //!   that runs plugin routes;
 //! - [`handler`]: the handler pool and its line protocol;
@@ -14,6 +16,7 @@ pub mod context;
 pub mod convert;
 pub mod dict;
 pub mod error;
+pub mod gate;
 pub mod handler;
 pub mod kind;
 pub mod log;

@@ -28,9 +28,9 @@ use tonic::{Status, server::Grpc};
 use super::context::{BoxFuture, CallGuard, HostContext, SharedBackend, to_status, traceparent};
 use super::dict::{dict_to_message, message_to_dict};
 use super::error::PluginError;
+use super::gate::GateBody;
 use super::kind::{Answer, KindSpec, Route};
 use super::log::CallLog;
-use super::server::GateBody;
 
 // ---------------------------------------------------------------------------
 // Codec

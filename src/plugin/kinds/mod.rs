@@ -27,13 +27,8 @@ pub mod monitoring_metric;
 pub mod monitoring_webhook;
 pub mod notification_protocol;
 
-use serde_json::Value;
-
-use super::host::error::PluginError;
 use super::host::handler::Ready;
-pub use super::host::kind::{Answer, KindSpec, Library, Route, Serving, Shaping};
-pub(crate) use model::validate_request;
-use model::{ModelSpec, ValError, construct, render_validation_error};
+pub use super::host::kind::{KindSpec, Route};
 
 /// Every kind, in the order `create-project` lists them; the inventory
 /// collector first (the default).
@@ -162,52 +157,12 @@ fn checked(kind: &'static KindSpec, routes: &[String]) -> Result<&'static KindSp
     Ok(kind)
 }
 
-// ---------------------------------------------------------------------------
-// Shared rules of upstream's framework
-// ---------------------------------------------------------------------------
-
-/// `Model(**answer).dict()` for a route's answer: a non-mapping fails with
-/// Python's TypeError text (naming `qualified`, the model's module path), a
-/// validation failure with pydantic's message; both INTERNAL `ERROR_UNKNOWN`.
-pub(crate) fn construct_response(
-    spec: &ModelSpec,
-    qualified: &str,
-    answer: &Value,
-) -> Result<Value, PluginError> {
-    construct(spec, qualified, answer).map(Value::Object)
-}
-
-/// A pydantic failure of a model built inside a route (rendered as upstream
-/// prints it), INTERNAL `ERROR_UNKNOWN`.
-#[allow(dead_code)]
-pub(crate) fn model_error(model: &str, errs: &[ValError]) -> PluginError {
-    PluginError::unknown(render_validation_error(model, errs))
-}
-
-/// Renames a top-level key in place (pydantic's field aliases: the request's
-/// `schema` reaches the plugin as `schema_name`), keeping the key order.
-pub(crate) fn rename_key(v: Value, from: &str, to: &str) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, val)| {
-                    if k == from {
-                        (to.to_string(), val)
-                    } else {
-                        (k, val)
-                    }
-                })
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::plugin::host::error::StatusKind;
-    use crate::plugin::kinds::model::request_error;
+    use crate::plugin::host::kind::Shaping;
+    use crate::plugin::kinds::model::{ValError, request_error};
 
     #[test]
     fn every_kind_is_found_by_name_and_alias() {

@@ -753,6 +753,47 @@ fn is_list_index(part: &str) -> bool {
     !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())
 }
 
+// ---------------------------------------------------------------------------
+// Shared rules of upstream's framework
+// ---------------------------------------------------------------------------
+
+/// `Model(**answer).dict()` for a route's answer: a non-mapping fails with
+/// Python's TypeError text (naming `qualified`, the model's module path), a
+/// validation failure with pydantic's message; both INTERNAL `ERROR_UNKNOWN`.
+pub(crate) fn construct_response(
+    spec: &ModelSpec,
+    qualified: &str,
+    answer: &Value,
+) -> Result<Value, PluginError> {
+    construct(spec, qualified, answer).map(Value::Object)
+}
+
+/// A pydantic failure of a model built inside a route (rendered as upstream
+/// prints it), INTERNAL `ERROR_UNKNOWN`.
+#[allow(dead_code)]
+pub(crate) fn model_error(model: &str, errs: &[ValError]) -> PluginError {
+    PluginError::unknown(render_validation_error(model, errs))
+}
+
+/// Renames a top-level key in place (pydantic's field aliases: the request's
+/// `schema` reaches the plugin as `schema_name`), keeping the key order.
+pub(crate) fn rename_key(v: Value, from: &str, to: &str) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, val)| {
+                    if k == from {
+                        (to.to_string(), val)
+                    } else {
+                        (k, val)
+                    }
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 
 pub mod metadata;
 pub mod model;
+pub mod pb;
 pub mod service;
 mod wire;
 
@@ -17,16 +18,10 @@ mod server_tests;
 
 use tonic::service::RoutesBuilder;
 
-use super::{Answer, KindSpec, Library, Route, Serving, Shaping};
 use crate::plugin::host::context::{HostContext, SharedBackend};
-use crate::plugin::host::server::Gated;
+use crate::plugin::host::gate::Gated;
+use crate::plugin::host::kind::{Answer, KindSpec, Library, Route, Serving, Shaping};
 use service::{CollectorService, JobService, MetadataStore};
-
-/// Code generated from the collector's protos by build.rs.
-#[allow(nonstandard_style, dead_code, clippy::all)]
-pub mod pb {
-    tonic::include_proto!("spaceone.api.inventory.plugin");
-}
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {

@@ -9,10 +9,9 @@
 use serde_json::Value;
 
 use super::model::{Kind, ModelSpec, opt, req};
-use super::{
-    Answer, KindSpec, Library, Route, Serving, Shaping, construct_response, validate_request,
-};
+use super::model::{construct_response, validate_request};
 use crate::plugin::host::error::PluginError;
+use crate::plugin::host::kind::{Answer, KindSpec, Library, Route, Serving, Shaping};
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {

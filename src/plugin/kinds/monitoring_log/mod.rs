@@ -12,9 +12,10 @@
 use serde_json::Value;
 
 use super::model::{Kind, ModelSpec, opt, req};
+use super::model::{construct_response, validate_request};
 use super::monitoring_metric::{DATA_SOURCE_INIT, DATA_SOURCE_VERIFY};
-use super::{Answer, KindSpec, Route, Serving, Shaping, construct_response, validate_request};
 use crate::plugin::host::error::PluginError;
+use crate::plugin::host::kind::{Answer, KindSpec, Route, Serving, Shaping};
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {

@@ -16,8 +16,9 @@
 use serde_json::Value;
 
 use super::model::{Dflt, Kind, ModelSpec, dflt, opt, req};
-use super::{Answer, KindSpec, Route, Serving, Shaping, construct_response, validate_request};
+use super::model::{construct_response, validate_request};
 use crate::plugin::host::error::PluginError;
+use crate::plugin::host::kind::{Answer, KindSpec, Route, Serving, Shaping};
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {
