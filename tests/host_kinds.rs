@@ -1,6 +1,6 @@
 //! The host serving the kinds besides the collector, through a POSIX shell handler
-//! (tests/data/handlers/kind_handler.sh) and our client: the kind chosen from the
-//! handler's routes or `--kind`, refused when the routes tell no single kind, the
+//! (tests/data/handlers/kind_handler.sh) and our client: the kind chosen from what
+//! the handler says the app is, its routes or `--kind`, refused when the routes tell no single kind, the
 //! kind's request validation, unary and streaming answers, the conversion errors,
 //! and reflection listing exactly the kind's services. No Python needed.
 //!
@@ -16,8 +16,13 @@ use std::time::{Duration, Instant};
 use common::{Run, command_in_home, run_bounded, spacectl_bin, temp_home};
 
 fn handler(routes: &str) -> String {
+    handler_saying(routes, "")
+}
+
+/// The handler, its ready object also holding `more` (JSON members).
+fn handler_saying(routes: &str, more: &str) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handlers/kind_handler.sh");
-    format!("sh '{}' '{routes}'", script.display())
+    format!("sh '{}' '{routes}' '{more}'", script.display())
 }
 
 fn free_port() -> u16 {
@@ -36,6 +41,10 @@ struct Host {
 
 impl Host {
     fn start(routes: &str, extra: &[&str]) -> Host {
+        Host::start_with(&handler(routes), extra)
+    }
+
+    fn start_with(handler: &str, extra: &[&str]) -> Host {
         let src = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(src.path().join("plugin")).expect("package dir");
         let home = temp_home();
@@ -52,7 +61,7 @@ impl Host {
                 "-p",
                 &port.to_string(),
                 "--handler",
-                &handler(routes),
+                handler,
             ])
             .args(extra)
             .stdin(Stdio::null())
@@ -222,6 +231,61 @@ fn a_metric_data_source_named_with_kind() {
     for other in ["Collector", "Job", "Log", "Webhook"] {
         assert!(!r.stdout.contains(other), "{other} in {}", r.stdout);
     }
+}
+
+/// The services the startup log names.
+fn loaded_services(log: &str) -> Vec<String> {
+    let start = log.find("Loaded Services: \n").expect("startup log") + "Loaded Services: \n".len();
+    log[start..]
+        .lines()
+        .take_while(|l| l.starts_with("\t - "))
+        .map(|l| l.trim_start_matches("\t - ").trim_end().to_string())
+        .collect()
+}
+
+#[test]
+fn the_kind_is_what_the_app_is() {
+    // DataSource.init alone fits three kinds; an app of the cost library's class
+    // (here a subclass of it) is a cost data source.
+    let host = Host::start_with(
+        &handler_saying(
+            r#"["DataSource.init"]"#,
+            r#""app_classes": ["plugin.main:Mine", "spaceone.cost_analysis.plugin.data_source.lib.server:DataSourcePluginServer", "builtins:object"]"#,
+        ),
+        &[],
+    );
+    assert_eq!(
+        loaded_services(&host.log_text()),
+        [
+            "spaceone.api.cost_analysis.plugin.DataSource",
+            "spaceone.api.cost_analysis.plugin.Job",
+            "spaceone.api.cost_analysis.plugin.Cost",
+            "grpc.health.v1.Health",
+            "spaceone.api.core.v1.ServerInfo"
+        ]
+    );
+    drop(host);
+    // An SDK app declares its kind; no routes needed.
+    let host = Host::start_with(&handler_saying("[]", r#""declared_kind": "log""#), &[]);
+    let r = host.client(&[
+        "exec",
+        "list",
+        "plugin.Log",
+        "-j",
+        r#"{"options": {}, "secret_data": {}}"#,
+    ]);
+    assert_eq!(
+        r.stdout, "---\nresults:\n- message: first\n\n---\nresults:\n- message: second\n\n",
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        loaded_services(&host.log_text())[..2],
+        [
+            "spaceone.api.monitoring.plugin.DataSource",
+            "spaceone.api.monitoring.plugin.Log"
+        ]
+    );
 }
 
 #[test]

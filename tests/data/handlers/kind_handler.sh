@@ -1,13 +1,15 @@
 #!/bin/sh
 # A handler in POSIX shell for the plugin kinds (docs/plugin-protocol.md). Its first
-# argument is the JSON list of routes it announces; it answers:
+# argument is the JSON list of routes it announces, its second (optional) more members
+# of its ready object (e.g. `"declared_kind": "log"`); it answers:
 #   DataSource.init   {"metadata": {"source": "shell"}}
 #   Metric.list       {"metrics": [{"key": "cpu", "name": "CPU"}]}
 #   Log.list          two pages of one record each (a stream)
 #   Event.parse       an event with an unknown severity (the host's conversion refuses it)
 #   anything else     null
 routes=${1:-[]}
-printf '{"ready": {"protocol": 1, "routes": %s}}\n' "$routes"
+more=${2:+, $2}
+printf '{"ready": {"protocol": 1, "routes": %s%s}}\n' "$routes" "$more"
 while IFS= read -r line; do
   id=${line#'{"id":'}
   id=${id%%,*}
