@@ -1,8 +1,9 @@
 //! The host serving the kinds besides the collector, through a POSIX shell handler
 //! (tests/data/handlers/kind_handler.sh) and our client: the kind chosen from what
-//! the handler says the app is, its routes or `--kind`, refused when the routes tell no single kind, the
-//! kind's request validation, unary and streaming answers, the conversion errors,
-//! and reflection listing exactly the kind's services. No Python needed.
+//! the handler says the app is, its routes or `--kind`, refused when the routes
+//! tell no single kind, the kind's request validation, unary and streaming
+//! answers, the conversion errors, and reflection listing exactly the kind's
+//! services. No Python needed.
 //!
 //! Servers listen on 127.0.0.1 and are stopped by PID; every wait is bounded.
 
