@@ -1341,14 +1341,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn seed_golden_is_the_1362_character_json_metadata() {
-        let expected =
-            std::fs::read_to_string(golden_dir().join("seed_cryptocurrency.expected.json"))
-                .expect("seed golden");
-        assert_eq!(expected.chars().count(), 1362);
-    }
-
     /// Inputs upstream fails on give a clear error naming file, key path and
     /// what is expected (`errors/*.expected-error.txt`).
     #[test]

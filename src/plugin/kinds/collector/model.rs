@@ -976,34 +976,34 @@ mod tests {
         );
     }
 
-    // --- the seed tutorial --------------------------------------------------------
+    // --- the compat sample ----------------------------------------------------------
 
-    fn seed_file(name: &str) -> String {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data/metadata")
-            .join(name);
+    fn repo_file(path: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
-    /// The seed tutorial's six items — as upstream's helpers build them
+    /// The compat sample's items — as upstream's helpers build them
     /// (`raw_items.json`) and with metadata references instead
-    /// (`sdk_items.json`) — give the recorded `collect` output.
+    /// (`sdk_items.json`) — give its recorded `collect` output.
     #[test]
-    fn seed_tutorial_items_match_the_recorded_collect_output() {
-        let expected: Vec<Value> =
-            serde_json::Deserializer::from_str(&seed_file("seed_collect/expected_collect.json"))
-                .into_iter::<Value>()
-                .collect::<Result<_, _>>()
-                .expect("recorded output");
-        assert_eq!(expected.len(), 6);
-        let yaml = seed_file("seed_cryptocurrency.yaml");
-        let json_metadata = seed_file("seed_cryptocurrency.expected.json");
-        for file in ["seed_collect/raw_items.json", "seed_collect/sdk_items.json"] {
-            let items: Vec<Value> = serde_json::from_str(&seed_file(file)).expect("items");
+    fn sample_items_match_the_recorded_collect_output() {
+        let expected: Vec<Value> = serde_json::Deserializer::from_str(&repo_file(
+            "samples/compat-collector/expected/collect.json",
+        ))
+        .into_iter::<Value>()
+        .collect::<Result<_, _>>()
+        .expect("recorded output");
+        assert_eq!(expected.len(), 13);
+        for file in ["raw_items.json", "sdk_items.json"] {
+            let items: Vec<Value> = serde_json::from_str(&repo_file(&format!(
+                "tests/data/metadata/kestrel_collect/{file}"
+            )))
+            .expect("items");
             let mut reads = Vec::new();
             let mut meta = |p: &str| {
                 reads.push(p.to_string());
-                Ok(yaml.clone())
+                Ok(repo_file(&format!("samples/compat-collector/src/plugin/{p}")))
             };
             let got: Vec<Value> = items
                 .iter()
@@ -1012,21 +1012,7 @@ mod tests {
                 })
                 .collect();
             assert_eq!(got, expected, "{file}");
-            assert_eq!(
-                got[0]["resource"]["json_metadata"],
-                json_metadata.as_str(),
-                "{file}"
-            );
-            let keys: Vec<&String> = got[1]
-                .as_object()
-                .map(|m| m.keys().collect())
-                .unwrap_or_default();
-            assert_eq!(
-                keys,
-                ["state", "resource_type", "match_rules", "resource"],
-                "{file}"
-            );
-            let expected_reads = if file.contains("sdk") { 6 } else { 0 };
+            let expected_reads = if file.starts_with("sdk") { 9 } else { 0 };
             assert_eq!(reads.len(), expected_reads, "{file}");
         }
     }
