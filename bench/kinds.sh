@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
-# Plugin kinds: per kind, the main route (authorize, sync, get_data, dispatch, parse)
-# through upstream's Python server (`spaceone run plugin-server`) and through our host,
-# same client (our release binary), same run.
+# Plugin kinds: every route of each kind through upstream's Python server
+# (`spaceone run plugin-server`) and through our host, same client, same run.
 #
 #   * compat: both servers run the kind's compat sample (tests/data/kinds/KIND, written
 #     against upstream's library; our host runs it with the reference kinds Python);
-#   * sdk: our host runs the project `create-project -s KIND` makes (plain python3),
-#     against upstream's server on the compat sample of the same kind.
+#   * sdk: our host runs the SDK twin of that sample (bench/kinds-sdk/KIND: the same
+#     plugin written with our SDK, plain python3), against upstream on the compat sample.
 #
-# Prints per kind and mode the median round trip of M calls over one connection
-# (scripts/grpc-probe.py time: the server's work plus a small, equal client share),
-# the ratio (upstream / ours), the median wall time of N whole client calls (our
-# release binary, process start included), and the idle resident memory of each
-# server (ours: the host process only, without its handler children).
+# First, every case of the kind's calls.txt is sent to the three servers and the
+# answers compared with upstream's (grpc-probe.py calls): the bench prints "same" or
+# the cases that differ, so each row compares servers doing the same work.
+# Then, per route (the first case of each method that upstream answers OK):
+#
+#   rt    median round trip of M calls over one connection (grpc-probe.py time: the
+#         request encoded once, answers taken as bytes; the client share is small and
+#         equal for every server);
+#   work  server-side time of the route: its rt minus the rt of a call that reaches
+#         no plugin code (grpc.health.v1.Health/Check), both medians of calls made
+#         alternately on the same connection; the transport, HTTP/2 and the client
+#         cancel out, what is left is the route's own cost in the server (request
+#         decoding, dispatch to the plugin, the plugin's code, answer encoding);
+#   base  that Health/Check rt (each server's fixed per-call cost, client included);
+#   call  (main route only) median wall time of N whole client calls (our release
+#         binary, process start included);
+#   RSS   idle resident memory of each server (ours: the host process only, without
+#         its handler children), once per kind.
 #
 #   bench/kinds.sh [N] [M]        (default N=9, M=200)
 # Environment: SPACECTL_BIN (default target/release/spacectl, built when absent),
-# SPACECTL_REFERENCE_DIR (default ~/.cache/spacectl-reference; scripts/reference.sh kinds).
+# SPACECTL_REFERENCE_DIR (default ~/.cache/spacectl-reference; scripts/reference.sh kinds),
+# BENCH_PORTS (FIRST-LAST: take the servers' TCP ports from that range).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
@@ -68,45 +81,92 @@ start_ours() { # src port log [python]
   PIDS+=($!); LAST_PID=$!
 }
 
-rt_ms() { # port method file -> median round trip of M calls on one connection
-  "$PYTHON" "$HERE/scripts/grpc-probe.py" time "127.0.0.1:$1" "$2" "$3" "$M"
+timing() { # port method file -> "ROUTE BASELINE" medians (ms) of M calls each, alternating
+  "$PYTHON" "$HERE/scripts/grpc-probe.py" time "127.0.0.1:$1" "$2" "$3" "$M" Health.Check "$EMPTY"
 }
-
-printf '%-18s %-30s %9s %9s %7s | %9s %9s %7s | %9s %9s\n' kind route "up rt" "our rt" ratio "up call" "our call" ratio "up RSS" "our RSS"
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; printf "%.3f", (d < 0.001 ? 0.001 : d) }'; }
+answers() { # port calls requests out-dir
+  mkdir -p "$4"
+  "$PYTHON" "$HERE/scripts/grpc-probe.py" calls "127.0.0.1:$1" "$2" "$3" "$4"
+}
+differ() { # dir dir -> the cases whose answers differ, or "same"
+  local out="" f
+  for f in "$1"/*.grpc.txt; do
+    cmp -s "$f" "$2/$(basename "$f")" || out="$out $(basename "$f" .grpc.txt)"
+  done
+  echo "${out:- same}"
+}
+EMPTY="$WORK/empty.yaml"; echo '{}' >"$EMPTY"
+ROW='%-18s %-6s %-32s %8s %8s %6s | %7s %7s %6s | %6s %6s | %7s %7s %6s\n'
+printf "$ROW" kind mode route "up rt" "our rt" ratio "up work" "our wrk" ratio "up bs" "our bs" "up call" "our cal" ratio
+row() { # kind mode route up-timing our-timing [up-call our-call]
+  local up_rt up_base our_rt our_base up_work our_work
+  read -r up_rt up_base <<<"$4"; read -r our_rt our_base <<<"$5"
+  up_work="$(sub "$up_rt" "$up_base")"; our_work="$(sub "$our_rt" "$our_base")"
+  printf "$ROW" "$1" "$2" "$3" "$up_rt" "$our_rt" "$(ratio "$up_rt" "$our_rt")x" \
+    "$up_work" "$our_work" "$(ratio "$up_work" "$our_work")x" "$up_base" "$our_base" \
+    "${6:--}" "${7:--}" "$( [ -n "${6:-}" ] && echo "$(ratio "$6" "$7")x" || echo -)"
+}
+NOTES=()
 for entry in \
-  "external-auth ExternalAuth authorize authorize.yaml" \
-  "account-collector AccountCollector sync sync.yaml" \
-  "cost Cost get_data get_data.yaml" \
-  "notification Notification dispatch dispatch.yaml" \
-  "webhook Event parse parse.yaml"; do
+  "external-auth ExternalAuth.authorize" \
+  "account-collector AccountCollector.sync" \
+  "cost Cost.get_data" \
+  "notification Notification.dispatch" \
+  "webhook Event.parse"; do
   set -- $entry
-  kind=$1 service=$2 verb=$3 file=$4
+  kind=$1 main=$2
   sample="$HERE/tests/data/kinds/$kind"
+  (cd "$WORK" && "$BIN" create-project "sdk-$kind" -s "$kind" -q)
+  twin="$WORK/twin-$kind"
+  cp -r "$HERE/bench/kinds-sdk/$kind/src" "$twin"
+  cp "$WORK/sdk-$kind/src/"spaceone_plugin_*.py "$twin/"
   up_port="$(free_port)"; start_upstream "$sample" "$up_port" "$WORK/up-$kind.log"; up_pid=$LAST_PID
   compat_port="$(free_port)"; start_ours "$sample/src" "$compat_port" "$WORK/compat-$kind.log" "$PYTHON"; compat_pid=$LAST_PID
-  (cd "$WORK" && "$BIN" create-project "sdk-$kind" -s "$kind" -q)
-  project="$WORK/sdk-$kind"
-  sed -i "s#/tmp/sdk-$kind-outbox.jsonl#$WORK/outbox-$kind.jsonl#" "$project/$file"
-  sdk_port="$(free_port)"; start_ours "$project/src" "$sdk_port" "$WORK/sdk-$kind.log"; sdk_pid=$LAST_PID
+  sdk_port="$(free_port)"; start_ours "$twin" "$sdk_port" "$WORK/sdk-$kind.log"; sdk_pid=$LAST_PID
   wait_listening "$up_port" "$WORK/up-$kind.log"
   wait_listening "$compat_port" "$WORK/compat-$kind.log"
   wait_listening "$sdk_port" "$WORK/sdk-$kind.log"
   sleep 1
   up_rss="$(rss_kb "$up_pid")"; compat_rss="$(rss_kb "$compat_pid")"; sdk_rss="$(rss_kb "$sdk_pid")"
-  up_rt="$(rt_ms "$up_port" "$service.$verb" "$sample/requests/$file")"
-  compat_rt="$(rt_ms "$compat_port" "$service.$verb" "$sample/requests/$file")"
-  sdk_rt="$(rt_ms "$sdk_port" "$service.$verb" "$project/$file")"
-  up_ms="$(call_ms "$up_port" "$verb" "$service" "$sample/requests/$file")"
-  compat_ms="$(call_ms "$compat_port" "$verb" "$service" "$sample/requests/$file")"
-  sdk_ms="$(call_ms "$sdk_port" "$verb" "$service" "$project/$file")"
-  printf '%-18s %-30s %6s ms %6s ms %6sx | %6s ms %6s ms %6sx | %6s kB %6s kB\n' "$kind" "compat $service.$verb" \
-    "$up_rt" "$compat_rt" "$(ratio "$up_rt" "$compat_rt")" "$up_ms" "$compat_ms" "$(ratio "$up_ms" "$compat_ms")" "$up_rss" "$compat_rss"
-  printf '%-18s %-30s %6s ms %6s ms %6sx | %6s ms %6s ms %6sx | %6s kB %6s kB\n' "$kind" "sdk $service.$verb" \
-    "$up_rt" "$sdk_rt" "$(ratio "$up_rt" "$sdk_rt")" "$up_ms" "$sdk_ms" "$(ratio "$up_ms" "$sdk_ms")" "$up_rss" "$sdk_rss"
+  answers "$up_port" "$sample/calls.txt" "$sample/requests" "$WORK/ans-up-$kind"
+  answers "$compat_port" "$sample/calls.txt" "$sample/requests" "$WORK/ans-compat-$kind"
+  answers "$sdk_port" "$sample/calls.txt" "$sample/requests" "$WORK/ans-sdk-$kind"
+  NOTES+=("$(printf '%-18s answers vs upstream: compat%s; sdk%s. RSS kB: upstream %s, ours (compat) %s, ours (sdk) %s' \
+    "$kind" "$(differ "$WORK/ans-up-$kind" "$WORK/ans-compat-$kind")" "$(differ "$WORK/ans-up-$kind" "$WORK/ans-sdk-$kind")" \
+    "$up_rss" "$compat_rss" "$sdk_rss")")
+  # The routes: the main one first, then the first case of every other plugin method
+  # that upstream answered OK.
+  routes="$(awk -v main="$main" '!/^#/ && NF == 3 && $2 !~ /^(Health|ServerInfo)\./ { print $1, $2, $3 }' "$sample/calls.txt" |
+    while read -r case method file; do
+      if [ "$(tail -n 1 "$WORK/ans-up-$kind/$case.grpc.txt")" = OK ]; then echo "$method $file"; fi
+    done | awk -v main="$main" '!seen[$1]++ { if ($1 == main) first = $0; else rest = rest $0 "\n" } END { printf "%s\n%s", first, rest }')"
+  while read -r method file; do
+    [ -n "$method" ] || continue
+    req="$sample/requests/$file"
+    up_t="$(timing "$up_port" "$method" "$req")"
+    compat_t="$(timing "$compat_port" "$method" "$req")"
+    sdk_t="$(timing "$sdk_port" "$method" "$req")"
+    if [ "$method" = "$main" ]; then
+      service="${method%%.*}" verb="${method#*.}"
+      up_ms="$(call_ms "$up_port" "$verb" "$service" "$req")"
+      compat_ms="$(call_ms "$compat_port" "$verb" "$service" "$req")"
+      sdk_ms="$(call_ms "$sdk_port" "$verb" "$service" "$req")"
+      row "$kind" compat "$method" "$up_t" "$compat_t" "$up_ms" "$compat_ms"
+      row "$kind" sdk "$method" "$up_t" "$sdk_t" "$up_ms" "$sdk_ms"
+    else
+      row "$kind" compat "$method" "$up_t" "$compat_t"
+      row "$kind" sdk "$method" "$up_t" "$sdk_t"
+    fi
+  done <<<"$routes"
   kill "$up_pid" "$compat_pid" "$sdk_pid" 2>/dev/null || true
   wait "$up_pid" "$compat_pid" "$sdk_pid" 2>/dev/null || true
 done
 echo
-echo "rt: median round trip of $M calls on one connection (grpc-probe.py); call: median of $N whole"
-echo "client calls (our release binary, process start included). sdk rows: our host serving the"
-echo "create-project sample of the kind, against upstream serving the kind's compat sample."
+printf '%s\n' "${NOTES[@]}"
+echo
+echo "times in ms. rt: median round trip of $M calls on one connection; work: rt minus the same"
+echo "server's Health/Check rt (bs) measured alternately on that connection (server-side cost of"
+echo "the route); call: median of $N whole client calls (our release binary, process start"
+echo "included). ratio: upstream / ours. Every row: upstream serving the compat sample; compat:"
+echo "our host serving the same sample; sdk: our host serving its SDK twin (bench/kinds-sdk)."

@@ -29,9 +29,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1 (from BENCH_PORTS=FIRST-LAST when set, each port
+# handed out once per run).
 free_port() {
-  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  if [ -z "${BENCH_PORTS:-}" ]; then
+    "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    return
+  fi
+  local first="${BENCH_PORTS%-*}" last="${BENCH_PORTS#*-}" next port
+  next="$(cat "$WORK/next-port" 2>/dev/null || echo "$first")"
+  port="$("$PYTHON" -c 'import socket, sys
+for p in range(int(sys.argv[1]), int(sys.argv[2]) + 1):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(p)
+    break
+else:
+    sys.exit("no free port in " + sys.argv[1] + "-" + sys.argv[2])' "$next" "$last")"
+  echo $((port + 1)) >"$WORK/next-port"
+  echo "$port"
 }
 
 # Median wall time in ms of N runs of a command (output discarded).

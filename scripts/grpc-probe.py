@@ -12,9 +12,13 @@
         answer as JSON (proto field names, keys sorted, defaults omitted), then
         `OK`, or `ERROR <code name>: <details>` for a failed call.
 
-    grpc-probe.py time HOST:PORT Service.verb FILE N
+    grpc-probe.py time HOST:PORT Service.verb FILE N [Service.verb FILE]
         Calls the method N times over one connection (after one warm-up call) and
         prints the median round trip in milliseconds (streams read to their end).
+        The request is encoded once and answers are taken as bytes, so the client's
+        share is small and the same for any server. With a second method (the
+        baseline, e.g. Health.Check), the two are called alternately on the same
+        connection and both medians are printed: "ROUTE BASELINE".
 
 Two servers of the same contract print the same text. Needs grpcio,
 grpcio-reflection, protobuf and PyYAML.
@@ -175,6 +179,47 @@ def call(channel, services, pool, method, request):
     return "\n".join(lines) + "\n"
 
 
+def median(values):
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def timed_call(channel, services, pool, method, file):
+    """A function making one call of `method` with the request in `file` (encoded
+    once; answers kept as bytes); it raises SystemExit when the call fails."""
+    with open(file, encoding="utf-8") as r:
+        request = yaml.safe_load(r)
+    short, _, verb = method.partition(".")
+    matches = [s for s in services if s.rsplit(".", 1)[-1] == short]
+    if len(matches) != 1:
+        raise SystemExit(f"NO SERVICE {short} (listed: {', '.join(services)})")
+    svc = pool.FindServiceByName(matches[0])
+    m = svc.methods_by_name.get(verb)
+    if m is None:
+        raise SystemExit(f"NO METHOD {verb} in {svc.full_name}")
+    raw = json_format.ParseDict(request or {}, message_class(pool, m.input_type)()).SerializeToString()
+    path = f"/{svc.full_name}/{m.name}"
+    if m.server_streaming:
+        stub = channel.unary_stream(path)
+
+        def once():
+            try:
+                for _ in stub(raw, timeout=60):
+                    pass
+            except grpc.RpcError as e:
+                raise SystemExit(f"{method} failed: {e.code().name}: {e.details()}")
+    else:
+        stub = channel.unary_unary(path)
+
+        def once():
+            try:
+                stub(raw, timeout=60)
+            except grpc.RpcError as e:
+                raise SystemExit(f"{method} failed: {e.code().name}: {e.details()}")
+    return once
+
+
 def main():
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "list":
@@ -199,25 +244,20 @@ def main():
                     with open(os.path.join(out_dir, case + ".grpc.txt"), "w", encoding="utf-8") as o:
                         o.write(text)
         return
-    if len(args) == 5 and args[0] == "time":
-        _, addr, method, file, n = args
-        with open(file, encoding="utf-8") as r:
-            request = yaml.safe_load(r)
+    if len(args) in (5, 7) and args[0] == "time":
+        addr, n = args[1], int(args[4])
+        targets = [(args[2], args[3])] + ([(args[5], args[6])] if len(args) == 7 else [])
         with grpc.insecure_channel(addr) as channel:
             services, _, pool = load(channel)
-            times = []
-            for i in range(int(n) + 1):
-                t0 = time.perf_counter()
-                text = call(channel, services, pool, method, request)
-                elapsed = (time.perf_counter() - t0) * 1000
-                if not text.endswith("OK\n"):
-                    raise SystemExit(f"{method} failed: {text}")
-                if i:
-                    times.append(elapsed)
-            times.sort()
-            mid = len(times) // 2
-            median = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
-            print(f"{median:.2f}")
+            calls = [timed_call(channel, services, pool, method, file) for method, file in targets]
+            times = [[] for _ in calls]
+            for i in range(n + 1):
+                for call_once, out in zip(calls, times):
+                    t0 = time.perf_counter()
+                    call_once()
+                    if i:
+                        out.append((time.perf_counter() - t0) * 1000)
+            print(" ".join(f"{median(t):.3f}" for t in times))
         return
     raise SystemExit(__doc__.strip().split("\n\n")[0].replace('"""', ""))
 

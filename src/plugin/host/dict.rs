@@ -260,12 +260,13 @@ fn convert_fields(v: &Value, msg: &mut DynamicMessage, path: &str) -> Result<(),
                 available.join(", ")
             ));
         };
+        // Borrowed: cloning would copy the whole subtree at every level.
         let value = match v {
-            Value::Object(m) => m.get(&key).cloned().unwrap_or(Value::Null),
+            Value::Object(m) => m.get(&key).unwrap_or(&Value::Null),
             // Only a mapping reaches this far with a matching key.
-            _ => Value::Null,
+            _ => &Value::Null,
         };
-        convert_field(&field, &key, &value, msg, path)
+        convert_field(&field, &key, value, msg, path)
             .map_err(|e| format!("Failed to parse {key} field: {e}."))?;
     }
     Ok(())
@@ -329,9 +330,9 @@ fn convert_field(
             ));
         };
         let mut out = Vec::with_capacity(items.len());
+        let is_value = matches!(field.kind(), Kind::Message(ref m) if m.full_name() == VALUE);
         for (i, item) in items.iter().enumerate() {
             let at = format!("{path}.{name}[{i}]");
-            let is_value = matches!(field.kind(), Kind::Message(ref m) if m.full_name() == VALUE);
             if item.is_null() && !is_value {
                 return Err(format!(
                     "null is not allowed to be used as an element in a repeated field at {at}"

@@ -2,9 +2,10 @@
 
 Started by the host as ``python runner.py``; it loads the plugin package named in
 the environment and serves the handler protocol (docs/plugin-protocol.md): one
-JSON object per line on the protocol input and output. Requests run on a thread
-pool (``SPACEONE_PLUGIN_WORKERS`` threads, like upstream's server), each with its
-own transaction, and their replies are interleaved line by line.
+JSON object per line on the protocol input and output. Requests run on up to
+``SPACEONE_PLUGIN_WORKERS`` threads at once (like upstream's server), each on the
+thread that read it and with its own transaction, and their replies are
+interleaved line by line.
 
 Two kinds of plugin apps are served:
 
@@ -29,7 +30,6 @@ import threading
 import time
 import traceback
 import types
-from concurrent.futures import ThreadPoolExecutor
 
 PROTOCOL_VERSION = 1
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -465,27 +465,86 @@ def serve_request(request, table, channel, cancelled):
 
 
 class Requests:
-    """Runs requests on a thread pool and routes cancellations to them."""
+    """Serves the protocol input with a leader/follower set of threads.
 
-    def __init__(self, table, channel, workers):
+    One thread at a time reads the input (the one holding ``read_lock``). When it
+    reads a request, it registers the request, hands the reading over to an idle
+    thread (starting one when none is idle, up to ``workers`` + 1 threads) and runs
+    the request itself: a request starts on the thread that read it, with no
+    handoff between reading it and calling the plugin. Cancel lines are handled
+    by whichever thread reads them.
+    """
+
+    def __init__(self, table, channel, workers, lines):
         self.table = table
         self.channel = channel
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="request")
+        self.lines = lines
+        self.max_threads = workers + 1
+        self.read_lock = threading.Lock()
         self.lock = threading.Lock()
         self.running = {}
+        self.threads = 0
+        self.idle = 0
+        self.finished = threading.Event()
 
-    def take(self, request):
-        rid = request.get("id")
-        if request.get("cancel"):
-            with self.lock:
-                event = self.running.get(rid)
-            if event is not None:
-                event.set()
-            return
-        event = threading.Event()
+    def serve(self):
+        """Serve until the end of input (the host wants this process to end)."""
         with self.lock:
-            self.running[rid] = event
-        self.pool.submit(self.run, request, event)
+            self.start_thread()
+        self.finished.wait()
+
+    def start_thread(self):
+        # Called with self.lock held.
+        self.threads += 1
+        threading.Thread(target=self.loop, name=f"request-{self.threads}", daemon=True).start()
+
+    def loop(self):
+        while True:
+            with self.lock:
+                self.idle += 1
+            self.read_lock.acquire()
+            with self.lock:
+                self.idle -= 1
+            try:
+                taken = self.next_request()
+            except BaseException:
+                traceback.print_exc()
+                flush_and_exit(1)
+            if taken is None:
+                # End of input: the lock stays taken, nothing reads any more.
+                self.finished.set()
+                return
+            with self.lock:
+                if self.idle == 0 and self.threads < self.max_threads:
+                    self.start_thread()
+            self.read_lock.release()
+            self.run(*taken)
+
+    def next_request(self):
+        """The next request and its cancel event (registered), or None at the end
+        of input; cancel lines and invalid lines are handled on the way."""
+        for line in self.lines:
+            try:
+                request = json.loads(line)
+                if not isinstance(request, dict):
+                    raise ValueError("a request must be a JSON object")
+            except ValueError as e:
+                self.channel.send({"id": None, "error": {
+                    "code": "ERROR_UNKNOWN", "status": "INTERNAL", "message": f"Invalid request line: {e}",
+                }})
+                continue
+            rid = request.get("id")
+            if request.get("cancel"):
+                with self.lock:
+                    event = self.running.get(rid)
+                if event is not None:
+                    event.set()
+                continue
+            event = threading.Event()
+            with self.lock:
+                self.running[rid] = event
+            return request, event
+        return None
 
     def run(self, request, event):
         try:
@@ -572,18 +631,7 @@ def main():
         "app_classes": classes,
         "declared_kind": table.declared_kind,
     }})
-    requests = Requests(table, channel, workers)
-    for line in read_lines(proto_in):
-        try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ValueError("a request must be a JSON object")
-        except ValueError as e:
-            channel.send({"id": None, "error": {
-                "code": "ERROR_UNKNOWN", "status": "INTERNAL", "message": f"Invalid request line: {e}",
-            }})
-            continue
-        requests.take(request)
+    Requests(table, channel, workers, read_lines(proto_in)).serve()
     # End of input: the host wants this process to end, whatever still runs.
     return 0
 
