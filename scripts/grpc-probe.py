@@ -4,7 +4,8 @@
     grpc-probe.py list HOST:PORT
         Prints, in a stable order: the services the server lists, the proto files
         that define them (with package and imports), each service's methods (with
-        streaming), and every message and enum those methods reach, fields by number.
+        streaming), every message and enum those methods reach, fields by number,
+        and the SHA-1 of the exact bytes of every file reflection sent.
     grpc-probe.py calls HOST:PORT CALLS REQUESTS_DIR OUT_DIR
         For each line `CASE Service.verb FILE` of CALLS (blank lines and # comments
         skipped), calls the method of the listed service whose short name is Service
@@ -23,6 +24,7 @@
 Two servers of the same contract print the same text. Needs grpcio,
 grpcio-reflection, protobuf and PyYAML.
 """
+import hashlib
 import json
 import os
 import sys
@@ -54,11 +56,13 @@ def load(channel):
     services = sorted(s.name for s in listed.list_services_response.service)
 
     files = {}
+    raws = {}
 
     def take(answer):
         for raw in answer.file_descriptor_response.file_descriptor_proto:
             fd = descriptor_pb2.FileDescriptorProto.FromString(raw)
             files.setdefault(fd.name, fd)
+            raws.setdefault(fd.name, raw)
 
     for answer in ask(stub, [reflection_pb2.ServerReflectionRequest(file_containing_symbol=s) for s in services]):
         take(answer)
@@ -82,11 +86,11 @@ def load(channel):
 
     for name in sorted(files):
         add(name)
-    return services, files, pool
+    return services, files, pool, raws
 
 
 def listing(channel):
-    services, files, pool = load(channel)
+    services, files, pool, raws = load(channel)
     out = ["services:"] + [f"  {s}" for s in services]
     service_files = sorted({pool.FindServiceByName(s).file.name for s in services})
     out.append("files:")
@@ -140,6 +144,10 @@ def listing(channel):
             out.append(f"enum {name} ({desc.file.name}):")
             for v in sorted(desc.values, key=lambda v: v.number):
                 out.append(f"  {v.number} {v.name}")
+    # The exact bytes of every file, as reflection sent them.
+    out.append("file bytes (sha1):")
+    for name in sorted(raws):
+        out.append(f"  {name} {hashlib.sha1(raws[name]).hexdigest()}")
     return "\n".join(out) + "\n"
 
 
@@ -229,7 +237,7 @@ def main():
     if len(args) == 5 and args[0] == "calls":
         _, addr, calls, requests, out_dir = args
         with grpc.insecure_channel(addr) as channel:
-            services, _, pool = load(channel)
+            services, _, pool, _ = load(channel)
             with open(calls, encoding="utf-8") as f:
                 for line in f:
                     words = line.split()
@@ -248,7 +256,7 @@ def main():
         addr, n = args[1], int(args[4])
         targets = [(args[2], args[3])] + ([(args[5], args[6])] if len(args) == 7 else [])
         with grpc.insecure_channel(addr) as channel:
-            services, _, pool = load(channel)
+            services, _, pool, _ = load(channel)
             calls = [timed_call(channel, services, pool, method, file) for method, file in targets]
             times = [[] for _ in calls]
             for i in range(n + 1):

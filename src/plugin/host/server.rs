@@ -569,6 +569,30 @@ pub struct ReflectionIndex {
     services: Vec<String>,
 }
 
+/// A file descriptor as a Python server sends it (the form protoc's Python
+/// generator embeds): no source info, no `json_name` on fields, and on the
+/// methods of SpaceONE's own files an empty `options` (their upstream
+/// sources annotate every method; the annotation is not kept).
+pub fn python_form(mut file: prost_types::FileDescriptorProto) -> prost_types::FileDescriptorProto {
+    fn strip(m: &mut prost_types::DescriptorProto) {
+        for f in m.field.iter_mut().chain(m.extension.iter_mut()) {
+            f.json_name = None;
+        }
+        m.nested_type.iter_mut().for_each(strip);
+    }
+    file.source_code_info = None;
+    file.message_type.iter_mut().for_each(strip);
+    for f in &mut file.extension {
+        f.json_name = None;
+    }
+    if file.package().starts_with("spaceone.api.") {
+        for m in file.service.iter_mut().flat_map(|s| s.method.iter_mut()) {
+            m.options.get_or_insert_with(Default::default);
+        }
+    }
+    file
+}
+
 /// Python-style names for the reflection protocol's own files.
 fn reflection_file_name(package: &str) -> Option<&'static str> {
     match package {
@@ -600,8 +624,7 @@ impl ReflectionIndex {
                 if let Some(n) = reflection_file_name(file.package()) {
                     file.name = Some(n.to_string());
                 }
-                file.source_code_info = None;
-                index.add_file(file);
+                index.add_file(python_form(file));
             }
         }
         for s in &index.services {
@@ -853,6 +876,58 @@ mod tests {
         );
         assert_eq!(pid1::parse_stat("garbage"), None);
         assert_eq!(pid1::parse_stat("1 (x) R"), None);
+    }
+
+    #[test]
+    fn reflection_sends_files_in_the_python_form() {
+        use prost_types::{
+            DescriptorProto, FieldDescriptorProto, FileDescriptorProto, MethodDescriptorProto,
+            ServiceDescriptorProto, SourceCodeInfo,
+        };
+        let field = |name: &str| FieldDescriptorProto {
+            name: Some(name.into()),
+            json_name: Some(name.to_uppercase()),
+            ..Default::default()
+        };
+        let file = |package: &str| FileDescriptorProto {
+            name: Some("f.proto".into()),
+            package: Some(package.into()),
+            message_type: vec![DescriptorProto {
+                name: Some("M".into()),
+                field: vec![field("a")],
+                nested_type: vec![DescriptorProto {
+                    name: Some("N".into()),
+                    field: vec![field("b")],
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            service: vec![ServiceDescriptorProto {
+                name: Some("S".into()),
+                method: vec![MethodDescriptorProto {
+                    name: Some("m".into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            source_code_info: Some(SourceCodeInfo::default()),
+            ..Default::default()
+        };
+        let ours = python_form(file("spaceone.api.x"));
+        assert_eq!(ours.source_code_info, None);
+        assert_eq!(ours.message_type[0].field[0].json_name, None);
+        assert_eq!(ours.message_type[0].nested_type[0].field[0].json_name, None);
+        assert_eq!(
+            ours.service[0].method[0].options,
+            Some(prost_types::MethodOptions::default())
+        );
+        // The empty options are on the wire: tag 4, length 0.
+        let mut wire = Vec::new();
+        prost::Message::encode(&ours.service[0].method[0], &mut wire).expect("encode");
+        assert_eq!(wire, b"\n\x01m\"\x00");
+        let other = python_form(file("grpc.health.v1"));
+        assert_eq!(other.service[0].method[0].options, None);
+        assert_eq!(other.message_type[0].field[0].json_name, None);
     }
 
     #[test]

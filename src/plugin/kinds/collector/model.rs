@@ -1003,7 +1003,9 @@ mod tests {
             let mut reads = Vec::new();
             let mut meta = |p: &str| {
                 reads.push(p.to_string());
-                Ok(repo_file(&format!("samples/compat-collector/src/plugin/{p}")))
+                Ok(repo_file(&format!(
+                    "samples/compat-collector/src/plugin/{p}"
+                )))
             };
             let got: Vec<Value> = items
                 .iter()

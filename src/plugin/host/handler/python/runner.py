@@ -406,13 +406,14 @@ def route_table(app, app_path):
 
 
 def error_body(e):
+    """The protocol error for an exception, and whether it is one of the
+    framework's own errors (``ERROR_*``: code and status known)."""
     code = getattr(e, "error_code", None)
     status = getattr(e, "status_code", None)
     if isinstance(code, str) and isinstance(status, str):
-        return {"code": code, "status": status, "message": str(getattr(e, "message", ""))}
+        return {"code": code, "status": status, "message": str(getattr(e, "message", ""))}, True
     # Anything else is reported the way upstream reports it: ERROR_UNKNOWN, str(e).
-    traceback.print_exc()
-    return {"code": "ERROR_UNKNOWN", "status": "INTERNAL", "message": str(e)}
+    return {"code": "ERROR_UNKNOWN", "status": "INTERNAL", "message": str(e)}, False
 
 
 CANCELLED = {
@@ -439,6 +440,7 @@ def serve_request(request, table, channel, cancelled):
         }})
         return
     table.begin(method, request.get("trace_id"))
+    trace = None
     try:
         result = func(table.convert(params, request.get("datetime")))
         if not stream:
@@ -458,10 +460,19 @@ def serve_request(request, table, channel, cancelled):
     except (BrokenPipeError, ConnectionResetError):
         raise
     except Exception as e:
-        line = encode({"id": rid, "error": error_body(e)})
+        body, framework = error_body(e)
+        line = encode({"id": rid, "error": body})
+        # The traceback follows the host's error lines, as upstream's follows its
+        # own: a framework plugin's every error has one, an SDK plugin's only
+        # unexpected ones.
+        if table.mode == "compat" or not framework:
+            trace = "".join(traceback.format_exception(type(e), e, e.__traceback__))
     finally:
         table.end()
     channel.write(line)
+    if trace is not None:
+        sys.stderr.write(trace)
+        sys.stderr.flush()
 
 
 class Requests:
