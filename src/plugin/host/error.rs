@@ -70,6 +70,9 @@ pub struct PluginError {
     /// Upstream error class name, e.g. `ERROR_REQUIRED_PARAMETER`.
     pub code: String,
     pub message: String,
+    /// Text the handler sent to be logged after the error lines (a Python
+    /// traceback), bounded to [`MAX_MESSAGE_BYTES`].
+    pub trace: Option<String>,
 }
 
 impl PluginError {
@@ -78,6 +81,7 @@ impl PluginError {
             status,
             code: code.to_string(),
             message: message.into(),
+            trace: None,
         }
     }
 
@@ -146,7 +150,13 @@ impl PluginError {
                     Some(Value::String(m)) => m.clone(),
                     Some(other) => other.to_string(),
                 };
-                PluginError::new(status, code, message)
+                let mut e = PluginError::new(status, code, message);
+                if let Some(Value::String(trace)) = map.get("traceback")
+                    && !trace.is_empty()
+                {
+                    e.trace = Some(bound_message(trace).into_owned());
+                }
+                e
             }
             Value::String(message) => PluginError::unknown(message.clone()),
             other => PluginError::unknown(other.to_string()),
@@ -264,6 +274,16 @@ mod tests {
             PluginError::from_reply(&json!([1, 2])).details(),
             "ERROR_UNKNOWN: [1,2]"
         );
+        // A traceback to log after the error; empty or not text: none.
+        let e = PluginError::from_reply(&json!({"message": "m", "traceback": "Traceback ...\n"}));
+        assert_eq!(e.trace.as_deref(), Some("Traceback ...\n"));
+        assert_eq!(e.details(), "ERROR_UNKNOWN: m");
+        for t in [json!(""), json!(3), json!(null)] {
+            assert_eq!(
+                PluginError::from_reply(&json!({"traceback": t})).trace,
+                None
+            );
+        }
     }
 
     #[test]

@@ -172,6 +172,14 @@ pub fn error_tail(e: &PluginError) -> String {
     )
 }
 
+/// A traceback as logged after the error lines: its own lines, ending in a
+/// newline.
+pub fn trace_block(trace: &str) -> String {
+    let mut block = trace.trim_end_matches('\n').to_string();
+    block.push('\n');
+    block
+}
+
 /// Size of a response as logged: characters of its compact JSON text.
 pub fn response_size(v: &Value) -> usize {
     if v.is_null() {
@@ -397,8 +405,17 @@ impl CallLog {
         ));
     }
 
+    /// The error lines, then the handler's traceback for it, if it sent one.
     pub fn error(&self, e: &PluginError) {
-        emit(&self.line(Level::Error, SRC_ERROR, &error_tail(e)));
+        let mut text = self.line(Level::Error, SRC_ERROR, &error_tail(e));
+        if let Some(trace) = &e.trace {
+            let block = trace_block(trace);
+            match self.secrets.get() {
+                Some(secrets) => text.push_str(&secrets.redact(&block)),
+                None => text.push_str(&block),
+            }
+        }
+        emit(&text);
     }
 }
 
@@ -407,6 +424,15 @@ mod tests {
     use super::*;
     use crate::plugin::host::error::StatusKind;
     use serde_json::json;
+
+    #[test]
+    fn a_traceback_follows_the_error_lines_as_its_own_lines() {
+        assert_eq!(
+            trace_block("Traceback (most recent call last):\n  x\nE: y\n\n"),
+            "Traceback (most recent call last):\n  x\nE: y\n"
+        );
+        assert_eq!(trace_block("E: y"), "E: y\n");
+    }
 
     #[test]
     fn startup_lines_exact() {

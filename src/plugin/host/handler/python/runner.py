@@ -440,7 +440,6 @@ def serve_request(request, table, channel, cancelled):
         }})
         return
     table.begin(method, request.get("trace_id"))
-    trace = None
     try:
         result = func(table.convert(params, request.get("datetime")))
         if not stream:
@@ -461,18 +460,15 @@ def serve_request(request, table, channel, cancelled):
         raise
     except Exception as e:
         body, framework = error_body(e)
-        line = encode({"id": rid, "error": body})
-        # The traceback follows the host's error lines, as upstream's follows its
-        # own: a framework plugin's every error has one, an SDK plugin's only
+        # The host logs the traceback right after its error lines, as upstream
+        # does: for every error of a framework plugin, for an SDK plugin's
         # unexpected ones.
         if table.mode == "compat" or not framework:
-            trace = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+            body["traceback"] = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+        line = encode({"id": rid, "error": body})
     finally:
         table.end()
     channel.write(line)
-    if trace is not None:
-        sys.stderr.write(trace)
-        sys.stderr.flush()
 
 
 class Requests:
