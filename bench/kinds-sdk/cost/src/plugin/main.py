@@ -5,7 +5,7 @@ compares one plugin's work in both modes. Standard library and the SDK only.
 """
 import calendar
 
-from spaceone_plugin_sdk import ERROR_INVALID_ARGUMENT, ERROR_AUTHENTICATE_FAILURE
+from spaceone_plugin_sdk import ERROR_INVALID_ARGUMENT, ERROR_AUTHENTICATE_FAILURE, parse_datetime
 from spaceone_plugin_kinds import DataSourcePluginServer
 
 app = DataSourcePluginServer()
@@ -60,8 +60,10 @@ def job_get_tasks(params: dict) -> dict:
     start = params["start"] or params["options"].get("start", "2024-04")
     months = _months(start, int(params["options"].get("months", 2)))
     accounts = [a.get("account_id") for a in params["linked_accounts"] or []] or ["100000000001"]
+    synced = parse_datetime(params["last_synchronized_at"])
+    since = {"since": synced.isoformat()} if synced is not None else {}
     return {
-        "tasks": [{"task_options": {"month": m, "account_id": a}} for m in months for a in accounts],
+        "tasks": [{"task_options": {"month": m, "account_id": a, **since}} for m in months for a in accounts],
         "changed": [{"start": months[0]}],
         "synced_accounts": [{"account_id": a} for a in accounts],
     }

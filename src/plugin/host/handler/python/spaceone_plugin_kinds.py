@@ -70,7 +70,12 @@ class AccountCollectorPluginServer(PluginServer):
 
 
 class DataSourcePluginServer(PluginServer):
-    """Cost analysis data source: tasks, linked accounts and cost data (streamed)."""
+    """Cost analysis data source: tasks, linked accounts and cost data (streamed).
+
+    ``Job.get_tasks`` receives ``last_synchronized_at`` as the request's text (or
+    None); ``spaceone_plugin_sdk.parse_datetime`` makes the ``datetime`` of it that
+    upstream's library would pass.
+    """
 
     plugin_kind = "cost"
     plugin_methods = {

@@ -33,9 +33,11 @@ that error code and gRPC status; any other exception is reported as
 ``ERROR_UNKNOWN`` with ``str(exception)``.
 """
 
+import datetime
 import json
 import logging
 import os
+import re
 
 __all__ = [
     "PluginServer",
@@ -45,6 +47,7 @@ __all__ = [
     "make_cloud_service",
     "make_response",
     "make_error_response",
+    "parse_datetime",
     "ERROR_BASE",
     "ERROR_INVALID_ARGUMENT",
     "ERROR_REQUIRED_PARAMETER",
@@ -65,6 +68,48 @@ __all__ = [
 SDK_VERSION = "1"
 
 _LOGGER = logging.getLogger("spaceone_plugin_sdk")
+
+
+# --- datetimes --------------------------------------------------------------------
+
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})"
+    r"(?::(\d{1,2})(?:\.(\d{1,6})\d{0,6})?)?"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def parse_datetime(text):
+    """The ``datetime`` a datetime parameter's text stands for.
+
+    In SDK mode a route receives datetime parameters (the cost data source's
+    ``last_synchronized_at``) as the request's text, which the host has checked:
+    ``YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]][Z|+HH[:MM]|-HH[:MM]]`` (aware when it has
+    an offset), or a number of seconds since the epoch (milliseconds above
+    2e10; aware, UTC). ``None`` stays ``None``; any other text is a ValueError.
+    """
+    if text is None or isinstance(text, datetime.datetime):
+        return text
+    if isinstance(text, (int, float)) or _NUMBER.fullmatch(text or ""):
+        seconds = float(text)
+        if abs(seconds) > 2e10:
+            seconds /= 1000
+        return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    m = _DATETIME.fullmatch(text)
+    if m is None:
+        raise ValueError(f"invalid datetime format: {text!r}")
+    year, month, day, hour, minute, second, fraction, tz = m.groups()
+    tzinfo = None
+    if tz == "Z":
+        tzinfo = datetime.timezone.utc
+    elif tz:
+        minutes = 60 * int(tz[1:3]) + (int(tz[-2:]) if len(tz) > 3 else 0)
+        tzinfo = datetime.timezone(datetime.timedelta(minutes=-minutes if tz[0] == "-" else minutes))
+    return datetime.datetime(
+        int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+        int((fraction or "0").ljust(6, "0")), tzinfo=tzinfo,
+    )
 
 
 # --- errors -----------------------------------------------------------------------
