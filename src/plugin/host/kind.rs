@@ -42,6 +42,18 @@ pub struct KindSpec {
     pub shaping: Shaping,
     /// How the host serves the kind's services.
     pub serving: Serving,
+    /// Lines upstream's library logs with a route's answer (before shaping it).
+    pub debug_logs: &'static [DebugLog],
+}
+
+/// A DEBUG line upstream's library logs when a route returns: `(src) text`,
+/// `text` made from the plugin's answer.
+pub struct DebugLog {
+    /// The route, `Service.verb`.
+    pub route: &'static str,
+    /// The source position upstream's line names, e.g. `webhook_service.py:30`.
+    pub src: &'static str,
+    pub text: fn(&Value) -> String,
 }
 
 /// How a kind's services are served.

@@ -405,6 +405,11 @@ impl CallLog {
         ));
     }
 
+    /// A DEBUG line naming `src`.
+    pub fn debug(&self, src: &str, text: &str) {
+        emit(&self.line(Level::Debug, src, text));
+    }
+
     /// The error lines, then the handler's traceback for it, if it sent one.
     pub fn error(&self, e: &PluginError) {
         let mut text = self.line(Level::Error, SRC_ERROR, &error_tail(e));

@@ -242,6 +242,15 @@ impl tonic::server::UnaryService<DynamicMessage> for Call {
                     log.error(&e);
                     to_status(&e)
                 })?;
+            for d in call
+                .shared
+                .kind
+                .debug_logs
+                .iter()
+                .filter(|d| d.route == method)
+            {
+                log.debug(d.src, &(d.text)(&answer));
+            }
             let shaped = match m.route.answer {
                 Answer::Empty => {
                     log.response(&Value::Null);

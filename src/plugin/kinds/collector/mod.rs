@@ -81,6 +81,7 @@ pub static KIND: KindSpec = KindSpec {
     log_names_route: true,
     shaping: Shaping::Upstream,
     serving: Serving::Own(add_services),
+    debug_logs: &[],
 };
 
 /// Adds Collector and Job, each through the host's size gate.

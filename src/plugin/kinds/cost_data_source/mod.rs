@@ -80,6 +80,7 @@ pub static KIND: KindSpec = KindSpec {
     log_names_route: true,
     shaping: Shaping::Upstream,
     serving: Serving::Routes,
+    debug_logs: &[],
 };
 
 const MODELS: &str = "spaceone.cost_analysis.plugin.data_source.model";

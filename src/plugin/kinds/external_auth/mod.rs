@@ -51,6 +51,7 @@ pub static KIND: KindSpec = KindSpec {
     log_names_route: true,
     shaping: Shaping::Upstream,
     serving: Serving::Routes,
+    debug_logs: &[],
 };
 
 const MODELS: &str = "spaceone.identity.plugin.external_auth.model";

@@ -43,6 +43,7 @@ pub static KIND: KindSpec = KindSpec {
     log_names_route: true,
     shaping: Shaping::Ours,
     serving: Serving::Routes,
+    debug_logs: &[],
 };
 
 static SORT: ModelSpec = ModelSpec {

@@ -56,6 +56,7 @@ pub static KIND: KindSpec = KindSpec {
     log_names_route: true,
     shaping: Shaping::Ours,
     serving: Serving::Routes,
+    debug_logs: &[],
 };
 
 /// `DataSource.init` of the monitoring data source kinds (metric and log).

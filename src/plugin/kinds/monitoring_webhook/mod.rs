@@ -8,10 +8,12 @@
 
 use serde_json::Value;
 
+use crate::output::pyrepr::py_repr;
+
 use super::model::{Dflt, Kind, ModelSpec, dflt, req};
 use super::model::{construct_response, validate_request};
 use crate::plugin::host::error::PluginError;
-use crate::plugin::host::kind::{Answer, KindSpec, Library, Route, Serving, Shaping};
+use crate::plugin::host::kind::{Answer, DebugLog, KindSpec, Library, Route, Serving, Shaping};
 
 /// The kind.
 pub static KIND: KindSpec = KindSpec {
@@ -61,6 +63,11 @@ pub static KIND: KindSpec = KindSpec {
     log_names_route: false,
     shaping: Shaping::Upstream,
     serving: Serving::Routes,
+    debug_logs: &[DebugLog {
+        route: "Webhook.init",
+        src: "webhook_service.py:30",
+        text: init_debug_line,
+    }],
 };
 
 const MODELS: &str = "spaceone.monitoring.plugin.webhook.model";
@@ -112,10 +119,28 @@ fn shape_parse(answer: &Value) -> Result<Value, PluginError> {
     Ok(answer.clone())
 }
 
+/// The library's `[WebhookService] init -> {response}` (the answer as Python
+/// prints it).
+fn init_debug_line(answer: &Value) -> String {
+    format!("[WebhookService] init -> {}  ", py_repr(answer))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn init_logs_the_answer_as_the_library_does() {
+        let [d] = KIND.debug_logs else {
+            panic!("one debug line")
+        };
+        assert_eq!((d.route, d.src), ("Webhook.init", "webhook_service.py:30"));
+        assert_eq!(
+            (d.text)(&json!({"metadata": {"n": 1.0, "on": true, "x": null}})),
+            "[WebhookService] init -> {'metadata': {'n': 1.0, 'on': True, 'x': None}}  "
+        );
+    }
 
     fn call(method: &str, request: Value) -> Result<Value, String> {
         let r = KIND.route(method).expect("route");
