@@ -4,8 +4,9 @@
 #
 #   * compat: both servers run the kind's compat sample (tests/data/kinds/KIND, written
 #     against upstream's library; our host runs it with the reference kinds Python);
-#   * sdk: our host runs the SDK twin of that sample (bench/kinds-sdk/KIND: the same
-#     plugin written with our SDK, plain python3), against upstream on the compat sample.
+#   * sdk: our host runs the SDK twin of that sample (the same plugin with its imports
+#     taken from our SDK, see sdk_twin; plain python3), against upstream on the compat
+#     sample.
 #
 # First, every case of the kind's calls.txt is sent to the three servers and the
 # answers compared with upstream's (grpc-probe.py calls): the bench prints "same" or
@@ -107,6 +108,23 @@ row() { # kind mode route up-timing our-timing [up-call our-call]
     "$up_work" "$our_work" "$(ratio "$up_work" "$our_work")x" "$up_base" "$our_base" \
     "${6:--}" "${7:--}" "$( [ -n "${6:-}" ] && echo "$(ratio "$6" "$7")x" || echo -)"
 }
+# The SDK twin of a compat sample's source: the same plugin with the framework's errors
+# imported from spaceone_plugin_sdk and the kind's server class from spaceone_plugin_kinds
+# (both on the handler's path); the one datetime parameter of any kind, which reaches an
+# SDK plugin as the request's text, is read with parse_datetime.
+sdk_twin() { # sample_src dst
+  cp -r "$1" "$2"
+  sed -i -E \
+    -e 's/^from spaceone\.core\.error import (.*)$/from spaceone_plugin_sdk import \1, parse_datetime/' \
+    -e 's/^from spaceone\.[a-z_.]+\.lib\.server import /from spaceone_plugin_kinds import /' \
+    -e 's/params\["last_synchronized_at"\]/parse_datetime(params["last_synchronized_at"])/' \
+    "$2/plugin/main.py"
+  if grep -q '^from spaceone\.\|^import spaceone' "$2/plugin/main.py"; then
+    echo "sdk_twin: $1/plugin/main.py imports what the twin cannot rewrite" >&2
+    exit 1
+  fi
+}
+
 NOTES=()
 for entry in \
   "external-auth ExternalAuth.authorize" \
@@ -117,10 +135,8 @@ for entry in \
   set -- $entry
   kind=$1 main=$2
   sample="$HERE/tests/data/kinds/$kind"
-  (cd "$WORK" && "$BIN" create-project "sdk-$kind" -s "$kind" -q)
   twin="$WORK/twin-$kind"
-  cp -r "$HERE/bench/kinds-sdk/$kind/src" "$twin"
-  cp "$WORK/sdk-$kind/src/"spaceone_plugin_*.py "$twin/"
+  sdk_twin "$sample/src" "$twin"
   up_port="$(free_port)"; start_upstream "$sample" "$up_port" "$WORK/up-$kind.log"; up_pid=$LAST_PID
   compat_port="$(free_port)"; start_ours "$sample/src" "$compat_port" "$WORK/compat-$kind.log" "$PYTHON"; compat_pid=$LAST_PID
   sdk_port="$(free_port)"; start_ours "$twin" "$sdk_port" "$WORK/sdk-$kind.log"; sdk_pid=$LAST_PID
@@ -169,4 +185,4 @@ echo "times in ms. rt: median round trip of $M calls on one connection; work: rt
 echo "server's Health/Check rt (bs) measured alternately on that connection (server-side cost of"
 echo "the route); call: median of $N whole client calls (our release binary, process start"
 echo "included). ratio: upstream / ours. Every row: upstream serving the compat sample; compat:"
-echo "our host serving the same sample; sdk: our host serving its SDK twin (bench/kinds-sdk)."
+echo "our host serving the same sample; sdk: our host serving its SDK twin (see sdk_twin)."
