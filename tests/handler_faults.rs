@@ -1806,7 +1806,7 @@ async fn framework_plugins_receive_datetime_parameters_as_datetimes() {
         }
         // Without the request's `datetime` member the text is passed on.
         let params = json!({"options": {}, "secret_data": {}, "last_synchronized_at": "2024-05-01T00:00:00Z"});
-        let answer = pool.call("Job.get_tasks", params.clone()).await.unwrap();
+        let answer = pool.call("Job.get_tasks", params).await.unwrap();
         assert_eq!(
             seen(answer),
             json!({"type": "str", "value": "2024-05-01T00:00:00Z"})
@@ -1825,12 +1825,6 @@ async fn framework_plugins_receive_datetime_parameters_as_datetimes() {
             seen(answer),
             json!({"type": "NoneType", "value": null, "options.since": "2024-05-01T00:00:00+00:00"})
         );
-        // Inside with_datetime_params, a plain call names them too.
-        let answer =
-            plugin::host::handler::with_datetime_params(names, pool.call("Job.get_tasks", params))
-                .await
-                .unwrap();
-        assert_eq!(seen(answer)["type"], json!("datetime"));
         pool.shutdown().await;
     });
 }

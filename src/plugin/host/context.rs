@@ -19,12 +19,23 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// Runs plugin routes. The handler pool is the real one; tests use their own.
 pub trait Backend: Send + Sync + 'static {
-    /// A unary route.
-    fn call(&self, method: &str, params: Value) -> BoxFuture<Result<Value, PluginError>>;
+    /// A unary route; `datetimes` names the parameters the plugin gets as
+    /// datetimes (see [`Pool::call_with_datetimes`]).
+    fn call(
+        &self,
+        method: &str,
+        params: Value,
+        datetimes: &'static [&'static str],
+    ) -> BoxFuture<Result<Value, PluginError>>;
 
     /// A streaming route: items as the plugin yields them; dropping the
     /// receiver cancels the call.
-    fn stream(&self, method: &str, params: Value) -> BoxFuture<Result<ItemReceiver, PluginError>>;
+    fn stream(
+        &self,
+        method: &str,
+        params: Value,
+        datetimes: &'static [&'static str],
+    ) -> BoxFuture<Result<ItemReceiver, PluginError>>;
 }
 
 /// The items of a streaming route, as the plugin yields them.
@@ -34,14 +45,24 @@ pub type ItemReceiver = mpsc::Receiver<Result<Value, PluginError>>;
 pub type SharedBackend = Arc<dyn Backend>;
 
 impl Backend for Pool {
-    fn call(&self, method: &str, params: Value) -> BoxFuture<Result<Value, PluginError>> {
+    fn call(
+        &self,
+        method: &str,
+        params: Value,
+        datetimes: &'static [&'static str],
+    ) -> BoxFuture<Result<Value, PluginError>> {
         let (pool, method) = (self.clone(), method.to_string());
-        Box::pin(async move { pool.call(&method, params).await })
+        Box::pin(async move { pool.call_with_datetimes(&method, params, datetimes).await })
     }
 
-    fn stream(&self, method: &str, params: Value) -> BoxFuture<Result<ItemReceiver, PluginError>> {
+    fn stream(
+        &self,
+        method: &str,
+        params: Value,
+        datetimes: &'static [&'static str],
+    ) -> BoxFuture<Result<ItemReceiver, PluginError>> {
         let (pool, method) = (self.clone(), method.to_string());
-        Box::pin(async move { pool.stream(&method, params).await })
+        Box::pin(async move { pool.stream_with_datetimes(&method, params, datetimes).await })
     }
 }
 

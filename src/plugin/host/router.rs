@@ -235,8 +235,10 @@ impl tonic::server::UnaryService<DynamicMessage> for Call {
             let (log, params) = start(call.shared.kind, m.route, &req);
             let params = params.map_err(|e| to_status(&e))?;
             let method = m.route.method();
-            let calling = call.shared.backend.call(&method, params);
-            let answer = super::handler::with_datetime_params(m.route.datetime_params, calling)
+            let answer = call
+                .shared
+                .backend
+                .call(&method, params, m.route.datetime_params)
                 .await
                 .map_err(|e| {
                     log.error(&e);
@@ -289,7 +291,7 @@ impl tonic::server::ServerStreamingService<DynamicMessage> for Call {
             let rx = call
                 .shared
                 .backend
-                .stream(&m.route.method(), params)
+                .stream(&m.route.method(), params, m.route.datetime_params)
                 .await
                 .map_err(|e| {
                     log.error(&e);

@@ -16,8 +16,7 @@
 //! whole process group) or retired, and reaped; the caller gets a
 //! gRPC-mappable [`PluginError`]. Dropping a stream's receiver (or a pending
 //! `call` future) cancels the call. Calls made inside [`with_trace_id`] pass
-//! the transaction id on to the handler, and calls inside
-//! [`with_datetime_params`] the names of their datetime parameters.
+//! the transaction id on to the handler.
 
 mod pool;
 mod process;
@@ -75,7 +74,6 @@ pub fn default_processes() -> usize {
 
 tokio::task_local! {
     static TRACE_ID: String;
-    static DATETIME_PARAMS: &'static [&'static str];
 }
 
 /// Run `f` with `trace_id` as the transaction id of the pool calls it makes:
@@ -87,16 +85,6 @@ pub async fn with_trace_id<F: Future>(trace_id: String, f: F) -> F::Output {
 
 fn current_trace_id() -> Option<String> {
     TRACE_ID.try_with(String::clone).ok()
-}
-
-/// Run `f` with `names` as the datetime parameters of the pool calls it makes
-/// ([`Pool::call_with_datetimes`] for callers that only see a [`Pool::call`]).
-pub async fn with_datetime_params<F: Future>(names: &'static [&'static str], f: F) -> F::Output {
-    DATETIME_PARAMS.scope(names, f).await
-}
-
-fn current_datetime_params() -> &'static [&'static str] {
-    DATETIME_PARAMS.try_with(|names| *names).unwrap_or(&[])
 }
 
 /// The pool of handler processes. Cheap to clone; all clones share the processes.
@@ -214,11 +202,10 @@ impl Pool {
     }
 
     /// Run a unary route (`Collector.init`, `Collector.verify`, `Job.get_tasks`) and
-    /// return its raw return value.
-    /// The datetime parameters are those of an enclosing [`with_datetime_params`].
+    /// return its raw return value (no datetime parameters; the tests' short form).
+    #[allow(dead_code)]
     pub async fn call(&self, method: &str, params: Value) -> Result<Value, PluginError> {
-        self.call_with_datetimes(method, params, current_datetime_params())
-            .await
+        self.call_with_datetimes(method, params, &[]).await
     }
 
     /// [`Pool::call`], the handler being told that the parameters `datetimes`
@@ -238,20 +225,27 @@ impl Pool {
     }
 
     /// Run a streaming route (`Collector.collect`): its raw items arrive on the
-    /// receiver, an error ends the stream, and dropping the receiver cancels the work.
+    /// receiver, an error ends the stream, and dropping the receiver cancels the work
+    /// (no datetime parameters; the tests' short form).
+    #[allow(dead_code)]
     pub async fn stream(
         &self,
         method: &str,
         params: Value,
     ) -> Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError> {
+        self.stream_with_datetimes(method, params, &[]).await
+    }
+
+    /// [`Pool::stream`] with datetime parameters, as [`Pool::call_with_datetimes`].
+    pub async fn stream_with_datetimes(
+        &self,
+        method: &str,
+        params: Value,
+        datetimes: &[&str],
+    ) -> Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError> {
         let trace_id = current_trace_id();
         self.inner
-            .stream(
-                method,
-                trace_id.as_deref(),
-                current_datetime_params(),
-                &params,
-            )
+            .stream(method, trace_id.as_deref(), datetimes, &params)
             .await
     }
 

@@ -225,6 +225,7 @@ impl Backend for NoPlugin {
         &self,
         _m: &str,
         _p: serde_json::Value,
+        _d: &'static [&'static str],
     ) -> BoxFuture<Result<serde_json::Value, PluginError>> {
         Box::pin(async { Err(PluginError::unknown("no plugin")) })
     }
@@ -232,6 +233,7 @@ impl Backend for NoPlugin {
         &self,
         _m: &str,
         _p: serde_json::Value,
+        _d: &'static [&'static str],
     ) -> BoxFuture<Result<ItemReceiver, PluginError>> {
         Box::pin(async { Err(PluginError::unknown("no plugin")) })
     }

@@ -348,7 +348,11 @@ async fn unary<T>(
         let dict = dict?;
         log.request(&dict, ctx.mask_keys());
         let params = model::request_params(method, &Value::Object(dict))?;
-        let raw = with_trace_id(log.trace_id().to_string(), backend.call(method, params)).await?;
+        let raw = with_trace_id(
+            log.trace_id().to_string(),
+            backend.call(method, params, &[]),
+        )
+        .await?;
         shape(&raw)
     }
     .await;
@@ -447,7 +451,7 @@ impl pb::collector_server::Collector for CollectorService {
             let params = model::request_params(method, &Value::Object(dict))?;
             with_trace_id(
                 log.trace_id().to_string(),
-                self.backend.stream(method, params),
+                self.backend.stream(method, params, &[]),
             )
             .await
         }
