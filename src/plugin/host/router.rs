@@ -29,6 +29,7 @@ use super::context::{BoxFuture, CallGuard, HostContext, SharedBackend, to_status
 use super::dict::{dict_to_message, message_to_dict};
 use super::error::PluginError;
 use super::gate::GateBody;
+use super::handler::with_trace_id;
 use super::kind::{Answer, KindSpec, Route};
 use super::log::CallLog;
 
@@ -235,10 +236,11 @@ impl tonic::server::UnaryService<DynamicMessage> for Call {
             let (log, params) = start(call.shared.kind, m.route, &req);
             let params = params.map_err(|e| to_status(&e))?;
             let method = m.route.method();
-            let answer = call
+            let calling = call
                 .shared
                 .backend
-                .call(&method, params, m.route.datetime_params)
+                .call(&method, params, m.route.datetime_params);
+            let answer = with_trace_id(log.trace_id().to_string(), calling)
                 .await
                 .map_err(|e| {
                     log.error(&e);
@@ -288,10 +290,11 @@ impl tonic::server::ServerStreamingService<DynamicMessage> for Call {
             let m = call.method();
             let (log, params) = start(call.shared.kind, m.route, &req);
             let params = params.map_err(|e| to_status(&e))?;
-            let rx = call
-                .shared
-                .backend
-                .stream(&m.route.method(), params, m.route.datetime_params)
+            let starting =
+                call.shared
+                    .backend
+                    .stream(&m.route.method(), params, m.route.datetime_params);
+            let rx = with_trace_id(log.trace_id().to_string(), starting)
                 .await
                 .map_err(|e| {
                     log.error(&e);
