@@ -51,6 +51,8 @@ fn request_files(root: &Path) -> Vec<(String, String, Value)> {
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".yaml"))
+        // The image's registration, not a request to the plugin.
+        .filter(|n| n != "register.yaml")
         .collect();
     names.sort();
     for name in names {
