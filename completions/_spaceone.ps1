@@ -53,6 +53,8 @@ Register-ArgumentCompleter -Native -CommandName 'spaceone' -ScriptBlock {
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
             [CompletionResult]::new('protocol', 'protocol', [CompletionResultType]::ParameterValue, 'Print the handler protocol: how the host runs plugin code in any language')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the plugin''s image, tagged NAME:VERSION (NAME from register.yaml)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Push the plugin''s image to a registry and register it in SpaceONE''s repository')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -90,10 +92,39 @@ Register-ArgumentCompleter -Native -CommandName 'spaceone' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'spaceone;plugin;build' {
+            [CompletionResult]::new('--base-image', '--base-image', [CompletionResultType]::ParameterName, 'Base image of the Dockerfile''s BASE_IMAGE argument (default: python:3.12-slim)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'One more tag for the image, NAME[:TAG] (repeatable)')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'One more tag for the image, NAME[:TAG] (repeatable)')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Image name instead of register.yaml''s image (without registry or tag)')
+            [CompletionResult]::new('--spacectl', '--spacectl', [CompletionResultType]::ParameterName, 'The Linux spacectl binary to put into the image (default: this program)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spaceone;plugin;publish' {
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'Registry to push to: HOST[:PORT][/NAMESPACE], e.g. registry.example.com/my-org')
+            [CompletionResult]::new('--registry-type', '--registry-type', [CompletionResultType]::ParameterName, 'Registry type the repository records (default: DOCKER_HUB for docker.io, AWS_PRIVATE_ECR for Amazon ECR, HARBOR for any other registry)')
+            [CompletionResult]::new('--plugin-id', '--plugin-id', [CompletionResultType]::ParameterName, 'Plugin id (default: the image name)')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Image name instead of register.yaml''s image (without registry or tag)')
+            [CompletionResult]::new('--base-image', '--base-image', [CompletionResultType]::ParameterName, 'Base image for --build')
+            [CompletionResult]::new('--spacectl', '--spacectl', [CompletionResultType]::ParameterName, 'The Linux spacectl binary for --build (default: this program)')
+            [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'The repository''s API: 1 (SpaceONE 1.x) or 2 (2.x, the LOCAL repository); default: what the repository service offers')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM file of the client certificate''s private key; needs --client-cert')
+            [CompletionResult]::new('--build', '--build', [CompletionResultType]::ParameterName, 'Build the image first (as plugin build, with its --base-image and --spacectl)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the push and the registration request without doing them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'spaceone;plugin;help' {
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
             [CompletionResult]::new('protocol', 'protocol', [CompletionResultType]::ParameterValue, 'Print the handler protocol: how the host runs plugin code in any language')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the plugin''s image, tagged NAME:VERSION (NAME from register.yaml)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Push the plugin''s image to a registry and register it in SpaceONE''s repository')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -104,6 +135,12 @@ Register-ArgumentCompleter -Native -CommandName 'spaceone' -ScriptBlock {
             break
         }
         'spaceone;plugin;help;test' {
+            break
+        }
+        'spaceone;plugin;help;build' {
+            break
+        }
+        'spaceone;plugin;help;publish' {
             break
         }
         'spaceone;plugin;help;help' {
@@ -194,6 +231,8 @@ Register-ArgumentCompleter -Native -CommandName 'spaceone' -ScriptBlock {
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
             [CompletionResult]::new('protocol', 'protocol', [CompletionResultType]::ParameterValue, 'Print the handler protocol: how the host runs plugin code in any language')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the plugin''s image, tagged NAME:VERSION (NAME from register.yaml)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Push the plugin''s image to a registry and register it in SpaceONE''s repository')
             break
         }
         'spaceone;help;plugin;metadata' {
@@ -203,6 +242,12 @@ Register-ArgumentCompleter -Native -CommandName 'spaceone' -ScriptBlock {
             break
         }
         'spaceone;help;plugin;test' {
+            break
+        }
+        'spaceone;help;plugin;build' {
+            break
+        }
+        'spaceone;help;plugin;publish' {
             break
         }
         'spaceone;help;run' {

@@ -238,11 +238,17 @@ _spacectl() {
             spacectl__subcmd__help__subcmd__config__subcmd__endpoint,update)
                 cmd="spacectl__subcmd__help__subcmd__config__subcmd__endpoint__subcmd__update"
                 ;;
+            spacectl__subcmd__help__subcmd__plugin,build)
+                cmd="spacectl__subcmd__help__subcmd__plugin__subcmd__build"
+                ;;
             spacectl__subcmd__help__subcmd__plugin,metadata)
                 cmd="spacectl__subcmd__help__subcmd__plugin__subcmd__metadata"
                 ;;
             spacectl__subcmd__help__subcmd__plugin,protocol)
                 cmd="spacectl__subcmd__help__subcmd__plugin__subcmd__protocol"
+                ;;
+            spacectl__subcmd__help__subcmd__plugin,publish)
+                cmd="spacectl__subcmd__help__subcmd__plugin__subcmd__publish"
                 ;;
             spacectl__subcmd__help__subcmd__plugin,test)
                 cmd="spacectl__subcmd__help__subcmd__plugin__subcmd__test"
@@ -259,6 +265,9 @@ _spacectl() {
             spacectl__subcmd__help__subcmd__template,show)
                 cmd="spacectl__subcmd__help__subcmd__template__subcmd__show"
                 ;;
+            spacectl__subcmd__plugin,build)
+                cmd="spacectl__subcmd__plugin__subcmd__build"
+                ;;
             spacectl__subcmd__plugin,help)
                 cmd="spacectl__subcmd__plugin__subcmd__help"
                 ;;
@@ -268,8 +277,14 @@ _spacectl() {
             spacectl__subcmd__plugin,protocol)
                 cmd="spacectl__subcmd__plugin__subcmd__protocol"
                 ;;
+            spacectl__subcmd__plugin,publish)
+                cmd="spacectl__subcmd__plugin__subcmd__publish"
+                ;;
             spacectl__subcmd__plugin,test)
                 cmd="spacectl__subcmd__plugin__subcmd__test"
+                ;;
+            spacectl__subcmd__plugin__subcmd__help,build)
+                cmd="spacectl__subcmd__plugin__subcmd__help__subcmd__build"
                 ;;
             spacectl__subcmd__plugin__subcmd__help,help)
                 cmd="spacectl__subcmd__plugin__subcmd__help__subcmd__help"
@@ -279,6 +294,9 @@ _spacectl() {
                 ;;
             spacectl__subcmd__plugin__subcmd__help,protocol)
                 cmd="spacectl__subcmd__plugin__subcmd__help__subcmd__protocol"
+                ;;
+            spacectl__subcmd__plugin__subcmd__help,publish)
+                cmd="spacectl__subcmd__plugin__subcmd__help__subcmd__publish"
                 ;;
             spacectl__subcmd__plugin__subcmd__help,test)
                 cmd="spacectl__subcmd__plugin__subcmd__help__subcmd__test"
@@ -1520,8 +1538,22 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__help__subcmd__plugin)
-            opts="metadata protocol test"
+            opts="metadata protocol test build publish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__help__subcmd__plugin__subcmd__build)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1548,6 +1580,20 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__help__subcmd__plugin__subcmd__protocol)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__help__subcmd__plugin__subcmd__publish)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1800,7 +1846,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__plugin)
-            opts="-h --help metadata protocol test help"
+            opts="-h --help metadata protocol test build publish help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1813,9 +1859,57 @@ _spacectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        spacectl__subcmd__plugin__subcmd__help)
-            opts="metadata protocol test help"
+        spacectl__subcmd__plugin__subcmd__build)
+            opts="-t -h --base-image --tag --image --spacectl --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --base-image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spacectl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__plugin__subcmd__help)
+            opts="metadata protocol test build publish help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__plugin__subcmd__help__subcmd__build)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1869,6 +1963,20 @@ _spacectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spacectl__subcmd__plugin__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spacectl__subcmd__plugin__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1904,6 +2012,60 @@ _spacectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__plugin__subcmd__publish)
+            opts="-h --registry --registry-type --plugin-id --image --build --base-image --spacectl --dry-run --api --ca-file --client-cert --client-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plugin-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spacectl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -313,6 +313,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
             cand protocol 'Print the handler protocol: how the host runs plugin code in any language'
             cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+            cand build 'Build the plugin''s image, tagged NAME:VERSION (NAME from register.yaml)'
+            cand publish 'Push the plugin''s image to a registry and register it in SpaceONE''s repository'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;plugin;metadata'= {
@@ -346,10 +348,37 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'spacectl;plugin;build'= {
+            cand --base-image 'Base image of the Dockerfile''s BASE_IMAGE argument (default: python:3.12-slim)'
+            cand -t 'One more tag for the image, NAME[:TAG] (repeatable)'
+            cand --tag 'One more tag for the image, NAME[:TAG] (repeatable)'
+            cand --image 'Image name instead of register.yaml''s image (without registry or tag)'
+            cand --spacectl 'The Linux spacectl binary to put into the image (default: this program)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;plugin;publish'= {
+            cand --registry 'Registry to push to: HOST[:PORT][/NAMESPACE], e.g. registry.example.com/my-org'
+            cand --registry-type 'Registry type the repository records (default: DOCKER_HUB for docker.io, AWS_PRIVATE_ECR for Amazon ECR, HARBOR for any other registry)'
+            cand --plugin-id 'Plugin id (default: the image name)'
+            cand --image 'Image name instead of register.yaml''s image (without registry or tag)'
+            cand --base-image 'Base image for --build'
+            cand --spacectl 'The Linux spacectl binary for --build (default: this program)'
+            cand --api 'The repository''s API: 1 (SpaceONE 1.x) or 2 (2.x, the LOCAL repository); default: what the repository service offers'
+            cand --ca-file 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)'
+            cand --client-cert 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key'
+            cand --client-key 'PEM file of the client certificate''s private key; needs --client-cert'
+            cand --build 'Build the image first (as plugin build, with its --base-image and --spacectl)'
+            cand --dry-run 'Print the push and the registration request without doing them'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'spacectl;plugin;help'= {
             cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
             cand protocol 'Print the handler protocol: how the host runs plugin code in any language'
             cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+            cand build 'Build the plugin''s image, tagged NAME:VERSION (NAME from register.yaml)'
+            cand publish 'Push the plugin''s image to a registry and register it in SpaceONE''s repository'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;plugin;help;metadata'= {
@@ -357,6 +386,10 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl;plugin;help;protocol'= {
         }
         &'spacectl;plugin;help;test'= {
+        }
+        &'spacectl;plugin;help;build'= {
+        }
+        &'spacectl;plugin;help;publish'= {
         }
         &'spacectl;plugin;help;help'= {
         }
@@ -531,12 +564,18 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
             cand protocol 'Print the handler protocol: how the host runs plugin code in any language'
             cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+            cand build 'Build the plugin''s image, tagged NAME:VERSION (NAME from register.yaml)'
+            cand publish 'Push the plugin''s image to a registry and register it in SpaceONE''s repository'
         }
         &'spacectl;help;plugin;metadata'= {
         }
         &'spacectl;help;plugin;protocol'= {
         }
         &'spacectl;help;plugin;test'= {
+        }
+        &'spacectl;help;plugin;build'= {
+        }
+        &'spacectl;help;plugin;publish'= {
         }
         &'spacectl;help;run'= {
             cand plugin-server 'Serve a plugin over gRPC (its kind''s services, Health, ServerInfo, reflection)'

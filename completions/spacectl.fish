@@ -163,11 +163,13 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s a -l all -d '
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -s h -l help -d 'Print help'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -f -a "protocol" -d 'Print the handler protocol: how the host runs plugin code in any language'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
-complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test build publish help" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test build publish help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test build publish help" -f -a "protocol" -d 'Print the handler protocol: how the host runs plugin code in any language'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test build publish help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test build publish help" -f -a "build" -d 'Build the plugin\'s image, tagged NAME:VERSION (NAME from register.yaml)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test build publish help" -f -a "publish" -d 'Push the plugin\'s image to a registry and register it in SpaceONE\'s repository'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and not __fish_seen_subcommand_from metadata protocol test build publish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from metadata" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from protocol" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s s -l source-root -d 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)' -r -F
@@ -186,9 +188,29 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_see
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l tasks -d 'Call Job.get_tasks and collect once per task (the default; kept so that existing scripts that pass it keep working)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -l strict -d 'Fail on warnings too (e.g. metadata fields missing from data)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from build" -l base-image -d 'Base image of the Dockerfile\'s BASE_IMAGE argument (default: python:3.12-slim)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from build" -s t -l tag -d 'One more tag for the image, NAME[:TAG] (repeatable)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from build" -l image -d 'Image name instead of register.yaml\'s image (without registry or tag)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from build" -l spacectl -d 'The Linux spacectl binary to put into the image (default: this program)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l registry -d 'Registry to push to: HOST[:PORT][/NAMESPACE], e.g. registry.example.com/my-org' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l registry-type -d 'Registry type the repository records (default: DOCKER_HUB for docker.io, AWS_PRIVATE_ECR for Amazon ECR, HARBOR for any other registry)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l plugin-id -d 'Plugin id (default: the image name)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l image -d 'Image name instead of register.yaml\'s image (without registry or tag)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l base-image -d 'Base image for --build' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l spacectl -d 'The Linux spacectl binary for --build (default: this program)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l api -d 'The repository\'s API: 1 (SpaceONE 1.x) or 2 (2.x, the LOCAL repository); default: what the repository service offers' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l ca-file -d 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l client-cert -d 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l client-key -d 'PEM file of the client certificate\'s private key; needs --client-cert' -r -F
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l build -d 'Build the image first (as plugin build, with its --base-image and --spacectl)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -l dry-run -d 'Print the push and the registration request without doing them'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "protocol" -d 'Print the handler protocol: how the host runs plugin code in any language'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "build" -d 'Build the plugin\'s image, tagged NAME:VERSION (NAME from register.yaml)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Push the plugin\'s image to a registry and register it in SpaceONE\'s repository'
 complete -c spacectl -n "__fish_spacectl_using_subcommand plugin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand run; and not __fish_seen_subcommand_from plugin-server help" -f -a "plugin-server" -d 'Serve a plugin over gRPC (its kind\'s services, Health, ServerInfo, reflection)'
@@ -262,6 +284,8 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "metadata" -d 'Convert a metadata YAML file into the console\'s dynamic view (printed as JSON)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "protocol" -d 'Print the handler protocol: how the host runs plugin code in any language'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "test" -d 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "build" -d 'Build the plugin\'s image, tagged NAME:VERSION (NAME from register.yaml)'
+complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from plugin" -f -a "publish" -d 'Push the plugin\'s image to a registry and register it in SpaceONE\'s repository'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from run" -f -a "plugin-server" -d 'Serve a plugin over gRPC (its kind\'s services, Health, ServerInfo, reflection)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "set" -d 'Set resource template'
 complete -c spacectl -n "__fish_spacectl_using_subcommand help; and __fish_seen_subcommand_from template" -f -a "show" -d 'Display resource template'

@@ -52,11 +52,17 @@ _spaceone() {
             spaceone__subcmd__help,test)
                 cmd="spaceone__subcmd__help__subcmd__test"
                 ;;
+            spaceone__subcmd__help__subcmd__plugin,build)
+                cmd="spaceone__subcmd__help__subcmd__plugin__subcmd__build"
+                ;;
             spaceone__subcmd__help__subcmd__plugin,metadata)
                 cmd="spaceone__subcmd__help__subcmd__plugin__subcmd__metadata"
                 ;;
             spaceone__subcmd__help__subcmd__plugin,protocol)
                 cmd="spaceone__subcmd__help__subcmd__plugin__subcmd__protocol"
+                ;;
+            spaceone__subcmd__help__subcmd__plugin,publish)
+                cmd="spaceone__subcmd__help__subcmd__plugin__subcmd__publish"
                 ;;
             spaceone__subcmd__help__subcmd__plugin,test)
                 cmd="spaceone__subcmd__help__subcmd__plugin__subcmd__test"
@@ -73,6 +79,9 @@ _spaceone() {
             spaceone__subcmd__help__subcmd__run,scheduler)
                 cmd="spaceone__subcmd__help__subcmd__run__subcmd__scheduler"
                 ;;
+            spaceone__subcmd__plugin,build)
+                cmd="spaceone__subcmd__plugin__subcmd__build"
+                ;;
             spaceone__subcmd__plugin,help)
                 cmd="spaceone__subcmd__plugin__subcmd__help"
                 ;;
@@ -82,8 +91,14 @@ _spaceone() {
             spaceone__subcmd__plugin,protocol)
                 cmd="spaceone__subcmd__plugin__subcmd__protocol"
                 ;;
+            spaceone__subcmd__plugin,publish)
+                cmd="spaceone__subcmd__plugin__subcmd__publish"
+                ;;
             spaceone__subcmd__plugin,test)
                 cmd="spaceone__subcmd__plugin__subcmd__test"
+                ;;
+            spaceone__subcmd__plugin__subcmd__help,build)
+                cmd="spaceone__subcmd__plugin__subcmd__help__subcmd__build"
                 ;;
             spaceone__subcmd__plugin__subcmd__help,help)
                 cmd="spaceone__subcmd__plugin__subcmd__help__subcmd__help"
@@ -93,6 +108,9 @@ _spaceone() {
                 ;;
             spaceone__subcmd__plugin__subcmd__help,protocol)
                 cmd="spaceone__subcmd__plugin__subcmd__help__subcmd__protocol"
+                ;;
+            spaceone__subcmd__plugin__subcmd__help,publish)
+                cmd="spaceone__subcmd__plugin__subcmd__help__subcmd__publish"
                 ;;
             spaceone__subcmd__plugin__subcmd__help,test)
                 cmd="spaceone__subcmd__plugin__subcmd__help__subcmd__test"
@@ -232,8 +250,22 @@ _spaceone() {
             return 0
             ;;
         spaceone__subcmd__help__subcmd__plugin)
-            opts="metadata protocol test"
+            opts="metadata protocol test build publish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spaceone__subcmd__help__subcmd__plugin__subcmd__build)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -260,6 +292,20 @@ _spaceone() {
             return 0
             ;;
         spaceone__subcmd__help__subcmd__plugin__subcmd__protocol)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spaceone__subcmd__help__subcmd__plugin__subcmd__publish)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -386,7 +432,7 @@ _spaceone() {
             return 0
             ;;
         spaceone__subcmd__plugin)
-            opts="-h --help metadata protocol test help"
+            opts="-h --help metadata protocol test build publish help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,9 +445,57 @@ _spaceone() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        spaceone__subcmd__plugin__subcmd__help)
-            opts="metadata protocol test help"
+        spaceone__subcmd__plugin__subcmd__build)
+            opts="-t -h --base-image --tag --image --spacectl --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --base-image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spacectl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spaceone__subcmd__plugin__subcmd__help)
+            opts="metadata protocol test build publish help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spaceone__subcmd__plugin__subcmd__help__subcmd__build)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -455,6 +549,20 @@ _spaceone() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spaceone__subcmd__plugin__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spaceone__subcmd__plugin__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -490,6 +598,60 @@ _spaceone() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spaceone__subcmd__plugin__subcmd__publish)
+            opts="-h --registry --registry-type --plugin-id --image --build --base-image --spacectl --dry-run --api --ca-file --client-cert --client-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plugin-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spacectl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -500,6 +500,88 @@ pub enum PluginCommand {
     /// verify.yaml or --secret), get_tasks and collect (once per task), check every
     /// response and print a summary
     Test(Box<PluginTestArgs>),
+    /// Build the plugin's image, tagged NAME:VERSION (NAME from register.yaml)
+    #[command(after_help = PLUGIN_BUILD_EXAMPLES)]
+    Build(PluginBuildArgs),
+    /// Push the plugin's image to a registry and register it in SpaceONE's repository
+    #[command(after_help = PLUGIN_PUBLISH_EXAMPLES)]
+    Publish(Box<PluginPublishArgs>),
+}
+
+const PLUGIN_BUILD_EXAMPLES: &str = "Examples:
+  spacectl plugin build                                # in the project: plugin-my-cloud-inven-collector:0.1.0
+  spacectl plugin build --base-image local/python3:bookworm   # no Docker Hub here: a base image of your own
+  spacectl plugin build my-collector --tag my-collector:dev   # another project directory, one more tag
+
+The Docker command is `docker` on PATH (SPACECTL_DOCKER names another), talking to the daemon of
+DOCKER_HOST or its context. The build context gets this spacectl as bin/spacectl.";
+
+const PLUGIN_PUBLISH_EXAMPLES: &str = "Examples:
+  spacectl plugin publish --registry registry.example.com/my-org
+  spacectl plugin publish --registry 127.0.0.1:5000/my-org --dry-run   # print the plan, change nothing
+  spacectl plugin publish --registry 127.0.0.1:5000/my-org --build     # build first
+
+The image NAME:VERSION (as plugin build tags it) is pushed as REGISTRY/NAMESPACE/NAME:VERSION,
+then registered with register.yaml in the repository service of the current spacectl
+environment (its `repository` endpoint), which must map the registry type (HARBOR for a
+plain registry) to this registry in its REGISTRY_URL_MAP (1.x) or REGISTRY_INFO (2.x).
+Running it again changes nothing; a new VERSION adds the version to the registered plugin.";
+
+#[derive(Debug, Args, Clone)]
+pub struct PluginBuildArgs {
+    /// Project directory (holds Dockerfile, VERSION, register.yaml)
+    #[arg(value_name = "PROJECT_DIR", default_value = ".")]
+    pub project: PathBuf,
+    /// Base image of the Dockerfile's BASE_IMAGE argument (default: python:3.12-slim)
+    #[arg(long = "base-image", value_name = "IMAGE")]
+    pub base_image: Option<String>,
+    /// One more tag for the image, NAME[:TAG] (repeatable)
+    #[arg(short = 't', long = "tag", value_name = "NAME[:TAG]")]
+    pub tag: Vec<String>,
+    /// Image name instead of register.yaml's image (without registry or tag)
+    #[arg(long = "image", value_name = "NAME")]
+    pub image: Option<String>,
+    /// The Linux spacectl binary to put into the image (default: this program)
+    #[arg(long = "spacectl", value_name = "PATH")]
+    pub spacectl: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PluginPublishArgs {
+    /// Project directory (holds Dockerfile, VERSION, register.yaml)
+    #[arg(value_name = "PROJECT_DIR", default_value = ".")]
+    pub project: PathBuf,
+    /// Registry to push to: HOST[:PORT][/NAMESPACE], e.g. registry.example.com/my-org
+    #[arg(long = "registry", value_name = "HOST[:PORT][/NAMESPACE]")]
+    pub registry: String,
+    /// Registry type the repository records (default: DOCKER_HUB for docker.io,
+    /// AWS_PRIVATE_ECR for Amazon ECR, HARBOR for any other registry)
+    #[arg(long = "registry-type", value_name = "TYPE")]
+    pub registry_type: Option<String>,
+    /// Plugin id (default: the image name)
+    #[arg(long = "plugin-id", value_name = "ID")]
+    pub plugin_id: Option<String>,
+    /// Image name instead of register.yaml's image (without registry or tag)
+    #[arg(long = "image", value_name = "NAME")]
+    pub image: Option<String>,
+    /// Build the image first (as plugin build, with its --base-image and --spacectl)
+    #[arg(long = "build")]
+    pub build: bool,
+    /// Base image for --build
+    #[arg(long = "base-image", value_name = "IMAGE", requires = "build")]
+    pub base_image: Option<String>,
+    /// The Linux spacectl binary for --build (default: this program)
+    #[arg(long = "spacectl", value_name = "PATH", requires = "build")]
+    pub spacectl: Option<PathBuf>,
+    /// Print the push and the registration request without doing them
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// The repository's API: 1 (SpaceONE 1.x) or 2 (2.x, the LOCAL repository);
+    /// default: what the repository service offers
+    #[arg(long = "api", value_name = "1|2", value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub api: Option<u8>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 // ---------------------------------------------------------------- plugin authoring

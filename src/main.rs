@@ -7,6 +7,7 @@ mod config;
 mod error;
 mod fsutil;
 mod grpc;
+mod image;
 mod output;
 mod plugin;
 mod request;

@@ -11,6 +11,7 @@ mod get;
 mod hints;
 mod list;
 mod man;
+mod plugin_image;
 mod plugin_metadata;
 mod plugin_protocol;
 mod plugin_server;
@@ -97,6 +98,8 @@ fn dispatch(command: Command, name: BinName) -> Result<()> {
         Command::Plugin(PluginCommand::Metadata { file }) => plugin_metadata::run(&file),
         Command::Plugin(PluginCommand::Protocol) => plugin_protocol::run(),
         Command::Plugin(PluginCommand::Test(a)) => plugin_test::run(*a),
+        Command::Plugin(PluginCommand::Build(a)) => plugin_image::run_build_command(a),
+        Command::Plugin(PluginCommand::Publish(a)) => plugin_image::run_publish_command(*a),
         Command::Apply(a) => apply::run(a),
         Command::Completion { shell, name } => completion::run(shell, name),
         Command::Man { dir } => man::run(&dir),

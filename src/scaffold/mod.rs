@@ -49,7 +49,11 @@ const IMAGE_TEMPLATE: &str = "_image";
 const KIND_IMAGES: &[(&str, &str, &str)] = &[
     ("asset", "inven-collector", "inventory.Collector"),
     ("external-auth", "identity-auth", "identity.Domain"),
-    ("account-collector", "account-collector", "identity.AccountCollector"),
+    (
+        "account-collector",
+        "account-collector",
+        "identity.AccountCollector",
+    ),
     ("cost", "cost-datasource", "cost_analysis.DataSource"),
     ("notification", "noti-protocol", "notification.Protocol"),
     ("webhook", "mon-webhook", "monitoring.Webhook"),
@@ -86,7 +90,9 @@ impl Kind {
         KIND_IMAGES
             .iter()
             .find(|(name, _, _)| *name == self.template_dir())
-            .map_or(("plugin", "plugin"), |(_, end, service_type)| (end, service_type))
+            .map_or(("plugin", "plugin"), |(_, end, service_type)| {
+                (end, service_type)
+            })
     }
 
     pub fn description(self) -> &'static str {
@@ -702,10 +708,22 @@ mod tests {
             let (end, service_type) = kind.image();
             let register = text("register.yaml");
             let image = format!("plugin-demo-{end}");
-            assert!(register.contains(&format!("\nimage: \"{image}\"\n")), "{register}");
-            assert!(register.contains(&format!("\nservice_type: {service_type}\n")), "{register}");
+            assert!(
+                register.contains(&format!("\nimage: \"{image}\"\n")),
+                "{register}"
+            );
+            assert!(
+                register.contains(&format!("\nservice_type: {service_type}\n")),
+                "{register}"
+            );
             assert!(image.len() <= 40, "{image}: longer than a plugin id may be");
-            assert_eq!(files.iter().filter(|f| f.path == Path::new("Dockerfile")).count(), 1);
+            assert_eq!(
+                files
+                    .iter()
+                    .filter(|f| f.path == Path::new("Dockerfile"))
+                    .count(),
+                1
+            );
             seen.push(kind.template_dir());
         }
         let mut listed: Vec<&str> = KIND_IMAGES.iter().map(|(n, _, _)| *n).collect();
