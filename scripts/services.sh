@@ -28,6 +28,9 @@
 #   --loop          also plugin, secret and the supervisor
 #   --timeout SECS  how long each service may take to answer (default 180)
 #   --debug         services log at DEBUG level (default INFO)
+#   --docker DIR    (implies --loop) the supervisor runs plugin images with its real DockerConnector,
+#                   in the Docker daemon and from the registry that scripts/docker.sh started in DIR;
+#                   the repository's HARBOR registry type is that registry (scripts/services/docker-mode.sh)
 #
 # Environment: SERVICES_SYNC_INTERVAL (seconds between supervisor syncs, default 1),
 # SERVICES_IMAGE_TAGS (tags the registry stand-in reports, default 1.0.0,1.1.0),
@@ -44,6 +47,8 @@ STATE="${SPACECTL_SERVICES_STATE:-${TMPDIR:-/tmp}/spacectl-services-$(id -u)}"
 LOOP=0
 TIMEOUT=180
 LOG_LEVEL=INFO
+DOCKER_STATE=
+SUPERVISOR_WRAP=()
 STOP_SECONDS=10
 
 T_START="${EPOCHREALTIME:-}"
@@ -219,6 +224,7 @@ cmd_stop() {
   local names=() name
   [ -d "$STATE/pids" ] || { say "nothing to stop in $STATE"; return 0; }
   if [ -f "$STATE/pids/supervisor.pid" ]; then terminate supervisor; fi
+  "$SUPPORT/docker-mode.sh" stop "$STATE" || true
   while read -r name; do names+=("$name"); done < <(stop_order)
   if [ "${#names[@]}" -gt 0 ]; then
     say "stopping ${names[*]}"
@@ -285,7 +291,7 @@ cmd_start() {
   done
   # Only what start writes is removed: DIR may be a directory of the user's.
   rm -rf "$STATE/pids" "$STATE/running" "$STATE/logs" "$STATE/conf" "$STATE/home" "$STATE/plugins" \
-    "$STATE/ports.env" "$STATE/token" "$STATE/domain_id" "$STATE/ready" "$STATE"/registry-*.pem
+    "$STATE/ports.env" "$STATE/token" "$STATE/domain_id" "$STATE/ready" "$STATE"/registry-*.pem "$STATE/docker.env"
   mkdir -p "$STATE/pids" "$STATE/running" "$STATE/logs" "$STATE/plugins"
 
   # SPACECTL_SERVICES_STATE also marks every process of this set (and the plugins the
@@ -294,6 +300,11 @@ cmd_start() {
     SPACECTL_SERVICES_STATE="$STATE"
   # Plugin.register asks the registry stand-in over HTTPS; it trusts the stand-in's certificate.
   export REQUESTS_CA_BUNDLE="$STATE/registry-cert.pem"
+  if [ -n "$DOCKER_STATE" ]; then
+    "$SUPPORT/docker-mode.sh" env "$DOCKER_STATE" >"$STATE/docker.env"
+    set -a; . "$STATE/docker.env"; set +a
+    SUPERVISOR_WRAP=("$SUPPORT/docker-mode.sh" run "$SERVICES_DOCKER_SOCKET")
+  fi
   STARTED=0
   trap 'start_ended' EXIT
   trap 'exit 130' INT
@@ -319,7 +330,7 @@ cmd_start() {
   done
   if [ "$LOOP" = 1 ]; then
     launch inventory nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" inventory grpc -p "$INVENTORY_PORT" -m "$ext"
-    launch supervisor nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" supervisor scheduler -m "$ext"
+    launch supervisor "${SUPERVISOR_WRAP[@]}" nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" supervisor scheduler -m "$ext"
   fi
   wait_port aux "$REDIS_PORT"
   wait_port aux "$REGISTRY_PORT"
@@ -357,6 +368,7 @@ while [ $# -gt 0 ]; do
     --loop) LOOP=1; shift ;;
     --timeout) [ $# -ge 2 ] || bad "--timeout needs a number of seconds"; TIMEOUT="$2"; shift 2 ;;
     --debug) LOG_LEVEL=DEBUG; shift ;;
+    --docker) [ $# -ge 2 ] || bad "--docker needs the directory of scripts/docker.sh start --state DIR"; DOCKER_STATE="$(cd "$2" 2>/dev/null && pwd)" || bad "--docker: no directory $2"; LOOP=1; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) bad "unknown argument '$1' (try --help)" ;;
   esac

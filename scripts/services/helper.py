@@ -175,6 +175,12 @@ def service_config(service, state, ports, log_level, loop):
         registry = f"{LOOPBACK}:{ports['REGISTRY_PORT']}"
         conf["REGISTRY_URL_MAP"] = {"DOCKER_HUB": registry, "HARBOR": registry}
         conf["CONNECTORS"]["HarborConnector"] = {"base_url": f"https://{registry}", "token": "", "verify": True}
+        docker_registry = os.environ.get("SERVICES_DOCKER_REGISTRY")
+        if docker_registry:
+            # A real registry (services.sh --docker): the plain registry API, over HTTP on loopback.
+            conf["REGISTRY_URL_MAP"]["HARBOR"] = docker_registry
+            conf["CONNECTORS"]["HarborConnector"] = {"base_url": f"http://{docker_registry}", "token": "",
+                                                     "verify": False}
     elif service == "inventory" and loop:
         # TOKEN: inventory's own calls to secret and the token of the collecting tasks.
         # The collecting tasks run in threads of this process: its mongomock database is
@@ -186,6 +192,15 @@ def service_config(service, state, ports, log_level, loop):
         conf["BACKEND"] = "MemorySecretConnector"
         conf["CONNECTORS"]["MemorySecretConnector"] = {"backend": "spacectl_local.secret_store.MemorySecretConnector"}
     return {"GLOBAL": conf}
+
+
+def _plugin_runner(state, ports):
+    """The supervisor's DockerConnector: ours, which starts plugins as local processes, or with
+    services.sh --docker the supervisor's own, which runs their images in Docker."""
+    ports_range = {"start_port": ports["PLUGIN_PORTS_START"], "end_port": ports["PLUGIN_PORTS_END"]}
+    if os.environ.get("SERVICES_DOCKER_REGISTRY"):
+        return ports_range
+    return {"backend": "spacectl_local.process_connector.ProcessConnector", **ports_range, "state_dir": state}
 
 
 def _supervisor_config(state, ports, log_level):
@@ -204,12 +219,7 @@ def _supervisor_config(state, ports, log_level):
         "CONNECTORS": {
             "PluginConnector": {"endpoint": {"v1": f"grpc://{LOOPBACK}:{ports['PLUGIN_PORT']}"}},
             "RepositoryConnector": {"endpoint": {"v1": f"grpc://{LOOPBACK}:{ports['REPOSITORY_PORT']}"}},
-            "DockerConnector": {
-                "backend": "spacectl_local.process_connector.ProcessConnector",
-                "start_port": ports["PLUGIN_PORTS_START"],
-                "end_port": ports["PLUGIN_PORTS_END"],
-                "state_dir": state,
-            },
+            "DockerConnector": _plugin_runner(state, ports),
         },
         # The sync scheduler runs its work itself; the queue is declared because the
         # scheduler server expects one, and is never used.
