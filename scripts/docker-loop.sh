@@ -167,8 +167,7 @@ if ! printf '%s\n' "$OUT" | grep -qx local; then
 fi
 PROVIDER="$(sed -n 's/^provider: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$BUILD_DIR/register.yaml")"
 [ -n "$PROVIDER" ] || die "$BUILD_DIR/register.yaml names no provider"
-sc exec create identity.Provider -j "{\"provider\": \"$PROVIDER\", \"name\": \"$PROVIDER\",
-  \"template\": {\"service_account\": {\"schema\": {\"type\": \"object\", \"properties\": {}, \"required\": []}}}}"
+sc exec create identity.Provider -j "{\"provider\": \"$PROVIDER\", \"name\": \"$PROVIDER\"}"
 
 # ------------------------------------------------------------------ build and publish
 
@@ -195,8 +194,7 @@ sc exec create secret.Secret -o json -j "{\"name\": \"docker-loop\", \"secret_ty
 SECRET="$(field "['secret_id']")"
 say "creating the collector: the supervisor pulls the image and runs it"
 T1=$SECONDS
-sc exec create inventory.Collector -o json -j "{\"name\": \"docker-loop\", \"plugin_info\": {\"plugin_id\": \"$PLUGIN_ID\",
-  \"upgrade_mode\": \"AUTO\", \"options\": {}}}"
+sc exec create inventory.Collector -o json -j "{\"name\": \"docker-loop\", \"plugin_info\": {\"plugin_id\": \"$PLUGIN_ID\", \"upgrade_mode\": \"AUTO\", \"options\": {}}}"
 COLLECTOR="$(field "['collector_id']")"
 say "collector $COLLECTOR created in $((SECONDS - T1)) s; the plugin's container:"
 "${SPACECTL_DOCKER:-docker}" ps --filter label=spaceone.supervisor.plugin_id="$PLUGIN_ID" \
@@ -231,4 +229,12 @@ if [ "$STATUS" = SUCCESS ] && [ -n "$OUT" ] && ! printf '%s\n' "$OUT" | grep -qv
   exit 0
 fi
 say "job $JOB ended $STATUS with job tasks: $(echo $OUT)"
+sc list inventory.JobTask -p "job_id=$JOB" -o json
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+for task in json.load(sys.stdin).get("results", []):
+    for e in task.get("errors") or []:
+        print(f"docker-loop: {task[\"job_task_id\"]}: {e.get(\"error_code\")}: {e.get(\"message\")}")
+' >&2
+grep -h -i -B2 -A8 "error\|traceback" "$SERVICES/logs/inventory.log" 2>/dev/null | tail -n 40 >&2 || true
 exit 3

@@ -587,12 +587,17 @@ fn the_real_supervisor_runs_the_published_image_for_the_real_inventory() {
         "the SpaceONE 1.12 services venv {} is missing: scripts/reference.sh services builds it",
         services_venv.display()
     );
-    let state = tempfile::tempdir().expect("state");
+    // Kept when the test fails, for its logs.
+    let state = tempfile::Builder::new()
+        .prefix("spacectl-docker-loop-")
+        .tempdir()
+        .expect("state")
+        .keep();
     let mut c = Command::new("bash");
     c.arg(repo().join("scripts/docker-loop.sh"))
         .args(["--spacectl", spacectl_bin().to_str().unwrap()])
         .args(["--docker", d.state.to_str().unwrap()])
-        .args(["--state", state.path().join("loop").to_str().unwrap()])
+        .args(["--state", state.join("loop").to_str().unwrap()])
         .env("SPACECTL_DOCKER", docker_cli())
         .env_remove("SPACECTL_SERVICES_STATE");
     let r = run_bounded(c, "", Duration::from_secs(900));
@@ -622,6 +627,7 @@ fn the_real_supervisor_runs_the_published_image_for_the_real_inventory() {
     for name in ["alpha", "beta", "gamma"] {
         assert!(r.stdout.contains(&format!(" {name} ")), "{}", r.stdout);
     }
+    let _ = std::fs::remove_dir_all(&state);
     // The supervisor's containers went with the services.
     let left = d.run(&[
         "ps",
