@@ -34,12 +34,15 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Execute a method to resource')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show details of a specific resource')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Display one or many resources')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to SpaceONE 2.x; the granted token becomes the environment''s api_key')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the current environment''s token and its kept login')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages of spacectl and spaceone (one per command) into a directory')
             [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a local server (plugin-server)')
             [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Querying statistics for resources')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Manage resource templates')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the client version information')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show what the current token is: user or app, domain, workspace, role, expiry')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -115,6 +118,8 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--environment', '--environment', [CompletionResultType]::ParameterName, 'Environment name (prompted when absent; default "default")')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML file only: import its content as the environment''s configuration')
             [CompletionResult]::new('--import-file', '--import-file', [CompletionResultType]::ParameterName, 'YAML file only: import its content as the environment''s configuration')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Identity endpoint of a SpaceONE 2.x: the other endpoints are discovered from it (as `config endpoint discover`)')
+            [CompletionResult]::new('--internal', '--internal', [CompletionResultType]::ParameterName, 'With --identity: write the internal endpoints instead of the public ones')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -154,6 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an endpoint')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the endpoints of the current environment')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the endpoints of the current environment (same as show)')
+            [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Fill the endpoints from identity''s list (SpaceONE 2.x; no token needed), keeping those identity does not list, and print what changed')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -186,12 +192,23 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'spacectl;config;endpoint;discover' {
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Identity endpoint to ask (default: the environment''s identity endpoint)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM file of the client certificate''s private key; needs --client-cert')
+            [CompletionResult]::new('--internal', '--internal', [CompletionResultType]::ParameterName, 'Write each service''s internal endpoint instead of its public one')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'spacectl;config;endpoint;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an endpoint (grpc://HOST:PORT or grpc+ssl://HOST:PORT)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Replace the URL of an existing endpoint')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an endpoint')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the endpoints of the current environment')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the endpoints of the current environment (same as show)')
+            [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Fill the endpoints from identity''s list (SpaceONE 2.x; no token needed), keeping those identity does not list, and print what changed')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -208,6 +225,9 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             break
         }
         'spacectl;config;endpoint;help;list' {
+            break
+        }
+        'spacectl;config;endpoint;help;discover' {
             break
         }
         'spacectl;config;endpoint;help;help' {
@@ -244,6 +264,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an endpoint')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the endpoints of the current environment')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the endpoints of the current environment (same as show)')
+            [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Fill the endpoints from identity''s list (SpaceONE 2.x; no token needed), keeping those identity does not list, and print what changed')
             break
         }
         'spacectl;config;help;endpoint;add' {
@@ -259,6 +280,9 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             break
         }
         'spacectl;config;help;endpoint;list' {
+            break
+        }
+        'spacectl;config;help;endpoint;discover' {
             break
         }
         'spacectl;config;help;help' {
@@ -343,6 +367,27 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'All columns')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'All columns')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Always ask the server by reflection; do not read or write the descriptor cache')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spacectl;login' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Domain name (asked on a terminal; default: the kept login''s)')
+            [CompletionResult]::new('--domain', '--domain', [CompletionResultType]::ParameterName, 'Domain name (asked on a terminal; default: the kept login''s)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'User id, e.g. admin@example.com (asked on a terminal; default: the kept login''s)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User id, e.g. admin@example.com (asked on a terminal; default: the kept login''s)')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Get a WORKSPACE token for this workspace (name or id)')
+            [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Get a WORKSPACE token for this workspace (name or id)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Get a DOMAIN token (domain admins) or a USER token (your own resources)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM file of the client certificate''s private key; needs --client-cert')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of stdin (never asked when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'spacectl;logout' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -563,6 +608,17 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'spacectl;whoami' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (default: one `key: value` line each)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (default: one `key: value` line each)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM file of the client certificate''s private key; needs --client-cert')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Ask identity whether it accepts the token')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'spacectl;help' {
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze resources')
             [CompletionResult]::new('api-resources', 'api-resources', [CompletionResultType]::ParameterValue, 'Print the supported API resources')
@@ -573,12 +629,15 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Execute a method to resource')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show details of a specific resource')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Display one or many resources')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to SpaceONE 2.x; the granted token becomes the environment''s api_key')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the current environment''s token and its kept login')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages of spacectl and spaceone (one per command) into a directory')
             [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a local server (plugin-server)')
             [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Querying statistics for resources')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Manage resource templates')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the client version information')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show what the current token is: user or app, domain, workspace, role, expiry')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -624,6 +683,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an endpoint')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the endpoints of the current environment')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the endpoints of the current environment (same as show)')
+            [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Fill the endpoints from identity''s list (SpaceONE 2.x; no token needed), keeping those identity does not list, and print what changed')
             break
         }
         'spacectl;help;config;endpoint;add' {
@@ -641,6 +701,9 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl;help;config;endpoint;list' {
             break
         }
+        'spacectl;help;config;endpoint;discover' {
+            break
+        }
         'spacectl;help;create-project' {
             break
         }
@@ -651,6 +714,12 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             break
         }
         'spacectl;help;list' {
+            break
+        }
+        'spacectl;help;login' {
+            break
+        }
+        'spacectl;help;logout' {
             break
         }
         'spacectl;help;man' {
@@ -705,6 +774,9 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             break
         }
         'spacectl;help;version' {
+            break
+        }
+        'spacectl;help;whoami' {
             break
         }
         'spacectl;help;help' {

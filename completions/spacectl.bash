@@ -46,6 +46,12 @@ _spacectl() {
             spacectl,list)
                 cmd="spacectl__subcmd__list"
                 ;;
+            spacectl,login)
+                cmd="spacectl__subcmd__login"
+                ;;
+            spacectl,logout)
+                cmd="spacectl__subcmd__logout"
+                ;;
             spacectl,man)
                 cmd="spacectl__subcmd__man"
                 ;;
@@ -63,6 +69,9 @@ _spacectl() {
                 ;;
             spacectl,version)
                 cmd="spacectl__subcmd__version"
+                ;;
+            spacectl,whoami)
+                cmd="spacectl__subcmd__whoami"
                 ;;
             spacectl__subcmd__config,endpoint)
                 cmd="spacectl__subcmd__config__subcmd__endpoint"
@@ -88,6 +97,9 @@ _spacectl() {
             spacectl__subcmd__config__subcmd__endpoint,add)
                 cmd="spacectl__subcmd__config__subcmd__endpoint__subcmd__add"
                 ;;
+            spacectl__subcmd__config__subcmd__endpoint,discover)
+                cmd="spacectl__subcmd__config__subcmd__endpoint__subcmd__discover"
+                ;;
             spacectl__subcmd__config__subcmd__endpoint,help)
                 cmd="spacectl__subcmd__config__subcmd__endpoint__subcmd__help"
                 ;;
@@ -105,6 +117,9 @@ _spacectl() {
                 ;;
             spacectl__subcmd__config__subcmd__endpoint__subcmd__help,add)
                 cmd="spacectl__subcmd__config__subcmd__endpoint__subcmd__help__subcmd__add"
+                ;;
+            spacectl__subcmd__config__subcmd__endpoint__subcmd__help,discover)
+                cmd="spacectl__subcmd__config__subcmd__endpoint__subcmd__help__subcmd__discover"
                 ;;
             spacectl__subcmd__config__subcmd__endpoint__subcmd__help,help)
                 cmd="spacectl__subcmd__config__subcmd__endpoint__subcmd__help__subcmd__help"
@@ -144,6 +159,9 @@ _spacectl() {
                 ;;
             spacectl__subcmd__config__subcmd__help__subcmd__endpoint,add)
                 cmd="spacectl__subcmd__config__subcmd__help__subcmd__endpoint__subcmd__add"
+                ;;
+            spacectl__subcmd__config__subcmd__help__subcmd__endpoint,discover)
+                cmd="spacectl__subcmd__config__subcmd__help__subcmd__endpoint__subcmd__discover"
                 ;;
             spacectl__subcmd__config__subcmd__help__subcmd__endpoint,list)
                 cmd="spacectl__subcmd__config__subcmd__help__subcmd__endpoint__subcmd__list"
@@ -187,6 +205,12 @@ _spacectl() {
             spacectl__subcmd__help,list)
                 cmd="spacectl__subcmd__help__subcmd__list"
                 ;;
+            spacectl__subcmd__help,login)
+                cmd="spacectl__subcmd__help__subcmd__login"
+                ;;
+            spacectl__subcmd__help,logout)
+                cmd="spacectl__subcmd__help__subcmd__logout"
+                ;;
             spacectl__subcmd__help,man)
                 cmd="spacectl__subcmd__help__subcmd__man"
                 ;;
@@ -204,6 +228,9 @@ _spacectl() {
                 ;;
             spacectl__subcmd__help,version)
                 cmd="spacectl__subcmd__help__subcmd__version"
+                ;;
+            spacectl__subcmd__help,whoami)
+                cmd="spacectl__subcmd__help__subcmd__whoami"
                 ;;
             spacectl__subcmd__help__subcmd__config,endpoint)
                 cmd="spacectl__subcmd__help__subcmd__config__subcmd__endpoint"
@@ -225,6 +252,9 @@ _spacectl() {
                 ;;
             spacectl__subcmd__help__subcmd__config__subcmd__endpoint,add)
                 cmd="spacectl__subcmd__help__subcmd__config__subcmd__endpoint__subcmd__add"
+                ;;
+            spacectl__subcmd__help__subcmd__config__subcmd__endpoint,discover)
+                cmd="spacectl__subcmd__help__subcmd__config__subcmd__endpoint__subcmd__discover"
                 ;;
             spacectl__subcmd__help__subcmd__config__subcmd__endpoint,list)
                 cmd="spacectl__subcmd__help__subcmd__config__subcmd__endpoint__subcmd__list"
@@ -344,7 +374,7 @@ _spacectl() {
 
     case "${cmd}" in
         spacectl)
-            opts="-h -V --help --version analyze api-resources apply completion config create-project exec get list man plugin run stat template version help"
+            opts="-h -V --help --version analyze api-resources apply completion config create-project exec get list login logout man plugin run stat template version whoami help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,7 +582,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__config__subcmd__endpoint)
-            opts="-h --help add update remove show list help"
+            opts="-h --help add update remove show list discover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -579,8 +609,38 @@ _spacectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spacectl__subcmd__config__subcmd__endpoint__subcmd__discover)
+            opts="-h --internal --identity --ca-file --client-cert --client-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spacectl__subcmd__config__subcmd__endpoint__subcmd__help)
-            opts="add update remove show list help"
+            opts="add update remove show list discover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -594,6 +654,20 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__config__subcmd__endpoint__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__config__subcmd__endpoint__subcmd__help__subcmd__discover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -794,7 +868,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__config__subcmd__help__subcmd__endpoint)
-            opts="add update remove show list"
+            opts="add update remove show list discover"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -808,6 +882,20 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__config__subcmd__help__subcmd__endpoint__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__config__subcmd__help__subcmd__endpoint__subcmd__discover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -962,7 +1050,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__config__subcmd__init)
-            opts="-e -f -h --environment --import-file --help"
+            opts="-e -f -h --environment --import-file --identity --internal --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -981,6 +1069,10 @@ _spacectl() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1216,7 +1308,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__help)
-            opts="analyze api-resources apply completion config create-project exec get list man plugin run stat template version help"
+            opts="analyze api-resources apply completion config create-project exec get list login logout man plugin run stat template version whoami help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1300,7 +1392,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__help__subcmd__config__subcmd__endpoint)
-            opts="add update remove show list"
+            opts="add update remove show list discover"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1314,6 +1406,20 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__help__subcmd__config__subcmd__endpoint__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__help__subcmd__config__subcmd__endpoint__subcmd__discover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1510,6 +1616,34 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__help__subcmd__logout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1733,6 +1867,20 @@ _spacectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        spacectl__subcmd__help__subcmd__whoami)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         spacectl__subcmd__list)
             opts="-p -j -f -m -a -c -t -l -s -v -o -h --parameter --json-parameter --file-parameter --minimal --all --columns --template-file --limit --sort --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1824,6 +1972,74 @@ _spacectl() {
                     COMPREPLY=($(compgen -W "table json yaml csv quiet" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__login)
+            opts="-d -u -w -h --domain --user --password-stdin --workspace --scope --ca-file --client-cert --client-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -W "domain user" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__logout)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -2500,6 +2716,40 @@ _spacectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        spacectl__subcmd__whoami)
+            opts="-o -h --verify --output --ca-file --client-cert --client-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

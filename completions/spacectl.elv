@@ -31,12 +31,15 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand exec 'Execute a method to resource'
             cand get 'Show details of a specific resource'
             cand list 'Display one or many resources'
+            cand login 'Sign in to SpaceONE 2.x; the granted token becomes the environment''s api_key'
+            cand logout 'Forget the current environment''s token and its kept login'
             cand man 'Write the manual pages of spacectl and spaceone (one per command) into a directory'
             cand plugin 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)'
             cand run 'Run a local server (plugin-server)'
             cand stat 'Querying statistics for resources'
             cand template 'Manage resource templates'
             cand version 'Print the client version information'
+            cand whoami 'Show what the current token is: user or app, domain, workspace, role, expiry'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;analyze'= {
@@ -106,6 +109,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand --environment 'Environment name (prompted when absent; default "default")'
             cand -f 'YAML file only: import its content as the environment''s configuration'
             cand --import-file 'YAML file only: import its content as the environment''s configuration'
+            cand --identity 'Identity endpoint of a SpaceONE 2.x: the other endpoints are discovered from it (as `config endpoint discover`)'
+            cand --internal 'With --identity: write the internal endpoints instead of the public ones'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -140,6 +145,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand remove 'Remove an endpoint'
             cand show 'Show the endpoints of the current environment'
             cand list 'Show the endpoints of the current environment (same as show)'
+            cand discover 'Fill the endpoints from identity''s list (SpaceONE 2.x; no token needed), keeping those identity does not list, and print what changed'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;config;endpoint;add'= {
@@ -166,12 +172,22 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'spacectl;config;endpoint;discover'= {
+            cand --identity 'Identity endpoint to ask (default: the environment''s identity endpoint)'
+            cand --ca-file 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)'
+            cand --client-cert 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key'
+            cand --client-key 'PEM file of the client certificate''s private key; needs --client-cert'
+            cand --internal 'Write each service''s internal endpoint instead of its public one'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'spacectl;config;endpoint;help'= {
             cand add 'Add an endpoint (grpc://HOST:PORT or grpc+ssl://HOST:PORT)'
             cand update 'Replace the URL of an existing endpoint'
             cand remove 'Remove an endpoint'
             cand show 'Show the endpoints of the current environment'
             cand list 'Show the endpoints of the current environment (same as show)'
+            cand discover 'Fill the endpoints from identity''s list (SpaceONE 2.x; no token needed), keeping those identity does not list, and print what changed'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;config;endpoint;help;add'= {
@@ -183,6 +199,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl;config;endpoint;help;show'= {
         }
         &'spacectl;config;endpoint;help;list'= {
+        }
+        &'spacectl;config;endpoint;help;discover'= {
         }
         &'spacectl;config;endpoint;help;help'= {
         }
@@ -211,6 +229,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand remove 'Remove an endpoint'
             cand show 'Show the endpoints of the current environment'
             cand list 'Show the endpoints of the current environment (same as show)'
+            cand discover 'Fill the endpoints from identity''s list (SpaceONE 2.x; no token needed), keeping those identity does not list, and print what changed'
         }
         &'spacectl;config;help;endpoint;add'= {
         }
@@ -221,6 +240,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl;config;help;endpoint;show'= {
         }
         &'spacectl;config;help;endpoint;list'= {
+        }
+        &'spacectl;config;help;endpoint;discover'= {
         }
         &'spacectl;config;help;help'= {
         }
@@ -300,6 +321,25 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand -a 'All columns'
             cand --all 'All columns'
             cand --no-cache 'Always ask the server by reflection; do not read or write the descriptor cache'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;login'= {
+            cand -d 'Domain name (asked on a terminal; default: the kept login''s)'
+            cand --domain 'Domain name (asked on a terminal; default: the kept login''s)'
+            cand -u 'User id, e.g. admin@example.com (asked on a terminal; default: the kept login''s)'
+            cand --user 'User id, e.g. admin@example.com (asked on a terminal; default: the kept login''s)'
+            cand -w 'Get a WORKSPACE token for this workspace (name or id)'
+            cand --workspace 'Get a WORKSPACE token for this workspace (name or id)'
+            cand --scope 'Get a DOMAIN token (domain admins) or a USER token (your own resources)'
+            cand --ca-file 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)'
+            cand --client-cert 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key'
+            cand --client-key 'PEM file of the client certificate''s private key; needs --client-cert'
+            cand --password-stdin 'Read the password from the first line of stdin (never asked when stdin is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'spacectl;logout'= {
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -489,6 +529,16 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'spacectl;whoami'= {
+            cand -o 'Output format (default: one `key: value` line each)'
+            cand --output 'Output format (default: one `key: value` line each)'
+            cand --ca-file 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)'
+            cand --client-cert 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key'
+            cand --client-key 'PEM file of the client certificate''s private key; needs --client-cert'
+            cand --verify 'Ask identity whether it accepts the token'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'spacectl;help'= {
             cand analyze 'Analyze resources'
             cand api-resources 'Print the supported API resources'
@@ -499,12 +549,15 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand exec 'Execute a method to resource'
             cand get 'Show details of a specific resource'
             cand list 'Display one or many resources'
+            cand login 'Sign in to SpaceONE 2.x; the granted token becomes the environment''s api_key'
+            cand logout 'Forget the current environment''s token and its kept login'
             cand man 'Write the manual pages of spacectl and spaceone (one per command) into a directory'
             cand plugin 'Plugin author tools (metadata conversion, smoke tests, the handler protocol)'
             cand run 'Run a local server (plugin-server)'
             cand stat 'Querying statistics for resources'
             cand template 'Manage resource templates'
             cand version 'Print the client version information'
+            cand whoami 'Show what the current token is: user or app, domain, workspace, role, expiry'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;help;analyze'= {
@@ -539,6 +592,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand remove 'Remove an endpoint'
             cand show 'Show the endpoints of the current environment'
             cand list 'Show the endpoints of the current environment (same as show)'
+            cand discover 'Fill the endpoints from identity''s list (SpaceONE 2.x; no token needed), keeping those identity does not list, and print what changed'
         }
         &'spacectl;help;config;endpoint;add'= {
         }
@@ -550,6 +604,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         }
         &'spacectl;help;config;endpoint;list'= {
         }
+        &'spacectl;help;config;endpoint;discover'= {
+        }
         &'spacectl;help;create-project'= {
         }
         &'spacectl;help;exec'= {
@@ -557,6 +613,10 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl;help;get'= {
         }
         &'spacectl;help;list'= {
+        }
+        &'spacectl;help;login'= {
+        }
+        &'spacectl;help;logout'= {
         }
         &'spacectl;help;man'= {
         }
@@ -596,6 +656,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl;help;template;remove'= {
         }
         &'spacectl;help;version'= {
+        }
+        &'spacectl;help;whoami'= {
         }
         &'spacectl;help;help'= {
         }

@@ -62,6 +62,11 @@ pub enum Command {
     Get(GetArgs),
     /// Display one or many resources
     List(ListArgs),
+    /// Sign in to SpaceONE 2.x; the granted token becomes the environment's api_key
+    #[command(after_help = LOGIN_EXAMPLES)]
+    Login(LoginArgs),
+    /// Forget the current environment's token and its kept login
+    Logout,
     /// Write the manual pages of spacectl and spaceone (one per command) into a directory
     Man {
         /// Directory to write the pages into, e.g. ~/.local/share/man/man1 (created when missing)
@@ -81,6 +86,59 @@ pub enum Command {
     Template(TemplateCommand),
     /// Print the client version information
     Version,
+    /// Show what the current token is: user or app, domain, workspace, role, expiry
+    #[command(after_help = "Examples:\n  spacectl whoami\n  spacectl whoami --verify     # ask identity whether it accepts the token\n  spacectl whoami -o json")]
+    Whoami(WhoamiArgs),
+}
+
+const LOGIN_EXAMPLES: &str = "Examples:
+  spacectl login                                   # on a terminal: asks, then offers your workspaces
+  echo \"$PASSWORD\" | spacectl login --domain spaceone --user admin@example.com --password-stdin
+  spacectl login --workspace default               # another workspace, from the kept login (no password)
+  spacectl login --scope domain                    # back to a domain token
+
+The refresh token is kept in ~/.spaceone/sessions/ENV.json (mode 0600), outside the environment
+file; an expired token is granted anew from it before a call.";
+
+// ---------------------------------------------------------------- sessions
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Domain name (asked on a terminal; default: the kept login's)
+    #[arg(short = 'd', long = "domain", value_name = "NAME")]
+    pub domain: Option<String>,
+    /// User id, e.g. admin@example.com (asked on a terminal; default: the kept login's)
+    #[arg(short = 'u', long = "user", value_name = "USER_ID")]
+    pub user: Option<String>,
+    /// Read the password from the first line of stdin (never asked when stdin is not a terminal)
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+    /// Get a WORKSPACE token for this workspace (name or id)
+    #[arg(short = 'w', long = "workspace", value_name = "NAME_OR_ID", conflicts_with = "scope")]
+    pub workspace: Option<String>,
+    /// Get a DOMAIN token (domain admins) or a USER token (your own resources)
+    #[arg(long = "scope", value_enum)]
+    pub scope: Option<LoginScope>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoginScope {
+    Domain,
+    User,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// Ask identity whether it accepts the token
+    #[arg(long)]
+    pub verify: bool,
+    /// Output format (default: one `key: value` line each)
+    #[arg(short = 'o', long = "output", value_enum)]
+    pub output: Option<DocFormat>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 // ---------------------------------------------------------------- apply
@@ -131,6 +189,13 @@ pub enum ConfigCommand {
         /// YAML file only: import its content as the environment's configuration
         #[arg(short = 'f', long = "import-file", value_parser = existing_path)]
         import_file: Option<PathBuf>,
+        /// Identity endpoint of a SpaceONE 2.x: the other endpoints are discovered from it
+        /// (as `config endpoint discover`)
+        #[arg(long = "identity", value_name = "URL")]
+        identity: Option<String>,
+        /// With --identity: write the internal endpoints instead of the public ones
+        #[arg(long = "internal", requires = "identity")]
+        internal: bool,
     },
     /// Set a top-level key of the current environment (the value is stored as a string)
     Set {
@@ -192,6 +257,19 @@ pub enum EndpointCommand {
     Show(EndpointShowArgs),
     /// Show the endpoints of the current environment (same as show)
     List(EndpointShowArgs),
+    /// Fill the endpoints from identity's list (SpaceONE 2.x; no token needed),
+    /// keeping those identity does not list, and print what changed
+    #[command(after_help = "Examples:\n  spacectl config endpoint discover\n  spacectl config endpoint discover --internal\n  spacectl config endpoint discover --identity grpc+ssl://identity.example.com:443")]
+    Discover {
+        /// Write each service's internal endpoint instead of its public one
+        #[arg(long)]
+        internal: bool,
+        /// Identity endpoint to ask (default: the environment's identity endpoint)
+        #[arg(long = "identity", value_name = "URL")]
+        identity: Option<String>,
+        #[command(flatten)]
+        tls: TlsArgs,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod output;
 mod plugin;
 mod request;
 mod scaffold;
+mod session;
 
 use std::io::Write;
 

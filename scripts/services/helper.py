@@ -1,4 +1,5 @@
 """Support commands of scripts/services.sh, run with the services venv's Python.
+SERVICES_LINE=2 (exported by services.sh) selects the SpaceONE 2.x services (line2.py).
 
     helper.py prepare STATE SERVICE...     ports, then config
     helper.py ports STATE                  choose free loopback ports, write STATE/ports.env
@@ -37,6 +38,16 @@ REDIS_DB = {"identity": 0, "repository": 1, "inventory": 2, "plugin": 3, "superv
 IDENTITY_TOKEN_TIMEOUT = 86400
 
 
+def line2():
+    """Whether the 2.x services are meant (their configuration and bootstrap are in line2.py)."""
+    return os.environ.get("SERVICES_LINE", "1") == "2"
+
+
+if line2():
+    sys.path.insert(0, HERE)
+    import line2 as v2  # noqa: E402
+
+
 def fail(message):
     sys.stderr.write(f"services: {message}\n")
     sys.exit(1)
@@ -65,7 +76,8 @@ def _span_is_free(start, span):
 
 def cmd_ports(state):
     held = []  # kept open until every port is chosen, so that none is chosen twice
-    ports = {name: _free_port(held) for name in PORT_NAMES}
+    names = PORT_NAMES + (["CONFIG_PORT"] if line2() else [])
+    ports = {name: _free_port(held) for name in names}
     start = None
     for _ in range(50):
         candidate = _free_port(held)
@@ -163,6 +175,8 @@ def _base(service, ports, log_level):
 
 
 def service_config(service, state, ports, log_level, loop):
+    if line2():
+        return v2.service_config(service, state, ports, log_level, loop, read_text)
     if service == "supervisor":
         return _supervisor_config(state, ports, log_level)
     conf = _base(service, ports, log_level)
@@ -239,9 +253,10 @@ def cmd_config(state, services):
     loop = os.environ.get("SERVICES_LOOP", "0") == "1"
     conf_dir = os.path.join(state, "conf")
     os.makedirs(conf_dir, exist_ok=True)
+    known = v2.REDIS_DB if line2() else REDIS_DB
     for service in services:
-        if service not in REDIS_DB:
-            fail(f"unknown service {service!r} (expected one of {', '.join(REDIS_DB)})")
+        if service not in known:
+            fail(f"unknown service {service!r} (expected one of {', '.join(known)})")
         path = os.path.join(conf_dir, f"{service}.yaml")
         with open(path + ".tmp", "w") as f:
             f.write(f"# {service}: written by scripts/services.sh\n")
@@ -372,7 +387,9 @@ def bootstrap(state, ports):
     token = _dict(identity.Token.issue({"user_id": owner, "user_type": "DOMAIN_OWNER",
                                         "credentials": {"password": password},
                                         "domain_id": domain_id, "timeout": timeout}, metadata=()))["access_token"]
-    write_spacectl_home(state, ports, token)
+    loop = os.environ.get("SERVICES_LOOP", "0") == "1"
+    services = ["identity", "repository", "inventory"] + (["plugin", "secret"] if loop else [])
+    write_spacectl_home(state, ports, token, services)
     # The token comes last and whole: services that wait for it start when it exists.
     for name, value in (("domain_id", domain_id), ("token", token)):
         path = os.path.join(state, name)
@@ -381,11 +398,9 @@ def bootstrap(state, ports):
         os.replace(path + ".tmp", path)
 
 
-def write_spacectl_home(state, ports, token):
+def write_spacectl_home(state, ports, token, services):
     """A spacectl configuration (environment `local`) read alike by our spacectl and the
     Python one: HOME=STATE/home."""
-    loop = os.environ.get("SERVICES_LOOP", "0") == "1"
-    services = ["identity", "repository", "inventory"] + (["plugin", "secret"] if loop else [])
     home = os.path.join(state, "home", ".spaceone")
     os.makedirs(os.path.join(home, "environments"), exist_ok=True)
     with open(os.path.join(home, "environment.yml"), "w") as f:
@@ -453,6 +468,9 @@ def cmd_setup(state, seconds, services):
     import spaceone.core.pygrpc  # noqa: F401  (while identity starts)
 
     wait_for_port(ports["IDENTITY_PORT"], seconds, "identity")
+    if line2():
+        setup_line2(state, ports, services, deadline)
+        return
     bootstrap(state, ports)
     token, domain_id = read_text(state, "token"), read_text(state, "domain_id")
     errors = []
@@ -461,6 +479,35 @@ def cmd_setup(state, seconds, services):
     if "supervisor" in services:
         jobs.append(threading.Thread(
             target=lambda: errors.append(wait_supervisor(ports, token, domain_id, deadline))))
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join(max(0.0, deadline - time.monotonic()) + 1)
+    for error in errors:
+        if error:
+            fail(error)
+
+
+def setup_line2(state, ports, services, deadline):
+    """cmd_setup for the 2.x services."""
+    import threading
+
+    v2.bootstrap(state, ports, os.environ.get("SERVICES_LOOP", "0") == "1", write_spacectl_home)
+    token = read_text(state, "token")
+    errors = []
+
+    def warm2(service):
+        try:
+            port = ports[f"{service.upper()}_PORT"]
+            wait_for_port(port, max(1.0, deadline - time.monotonic()), service)
+            v2.warm_call(port, service, token)
+        except BaseException as e:  # wait_for_port exits through SystemExit
+            sys.stderr.write(f"warm-up of {service} failed: {e}\n")
+
+    jobs = [threading.Thread(target=warm2, args=(s,)) for s in services if s in v2.WARM_CALLS]
+    if "supervisor" in services:
+        jobs.append(threading.Thread(
+            target=lambda: errors.append(v2.wait_supervisor(ports, state, deadline, read_text))))
     for job in jobs:
         job.start()
     for job in jobs:

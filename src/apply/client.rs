@@ -129,7 +129,7 @@ impl LazyCaller {
 
     fn get(&mut self) -> Result<&mut ServiceCaller> {
         if self.inner.is_none() {
-            let env = crate::config::load_current()?;
+            let env = crate::session::load_current()?;
             self.inner = Some(ServiceCaller::new(
                 env,
                 self.options.clone(),

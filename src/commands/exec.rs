@@ -4,7 +4,6 @@
 use prost_reflect::DynamicMessage;
 
 use crate::cli::{CallArgs, ExecArgs, ExecFormat, ParamArgs};
-use crate::config;
 use crate::error::{AppError, Result};
 use crate::grpc::{self, resolve};
 use crate::output::message::to_value;
@@ -35,7 +34,7 @@ pub(super) fn call_and_print(
 ) -> Result<()> {
     let params = request::params::build(params)?;
     let target = resolve::parse_resource(resource)?;
-    let env = config::load_current()?;
+    let env = crate::session::load_current()?;
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
     let options = super::session_options(call);

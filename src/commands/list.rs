@@ -178,7 +178,7 @@ pub(super) fn call_rows<F>(
 where
     F: FnOnce(&MessageDescriptor, &mut Map<String, Value>) -> Result<()>,
 {
-    let env = config::load_current()?;
+    let env = crate::session::load_current()?;
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
     let options = super::session_options(call);

@@ -16,6 +16,7 @@ mod plugin_metadata;
 mod plugin_protocol;
 mod plugin_server;
 mod plugin_test;
+mod session;
 mod spaceone;
 mod stat;
 mod template;
@@ -88,6 +89,9 @@ fn dispatch(command: Command, name: BinName) -> Result<()> {
         Command::Exec(a) => exec::run(a),
         Command::Get(a) => get::run(a),
         Command::List(a) => list::run(a),
+        Command::Login(a) => session::login(a),
+        Command::Logout => session::logout(),
+        Command::Whoami(a) => session::whoami(a),
         Command::Stat(a) => stat::run_stat(a),
         Command::Analyze(a) => stat::run_analyze(a),
         Command::ApiResources(a) => api_resources::run(&a.tls),

@@ -24,11 +24,6 @@ pub use url::{EndpointUrl, ParsedEndpoint, parse_endpoint_url, validate_endpoint
 
 use crate::error::Result;
 
-/// The current environment of the current user (`$HOME`, `SPACECTL_DEFAULT_ENVIRONMENT`).
-pub fn load_current() -> Result<Environment> {
-    Store::discover()?.load_current()
-}
-
 /// The TLS files an environment names (`ca_file`, `client_cert`, `client_key`), with
 /// relative paths under `~/.spaceone` and `~/` under the home directory.
 pub fn tls_files(env: &Environment) -> Result<crate::grpc::TlsFiles> {

@@ -65,7 +65,23 @@ pub async fn call<F>(
     method: &MethodDescriptor,
     request: DynamicMessage,
     metadata: &[(String, String)],
+    on_message: F,
+) -> Result<(), AppError>
+where
+    F: FnMut(DynamicMessage) -> Result<(), AppError>,
+{
+    call_mapped(conn, method, request, metadata, on_message, call_error).await
+}
+
+/// [`call`] with the final status mapped to an error by `map_status(status, channel)`
+/// instead of the client's usual texts (a caller that tells upstream's error codes apart).
+pub async fn call_mapped<F>(
+    conn: &Connection,
+    method: &MethodDescriptor,
+    request: DynamicMessage,
+    metadata: &[(String, String)],
     mut on_message: F,
+    map_status: fn(&Status, &str) -> AppError,
 ) -> Result<(), AppError>
 where
     F: FnMut(DynamicMessage) -> Result<(), AppError>,
@@ -89,12 +105,12 @@ where
                     last = Some(status);
                     continue;
                 }
-                return Err(call_error(&status, &conn.label));
+                return Err(map_status(&status, &conn.label));
             }
         }
     }
     let status = last.unwrap_or_else(|| Status::unavailable(""));
-    Err(call_error(&status, &conn.label))
+    Err(map_status(&status, &conn.label))
 }
 
 enum Failure {

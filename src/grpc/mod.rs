@@ -205,6 +205,23 @@ impl Session {
             .await
             .map_err(|e| self.conn.explain(e))
     }
+
+    /// [`Session::call`] with the final status mapped by `map_status(status, channel)`.
+    pub async fn call_mapped<F>(
+        &self,
+        method: &MethodDescriptor,
+        request: DynamicMessage,
+        metadata: &[(String, String)],
+        on_message: F,
+        map_status: fn(&tonic::Status, &str) -> AppError,
+    ) -> Result<()>
+    where
+        F: FnMut(DynamicMessage) -> Result<()>,
+    {
+        invoke::call_mapped(&self.conn, method, request, metadata, on_message, map_status)
+            .await
+            .map_err(|e| self.conn.explain(e))
+    }
 }
 
 #[cfg(test)]
