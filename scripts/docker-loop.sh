@@ -15,8 +15,11 @@
 #                           scripts/docker.sh base, as no image registry may be reachable)
 #   --docker DIR            use the Docker daemon and registry scripts/docker.sh started in DIR
 #                           (default: start both in the state directory, stop them at the end)
-#   --no-inventory-v1       leave the image's command as the project has it; by default a copy of
-#                           the project gets --inventory-v1 in its Dockerfile's CMD, which
+#   --line 1|2              the SpaceONE services: 1 (1.12, the default) or 2 (2.x: the plugin is
+#                           registered in the LOCAL repository through the 2.x API, the collector
+#                           made in the services' workspace)
+#   --no-inventory-v1       leave the image's command as the project has it; by default on 1.12 a
+#                           copy of the project gets --inventory-v1 in its Dockerfile's CMD, which
 #                           inventory 1.12 needs to store a v2 plugin's cloud service types
 #   --state DIR             where everything goes (default: a new temporary directory, removed
 #                           at the end unless --keep or failure)
@@ -36,6 +39,7 @@ SPACECTL="${SPACECTL_BIN:-}"
 BASE_IMAGE=""
 DOCKER_DIR=""
 INVENTORY_V1=1
+LINE=1
 STATE=""
 KEEP=0
 WAIT=180
@@ -51,6 +55,7 @@ while [ $# -gt 0 ]; do
     --base-image) [ $# -ge 2 ] || bad "--base-image needs an image"; BASE_IMAGE="$2"; shift 2 ;;
     --docker) [ $# -ge 2 ] || bad "--docker needs a directory"; DOCKER_DIR="$2"; shift 2 ;;
     --no-inventory-v1) INVENTORY_V1=0; shift ;;
+    --line) [ $# -ge 2 ] || bad "--line needs 1 or 2"; LINE="$2"; shift 2 ;;
     --state) [ $# -ge 2 ] || bad "--state needs a directory"; STATE="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --wait) [ $# -ge 2 ] || bad "--wait needs seconds"; WAIT="$2"; shift 2 ;;
@@ -59,6 +64,8 @@ while [ $# -gt 0 ]; do
     *) [ -z "$PROJECT" ] || bad "one project directory only"; PROJECT="$1"; shift ;;
   esac
 done
+case "$LINE" in 1|2) ;; *) bad "--line must be 1 or 2, not '$LINE'" ;; esac
+[ "$LINE" = 1 ] || INVENTORY_V1=0
 case "$WAIT" in ''|*[!0-9]*) bad "--wait must be a whole number of seconds, not '$WAIT'" ;; esac
 [ "$(id -u)" = 0 ] || die "needs root (it starts a Docker daemon)"
 
@@ -149,7 +156,7 @@ if command -v strip >/dev/null; then strip "$IMAGE_SPACECTL"; fi
 
 # ------------------------------------------------------------------ the services
 
-"$ROOT/scripts/services.sh" start --docker "$DOCKER_DIR" --state "$SERVICES"
+"$ROOT/scripts/services.sh" start --line "$LINE" --docker "$DOCKER_DIR" --state "$SERVICES"
 SERVICES_STARTED=1
 export HOME="$SERVICES/home" XDG_CACHE_HOME="$STATE/cache"
 unset SPACECTL_DEFAULT_ENVIRONMENT
@@ -161,9 +168,11 @@ sc() {  # sc ARGS...: run our spacectl, show the call, keep its stdout in OUT
 field() { printf '%s' "$OUT" | python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
 
 # Once per installation: the domain's local repository, the provider of the plugin.
-sc list repository.Repository -c repository_type -o quiet
-if ! printf '%s\n' "$OUT" | grep -qx local; then
-  sc exec register repository.Repository -p name=local -p repository_type=local
+if [ "$LINE" = 1 ]; then
+  sc list repository.Repository -c repository_type -o quiet
+  if ! printf '%s\n' "$OUT" | grep -qx local; then
+    sc exec register repository.Repository -p name=local -p repository_type=local
+  fi
 fi
 PROVIDER="$(sed -n 's/^provider: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$BUILD_DIR/register.yaml")"
 [ -n "$PROVIDER" ] || die "$BUILD_DIR/register.yaml names no provider"
@@ -186,15 +195,38 @@ say "built and published in $((SECONDS - T0)) s"
 
 # ------------------------------------------------------------------ the collection
 
-sc exec create identity.ServiceAccount -o json -j "{\"name\": \"docker-loop\", \"provider\": \"$PROVIDER\",
-  \"service_account_type\": \"GENERAL\", \"data\": {}}"
-SA="$(field "['service_account_id']")"
-sc exec create secret.Secret -o json -j "{\"name\": \"docker-loop\", \"secret_type\": \"CREDENTIALS\",
-  \"service_account_id\": \"$SA\", \"data\": {}}"
-SECRET="$(field "['secret_id']")"
+if [ "$LINE" = 1 ]; then
+  sc exec create identity.ServiceAccount -o json -j "{\"name\": \"docker-loop\", \"provider\": \"$PROVIDER\",
+    \"service_account_type\": \"GENERAL\", \"data\": {}}"
+  SA="$(field "['service_account_id']")"
+  sc exec create secret.Secret -o json -j "{\"name\": \"docker-loop\", \"secret_type\": \"CREDENTIALS\",
+    \"service_account_id\": \"$SA\", \"data\": {}}"
+  SECRET="$(field "['secret_id']")"
+  COLLECTOR_JSON="{\"name\": \"docker-loop\", \"plugin_info\": {\"plugin_id\": \"$PLUGIN_ID\", \"upgrade_mode\": \"AUTO\", \"options\": {}}}"
+else
+  # 2.x: the provider's schemas (a service account needs them), then the workspace's project,
+  # service account and secret, with the workspace owner's token of the services.
+  for kind in SECRET SERVICE_ACCOUNT; do
+    id="$PROVIDER-$(echo "$kind" | tr 'A-Z_' 'a-z-')" related=""
+    [ "$kind" = SERVICE_ACCOUNT ] && related=", \"related_schemas\": [\"$PROVIDER-secret\"]"
+    sc exec create identity.Schema -j "{\"schema_id\": \"$id\", \"name\": \"$id\", \"schema_type\": \"$kind\",
+      \"provider\": \"$PROVIDER\", \"schema\": {\"type\": \"object\", \"properties\": {}, \"required\": []}$related}"
+  done
+  echo "+ spacectl config set api_key <the workspace owner's token>" >&2
+  "$SPACECTL" config set api_key "$(cat "$SERVICES/workspace_token")" >/dev/null || die "config set api_key failed"
+  sc exec create identity.Project -o json -j '{"name": "docker-loop", "project_type": "PUBLIC"}'
+  PROJECT_ID="$(field "['project_id']")"
+  sc exec create identity.ServiceAccount -o json -j "{\"name\": \"docker-loop\", \"provider\": \"$PROVIDER\",
+    \"project_id\": \"$PROJECT_ID\", \"secret_schema_id\": \"$PROVIDER-secret\", \"data\": {}, \"secret_data\": {}}"
+  SA="$(field "['service_account_id']")"
+  sc exec create secret.Secret -o json -j "{\"name\": \"docker-loop\", \"data\": {}, \"schema_id\": \"$PROVIDER-secret\",
+    \"resource_group\": \"PROJECT\", \"project_id\": \"$PROJECT_ID\", \"service_account_id\": \"$SA\"}"
+  SECRET="$(field "['secret_id']")"
+  COLLECTOR_JSON="{\"name\": \"docker-loop\", \"provider\": \"$PROVIDER\", \"resource_group\": \"WORKSPACE\", \"plugin_info\": {\"plugin_id\": \"$PLUGIN_ID\", \"upgrade_mode\": \"AUTO\", \"options\": {}}}"
+fi
 say "creating the collector: the supervisor pulls the image and runs it"
 T1=$SECONDS
-sc exec create inventory.Collector -o json -j "{\"name\": \"docker-loop\", \"plugin_info\": {\"plugin_id\": \"$PLUGIN_ID\", \"upgrade_mode\": \"AUTO\", \"options\": {}}}"
+sc exec create inventory.Collector -o json -j "$COLLECTOR_JSON"
 COLLECTOR="$(field "['collector_id']")"
 say "collector $COLLECTOR created in $((SECONDS - T1)) s; the plugin's container:"
 "${SPACECTL_DOCKER:-docker}" ps --filter label=spaceone.supervisor.plugin_id="$PLUGIN_ID" \

@@ -173,7 +173,7 @@ pub fn run_publish_command(a: PluginPublishArgs) -> Result<()> {
     )
     .map_err(AppError::msg)?;
     let forced = a.api.map(|n| if n == 2 { Api::V2 } else { Api::V1 });
-    let env = crate::config::load_current()?;
+    let env = crate::session::load_current()?;
     let url = env.endpoint("repository")?;
     let metadata = env.call_metadata();
     let tls = super::session_tls(&a.tls, &env)?;

@@ -34,13 +34,6 @@ impl Api {
             Api::V2 => "2.x API, LOCAL repository",
         }
     }
-
-    fn version(self) -> &'static str {
-        match self {
-            Api::V1 => "v1",
-            Api::V2 => "v2",
-        }
-    }
 }
 
 /// Where the image goes and under which names.
@@ -208,22 +201,26 @@ impl Repository {
         metadata: Vec<(String, String)>,
         api: Option<Api>,
     ) -> Result<Repository> {
-        let session = Session::open_with(url, options, tls).await?;
-        let offers = |v: &str| {
-            session
-                .catalog()
-                .services()
-                .iter()
-                .any(|s| s == &format!("spaceone.api.repository.{v}.Plugin"))
-        };
+        let mut session = Session::open_with(url, options, tls).await?;
+        // The 2.x service keeps the v1 package name; its register request tells the line.
+        let target = resolve::parse_resource("repository.Plugin")?;
         let api = match api {
             Some(a) => a,
-            None if offers("v2") => Api::V2,
-            None if offers("v1") => Api::V1,
             None => {
-                return Err(AppError::msg(format!(
-                    "{url} offers no repository Plugin service (spaceone.api.repository.v1 or v2): check the repository endpoint (spacectl config endpoint list)"
-                )));
+                let register = session.method(&target, "register", "v1").await.map_err(|_| {
+                    AppError::msg(format!(
+                        "{url} offers no repository Plugin service: check the repository endpoint (spacectl config endpoint list)"
+                    ))
+                })?;
+                if register
+                    .input()
+                    .get_field_by_name("resource_type")
+                    .is_some()
+                {
+                    Api::V2
+                } else {
+                    Api::V1
+                }
             }
         };
         let domain_id = metadata
@@ -249,10 +246,7 @@ impl Repository {
         params: &Map<String, Value>,
     ) -> Result<Value> {
         let target = resolve::parse_resource(resource)?;
-        let method = self
-            .session
-            .method(&target, verb, self.api.version())
-            .await?;
+        let method = self.session.method(&target, verb, "v1").await?;
         let request = crate::request::message::from_value(&method.input(), params)?;
         let mut answer = Value::Null;
         self.session
