@@ -105,6 +105,8 @@ cleanup() {
     say "stop with: scripts/services.sh stop --state $SERVICES; scripts/docker.sh stop --state ${DOCKER_DIR:-?}"
   elif [ "$OK" = 1 ] && [ -n "$TEMP_STATE" ]; then
     rm -rf "$TEMP_STATE"
+  elif [ "$OK" = 1 ]; then
+    say "state in $STATE"
   else
     say "state and logs kept in $STATE"
   fi
