@@ -136,9 +136,12 @@ export DOCKER_HOST="unix://$DOCKER_DIR/docker.sock"
 
 # ------------------------------------------------------------------ the project
 
+OWN_PROJECT=0
 if [ -z "$PROJECT" ]; then
+  rm -rf "$STATE/my-plugin"
   (cd "$STATE" && HOME="$STATE" "$SPACECTL" create-project -q my-plugin) || die "create-project failed"
   PROJECT="$STATE/my-plugin"
+  OWN_PROJECT=1
 fi
 PROJECT="$(cd "$PROJECT" && pwd)"
 BUILD_DIR="$PROJECT"
@@ -191,6 +194,13 @@ PLUGIN_ID="$(printf '%s\n' "$OUT" | sed -n 's/^plugin_id: //p')"
 sc plugin publish --registry "$REGISTRY/my-org"
 printf '%s\n' "$OUT" >&2
 printf '%s\n' "$OUT" | grep -qx 'registration: already_registered' || die "publishing again was not a no-op"
+if [ "$OWN_PROJECT" = 1 ]; then
+  # A new version of the registered plugin: build, push, and the repository lists both.
+  echo 0.2.0 >VERSION
+  sc plugin publish --registry "$REGISTRY/my-org" --build --base-image "$BASE_IMAGE" --spacectl "$IMAGE_SPACECTL"
+  printf '%s\n' "$OUT" >&2
+  printf '%s\n' "$OUT" | grep -qx 'versions: \[0.2.0, 0.1.0\]' || die "the repository does not list versions 0.2.0 and 0.1.0"
+fi
 say "built and published in $((SECONDS - T0)) s"
 # The supervisor is to pull the image from the registry, as it would on another machine.
 "${SPACECTL_DOCKER:-docker}" rmi "$REGISTRY/my-org/$PLUGIN_ID:$(cat VERSION)" >/dev/null

@@ -308,11 +308,12 @@ pub fn run_publish_command(a: PluginPublishArgs) -> Result<()> {
         ),
     );
     super::emit(&format!(
-        "plugin_id: {}\nimage: {}\nregistry_type: {}\nversion: {}\nregistration: {}\n",
+        "plugin_id: {}\nimage: {}\nregistry_type: {}\nversion: {}\nregistration: {}\nversions: [{}]\n",
         target.plugin_id,
         target.image,
         target.registry_type,
         target.version,
-        what.replace(' ', "_")
+        what.replace(' ', "_"),
+        versions.join(", ")
     ))
 }
