@@ -41,6 +41,7 @@ BASE_PACKAGES=python3
 BASE_RECIPE=2
 DOCKER_CLI="${SPACECTL_DOCKER_CLI:-/usr/bin/docker}"
 WAIT_SECONDS=60
+RUN_DIRS="/run/docker /run/containerd /run/mount"
 
 say() { echo "docker.sh: $*" >&2; }
 die() { echo "docker.sh: $*" >&2; exit 1; }
@@ -127,9 +128,11 @@ cmd_start() {
   ip addr add "10.213.$net.1/24" dev "$bridge"
   ip link set "$bridge" up
   mkdir -p "$STATE/data" "$STATE/exec"
-  # containerd's shims put their sockets in /run/containerd/s whatever the exec root: remove
-  # that directory at stop when it was not there before.
-  [ -e /run/containerd ] || touch "$STATE/run-containerd-is-ours"
+  # Whatever the exec root, dockerd makes /run/docker/plugins, containerd's shims put their
+  # sockets in /run/containerd/s and mount(8) its lock in /run/mount: at stop, what of these
+  # was not there before is removed (when empty).
+  : >"$STATE/run-dirs-ours"
+  for dir in $RUN_DIRS; do [ -e "$dir" ] || echo "$dir" >>"$STATE/run-dirs-ours"; done
   # The daemon's key goes to DIR too (its default is /etc/docker/key.json).
   printf '{"deprecated-key-path": "%s"}\n' "$STATE/key.json" >"$STATE/daemon.json"
   setsid dockerd \
@@ -180,7 +183,7 @@ cmd_stop() {
   stop_pid registry 10
   stop_pid dockerd 30
   # A watcher that is not this process.
-  if [ -f "$STATE/watch.pid" ] && [ "${1:-}" != keep-watch ]; then stop_pid watch 2; fi
+  if [ -f "$STATE/watch.pid" ]; then stop_pid watch 2; fi
   if [ -f "$STATE/bridge" ]; then
     bridge="$(cat "$STATE/bridge")"
     ip link delete "$bridge" 2>/dev/null || true
@@ -191,9 +194,11 @@ cmd_stop() {
     while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(
       awk -v s="$STATE/" 'index($2, s) == 1 { print $2 }' /proc/mounts | sort -r)
   fi
-  if [ -f "$STATE/run-containerd-is-ours" ]; then
-    rmdir /run/containerd/s /run/containerd 2>/dev/null || true
-    rm -f "$STATE/run-containerd-is-ours"
+  if [ -f "$STATE/run-dirs-ours" ]; then
+    while read -r dir; do
+      [ ! -d "$dir" ] || find "$dir" -depth -type d -empty -delete 2>/dev/null || true
+    done <"$STATE/run-dirs-ours"
+    rm -f "$STATE/run-dirs-ours"
   fi
   rm -f "$STATE/docker.sock" "$STATE/registry.env"
   say "stopped the daemon of $STATE"
