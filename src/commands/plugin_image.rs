@@ -119,7 +119,7 @@ fn megabytes(bytes: Option<String>) -> String {
         .unwrap_or_else(|| "size unknown".to_string())
 }
 
-/// Build the image of `plan`; the image reference and its size.
+/// Build the image of `plan`, reporting its steps, size and time.
 fn run_build(d: &Docker, plan: &Plan, spacectl: Option<&Path>, out: &Reporter) -> Result<()> {
     let binary = build::binary(spacectl).map_err(AppError::msg)?;
     build::stage_binary(&plan.project.root, &binary).map_err(AppError::msg)?;
@@ -228,8 +228,8 @@ pub fn run_publish_command(a: PluginPublishArgs) -> Result<()> {
     // Connect before pushing: a repository that cannot be reached stops here.
     let registration = crate::grpc::block_on(async {
         let mut repo = Repository::open(&url, &options, &tls, metadata.clone(), forced).await?;
-        let request =
-            publish::register_request(&project, &target, repo.api).map_err(AppError::msg)?;
+        // What the repository holds decides what to do; a conflict stops before the push.
+        let step = repo.plan(&project, &target).await?;
 
         let started = Instant::now();
         out.status(
@@ -261,35 +261,7 @@ pub fn run_publish_command(a: PluginPublishArgs) -> Result<()> {
             ),
         );
 
-        let registration = match repo.get(&target.plugin_id).await? {
-            None => {
-                repo.register(&request).await?;
-                Registration::Registered
-            }
-            Some(registered) => {
-                if let Some(why) = publish::conflict(&registered, &target) {
-                    return Err(AppError::msg(why));
-                }
-                match publish::update_request(&project.register, &registered, &target.plugin_id) {
-                    Some(update) => {
-                        repo.update(&update).await?;
-                        Registration::Updated
-                    }
-                    None => Registration::Unchanged,
-                }
-            }
-        };
-        let versions = repo.versions(&target.plugin_id).await?;
-        if !versions.iter().any(|v| v == &target.version) {
-            return Err(AppError::msg(format!(
-                "the repository lists versions [{}] for plugin {}, not {}: its registry type {} must point at {} (REGISTRY_URL_MAP in 1.x, REGISTRY_INFO in 2.x)",
-                versions.join(", "),
-                target.plugin_id,
-                target.version,
-                target.registry_type,
-                target.registry.host
-            )));
-        }
+        let (registration, versions) = repo.apply(&step, &target).await?;
         Ok::<_, AppError>((registration, versions, repo.api))
     })?;
     let (registration, versions, api) = registration;
@@ -316,4 +288,17 @@ pub fn run_publish_command(a: PluginPublishArgs) -> Result<()> {
         what.replace(' ', "_"),
         versions.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_lines_and_sizes_are_short() {
+        assert_eq!(shorten("RUN  a\n   b", 100), "RUN a b");
+        assert_eq!(shorten("abcdef", 3), "abc...");
+        assert_eq!(megabytes(Some("143500000".into())), "144 MB");
+        assert_eq!(megabytes(None), "size unknown");
+    }
 }

@@ -175,6 +175,17 @@ pub fn conflict(registered: &Value, target: &Target) -> Option<String> {
     })
 }
 
+/// What publish does in the repository, decided before the image is pushed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// `Plugin.register` with this request.
+    Register(Map<String, Value>),
+    /// `Plugin.update` with this request.
+    Update(Map<String, Value>),
+    /// The plugin is registered as register.yaml has it.
+    Nothing,
+}
+
 /// What happened to the registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registration {
@@ -268,8 +279,59 @@ impl Repository {
         params
     }
 
+    /// What to do: register the plugin, update it, or nothing; an error when the
+    /// plugin id is registered with another image or registry type.
+    pub async fn plan(&mut self, project: &Project, target: &Target) -> Result<Step> {
+        Ok(match self.get(&target.plugin_id).await? {
+            None => {
+                Step::Register(register_request(project, target, self.api).map_err(AppError::msg)?)
+            }
+            Some(registered) => {
+                if let Some(why) = conflict(&registered, target) {
+                    return Err(AppError::msg(why));
+                }
+                match update_request(&project.register, &registered, &target.plugin_id) {
+                    Some(update) => Step::Update(update),
+                    None => Step::Nothing,
+                }
+            }
+        })
+    }
+
+    /// Do `step` (once the image is in the registry), then read the versions the
+    /// repository lists, which must include the target's.
+    pub async fn apply(
+        &mut self,
+        step: &Step,
+        target: &Target,
+    ) -> Result<(Registration, Vec<String>)> {
+        let registration = match step {
+            Step::Register(request) => {
+                self.register(request).await?;
+                Registration::Registered
+            }
+            Step::Update(request) => {
+                self.update(request).await?;
+                Registration::Updated
+            }
+            Step::Nothing => Registration::Unchanged,
+        };
+        let versions = self.versions(&target.plugin_id).await?;
+        if !versions.iter().any(|v| v == &target.version) {
+            return Err(AppError::msg(format!(
+                "the repository lists versions [{}] for plugin {}, not {}: its registry type {} must point at {} (REGISTRY_URL_MAP in 1.x, REGISTRY_INFO in 2.x)",
+                versions.join(", "),
+                target.plugin_id,
+                target.version,
+                target.registry_type,
+                target.registry.host
+            )));
+        }
+        Ok((registration, versions))
+    }
+
     /// The registered plugin, `None` when the repository does not have it.
-    pub async fn get(&mut self, plugin_id: &str) -> Result<Option<Value>> {
+    async fn get(&mut self, plugin_id: &str) -> Result<Option<Value>> {
         let mut params = Map::new();
         params.insert("plugin_id".into(), json!(plugin_id));
         let params = self.with_domain(params);
@@ -285,7 +347,7 @@ impl Repository {
     }
 
     /// Register; 1.x stores into the domain's local repository, which must exist.
-    pub async fn register(&mut self, request: &Map<String, Value>) -> Result<Value> {
+    async fn register(&mut self, request: &Map<String, Value>) -> Result<Value> {
         if self.api == Api::V1 {
             let mut params = Map::new();
             params.insert("repository_type".into(), json!("local"));
@@ -306,12 +368,12 @@ impl Repository {
         self.call("register", request).await
     }
 
-    pub async fn update(&mut self, request: &Map<String, Value>) -> Result<Value> {
+    async fn update(&mut self, request: &Map<String, Value>) -> Result<Value> {
         self.call("update", request).await
     }
 
     /// The versions the repository lists for the plugin (the registry's tags).
-    pub async fn versions(&mut self, plugin_id: &str) -> Result<Vec<String>> {
+    async fn versions(&mut self, plugin_id: &str) -> Result<Vec<String>> {
         let mut params = Map::new();
         params.insert("plugin_id".into(), json!(plugin_id));
         let params = self.with_domain(params);
