@@ -351,6 +351,16 @@ pub fn cancelling(in_progress: usize, why: &str) {
     ));
 }
 
+/// Logs the state of the handler pool, one line each (at SIGQUIT).
+pub fn pool_state(lines: &[String]) {
+    let ts = timestamp(SystemTime::now());
+    let text: String = lines
+        .iter()
+        .map(|line| format_line(&ts, Level::Info, "", "", SRC_START, &format!("{line}  ")))
+        .collect();
+    emit(&text);
+}
+
 /// The log of one call: REQUEST, then RESPONSE or Error. The secrets of the
 /// request (known from [`CallLog::request`] on) are masked in every line.
 pub struct CallLog {

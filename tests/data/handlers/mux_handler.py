@@ -9,6 +9,7 @@ What a request does is read from ``params.options``:
   sleep   seconds before the reply (unary) or before each item (stream)
   items   number of items of a stream (default 3)
   tag     copied into the result and every item
+  pad     a string of this many bytes in every item
   extra   after the reply, send a second one for the same id
   kind    for a unary request: answer with an item instead of a result
   crash   exit with status 3 after ``sleep``
@@ -54,7 +55,7 @@ def serve(request):
             if stop:
                 send({"id": rid, "error": {"code": "ERROR_CANCELLED", "status": "CANCELLED", "message": "cancelled"}})
                 return
-            send({"id": rid, "item": dict(base, n=n + 1)})
+            send({"id": rid, "item": dict(base, n=n + 1, pad="x" * int(options.get("pad", 0)))})
         send({"id": rid, "done": True})
     else:
         time.sleep(delay)

@@ -22,6 +22,7 @@ mod pool;
 mod process;
 pub mod protocol;
 pub mod python;
+pub mod watchdog;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -180,7 +181,7 @@ impl Pool {
     ) -> Result<(Pool, Ready), StartupError> {
         match first {
             Ok((handler, info)) => {
-                inner.add_first(handler, info.concurrency);
+                inner.add_first(handler, &info);
                 let package_dir = info.package_dir.unwrap_or_else(|| default_package_dir(cfg));
                 Ok((
                     Pool { inner },
@@ -254,6 +255,11 @@ impl Pool {
     #[allow(dead_code)]
     pub fn processes(&self) -> usize {
         self.inner.process_count()
+    }
+
+    /// The state of the pool: processes, their calls, what waits.
+    pub fn describe(&self) -> Vec<String> {
+        self.inner.describe()
     }
 
     /// Refuse new calls, stop busy handlers, let idle ones exit (then kill them),

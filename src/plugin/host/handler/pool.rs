@@ -10,7 +10,12 @@
 //!   `workers` of them.
 //! * Each process has a reader task that hands every reply line to the call
 //!   whose request id it names, and a writer task that writes request lines
-//!   whole.
+//!   whole. The reader never waits for a caller: a stream's items queue per
+//!   call, and a handler that declared `flow_control` sends no more than
+//!   [`STREAM_WINDOW`] items ahead of what its caller has taken (the host
+//!   allows more with `more` lines as the caller reads). A call whose items
+//!   pile up beyond that (a handler without flow control) is cancelled, so a
+//!   caller that stops reading slows down itself only.
 //! * Faults of the channel itself (the process ends, a line names no request,
 //!   an over-long line) fail every call in progress on that process. A fault
 //!   about one request (a reply of the wrong kind, past the timeout) fails that
@@ -25,7 +30,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
@@ -37,16 +42,23 @@ use tokio::time::Instant;
 
 use super::process::{Control, Handler, Line, LineReader, Registry, Spec, lock};
 use super::protocol::{
-    Hello, Reply, cancel_line, exited_error, line_too_long_error, notice_line, parse_hello,
-    parse_reply, protocol_error, request_line, retired_text, shutting_down_error,
-    stray_reply_violation, timeout_error, unavailable_error, utc_timestamp, wrong_id_violation,
+    Hello, Reply, cancel_line, exited_error, line_too_long_error, more_line, notice_line,
+    parse_hello, parse_reply, protocol_error, request_line, retired_text, shutting_down_error,
+    slow_reader_error, stray_reply_violation, timeout_error, unavailable_error, utc_timestamp,
+    wrong_id_violation,
 };
 use crate::plugin::host::error::PluginError;
 
-/// Streamed items buffered per call between a process's reader and the caller.
-/// When a caller lets this many pile up, the reader waits for it, which holds
-/// up the other calls on that process.
+/// Streamed items buffered per call between the pool and the caller.
 const STREAM_BUFFER: usize = 64;
+/// Items a handler with flow control may send ahead of what the caller has
+/// taken; the host allows more, half a window at a time, as the caller reads.
+pub(super) const STREAM_WINDOW: usize = 64;
+/// Items of a call queued between a process's reader and the caller beyond
+/// which (when they also exceed [`BACKLOG_BYTES`]) the call is cancelled: its
+/// caller does not read and its handler does not wait for it.
+const BACKLOG_ITEMS: usize = STREAM_WINDOW;
+const BACKLOG_BYTES: usize = 16 * 1024 * 1024;
 /// How long a handler that closed its output may take to exit before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
 /// How long idle handlers get to exit after their input is closed at shutdown.
@@ -236,6 +248,7 @@ pub(super) struct ReadyInfo {
     pub concurrency: Option<usize>,
     pub app_classes: Vec<String>,
     pub declared_kind: Option<String>,
+    pub flow_control: bool,
 }
 
 /// A handler process in the pool.
@@ -260,11 +273,42 @@ impl Proc {
 
 type FaultCell = Mutex<Option<PluginError>>;
 
+/// Replies of one call queued between the reader and the caller, with the
+/// line length of each.
+type Replies = mpsc::UnboundedSender<(Reply, usize)>;
+
+/// What a call's caller has not taken yet.
+#[derive(Default)]
+struct Backlog {
+    items: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl Backlog {
+    fn add(&self, bytes: usize) {
+        self.items.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    fn take(&self, bytes: usize) {
+        self.items.fetch_sub(1, Ordering::Relaxed);
+        self.bytes.fetch_sub(bytes, Ordering::Relaxed);
+    }
+
+    /// Whether one more item of `bytes` would be too much to keep.
+    fn overflows(&self, bytes: usize) -> Option<usize> {
+        let total = self.bytes.load(Ordering::Relaxed) + bytes;
+        (self.items.load(Ordering::Relaxed) >= BACKLOG_ITEMS && total > BACKLOG_BYTES)
+            .then_some(total)
+    }
+}
+
 /// A call in progress on a process, as its reader sees it.
 struct Slot {
     method: Arc<str>,
     stream: bool,
-    tx: mpsc::Sender<Reply>,
+    tx: Replies,
+    backlog: Arc<Backlog>,
     fault: Arc<FaultCell>,
 }
 
@@ -326,6 +370,8 @@ struct State {
     closed: bool,
     /// No process is started in the background before then (after a failure).
     grow_after: Option<Instant>,
+    /// The handler honours stream windows (read from the first one).
+    flow_control: bool,
 }
 
 impl State {
@@ -406,6 +452,7 @@ impl Inner {
                 limits: limits(workers, processes, None),
                 closed: false,
                 grow_after: None,
+                flow_control: false,
             }),
             changed: Notify::new(),
             registry: Registry::default(),
@@ -475,6 +522,7 @@ impl Inner {
                 concurrency,
                 app_classes,
                 declared_kind,
+                flow_control,
             }) => Ok((
                 handler,
                 ReadyInfo {
@@ -483,6 +531,7 @@ impl Inner {
                     concurrency,
                     app_classes,
                     declared_kind,
+                    flow_control,
                 },
             )),
             Ok(Hello::StartupError { message, exit_code }) => {
@@ -500,8 +549,12 @@ impl Inner {
     }
 
     /// The first handler: its ready message sets the limits.
-    pub(super) fn add_first(self: &Arc<Self>, handler: Handler, concurrency: Option<usize>) {
-        lock(&self.state).limits = limits(self.workers, self.processes, concurrency);
+    pub(super) fn add_first(self: &Arc<Self>, handler: Handler, info: &ReadyInfo) {
+        {
+            let mut st = lock(&self.state);
+            st.limits = limits(self.workers, self.processes, info.concurrency);
+            st.flow_control = info.flow_control;
+        }
         self.add(handler, None, None);
     }
 
@@ -561,21 +614,24 @@ impl Inner {
             tokio::pin!(changed);
             changed.as_mut().enable();
             let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            let (tx, rx) = mpsc::channel(if stream { STREAM_BUFFER } else { 1 });
+            let (tx, rx) = mpsc::unbounded_channel();
             let fault = Arc::new(Mutex::new(None));
+            let backlog = Arc::new(Backlog::default());
             let slot = Slot {
                 method: Arc::from(method),
                 stream,
                 tx,
+                backlog: backlog.clone(),
                 fault: fault.clone(),
             };
-            let placed = {
+            let (placed, flow_control) = {
                 let mut st = lock(&self.state);
                 if st.closed {
                     return Err(shutting_down_error());
                 }
                 let limits = st.limits;
-                match choose(&st.loads(), st.starting, limits) {
+                let flow_control = st.flow_control && stream;
+                let placed = match choose(&st.loads(), st.starting, limits) {
                     Choice::Use(i) => {
                         st.procs[i].calls.insert(id, slot);
                         let background = grow(&st.loads(), st.starting, limits)
@@ -590,7 +646,8 @@ impl Inner {
                         Placed::Spawn(slot)
                     }
                     Choice::Wait => Placed::Wait,
-                }
+                };
+                (placed, flow_control)
             };
             let proc = match placed {
                 Placed::On(proc, background) => {
@@ -630,6 +687,9 @@ impl Inner {
                 proc,
                 id,
                 rx,
+                backlog,
+                window: flow_control.then_some(STREAM_WINDOW),
+                passed: 0,
                 fault,
                 _permit: permit,
             });
@@ -737,7 +797,13 @@ impl Inner {
             .map_err(|_| shutting_down_error())?;
         let ticket = self.place(method, stream, permit).await?;
         ticket.proc.send(request_line(
-            ticket.id, method, stream, trace_id, datetimes, params,
+            ticket.id,
+            method,
+            stream,
+            trace_id,
+            datetimes,
+            ticket.window,
+            params,
         ));
         Ok(ticket)
     }
@@ -829,7 +895,21 @@ impl Inner {
             );
             match routed {
                 Routed::Deliver { last: false } => {
-                    if let (Some(slot), Ok(reply)) = (entry.calls.get(&id), reply) {
+                    let overflow = entry
+                        .calls
+                        .get(&id)
+                        .and_then(|slot| slot.backlog.overflows(bytes.len()));
+                    if let Some(total) = overflow {
+                        // The caller does not read and the handler does not wait
+                        // for it: the call ends here rather than hold up the reader.
+                        if let Some(slot) = entry.calls.remove(&id) {
+                            let method = slot.method.clone();
+                            slot.fail(slow_reader_error(&method, total));
+                        }
+                        entry.cancelled.insert(id, Instant::now());
+                        entry.proc.send(cancel_line(id));
+                    } else if let (Some(slot), Ok(reply)) = (entry.calls.get(&id), reply) {
+                        slot.backlog.add(bytes.len());
                         delivery = Some((slot.tx.clone(), reply));
                     }
                 }
@@ -897,8 +977,8 @@ impl Inner {
             self.changed.notify_waiters();
         }
         if let Some((tx, reply)) = delivery {
-            // Waits while the caller has STREAM_BUFFER items it has not taken.
-            let _ = tx.send(reply).await;
+            // Never waits: a caller that does not read holds up nothing but its call.
+            let _ = tx.send((reply, bytes.len()));
         }
         true
     }
@@ -981,6 +1061,58 @@ impl Inner {
         }
         after.run();
         self.changed.notify_waiters();
+    }
+
+    /// The state of the pool in a few lines (SIGQUIT prints it to the log).
+    pub(super) fn describe(&self) -> Vec<String> {
+        let st = lock(&self.state);
+        let now = Instant::now();
+        let running = self.workers - self.permits.available_permits().min(self.workers);
+        let mut lines = vec![format!(
+            "Handler pool: {} process(es), {} starting; {running} of {} calls in progress (-w).",
+            st.procs.len(),
+            st.starting,
+            self.workers
+        )];
+        for e in &st.procs {
+            let mut what = format!(
+                "pid {}: {} call(s) in progress, {} cancelled",
+                e.pid(),
+                e.calls.len(),
+                e.cancelled.len()
+            );
+            if e.calls.is_empty() && e.cancelled.is_empty() {
+                what.push_str(&format!(
+                    ", idle for {}",
+                    super::protocol::format_duration(now.duration_since(e.idle_since))
+                ));
+            }
+            if e.retired {
+                what.push_str(", retired");
+            }
+            let mut methods: Vec<String> = e
+                .calls
+                .iter()
+                .map(|(id, slot)| {
+                    let waiting = slot.backlog.items.load(Ordering::Relaxed);
+                    format!(
+                        "#{id} {}{}",
+                        slot.method,
+                        if waiting > 0 {
+                            format!(" ({waiting} items unread)")
+                        } else {
+                            String::new()
+                        }
+                    )
+                })
+                .collect();
+            methods.sort();
+            if !methods.is_empty() {
+                what.push_str(&format!(": {}", methods.join(", ")));
+            }
+            lines.push(what);
+        }
+        lines
     }
 
     /// Handler processes that take calls (not retired).
@@ -1181,7 +1313,12 @@ struct Ticket {
     inner: Arc<Inner>,
     proc: Arc<Proc>,
     id: u64,
-    rx: mpsc::Receiver<Reply>,
+    rx: mpsc::UnboundedReceiver<(Reply, usize)>,
+    backlog: Arc<Backlog>,
+    /// The stream window the handler was given (it honours flow control).
+    window: Option<usize>,
+    /// Items passed to the caller since the handler was last allowed more.
+    passed: usize,
     fault: Arc<FaultCell>,
     _permit: OwnedSemaphorePermit,
 }
@@ -1197,7 +1334,12 @@ impl Ticket {
         let mut stop = self.inner.stop.subscribe();
         tokio::select! {
             reply = self.rx.recv() => match reply {
-                Some(reply) => Ok(Some(reply)),
+                Some((reply, bytes)) => {
+                    if matches!(reply, Reply::Item(_)) {
+                        self.backlog.take(bytes);
+                    }
+                    Ok(Some(reply))
+                }
                 None => match lock(&self.fault).take() {
                     Some(error) => Err(self.inner.fault(error)),
                     None => Ok(None),
@@ -1205,6 +1347,21 @@ impl Ticket {
             },
             _ = sleep_until(deadline) => Err(self.inner.time_out(&self.proc, self.id, method)),
             _ = stopped(&mut stop) => Err(shutting_down_error()),
+        }
+    }
+}
+
+impl Ticket {
+    /// The caller has taken one more item: with flow control, let the handler
+    /// send more once half a window has been taken.
+    fn passed_on(&mut self) {
+        let Some(window) = self.window else {
+            return;
+        };
+        self.passed += 1;
+        if self.passed >= window.div_ceil(2) {
+            self.proc.send(more_line(self.id, self.passed));
+            self.passed = 0;
         }
     }
 }
@@ -1235,7 +1392,7 @@ async fn forward_stream(
                     _ = sleep_until(deadline) => None,
                 };
                 match sent {
-                    Some(true) => {}
+                    Some(true) => ticket.passed_on(),
                     // The caller went away while the item waited for room.
                     Some(false) => return,
                     None => {

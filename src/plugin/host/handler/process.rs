@@ -163,6 +163,7 @@ impl Handler {
         };
         tokio::spawn(forward_stderr(BufReader::new(stderr)));
         lock(registry).insert(serial, pid);
+        super::watchdog::watch(pid);
         let (kill_tx, kill_rx) = oneshot::channel();
         let (exit_tx, exit_rx) = watch::channel(None);
         tokio::spawn(reap(child, pid, kill_rx, exit_tx, registry.clone(), serial));
@@ -278,6 +279,7 @@ async fn reap(
     // (a crash, or its exit at shutdown): while any of them is alive, the group id
     // stays reserved for that group and cannot name anything else.
     kill_leftovers(pid);
+    super::watchdog::forget(pid);
     lock(&registry).remove(&serial);
     let text = match status {
         Ok(status) => exit_text(&status),
