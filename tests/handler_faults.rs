@@ -2029,3 +2029,51 @@ async fn system_exit_in_a_route_fails_that_call_only() {
         assert_group_gone(pid).await;
     });
 }
+
+#[tokio::test]
+async fn the_pool_keeps_a_process_when_it_retires_its_last_one() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, _) = start(mux_config(1, None)).await;
+        let old = init_pid(&pool).await;
+        // A stream that ignores its cancellation: the process is retired once
+        // the grace for cancelled requests is over, and it was the only one.
+        let rx = pool
+            .stream("Collector.collect", opts(json!({"hang": true})))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        drop(rx);
+        let until = Instant::now() + Duration::from_secs(15);
+        loop {
+            let pids: Vec<u32> = children_left()
+                .iter()
+                .filter_map(|c| c.split(' ').next()?.parse().ok())
+                .collect();
+            if pool.processes() == 1 && !pids.contains(&old) {
+                break;
+            }
+            assert!(
+                Instant::now() < until,
+                "processes: {} taking calls, children {:?}",
+                pool.processes(),
+                children_left()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // The replacement was ready before the next call came.
+        let began = Instant::now();
+        let new = init_pid(&pool).await;
+        assert_ne!(new, old);
+        assert!(
+            began.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            began.elapsed()
+        );
+        pool.shutdown().await;
+        assert_group_gone(new).await;
+    });
+}

@@ -413,6 +413,8 @@ impl After {
 }
 
 pub(super) struct Inner {
+    /// The pool itself, for the tasks it starts.
+    me: Weak<Inner>,
     spec: Spec,
     timeout: Option<Duration>,
     ready_limit: Duration,
@@ -438,7 +440,8 @@ impl Inner {
     ) -> Arc<Inner> {
         let workers = workers.clamp(1, Semaphore::MAX_PERMITS);
         let ready_limit = timeout.map_or(READY_DEFAULT, |t| t.max(READY_FLOOR));
-        let inner = Arc::new(Inner {
+        let inner = Arc::new_cyclic(|me| Inner {
+            me: me.clone(),
             spec,
             timeout,
             ready_limit,
@@ -835,6 +838,7 @@ impl Inner {
         }
         after.run();
         self.changed.notify_waiters();
+        self.keep_one();
         self.fault(timeout_error(method, self.timeout.unwrap_or_default()))
     }
 
@@ -862,6 +866,7 @@ impl Inner {
         }
         after.run();
         self.changed.notify_waiters();
+        self.keep_one();
     }
 
     /// Handle one line from a process; false when the process's output can no
@@ -975,6 +980,7 @@ impl Inner {
         after.run();
         if freed {
             self.changed.notify_waiters();
+            self.keep_one();
         }
         if let Some((tx, reply)) = delivery {
             // Never waits: a caller that does not read holds up nothing but its call.
@@ -986,9 +992,35 @@ impl Inner {
     /// A process is ending (its output closed, or it exited): no new calls go
     /// to it while the host collects how it ended.
     fn exiting(&self, proc: &Proc) {
-        let mut st = lock(&self.state);
-        if let Some(i) = st.position(proc.serial) {
-            st.procs[i].retired = true;
+        {
+            let mut st = lock(&self.state);
+            if let Some(i) = st.position(proc.serial) {
+                st.procs[i].retired = true;
+            }
+        }
+        self.keep_one();
+    }
+
+    /// One process always stays: when the last one that takes calls was
+    /// retired or ended, another one is started in the background (unless one
+    /// is starting, the pool is closed, or a start failed a moment ago), so
+    /// that the next call does not wait for a plugin import.
+    fn keep_one(&self) {
+        let start = {
+            let mut st = lock(&self.state);
+            let live = st.procs.iter().any(|e| !e.retired);
+            let backing_off = st.grow_after.is_some_and(|at| Instant::now() < at);
+            let start = !st.closed && !live && st.starting == 0 && !backing_off;
+            if start {
+                st.starting += 1;
+            }
+            start
+        };
+        if start {
+            match self.me.upgrade() {
+                Some(me) => me.start_in_background(),
+                None => lock(&self.state).starting -= 1,
+            }
         }
     }
 
@@ -1012,6 +1044,7 @@ impl Inner {
             }
         }
         self.changed.notify_waiters();
+        self.keep_one();
     }
 
     /// Retire processes with overdue cancelled calls and stop idle ones.
@@ -1061,6 +1094,7 @@ impl Inner {
         }
         after.run();
         self.changed.notify_waiters();
+        self.keep_one();
     }
 
     /// The state of the pool in a few lines (SIGQUIT prints it to the log).
