@@ -208,7 +208,8 @@ pub fn server_name(host: &str) -> Result<ServerName<'static>> {
 /// only (links followed), bounded, never waiting on a FIFO or a device.
 fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>> {
     crate::config::fsio::read_regular(path, PEM_FILE_LIMIT)
-        .and_then(|bytes| bytes.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)))
+        // Missing: "No such file or directory (os error 2)", as opening it says.
+        .and_then(|bytes| bytes.ok_or_else(|| std::io::Error::from_raw_os_error(libc::ENOENT)))
         .map_err(|e| {
             AppError::msg(format!(
                 "Cannot read the {what}. (path = {}, reason = {e})",
