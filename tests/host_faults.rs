@@ -696,6 +696,86 @@ fn number(n: f64) -> prost_types::Value {
     }
 }
 
+/// Our host serving `package` of `src` with `args` (more flags), its log in `log`.
+fn spawn_host(src: &Path, package: &str, args: &[&str], log: &Path) -> (Proc, u16) {
+    let port = free_port();
+    let mut cmd = Command::new(spacectl_bin());
+    cmd.args(["run", "plugin-server", package, "-s"])
+        .arg(src)
+        .args(["--host", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .env_remove("SPACEONE_PORT")
+        .env_remove("SPACEONE_WORKER")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(log).expect("log file"));
+    let mut host = Proc::spawn(cmd, "plugin host");
+    wait_listening(&mut host, port, log);
+    (host, port)
+}
+
+/// A cost data source's `init` request.
+#[derive(Clone, PartialEq, prost::Message)]
+struct CostInitRequest {
+    #[prost(message, optional, tag = "1")]
+    options: Option<Struct>,
+    #[prost(string, tag = "2")]
+    domain_id: String,
+}
+
+#[test]
+fn every_kind_takes_struct_fields_nested_255_lists_deep() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(dir.path().join("plugin")).expect("package");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handlers/kind_handler.sh");
+    let handler = format!(
+        "sh '{}' '[\"DataSource.init\"]' '\"declared_kind\": \"cost\"'",
+        script.display()
+    );
+    let log = dir.path().join("host.log");
+    let (_host, port) = spawn_host(dir.path(), "plugin", &["--handler", &handler], &log);
+    runtime().block_on(async {
+        let ch = channel(&format!("http://127.0.0.1:{port}")).await;
+        let path = "/spaceone.api.cost_analysis.plugin.DataSource/init";
+        for levels in [0, 50, 200, 255] {
+            let info: PluginInfo = unary(
+                &ch,
+                path,
+                CostInitRequest {
+                    options: Some(nested_lists(levels)),
+                    domain_id: "domain-1".to_string(),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{levels} nested lists: {e:?}"));
+            assert!(info.metadata.is_some());
+        }
+        let err = unary::<_, PluginInfo>(
+            &ch,
+            path,
+            CostInitRequest {
+                options: Some(nested_lists(256)),
+                domain_id: "domain-1".to_string(),
+            },
+        )
+        .await
+        .expect_err("too deep");
+        assert_eq!(err.code(), tonic::Code::Internal);
+        assert_eq!(
+            err.message(),
+            "Exception deserializing request! (options has mappings or lists nested more than 256 levels deep)"
+        );
+    });
+    // The deepest request reached the plugin whole.
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let depths: Vec<usize> = text
+        .lines()
+        .filter_map(|l| l.split("(REQUEST) => ").nth(1))
+        .map(|params| params.matches('[').count())
+        .collect();
+    assert_eq!(depths, [0, 50, 200, 255], "log:\n{text}");
+}
+
 #[test]
 fn a_client_that_stops_reading_a_stream_holds_up_no_other_client() {
     let dir = tempfile::tempdir().expect("dir");
@@ -703,20 +783,8 @@ fn a_client_that_stops_reading_a_stream_holds_up_no_other_client() {
     std::fs::create_dir_all(&package).expect("package");
     std::fs::write(package.join("__init__.py"), "").expect("init");
     std::fs::write(package.join("main.py"), FLOOD_PLUGIN).expect("main");
-    let port = free_port();
     let log = dir.path().join("host.log");
-    let mut cmd = Command::new(spacectl_bin());
-    cmd.args(["run", "plugin-server", "flood", "-s"])
-        .arg(dir.path())
-        .args(["--host", "127.0.0.1", "-p", &port.to_string()])
-        .args(["--timeout", "0"])
-        .env_remove("SPACEONE_PORT")
-        .env_remove("SPACEONE_WORKER")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(&log).expect("log file"));
-    let mut host = Proc::spawn(cmd, "plugin host");
-    wait_listening(&mut host, port, &log);
+    let (_host, port) = spawn_host(dir.path(), "flood", &["--timeout", "0"], &log);
     let url = format!("http://127.0.0.1:{port}");
     let outcome = runtime().block_on(async {
         // A client that reads one item of 2,000 (20 KB each), then nothing.
