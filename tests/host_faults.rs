@@ -223,8 +223,8 @@ fn wait_listening(proc: &mut Proc, port: u16, log: &Path) {
 }
 
 /// A handler in POSIX shell. `Collector.init` answers `{"metadata": {}}`;
-/// `Collector.verify` fails with `$ERROR_JSON` as the error object, or with a
-/// message of `$HUGE_ERROR` bytes; `Collector.collect` with `options.file`
+/// `Collector.verify` prints its request line to stderr, then fails with
+/// `$ERROR_JSON` as the error object, or with a message of `$HUGE_ERROR` bytes; `Collector.collect` with `options.file`
 /// `hang` starts a background process, writes "<handler pid> <its pid>" to
 /// `$PIDS` and waits for it, any other `file` yields one CloudServiceType item
 /// whose metadata is the file `$DIR/<file>`.
@@ -237,6 +237,8 @@ while IFS= read -r line; do
     *'"method":"Collector.init"'*)
       printf '{"id":%s,"result":{"metadata":{}}}\n' "$id" ;;
     *'"method":"Collector.verify"'*)
+      # What plugins print themselves (here: the request) goes to the host's log.
+      printf 'plugin says: %s\n' "$line" >&2
       if [ "${HUGE_ERROR:-0}" -gt 0 ]; then
         printf '{"id":%s,"error":{"code":"ERROR_UNKNOWN","status":"INTERNAL","message":"' "$id"
         head -c "$HUGE_ERROR" /dev/zero | tr '\0' x
@@ -1043,6 +1045,12 @@ fn secret_values_quoted_by_the_plugin_are_masked_in_the_hosts_log() {
     // Values shorter than 4 characters are not searched for.
     assert!(
         log.contains("(Error) => bad secret: {'api_key': '********', 'region': 'kr'} \n\terror_code = ERROR_UNKNOWN\n\tstatus_code = INTERNAL\n\tmessage = bad secret: {'api_key': '********', 'region': 'kr'}  \n"),
+        "log:\n{log}"
+    );
+    // What the plugin printed itself is masked too.
+    assert!(
+        log.contains(r#"plugin says: {"id":1,"method":"Collector.verify","stream":false,"#)
+            && log.contains(r#","params":{"options":{"copy_of_key":"********"},"secret_data":{"api_key":"********","region":"kr"},"domain_id":null}}"#),
         "log:\n{log}"
     );
 }

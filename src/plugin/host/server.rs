@@ -132,6 +132,8 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     // slow plugin import also stops that handler and what it started.
     let signals = Signals::install();
     pid1::adopt_orphans();
+    // What plugins print themselves is masked like the host's own lines.
+    super::handler::set_output_filter(log::redact_plugin_output);
     super::handler::watchdog::start().map_err(|e| {
         AppError::msg(format!(
             "Cannot start the watch over the plugin handlers: {e}"

@@ -36,6 +36,7 @@ use tokio::sync::mpsc;
 
 use crate::plugin::host::error::PluginError;
 use pool::{Inner, SpawnFailure};
+pub use process::set_output_filter;
 use process::Spec;
 
 /// What to run and how: the `run plugin-server` options that concern handlers.
