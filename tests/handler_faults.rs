@@ -874,10 +874,11 @@ async fn a_crash_fails_only_the_calls_in_progress_on_that_process() {
     }
     bounded!(async {
         let (pool, _) = start(mux_config(2, None)).await;
-        // Two long streams on the first process: a second process starts meanwhile.
+        // Two long streams that keep the first process busy on the CPU: a
+        // second process starts meanwhile.
         let stream = |tag: &str| {
             let pool = pool.clone();
-            let o = opts(json!({"items": 50, "sleep": 0.1, "tag": tag}));
+            let o = opts(json!({"items": 50, "spin": 0.1, "tag": tag}));
             async move { pool.stream("Collector.collect", o).await.unwrap() }
         };
         let mut a = stream("a").await;
@@ -989,8 +990,8 @@ async fn idle_processes_are_stopped_down_to_one() {
         let mut cfg = mux_config(2, None);
         cfg.idle_timeout = Duration::from_millis(300);
         let (pool, _) = start(cfg).await;
-        let a = spawn_collect(&pool, json!({"items": 10, "sleep": 0.1}));
-        let b = spawn_collect(&pool, json!({"items": 10, "sleep": 0.1}));
+        let a = spawn_collect(&pool, json!({"items": 10, "spin": 0.1}));
+        let b = spawn_collect(&pool, json!({"items": 10, "spin": 0.1}));
         wait_for_processes(&pool, 2).await;
         assert_eq!(children_left().len(), 2, "{:?}", children_left());
         for call in [a, b] {
@@ -1037,7 +1038,7 @@ async fn a_process_that_cannot_start_in_the_background_is_not_retried_at_once() 
         // are served by the first.
         for round in 0..3 {
             let results =
-                concurrent_inits(&pool, (0..3).map(|_| json!({"sleep": 0.3})).collect()).await;
+                concurrent_inits(&pool, (0..3).map(|_| json!({"spin": 1.0})).collect()).await;
             assert!(
                 results.iter().all(Result::is_ok),
                 "round {round}: {results:?}"
@@ -2075,5 +2076,39 @@ async fn the_pool_keeps_a_process_when_it_retires_its_last_one() {
         );
         pool.shutdown().await;
         assert_group_gone(new).await;
+    });
+}
+
+#[tokio::test]
+async fn calls_that_wait_on_io_do_not_start_more_processes() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let mut cfg = mux_config(2, None);
+        cfg.workers = 40;
+        let (pool, _) = start(cfg).await;
+        // 30 concurrent calls that sleep (like a collector waiting for a cloud
+        // API): one process serves them all, as fast as more would.
+        let began = Instant::now();
+        let calls: Vec<_> = (0..30)
+            .map(|_| spawn_collect(&pool, json!({"items": 4, "sleep": 0.25})))
+            .collect();
+        let mut pids = std::collections::BTreeSet::new();
+        for call in calls {
+            let (items, error) = call.await.unwrap().unwrap();
+            assert!(error.is_none());
+            pids.extend(items.iter().map(pid_of));
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            began.elapsed()
+        );
+        assert_eq!(pids.len(), 1, "{pids:?}");
+        assert_eq!(pool.processes(), 1);
+        assert_eq!(children_left().len(), 1, "{:?}", children_left());
+        pool.shutdown().await;
     });
 }

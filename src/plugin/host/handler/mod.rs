@@ -36,8 +36,8 @@ use tokio::sync::mpsc;
 
 use crate::plugin::host::error::PluginError;
 use pool::{Inner, SpawnFailure};
-pub use process::set_output_filter;
 use process::Spec;
+pub use process::set_output_filter;
 
 /// What to run and how: the `run plugin-server` options that concern handlers.
 #[derive(Debug, Clone)]

@@ -4,8 +4,11 @@
 //! * A handler that serves several requests at once (the default) gets calls
 //!   until it has `per_process` of them; the pool runs few such processes (by
 //!   default one per core) and starts another one in the background only when
-//!   every process already has [`GROW_AT`] calls, so no call waits for a plugin
-//!   import while a process can take it. A handler that declared
+//!   every process already has [`GROW_AT`] calls and is CPU-bound (it used
+//!   [`CPU_BOUND`] of a core or more over the last sample): a process that
+//!   waits on I/O serves more calls as well as two would, and each extra one
+//!   holds a copy of the plugin in memory. No call waits for a plugin import
+//!   while a process can take it. A handler that declared
 //!   `"concurrency": 1` gets one call at a time, and the pool starts up to
 //!   `workers` of them.
 //! * Each process has a reader task that hands every reply line to the call
@@ -68,8 +71,15 @@ const READY_FLOOR: Duration = Duration::from_secs(10);
 const READY_DEFAULT: Duration = Duration::from_secs(120);
 /// How long a multiplexing handler may take to end a cancelled request.
 pub(super) const CANCEL_GRACE: Duration = Duration::from_secs(5);
-/// Another process is started when every process has at least this many calls.
+/// Another process is started when every process has at least this many calls
+/// (and is CPU-bound).
 pub(super) const GROW_AT: usize = 2;
+/// The share of a sample a process must have spent running or ready to run
+/// (waiting for a core) to count as CPU-bound; a Python interpreter runs its
+/// threads on one core at a time, and threads waiting for its lock do not count.
+pub(super) const CPU_BOUND: f64 = 0.8;
+/// Shortest time over which a process's CPU use is sampled.
+const CPU_SAMPLE: Duration = Duration::from_millis(250);
 /// How many ended request ids a process remembers (to recognise extra replies).
 const ENDED_MEMORY: usize = 64;
 /// Lines still read from a process that has exited.
@@ -111,6 +121,8 @@ pub(super) fn limits(workers: usize, processes: usize, concurrency: Option<usize
 pub(super) struct Load {
     pub calls: usize,
     pub retired: bool,
+    /// The process used [`CPU_BOUND`] of a core or more over its last sample.
+    pub cpu_bound: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,9 +155,9 @@ pub(super) fn choose(loads: &[Load], starting: usize, limits: Limits) -> Choice 
     }
 }
 
-/// After a call was placed: whether to start one more multiplexing process in
-/// the background (none is starting, the limit allows, and every process has at
-/// least [`GROW_AT`] calls).
+/// Whether to start one more multiplexing process in the background: none is
+/// starting, the limit allows, and every process has at least [`GROW_AT`]
+/// calls and is CPU-bound.
 pub(super) fn grow(loads: &[Load], starting: usize, limits: Limits) -> bool {
     if limits.per_process == 1 || starting > 0 {
         return false;
@@ -155,7 +167,7 @@ pub(super) fn grow(loads: &[Load], starting: usize, limits: Limits) -> bool {
         return false;
     }
     let count = loads.iter().filter(|l| !l.retired).count();
-    count < limits.max_processes && live.all(|l| l.calls >= GROW_AT)
+    count < limits.max_processes && live.all(|l| l.calls >= GROW_AT && l.cpu_bound)
 }
 
 /// Indexes of the processes to stop for idleness: not retired, without calls
@@ -222,6 +234,54 @@ pub(super) fn route(
             Routed::Fail("unary reply to a streaming request".to_string())
         }
     }
+}
+
+/// Nanoseconds the threads of process `pid` have spent running or ready to
+/// run (Linux: `/proc/<pid>/task/*/schedstat`; without scheduler statistics,
+/// the CPU time of `/proc/<pid>/stat`).
+fn runnable_ns(pid: u32) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut total = 0u64;
+    let mut read = false;
+    for task in tasks.flatten() {
+        if let Some(ns) = std::fs::read_to_string(task.path().join("schedstat"))
+            .ok()
+            .and_then(|text| parse_schedstat(&text))
+        {
+            total += ns;
+            read = true;
+        }
+    }
+    if read {
+        return Some(total);
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let ticks = parse_cpu_ticks(&stat)?;
+    Some((ticks as f64 / clock_ticks_per_second() * 1e9) as u64)
+}
+
+/// Time on a core plus time waiting for one (ns): the first two fields of a
+/// `schedstat` text.
+fn parse_schedstat(text: &str) -> Option<u64> {
+    let mut fields = text.split_whitespace();
+    let running: u64 = fields.next()?.parse().ok()?;
+    let waiting: u64 = fields.next()?.parse().ok()?;
+    Some(running + waiting)
+}
+
+/// utime + stime (fields 14 and 15) of a `/proc/<pid>/stat` text.
+fn parse_cpu_ticks(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf only reads a system constant.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if ticks > 0 { ticks as f64 } else { 100.0 }
 }
 
 // --- processes and calls ------------------------------------------------------------
@@ -326,24 +386,52 @@ struct Entry {
     ended: VecDeque<u64>,
     retired: bool,
     idle_since: Instant,
+    /// Time spent running or ready to run (ns) at the last sample, and when.
+    cpu_sample: Option<(u64, Instant)>,
+    cpu_bound: bool,
 }
 
 impl Entry {
     fn new(proc: Arc<Proc>) -> Entry {
-        Entry {
+        let mut entry = Entry {
             proc,
             calls: HashMap::new(),
             cancelled: HashMap::new(),
             ended: VecDeque::new(),
             retired: false,
             idle_since: Instant::now(),
-        }
+            cpu_sample: None,
+            cpu_bound: false,
+        };
+        entry.sample_cpu(Instant::now());
+        entry
     }
 
     fn load(&self) -> Load {
         Load {
             calls: self.calls.len() + self.cancelled.len(),
             retired: self.retired,
+            cpu_bound: self.cpu_bound,
+        }
+    }
+
+    /// Update `cpu_bound` from the time the process spent running or waiting
+    /// for a core since the last sample (at least [`CPU_SAMPLE`] ago); waiting
+    /// counts, so that a busy machine does not hide a CPU-bound process. Where
+    /// this cannot be read (no /proc), a process with calls counts as CPU-bound.
+    fn sample_cpu(&mut self, now: Instant) {
+        let Some(ticks) = runnable_ns(self.pid()) else {
+            self.cpu_bound = !self.calls.is_empty();
+            return;
+        };
+        match self.cpu_sample {
+            Some((_, at)) if now.duration_since(at) < CPU_SAMPLE => {}
+            Some((before, at)) => {
+                let used = ticks.saturating_sub(before) as f64 / 1e9;
+                self.cpu_bound = used >= CPU_BOUND * now.duration_since(at).as_secs_f64();
+                self.cpu_sample = Some((ticks, now));
+            }
+            None => self.cpu_sample = Some((ticks, now)),
         }
     }
 
@@ -372,6 +460,8 @@ struct State {
     grow_after: Option<Instant>,
     /// The handler honours stream windows (read from the first one).
     flow_control: bool,
+    /// The first process has joined (before, the pool starts nothing itself).
+    started: bool,
 }
 
 impl State {
@@ -456,6 +546,7 @@ impl Inner {
                 closed: false,
                 grow_after: None,
                 flow_control: false,
+                started: false,
             }),
             changed: Notify::new(),
             registry: Registry::default(),
@@ -463,7 +554,7 @@ impl Inner {
             next_id: AtomicU64::new(1),
             next_serial: AtomicU64::new(1),
         });
-        let period = (idle_timeout / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        let period = (idle_timeout / 4).clamp(Duration::from_millis(10), CPU_SAMPLE);
         tokio::spawn(sweep(Arc::downgrade(&inner), period));
         inner
     }
@@ -559,6 +650,8 @@ impl Inner {
             st.flow_control = info.flow_control;
         }
         self.add(handler, None, None);
+        // Only now: the pool would otherwise see no process and start one.
+        lock(&self.state).started = true;
     }
 
     /// Put a ready handler in the pool, with a call already placed on it; ends
@@ -1010,7 +1103,7 @@ impl Inner {
             let mut st = lock(&self.state);
             let live = st.procs.iter().any(|e| !e.retired);
             let backing_off = st.grow_after.is_some_and(|at| Instant::now() < at);
-            let start = !st.closed && !live && st.starting == 0 && !backing_off;
+            let start = st.started && !st.closed && !live && st.starting == 0 && !backing_off;
             if start {
                 st.starting += 1;
             }
@@ -1050,7 +1143,7 @@ impl Inner {
     /// Retire processes with overdue cancelled calls and stop idle ones.
     fn sweep_once(&self) {
         let mut after = After::default();
-        {
+        let grown = {
             let mut st = lock(&self.state);
             if st.closed {
                 return;
@@ -1091,10 +1184,26 @@ impl Inner {
                 let entry = st.procs.remove(i);
                 after.close.push(entry.proc);
             }
-        }
+            for entry in st.procs.iter_mut().filter(|e| !e.retired) {
+                entry.sample_cpu(now);
+            }
+            let background = grow(&st.loads(), st.starting, st.limits)
+                && st.grow_after.is_none_or(|at| now >= at);
+            if background {
+                st.starting += 1;
+            }
+            background
+        };
         after.run();
         self.changed.notify_waiters();
         self.keep_one();
+        if grown {
+            if let Some(me) = self.me.upgrade() {
+                me.start_in_background();
+            } else {
+                lock(&self.state).starting -= 1;
+            }
+        }
     }
 
     /// The state of the pool in a few lines (SIGQUIT prints it to the log).
@@ -1474,6 +1583,15 @@ mod tests {
         Load {
             calls,
             retired: false,
+            cpu_bound: true,
+        }
+    }
+
+    fn waiting(calls: usize) -> Load {
+        Load {
+            calls,
+            retired: false,
+            cpu_bound: false,
         }
     }
 
@@ -1481,6 +1599,7 @@ mod tests {
         Load {
             calls,
             retired: true,
+            cpu_bound: true,
         }
     }
 
@@ -1590,6 +1709,19 @@ mod tests {
         // Retired processes are not counted.
         assert!(grow(&[retired(0), load(3)], 0, multiplexing));
         assert!(!grow(&[retired(3)], 0, multiplexing));
+        // Processes that wait (on I/O) gain nothing from another one.
+        assert!(!grow(&[waiting(50)], 0, multiplexing));
+        assert!(!grow(&[load(5), waiting(5)], 0, limits(100, 3, None)));
+        assert!(grow(&[load(5), load(5)], 0, limits(100, 3, None)));
+    }
+
+    #[test]
+    fn cpu_time_is_read_from_proc_stat() {
+        let stat = "4242 (python3 (x) y) S 1 4242 4242 0 -1 4194560 1000 0 0 0 150 25 0 0 20 0 3 0 100 1000000 500";
+        assert_eq!(parse_cpu_ticks(stat), Some(175));
+        assert_eq!(parse_cpu_ticks("garbage"), None);
+        assert_eq!(parse_schedstat("1500 250 7\n"), Some(1750));
+        assert_eq!(parse_schedstat(""), None);
     }
 
     #[test]
