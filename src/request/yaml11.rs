@@ -80,7 +80,7 @@ pub fn load_config(text: &str) -> Result<Option<Value>, String> {
 
 fn load_in(text: &str, mode: Mode, expansion: usize) -> Result<Option<Value>, String> {
     check_printable(text)?;
-    check_tabs(text)?;
+    check_tokens(text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // YAML 1.1 (PyYAML) reads NEL as a line break, equal to `\n` everywhere; YAML 1.2
     // (the event parser) reads it as an ordinary character.
@@ -135,15 +135,19 @@ fn check_printable(text: &str) -> Result<(), String> {
     ))
 }
 
-/// PyYAML's scanner skips only spaces between tokens: a tab where it looks for
-/// the next token (indentation, after `:`, `-` or `,`, after a plain scalar
-/// or a quoted one, on a line of its own) is refused with its message. Tabs
-/// inside quoted scalars, comments and block scalar content are text. (The
-/// event parser used here accepts most of those tabs.) Block scalar content is
-/// recognised by its indentation: lines indented more than the line of the
-/// `|`/`>` indicator, or blank.
-fn check_tabs(text: &str) -> Result<(), String> {
-    if !text.contains('\t') {
+/// Token rules of PyYAML's scanner that the event parser used here does not
+/// apply, checked with PyYAML's messages:
+/// * it skips only spaces between tokens: a tab where it looks for the next
+///   token (indentation, after `:`, `-` or `,`, after a plain scalar or a
+///   quoted one, on a line of its own) is refused; tabs inside quoted scalars,
+///   comments and block scalar content are text;
+/// * an anchor or alias name is made of letters, digits, `-` and `_`, and ends
+///   at a blank or one of `?:,]}%@` and the backtick.
+///
+/// Block scalar content is recognised by its indentation: lines indented more
+/// than the line of the `|`/`>` indicator, or blank.
+fn check_tokens(text: &str) -> Result<(), String> {
+    if !text.contains('\t') && !text.contains('&') && !text.contains('*') {
         return Ok(());
     }
     let refuse = |line: usize, column: usize| {
@@ -189,6 +193,32 @@ fn check_tabs(text: &str) -> Result<(), String> {
                     let token_start = matches!(prev, None | Some(' ' | '[' | '{' | ','));
                     match c {
                         '\t' => return refuse(n + 1, i + 1),
+                        '&' | '*' if token_start => {
+                            let name = chars[i + 1..]
+                                .iter()
+                                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                                .count();
+                            let next = chars.get(i + 1 + name).copied();
+                            let ends = matches!(
+                                next,
+                                None | Some(
+                                    ' ' | '\t' | '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`'
+                                )
+                            );
+                            if name == 0 || !ends {
+                                let what = if c == '&' { "an anchor" } else { "an alias" };
+                                let found = next.map_or_else(
+                                    || "end of line".to_string(),
+                                    |c| format!("'{}'", c.escape_default()),
+                                );
+                                return Err(format!(
+                                    "while scanning {what} expected alphabetic or numeric character, but found {found} at line {}, column {}",
+                                    n + 1,
+                                    i + name + 2
+                                ));
+                            }
+                            i += name;
+                        }
                         '#' if matches!(prev, None | Some(' ')) => break,
                         '\'' | '"' if token_start => quote = Some(c),
                         '|' | '>' if matches!(prev, None | Some(' ')) => {
@@ -1176,6 +1206,27 @@ mod tests {
 
     // Expected values were taken from PyYAML 6.0.3 `yaml.safe_load("v: <scalar>")`.
     #[test]
+    fn anchor_and_alias_names_follow_pyyaml() {
+        assert_eq!(
+            load("a: &x! 1").unwrap_err(),
+            "while scanning an anchor expected alphabetic or numeric character, but found '!' at line 1, column 6"
+        );
+        assert_eq!(
+            load("a: &x.y 1\nb: *x.y").unwrap_err(),
+            "while scanning an anchor expected alphabetic or numeric character, but found '.' at line 1, column 6"
+        );
+        assert!(
+            load("a: &x 1\nb: *x!")
+                .unwrap_err()
+                .starts_with("while scanning an alias")
+        );
+        assert_eq!(
+            load("a: &x-1_ 1\nb: [*x-1_, {c: *x-1_}]\nd: 'it&s *not'").unwrap(),
+            Some(json!({"a": 1, "b": [1, {"c": 1}], "d": "it&s *not"}))
+        );
+    }
+
+    #[test]
     fn tabs_where_pyyaml_looks_for_a_token_are_refused() {
         for refused in [
             "a: b\tc",
@@ -1209,7 +1260,10 @@ mod tests {
             ("a: >-\n  x\t\nb: c", json!({"a": "x\t", "b": "c"})),
             ("a: b # c\td", json!({"a": "b"})),
             ("# c\tc\na: 1", json!({"a": 1})),
-            ("a: |\n  x\n\n  \ty\nb: 1", json!({"a": "x\n\n\ty\n", "b": 1})),
+            (
+                "a: |\n  x\n\n  \ty\nb: 1",
+                json!({"a": "x\n\n\ty\n", "b": 1}),
+            ),
         ] {
             assert_eq!(load(text).unwrap(), Some(expected), "{text:?}");
         }
