@@ -1004,8 +1004,14 @@ impl Inner {
                             let method = slot.method.clone();
                             slot.fail(slow_reader_error(&method, total));
                         }
-                        entry.cancelled.insert(id, Instant::now());
-                        entry.proc.send(cancel_line(id));
+                        if one_at_a_time {
+                            // Not sent cancellations: stopped, as when its caller leaves.
+                            entry.retired = true;
+                            entry.proc.control.kill();
+                        } else {
+                            entry.cancelled.insert(id, Instant::now());
+                            entry.proc.send(cancel_line(id));
+                        }
                     } else if let (Some(slot), Ok(reply)) = (entry.calls.get(&id), reply) {
                         slot.backlog.add(bytes.len());
                         delivery = Some((slot.tx.clone(), reply));
