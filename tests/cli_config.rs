@@ -714,6 +714,44 @@ fn a_link_to_a_regular_file_is_written_through_keeping_its_mode() {
     assert!(fs::symlink_metadata(&pointer).is_ok_and(|m| m.file_type().is_symlink()));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_to_a_missing_directory_is_refused_before_any_write() {
+    let h = Home::new();
+    h.ok(&["config", "init", "-e", "local"]);
+    let pointer = h.spaceone("environment.yml");
+    fs::remove_file(&pointer).expect("rm");
+    let nowhere = h.path().join("gone/environment.yml");
+    std::os::unix::fs::symlink(&nowhere, &pointer).expect("symlink");
+    let before = h.tree();
+    for args in [
+        &["config", "init", "-e", "other"][..],
+        &["config", "environment", "-s", "local"],
+    ] {
+        let r = h.run(args);
+        assert_eq!(
+            (r.code(), r.stderr),
+            (
+                1,
+                format!(
+                    "ERROR: Cannot write file. (path = {}, reason = it links to {}, whose directory does not exist)\n\n",
+                    pointer.display(),
+                    nowhere.display()
+                )
+            ),
+            "{args:?}"
+        );
+        assert_eq!(h.tree(), before, "{args:?} changed files");
+    }
+    // A dangling link into a directory that exists is written through.
+    fs::create_dir(h.path().join("gone")).expect("mkdir");
+    h.ok(&["config", "init", "-e", "other"]);
+    assert_eq!(
+        fs::read_to_string(&nowhere).unwrap_or_default(),
+        "environment: other\n"
+    );
+}
+
 #[test]
 fn refused_changes_leave_every_file_as_it_was() {
     let h = Home::new();

@@ -204,9 +204,12 @@ pub fn server_name(host: &str) -> Result<ServerName<'static>> {
         .map_err(|_| AppError::msg(format!("Host name cannot be used for TLS. (host = {host})")))
 }
 
+/// A certificate or key file is read like a configuration file: regular files
+/// only (links followed), bounded, never waiting on a FIFO or a device.
 fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>> {
-    crate::config::fsio::read_input_text(path, PEM_FILE_LIMIT)
-        .map(String::into_bytes)
+    crate::config::fsio::read_regular(path, PEM_FILE_LIMIT)
+        // Missing: "No such file or directory (os error 2)", as opening it says.
+        .and_then(|bytes| bytes.ok_or_else(|| std::io::Error::from_raw_os_error(libc::ENOENT)))
         .map_err(|e| {
             AppError::msg(format!(
                 "Cannot read the {what}. (path = {}, reason = {e})",
