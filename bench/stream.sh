@@ -23,7 +23,10 @@
 #   5. `list` of ROWS rows as a table: our client's CPU and peak memory, next to
 #      the same for ROWS/10 rows (target: <= 1 s of CPU);
 #   6. a BIG-item stream (SDK twin, -o json to /dev/null): the host's resident
-#      memory before, at its peak and after (host process only; target: flat).
+#      memory before, at its peak and after (host process only; target: flat);
+#   7. the same figures for Cost.get_data (bench/stream/cost: compat, SDK twin,
+#      upstream's server) and Log.list (bench/stream/log: SDK only, upstream has no
+#      library for that kind), ITEMS/10 messages of 10 rows, per row.
 #
 #   bench/stream.sh [ITEMS] [BIG] [ROWS]      (defaults 20000, 500000, 100000)
 # Environment: SPACECTL_BIN (default target/release/spacectl, built when absent),
@@ -48,7 +51,7 @@ SDK_DIR="$HERE/src/plugin/host/handler/python"
 BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
 
 . "$HERE/bench/lib.sh"
-ensure_reference plugin spacectl
+ensure_reference plugin spacectl kinds
 for f in "$SPACEONE" "$PYTHON" "$PY_SPACECTL" "$LIST_PYTHON"; do
   [ -e "$f" ] || { echo "missing: $f (scripts/reference.sh did not install it)" >&2; exit 1; }
 done
@@ -129,16 +132,19 @@ wait_port "$SDK_PORT" "$WORK/sdk.log"
 
 FULL="$(request "$ITEMS")"
 ONE="$(request 1)"
-# One collect with our client: "wall-ms server-cpu-s client-cpu-s" (output to OUT).
-collect() { # port server-pid request format out
+# One streaming call with our client: "wall-ms server-cpu-s client-cpu-s" (output to OUT).
+call_stream() { # port server-pid verb resource request format out
   local c0 c1 t0 t1 client
   use "$1"
   c0="$(cpu_s "$2")"; t0="$(now_ms)"
-  /usr/bin/time -o "$5.time" -f '%U %S' "$BIN" exec collect plugin.Collector -f "$3" -o "$4" >"$5" 2>"$5.err" || true
-  client="$(tail -n 1 "$5.time")"
+  /usr/bin/time -o "$7.time" -f '%U %S' "$BIN" exec "$3" "$4" -f "$5" -o "$6" >"$7" 2>"$7.err" || true
+  client="$(tail -n 1 "$7.time")"
   t1="$(now_ms)"; c1="$(cpu_s "$2")"
-  grep -q '^ERROR' "$5.err" && { echo "collect on port $1 failed:" >&2; cat "$5.err" >&2; exit 1; }
+  grep -q '^ERROR' "$7.err" && { echo "$3 on port $1 failed:" >&2; cat "$7.err" >&2; exit 1; }
   echo "$((t1 - t0)) $(calc %.3f "$c1 - $c0") $(awk '{ printf "%.3f", $1 + $2 }' <<<"$client")"
+}
+collect() { # port server-pid request format out
+  call_stream "$1" "$2" collect plugin.Collector "$3" "$4" "$5"
 }
 count_items() { grep -c '^    "state": ' "$1" || true; }
 
@@ -251,3 +257,90 @@ printf '%-34s %10s\n' "before, kB" "$IDLE_KB"
 printf '%-34s %10s\n' "largest sample during, kB" "$MAX_KB"
 printf '%-34s %10s\n' "after, kB (peak $(hwm_kb "$SDK_PID"))" "$(rss_kb "$SDK_PID")"
 printf '%-34s %10s\n' "wall ms" "$((t1 - t0))"
+echo
+
+# 7. The other kinds' streaming routes: Cost.get_data (compat sample on
+# spaceone-cost-analysis's library and its SDK twin, upstream's server on the
+# compat sample) and Log.list (SDK only: upstream has no library for it).
+# MESSAGES messages of 10 rows each.
+MESSAGES=$((ITEMS / 10))
+KINDS_PYTHON="$REF/kinds-venv/bin/python"
+KINDS_SPACEONE="$REF/kinds-venv/bin/spaceone"
+for f in "$KINDS_PYTHON" "$KINDS_SPACEONE"; do
+  [ -e "$f" ] || { echo "missing: $f (run scripts/reference.sh kinds)" >&2; exit 1; }
+done
+COST_SRC="$HERE/bench/stream/cost"
+COST_SDK="$WORK/cost-sdk"
+cp -r "$COST_SRC" "$COST_SDK"
+sed -i -E 's/^from spaceone\.cost_analysis\.plugin\.data_source\.lib\.server import /from spaceone_plugin_kinds import /' \
+  "$COST_SDK/plugin/main.py"
+LOG_SRC="$HERE/bench/stream/log"
+KPARAMS="{\"options\": {\"messages\": $MESSAGES, \"rows\": 10}, \"secret_data\": {}, \"task_options\": {}, \"domain_id\": \"domain-bench\"}"
+read -r FLOOR_COST _ < <("$KINDS_PYTHON" "$HERE/bench/stream/floor.py" "$COST_SRC" Cost.get_data "$KPARAMS")
+read -r FLOOR_COST_SDK _ < <("$SDK_PYTHON" "$HERE/bench/stream/floor.py" "$COST_SDK" Cost.get_data "$KPARAMS" "$SDK_DIR")
+read -r FLOOR_LOG _ < <("$SDK_PYTHON" "$HERE/bench/stream/floor.py" "$LOG_SRC" Log.list "$KPARAMS" "$SDK_DIR")
+printf 'options:\n  messages: %s\n  rows: 10\nsecret_data: {}\ntask_options: {}\ndomain_id: domain-bench\n' "$MESSAGES" >"$WORK/kind.yaml"
+printf 'options:\n  messages: 1\n  rows: 10\nsecret_data: {}\ntask_options: {}\ndomain_id: domain-bench\n' >"$WORK/kind-1.yaml"
+printf 'options:\n  messages: %s\n  rows: 10\nsecret_data: {}\n' "$MESSAGES" >"$WORK/log.yaml"
+printf 'options:\n  messages: 1\n  rows: 10\nsecret_data: {}\n' >"$WORK/log-1.yaml"
+
+KUP_PORT="$(free_port)"; KCOMPAT_PORT="$(free_port)"; KSDK_PORT="$(free_port)"; KLOG_PORT="$(free_port)"
+if [ "${SKIP_UPSTREAM:-}" != 1 ]; then
+  (cd "$COST_SRC" && PYTHONUNBUFFERED=1 exec "$KINDS_SPACEONE" run plugin-server plugin -s . -p "$KUP_PORT") >"$WORK/kup.log" 2>&1 &
+  KUP_PID=$!; PIDS+=($KUP_PID)
+fi
+"$BIN" run plugin-server plugin -s "$COST_SRC" --host 127.0.0.1 -p "$KCOMPAT_PORT" --python "$KINDS_PYTHON" >"$WORK/kcompat.log" 2>&1 &
+KCOMPAT_PID=$!; PIDS+=($KCOMPAT_PID)
+"$BIN" run plugin-server plugin -s "$COST_SDK" --host 127.0.0.1 -p "$KSDK_PORT" --python "$SDK_PYTHON" >"$WORK/ksdk.log" 2>&1 &
+KSDK_PID=$!; PIDS+=($KSDK_PID)
+"$BIN" run plugin-server plugin -s "$LOG_SRC" --host 127.0.0.1 -p "$KLOG_PORT" --python "$SDK_PYTHON" >"$WORK/klog.log" 2>&1 &
+KLOG_PID=$!; PIDS+=($KLOG_PID)
+[ "${SKIP_UPSTREAM:-}" = 1 ] || wait_port "$KUP_PORT" "$WORK/kup.log"
+wait_port "$KCOMPAT_PORT" "$WORK/kcompat.log"
+wait_port "$KSDK_PORT" "$WORK/ksdk.log"
+wait_port "$KLOG_PORT" "$WORK/klog.log"
+KSERVERS=("$KCOMPAT_PORT:$KCOMPAT_PID" "$KSDK_PORT:$KSDK_PID")
+[ "${SKIP_UPSTREAM:-}" = 1 ] || KSERVERS+=("$KUP_PORT:$KUP_PID")
+for p in "${KSERVERS[@]}"; do
+  call_stream "${p%%:*}" "${p##*:}" get_data plugin.Cost "$WORK/kind-1.yaml" json "$WORK/warm.out" >/dev/null
+done
+call_stream "$KLOG_PORT" "$KLOG_PID" list plugin.Log "$WORK/log-1.yaml" json "$WORK/warm.out" >/dev/null
+
+ROWS_TOTAL=$((MESSAGES * 10))
+per_row() { calc %.1f "$1 * 1000000 / $ROWS_TOTAL"; }
+rows_in() { grep -c '^            "usage_type": \|^            "requestID": ' "$1" || true; }
+kind_row() { # label cpu floor
+  printf '%-34s %10s %12s %10s\n' "$1" "$2" "$(per_row "$2")" "$(ratio "$2" "$3")"
+}
+read -r KC_MS KC_CPU KC_CLIENT < <(call_stream "$KCOMPAT_PORT" "$KCOMPAT_PID" get_data plugin.Cost "$WORK/kind.yaml" json "$WORK/kcompat.json")
+read -r KS_MS KS_CPU KS_CLIENT < <(call_stream "$KSDK_PORT" "$KSDK_PID" get_data plugin.Cost "$WORK/kind.yaml" json "$WORK/ksdk.json")
+read -r KL_MS KL_CPU KL_CLIENT < <(call_stream "$KLOG_PORT" "$KLOG_PID" list plugin.Log "$WORK/log.yaml" json "$WORK/klog.json")
+read -r _ _ KC1_CLIENT < <(call_stream "$KSDK_PORT" "$KSDK_PID" get_data plugin.Cost "$WORK/kind-1.yaml" json "$WORK/k1.json")
+read -r _ _ KL1_CLIENT < <(call_stream "$KLOG_PORT" "$KLOG_PID" list plugin.Log "$WORK/log-1.yaml" json "$WORK/l1.json")
+read -r _ _ KSY_CLIENT < <(call_stream "$KSDK_PORT" "$KSDK_PID" get_data plugin.Cost "$WORK/kind.yaml" yaml "$WORK/ksdk.yaml")
+read -r _ _ KSY1_CLIENT < <(call_stream "$KSDK_PORT" "$KSDK_PID" get_data plugin.Cost "$WORK/kind-1.yaml" yaml "$WORK/k1.yaml")
+for f in kcompat ksdk klog; do
+  got="$(rows_in "$WORK/$f.json")"
+  [ "$got" = "$ROWS_TOTAL" ] || { echo "$f: received $got rows of $ROWS_TOTAL" >&2; exit 1; }
+done
+KU_MS=- KU_CPU=-
+if [ "${SKIP_UPSTREAM:-}" != 1 ]; then
+  read -r KU_MS KU_CPU _ < <(call_stream "$KUP_PORT" "$KUP_PID" get_data plugin.Cost "$WORK/kind.yaml" json "$WORK/kup.json")
+  cmp -s "$WORK/kup.json" "$WORK/kcompat.json" || { echo "our host (cost, compat) answered differently from upstream" >&2; exit 1; }
+fi
+echo "== Cost.get_data and Log.list: $MESSAGES messages of 10 rows"
+printf '%-34s %10s %12s %10s\n' "" "CPU s" "us per row" "x plugin"
+kind_row "cost: plugin's own cost, compat" "$FLOOR_COST" "$FLOOR_COST"
+kind_row "cost: plugin's own cost, SDK" "$FLOOR_COST_SDK" "$FLOOR_COST_SDK"
+kind_row "log: plugin's own cost, SDK" "$FLOOR_LOG" "$FLOOR_LOG"
+[ "$KU_CPU" = - ] || kind_row "cost: upstream server (compat)" "$KU_CPU" "$FLOOR_COST"
+kind_row "cost: our host + handler (compat)" "$KC_CPU" "$FLOOR_COST"
+kind_row "cost: our host + handler (SDK)" "$KS_CPU" "$FLOOR_COST_SDK"
+kind_row "log: our host + handler (SDK)" "$KL_CPU" "$FLOOR_LOG"
+echo "(target: server <= 1.5x the plugin's own cost)"
+printf '%-34s %10s\n' "cost, wall ms: upstream server" "$KU_MS"
+printf '%-34s %10s\n' "cost, wall ms: our host (compat)" "$KC_MS"
+[ "$KU_MS" = - ] || echo "upstream server / ours (compat), our client: $(ratio "$KU_MS" "$KC_MS")x"
+printf '%-34s %10s\n' "cost: client -o json, us per row" "$(calc %.1f "($KS_CLIENT - $KC1_CLIENT) * 1000000 / ($ROWS_TOTAL - 10)")"
+printf '%-34s %10s\n' "cost: client -o yaml, us per row" "$(calc %.1f "($KSY_CLIENT - $KSY1_CLIENT) * 1000000 / ($ROWS_TOTAL - 10)")"
+printf '%-34s %10s\n' "log: client -o json, us per row" "$(calc %.1f "($KL_CLIENT - $KL1_CLIENT) * 1000000 / ($ROWS_TOTAL - 10)")"
