@@ -1,12 +1,10 @@
 //! `spacectl exec VERB RESOURCE`: call any unary or server-streaming method.
-//! Each response message is rendered and printed (and flushed) as it arrives.
-
-use prost_reflect::DynamicMessage;
+//! Each response message is rendered and printed as it arrives (a fast stream's
+//! documents are written in batches, see [`super::StreamOut`]).
 
 use crate::cli::{CallArgs, ExecArgs, ExecFormat, ParamArgs};
 use crate::error::{AppError, Result};
 use crate::grpc::{self, resolve};
-use crate::output::message::to_value;
 use crate::output::render::{Format, render};
 use crate::request;
 
@@ -43,10 +41,14 @@ pub(super) fn call_and_print(
         let mut session = grpc::Session::open_with(&url, &options, &tls).await?;
         let method = session.method(&target, verb, &call.api_version).await?;
         let message = request::message::from_value(&method.input(), &params)?;
-        let print = |response: DynamicMessage| super::emit(&render(&to_value(&response), format)?);
-        tokio::select! {
-            done = session.call(&method, message, &metadata, print) => done,
+        let out = super::StreamOut::default();
+        let print = |response: serde_json::Value| out.push(&render(&response, format)?);
+        let done = tokio::select! {
+            done = session.call_data(&method, message, &metadata, print, || out.flush()) => done,
             _ = tokio::signal::ctrl_c() => Err(AppError::plain("Aborted!", 1)),
-        }
+        };
+        // What was received is printed before any error.
+        out.flush()?;
+        done
     })
 }

@@ -431,24 +431,7 @@ message Reply {
 "#;
 
     fn convert_pool() -> prost_reflect::DescriptorPool {
-        use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
-        struct Source;
-        impl FileResolver for Source {
-            fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-                if name == "t.proto" {
-                    File::from_source(name, CONVERT_PROTO)
-                } else {
-                    Err(protox::Error::file_not_found(name))
-                }
-            }
-        }
-        let mut resolver = ChainFileResolver::new();
-        resolver.add(Source);
-        resolver.add(GoogleFileResolver::new());
-        let mut compiler = protox::Compiler::with_file_resolver(resolver);
-        compiler.include_imports(true);
-        compiler.open_file("t.proto").expect("test proto compiles");
-        compiler.descriptor_pool()
+        crate::output::wire::tests::proto_pool(CONVERT_PROTO)
     }
 
     /// Encode `data` as the original response type, receive it as the

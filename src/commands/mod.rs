@@ -138,11 +138,50 @@ pub(crate) fn flag_tls(flags: &crate::cli::TlsArgs) -> crate::grpc::TlsFiles {
 
 /// Write text to stdout and flush; a closed pipe ends the command quietly.
 pub fn emit(text: &str) -> Result<()> {
+    emit_bytes(text.as_bytes())
+}
+
+fn emit_bytes(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(AppError::msg(e.to_string())),
+    }
+}
+
+/// Standard output for a stream of documents: the text of each is gathered
+/// and written ([`emit`]) when the stream has no further message ready
+/// ([`StreamOut::flush`], called before waiting) or when more than
+/// [`StreamOut::LIMIT`] bytes wait, so a fast stream costs one write per batch
+/// and a slow one still shows every document as soon as it arrives.
+#[derive(Default)]
+pub struct StreamOut {
+    pending: std::cell::RefCell<String>,
+}
+
+impl StreamOut {
+    pub const LIMIT: usize = 64 * 1024;
+
+    /// Adds one document's text.
+    pub fn push(&self, text: &str) -> Result<()> {
+        let mut pending = self.pending.borrow_mut();
+        pending.push_str(text);
+        if pending.len() >= Self::LIMIT {
+            emit_bytes(pending.as_bytes())?;
+            pending.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what waits.
+    pub fn flush(&self) -> Result<()> {
+        let mut pending = self.pending.borrow_mut();
+        if !pending.is_empty() {
+            emit_bytes(pending.as_bytes())?;
+            pending.clear();
+        }
+        Ok(())
     }
 }
 

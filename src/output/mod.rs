@@ -7,4 +7,5 @@ pub mod message;
 pub mod pyrepr;
 pub mod render;
 pub mod table;
+pub mod wire;
 pub mod yaml;

@@ -689,6 +689,9 @@ mod tests {
             redact_plugin_output(line).as_ref(),
             b"params={'options': {}, 'secret_data': {'password': '********'}}"
         );
-        assert!(matches!(redact_plugin_output(b"nothing secret"), Cow::Borrowed(_)));
+        assert!(matches!(
+            redact_plugin_output(b"nothing secret"),
+            Cow::Borrowed(_)
+        ));
     }
 }
