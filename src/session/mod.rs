@@ -420,7 +420,7 @@ pub fn fresh(store: &Store, env: Environment, tls: &TlsFiles) -> Result<Environm
 pub fn load_current() -> Result<Environment> {
     let store = Store::discover()?;
     let env = store.load_current()?;
-    let tls = crate::config::tls_files(&env).unwrap_or_default();
+    let tls = crate::grpc::tls::files_of(&env).unwrap_or_default();
     fresh(&store, env, &tls)
 }
 
