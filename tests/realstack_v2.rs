@@ -392,6 +392,38 @@ fn workflow_manifests(stack: &Stack) {
     assert_eq!(names, "alpha\nbeta\ngamma\n");
 }
 
+/// The Python spacectl applies the same manifests (its own provider), with the tokens our
+/// `login` put into the environment.
+fn workflow_manifests_python(stack: &Stack) {
+    let Some(python) = common::reference_spacectl("workflow_manifests_python") else { return };
+    let work = tempfile::tempdir().unwrap();
+    let home = common::temp_home();
+    let h = home.path();
+    let (provider, plugin_id) = ("wfpy", "plugin-wfpy-inven-collector");
+    plan_plugin(stack, plugin_id, provider, work.path());
+    let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/spaceone-2x");
+    ok(&ours(h, &["config", "init", "-e", "py", "--identity", &stack.identity()], ""), "init");
+    let password = format!("{}\n", stack.read("admin_password"));
+    ok(&ours(h, &["login", "-d", &stack.read("domain_name"), "-u", &stack.read("admin_user"), "--password-stdin"], &password), "login");
+    let py_apply = |file: &str| {
+        let mut cmd = common::command_in_home(&python, h);
+        cmd.current_dir(&samples).args(["apply", file, "-v", &format!("provider={provider}"), "-v", &format!("plugin_id={plugin_id}")]);
+        let r = common::run_bounded(cmd, "", CALL_TIMEOUT);
+        assert_eq!(r.code(), 0, "python spacectl apply {file}: {r:?}");
+        assert!(r.stdout.contains("FINISHED [ ok=4, skipped=0 ]"), "python spacectl apply {file}: {}", r.stdout);
+        r.stdout
+    };
+    py_apply("domain.yaml");
+    let again = py_apply("domain.yaml");
+    assert!(!again.contains(".create"), "applied again, the Python client creates nothing: {again}");
+    ok(&ours(h, &["login", "--workspace", "default"], ""), "login --workspace");
+    py_apply("workspace.yaml");
+    let job = ok(&ours(h, &["list", "inventory.Job", "-p", "plugin_id=plugin-wfpy-inven-collector", "-c", "job_id", "-o", "quiet"], ""), "job");
+    assert_eq!(job_status(h, job.trim()), "SUCCESS");
+    let names = ok(&ours(h, &["list", "inventory.CloudService", "-p", &format!("provider={provider}"), "-c", "name", "-o", "quiet", "-s", "name"], ""), "cloud services");
+    assert_eq!(names, "alpha\nbeta\ngamma\n");
+}
+
 // ------------------------------------------------------------------ the full loop
 
 fn full_loop(stack: &Stack, extra: &[&str]) -> Run {
@@ -492,10 +524,11 @@ fn spaceone_2x_login_workflow_and_full_loop() {
     eprintln!("{test}: the 2.x services were ready in {:.1} s", started.elapsed().as_secs_f64());
     let stack = Stack { state: dir.path().to_path_buf(), _dir: dir };
 
-    let parts: [(&str, fn(&Stack)); 5] = [
+    let parts: [(&str, fn(&Stack)); 6] = [
         ("login and endpoint discovery", login_and_discovery),
         ("2.x workflow as spacectl commands", workflow_commands),
         ("2.x workflow as apply manifests", workflow_manifests),
+        ("2.x workflow as apply manifests, Python spacectl", workflow_manifests_python),
         ("full loop, compat sample", full_loop_compat_sample),
         ("full loop, create-project plugin", full_loop_sdk_plugin),
     ];
