@@ -236,6 +236,23 @@ fn login_and_discovery(stack: &Stack) {
     let out = ok(&ours(m, &["login", "-d", &domain, "-u", "member@example.com", "--password-stdin"], "Member-pass-1\n"), "member login");
     assert!(out.contains("WORKSPACE_MEMBER token for workspace default"), "{out}");
 
+    // A login blocked after failed attempts. (A password change required needs a user with
+    // an email and a mail server: left to the unit test of the texts.)
+    ok(&ours(h, &["exec", "create", "identity.User", "-j",
+        r#"{"user_id": "blocked@example.com", "password": "Some-pass-1", "auth_type": "LOCAL", "reset_password": false}"#], ""), "User.create");
+    let mut blocked = None;
+    for _ in 0..12 {
+        let r = ours(m, &["login", "-d", &domain, "-u", "blocked@example.com", "--password-stdin"], "Wrong-pass-1\n");
+        let e = one_line_error(&r, "wrong password");
+        if e.contains("is blocked") {
+            blocked = Some(e);
+            break;
+        }
+        assert!(e.contains("Wrong password"), "{e}");
+    }
+    let e = blocked.expect("identity blocks the login after 10 failed attempts");
+    assert!(e.contains("wait a few minutes"), "{e}");
+
     // logout forgets both; an expired token without a kept login says to log in.
     let out = ok(&ours(h, &["logout"], ""), "logout");
     assert!(out.contains("token and kept login are forgotten"), "{out}");
