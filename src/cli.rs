@@ -87,7 +87,9 @@ pub enum Command {
     /// Print the client version information
     Version,
     /// Show what the current token is: user or app, domain, workspace, role, expiry
-    #[command(after_help = "Examples:\n  spacectl whoami\n  spacectl whoami --verify     # ask identity whether it accepts the token\n  spacectl whoami -o json")]
+    #[command(
+        after_help = "Examples:\n  spacectl whoami\n  spacectl whoami --verify     # ask identity whether it accepts the token\n  spacectl whoami -o json"
+    )]
     Whoami(WhoamiArgs),
 }
 
@@ -114,7 +116,12 @@ pub struct LoginArgs {
     #[arg(long = "password-stdin")]
     pub password_stdin: bool,
     /// Get a WORKSPACE token for this workspace (name or id)
-    #[arg(short = 'w', long = "workspace", value_name = "NAME_OR_ID", conflicts_with = "scope")]
+    #[arg(
+        short = 'w',
+        long = "workspace",
+        value_name = "NAME_OR_ID",
+        conflicts_with = "scope"
+    )]
     pub workspace: Option<String>,
     /// Get a DOMAIN token (domain admins) or a USER token (your own resources)
     #[arg(long = "scope", value_enum)]
@@ -259,7 +266,9 @@ pub enum EndpointCommand {
     List(EndpointShowArgs),
     /// Fill the endpoints from identity's list (SpaceONE 2.x; no token needed),
     /// keeping those identity does not list, and print what changed
-    #[command(after_help = "Examples:\n  spacectl config endpoint discover\n  spacectl config endpoint discover --internal\n  spacectl config endpoint discover --identity grpc+ssl://identity.example.com:443")]
+    #[command(
+        after_help = "Examples:\n  spacectl config endpoint discover\n  spacectl config endpoint discover --internal\n  spacectl config endpoint discover --identity grpc+ssl://identity.example.com:443"
+    )]
     Discover {
         /// Write each service's internal endpoint instead of its public one
         #[arg(long)]

@@ -32,8 +32,13 @@ pub fn login(a: LoginArgs) -> Result<()> {
     };
     // Questions only on a terminal, and never when the password comes from stdin.
     let mut terminal = Terminal;
-    let interactive = !a.password_stdin && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let prompt: Option<&mut dyn Prompt> = if interactive { Some(&mut terminal) } else { None };
+    let interactive =
+        !a.password_stdin && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let prompt: Option<&mut dyn Prompt> = if interactive {
+        Some(&mut terminal)
+    } else {
+        None
+    };
     let out = session::login(&store, &env, &tls, req, prompt)?;
     super::emit(&login_summary(&out, claims::now()))
 }
@@ -61,10 +66,20 @@ pub fn login_summary(o: &LoginOutcome, now: i64) -> String {
         (Scope::Domain, _) => "the domain".to_string(),
         _ => "the user's own resources".to_string(),
     };
-    let how = if o.regranted { " (from the kept login)" } else { "" };
+    let how = if o.regranted {
+        " (from the kept login)"
+    } else {
+        ""
+    };
     let expires = o
         .expires
-        .map(|t| format!(", expires {} ({})", claims::utc_text(t), claims::relative_text(t, now)))
+        .map(|t| {
+            format!(
+                ", expires {} ({})",
+                claims::utc_text(t),
+                claims::relative_text(t, now)
+            )
+        })
         .unwrap_or_default();
     format!(
         "Logged in to domain {} as {}{how}: {} token for {what}{expires}. Environment '{}' uses it as api_key.\n",
@@ -85,8 +100,14 @@ pub fn logout() -> Result<()> {
             "Logged out of environment '{}': its token and kept login are forgotten.\n",
             env.name()
         ),
-        (true, false) => format!("Logged out of environment '{}': its token is forgotten.\n", env.name()),
-        (false, true) => format!("Environment '{}': the kept login is forgotten.\n", env.name()),
+        (true, false) => format!(
+            "Logged out of environment '{}': its token is forgotten.\n",
+            env.name()
+        ),
+        (false, true) => format!(
+            "Environment '{}': the kept login is forgotten.\n",
+            env.name()
+        ),
     };
     super::emit(&text)
 }
@@ -120,7 +141,15 @@ pub fn whoami_value(w: &Whoami, verified: Option<&str>, now: i64) -> Value {
     let mut m = Map::new();
     m.insert("environment".into(), json!(w.environment));
     m.insert("type".into(), json!(w.holder));
-    m.insert(if w.holder == "app" { "app_id" } else { "user_id" }.into(), json!(w.subject));
+    m.insert(
+        if w.holder == "app" {
+            "app_id"
+        } else {
+            "user_id"
+        }
+        .into(),
+        json!(w.subject),
+    );
     m.insert("domain_id".into(), json!(w.domain_id));
     if let Some(n) = &w.domain_name {
         m.insert("domain_name".into(), json!(n));
@@ -153,7 +182,10 @@ pub fn whoami_text(w: &Whoami, verified: Option<&str>, now: i64) -> String {
     let mut line = |k: &str, v: String| out.push_str(&format!("{k:<12}{v}\n"));
     line("environment", w.environment.clone());
     line("type", w.holder.clone());
-    line(if w.holder == "app" { "app" } else { "user" }, w.subject.clone());
+    line(
+        if w.holder == "app" { "app" } else { "user" },
+        w.subject.clone(),
+    );
     line(
         "domain",
         match &w.domain_name {
@@ -176,15 +208,26 @@ pub fn whoami_text(w: &Whoami, verified: Option<&str>, now: i64) -> String {
     line(
         "expires",
         match w.expires {
-            Some(t) if t <= now => format!("{} (expired {})", claims::utc_text(t), claims::relative_text(t, now)),
-            Some(t) => format!("{} ({})", claims::utc_text(t), claims::relative_text(t, now)),
+            Some(t) if t <= now => format!(
+                "{} (expired {})",
+                claims::utc_text(t),
+                claims::relative_text(t, now)
+            ),
+            Some(t) => format!(
+                "{} ({})",
+                claims::utc_text(t),
+                claims::relative_text(t, now)
+            ),
             None => "never".to_string(),
         },
     );
     line(
         "login",
         match w.refresh_expires {
-            Some(t) if t > now => format!("kept until {} (re-grants without the password)", claims::utc_text(t)),
+            Some(t) if t > now => format!(
+                "kept until {} (re-grants without the password)",
+                claims::utc_text(t)
+            ),
             Some(_) => "kept, expired: run `spacectl login`".to_string(),
             None => "none kept".to_string(),
         },
@@ -268,8 +311,14 @@ mod tests {
 
     #[test]
     fn password_from_stdin() {
-        assert_eq!(read_password(&mut &b"Secret-1\nrest\n"[..]).unwrap(), "Secret-1");
-        assert_eq!(read_password(&mut &b"Secret-1\r\n"[..]).unwrap(), "Secret-1");
+        assert_eq!(
+            read_password(&mut &b"Secret-1\nrest\n"[..]).unwrap(),
+            "Secret-1"
+        );
+        assert_eq!(
+            read_password(&mut &b"Secret-1\r\n"[..]).unwrap(),
+            "Secret-1"
+        );
         assert!(read_password(&mut &b"\n"[..]).is_err());
         assert!(read_password(&mut &b""[..]).is_err());
     }
@@ -310,9 +359,6 @@ mod tests {
             whoami_text(&w, None, 200),
             "environment local\ntype        app\napp         app-1\ndomain      domain-1\nworkspace   * (every workspace)\nrole        DOMAIN_ADMIN\nexpires     1970-01-01T00:01:40Z (expired 1m ago)\nlogin       none kept\n"
         );
-        assert_eq!(
-            whoami_value(&w, None, 0)["app_id"],
-            json!("app-1")
-        );
+        assert_eq!(whoami_value(&w, None, 0)["app_id"], json!("app-1"));
     }
 }

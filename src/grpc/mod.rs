@@ -218,9 +218,11 @@ impl Session {
     where
         F: FnMut(DynamicMessage) -> Result<()>,
     {
-        invoke::call_mapped(&self.conn, method, request, metadata, on_message, map_status)
-            .await
-            .map_err(|e| self.conn.explain(e))
+        invoke::call_mapped(
+            &self.conn, method, request, metadata, on_message, map_status,
+        )
+        .await
+        .map_err(|e| self.conn.explain(e))
     }
 }
 

@@ -50,9 +50,7 @@ impl Claims {
         if parts.next().is_some() {
             return None;
         }
-        let bytes = URL_SAFE_NO_PAD
-            .decode(payload.trim_end_matches('='))
-            .ok()?;
+        let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
         let map: Map<String, Value> = serde_json::from_slice(&bytes).ok()?;
         let text = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_string);
         let number = |k: &str| map.get(k).and_then(Value::as_i64);
@@ -147,17 +145,21 @@ pub mod tests {
 
     #[test]
     fn user_tokens() {
-        let t = token(serde_json::json!({"aud": "admin@example.com", "did": "domain-1",
+        let t = token(
+            serde_json::json!({"aud": "admin@example.com", "did": "domain-1",
             "exp": 1_796_642_827, "iat": 1_796_621_227, "own": "USER", "rol": "DOMAIN_ADMIN",
-            "typ": "ACCESS_TOKEN", "ver": "2.0"}));
+            "typ": "ACCESS_TOKEN", "ver": "2.0"}),
+        );
         let c = Claims::parse(&t).unwrap();
         assert_eq!(c.subject.as_deref(), Some("admin@example.com"));
         assert_eq!(c.holder(), Holder::User);
         assert_eq!(c.scope(), Some("DOMAIN"));
         assert!(!c.expired_at(1_796_642_827 - 61, 60));
         assert!(c.expired_at(1_796_642_827 - 60, 60));
-        let w = token(serde_json::json!({"aud": "u@x.io", "did": "domain-1", "wid": "workspace-2",
-            "own": "USER", "rol": "WORKSPACE_OWNER", "typ": "ACCESS_TOKEN"}));
+        let w = token(
+            serde_json::json!({"aud": "u@x.io", "did": "domain-1", "wid": "workspace-2",
+            "own": "USER", "rol": "WORKSPACE_OWNER", "typ": "ACCESS_TOKEN"}),
+        );
         let c = Claims::parse(&w).unwrap();
         assert_eq!(c.scope(), Some("WORKSPACE"));
         assert!(!c.expired_at(i64::MAX - 100, 0), "no exp: never expires");
@@ -167,8 +169,10 @@ pub mod tests {
 
     #[test]
     fn app_and_system_tokens() {
-        let a = token(serde_json::json!({"aud": "app-1", "did": "domain-1", "wid": "*",
-            "own": "APP", "rol": "DOMAIN_ADMIN", "typ": "CLIENT_SECRET"}));
+        let a = token(
+            serde_json::json!({"aud": "app-1", "did": "domain-1", "wid": "*",
+            "own": "APP", "rol": "DOMAIN_ADMIN", "typ": "CLIENT_SECRET"}),
+        );
         let c = Claims::parse(&a).unwrap();
         assert_eq!(c.holder(), Holder::App);
         assert_eq!(c.scope(), None);

@@ -12,16 +12,30 @@ use super::identity::{Identity, text};
 /// One change to the endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    Added { service: String, url: String },
-    Updated { service: String, from: String, to: String },
-    Unchanged { service: String, url: String },
+    Added {
+        service: String,
+        url: String,
+    },
+    Updated {
+        service: String,
+        from: String,
+        to: String,
+    },
+    Unchanged {
+        service: String,
+        url: String,
+    },
 }
 
 /// `(service, endpoint)` pairs from an `Endpoint.list` response: the PUBLIC
 /// `endpoint`, or with `internal` the `internal_endpoint`; entries without one are
 /// left out.
 pub fn listed(response: &Value, internal: bool) -> Vec<(String, String)> {
-    let key = if internal { "internal_endpoint" } else { "endpoint" };
+    let key = if internal {
+        "internal_endpoint"
+    } else {
+        "endpoint"
+    };
     response
         .get("results")
         .and_then(Value::as_array)
@@ -125,7 +139,10 @@ mod tests {
             {"service": "inventory", "endpoint": "", "internal_endpoint": "grpc://inv:50051"},
             {"service": "", "endpoint": "grpc://x:1"}
         ]});
-        assert_eq!(listed(&r, false), vec![("identity".into(), "grpc://a:1".into())]);
+        assert_eq!(
+            listed(&r, false),
+            vec![("identity".into(), "grpc://a:1".into())]
+        );
         assert_eq!(
             listed(&r, true),
             vec![("inventory".into(), "grpc://inv:50051".into())]

@@ -205,7 +205,12 @@ pub async fn profile(
         .await
         .map_err(|e| explain(e, ctx))?;
     let list = identity
-        .call("UserProfile", "get_workspaces", json!({}), Some(access_token))
+        .call(
+            "UserProfile",
+            "get_workspaces",
+            json!({}),
+            Some(access_token),
+        )
         .await
         .map_err(|e| explain(e, ctx))?;
     let workspaces = list
@@ -277,21 +282,27 @@ pub fn explain(e: AppError, ctx: &Context) -> AppError {
             "Workspace '{}' is disabled: choose another one with --workspace.",
             ctx.workspace.as_deref().unwrap_or("?")
         ),
-        "ERROR_AUTHENTICATE_FAILURE" | "ERROR_AUTHENTICATION_FAILURE" | "ERROR_INVALID_CREDENTIALS"
-            if r.message.contains("Token validation failed") || r.message.contains("decode token") =>
+        "ERROR_AUTHENTICATE_FAILURE"
+        | "ERROR_AUTHENTICATION_FAILURE"
+        | "ERROR_INVALID_CREDENTIALS"
+            if r.message.contains("Token validation failed")
+                || r.message.contains("decode token") =>
         {
-            "The kept login is no longer valid: run `spacectl login` with your password.".to_string()
+            "The kept login is no longer valid: run `spacectl login` with your password."
+                .to_string()
         }
-        "ERROR_AUTHENTICATE_FAILURE" | "ERROR_AUTHENTICATION_FAILURE" | "ERROR_INVALID_CREDENTIALS" => format!(
+        "ERROR_AUTHENTICATE_FAILURE"
+        | "ERROR_AUTHENTICATION_FAILURE"
+        | "ERROR_INVALID_CREDENTIALS" => format!(
             "Wrong password for user '{user}' in domain {domain}: check it and run `spacectl login` again."
         ),
         "ERROR_NOT_FOUND" if r.message.contains("'workspace_id'") => format!(
             "Workspace '{}' does not exist in domain {domain}: run `spacectl login` without --workspace to see yours.",
             ctx.workspace.as_deref().unwrap_or("?")
         ),
-        "ERROR_NOT_FOUND" if r.message.contains("'user_id'") => format!(
-            "User '{user}' does not exist in domain {domain}: check the user id (--user)."
-        ),
+        "ERROR_NOT_FOUND" if r.message.contains("'user_id'") => {
+            format!("User '{user}' does not exist in domain {domain}: check the user id (--user).")
+        }
         "ERROR_NOT_FOUND" if ctx.domain_id.is_empty() => format!(
             "Domain {domain} does not exist on this identity: check the domain name (--domain)."
         ),
@@ -354,7 +365,10 @@ mod tests {
                 "User 'admin@example.com' is not a domain admin of 'spaceone', so it cannot get a domain token: log in with --workspace NAME or --scope user.",
             ),
             (
-                refused("ERROR_LOGIN_BLOCKED", "Login is blocked. Please try again later."),
+                refused(
+                    "ERROR_LOGIN_BLOCKED",
+                    "Login is blocked. Please try again later.",
+                ),
                 "Login of 'admin@example.com' in domain 'spaceone' is blocked after too many failed attempts: wait a few minutes, then try again.",
             ),
             (

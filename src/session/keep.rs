@@ -130,7 +130,10 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
-            let dmode = std::fs::metadata(file.parent().unwrap()).unwrap().permissions().mode();
+            let dmode = std::fs::metadata(file.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(dmode & 0o777, 0o700);
         }
         assert!(remove(&file).unwrap());

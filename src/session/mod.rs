@@ -162,7 +162,12 @@ async fn password_login(
     let password = match (req.password.clone(), prompt.as_deref_mut()) {
         (Some(p), _) => p,
         (None, Some(p)) => p.secret("Password")?,
-        (None, None) => return Err(ask("password", "--password-stdin (and the password on stdin)")),
+        (None, None) => {
+            return Err(ask(
+                "password",
+                "--password-stdin (and the password on stdin)",
+            ));
+        }
     };
     let domain_id = identity::domain_id(identity, &domain_name).await?;
     let mut ctx = Context {
@@ -216,9 +221,13 @@ async fn regrant_login(
         (Some(w), _) => {
             // A name is looked up in the user's workspaces, with a USER token.
             ctx.scope = "USER".into();
-            let user_token = identity::grant(identity, &ctx, &kept.refresh_token, "USER", None).await?;
+            let user_token =
+                identity::grant(identity, &ctx, &kept.refresh_token, "USER", None).await?;
             let (_, workspaces) = identity::profile(identity, &ctx, &user_token).await?;
-            (Scope::Workspace, Some(find_workspace(w, &workspaces, &ctx)?))
+            (
+                Scope::Workspace,
+                Some(find_workspace(w, &workspaces, &ctx)?),
+            )
         }
         (None, Some(s)) => (s, None),
         (None, None) => {
@@ -277,7 +286,10 @@ fn finish(
 }
 
 fn find_workspace(wanted: &str, workspaces: &[Workspace], ctx: &Context) -> Result<Workspace> {
-    if let Some(w) = workspaces.iter().find(|w| w.id == wanted || w.name == wanted) {
+    if let Some(w) = workspaces
+        .iter()
+        .find(|w| w.id == wanted || w.name == wanted)
+    {
         return Ok(w.clone());
     }
     let yours = if workspaces.is_empty() {

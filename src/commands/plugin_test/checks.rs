@@ -365,7 +365,9 @@ pub fn inventory_refusals(resource_type: &str, resource: &Value) -> Vec<String> 
     let required = |keys: &[&str], out: &mut Vec<String>| {
         for k in keys {
             if missing(k) {
-                out.push(format!("`{k}` is missing; inventory requires it (ERROR_REQUIRED_PARAMETER: key = {k})"));
+                out.push(format!(
+                    "`{k}` is missing; inventory requires it (ERROR_REQUIRED_PARAMETER: key = {k})"
+                ));
             }
         }
     };
@@ -391,7 +393,10 @@ pub fn inventory_refusals(resource_type: &str, resource: &Value) -> Vec<String> 
     };
     match resource_type {
         "inventory.CloudService" => {
-            required(&["cloud_service_type", "cloud_service_group", "provider"], &mut out);
+            required(
+                &["cloud_service_type", "cloud_service_group", "provider"],
+                &mut out,
+            );
             if missing("reference") {
                 out.push(
                     "`reference` is missing; inventory 2.x fails the job task on it (ERROR_DB_QUERY … ['reference']): \
@@ -401,7 +406,12 @@ pub fn inventory_refusals(resource_type: &str, resource: &Value) -> Vec<String> 
             } else if !resource.get("reference").is_some_and(Value::is_object) {
                 out.push("`reference` is not a mapping (resource_id, external_link); inventory 2.x refuses it".to_string());
             }
-            if missing("data") && resource.get("json_data").and_then(Value::as_str).is_none_or(str::is_empty) {
+            if missing("data")
+                && resource
+                    .get("json_data")
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty)
+            {
                 out.push("neither `data` nor `json_data` is set; inventory requires one (ERROR_REQUIRED_PARAMETER: key = data)".to_string());
             }
             json_dict("json_data", &mut out);
@@ -411,9 +421,21 @@ pub fn inventory_refusals(resource_type: &str, resource: &Value) -> Vec<String> 
             {
                 out.push(format!("`state` '{state}' is not one of ACTIVE, DISCONNECTED, DELETED; inventory refuses it"));
             }
-            short(&["cloud_service_type", "cloud_service_group", "provider", "account", "instance_type", "region_code"], &mut out);
+            short(
+                &[
+                    "cloud_service_type",
+                    "cloud_service_group",
+                    "provider",
+                    "account",
+                    "instance_type",
+                    "region_code",
+                ],
+                &mut out,
+            );
             if let Some(Value::Array(ips)) = resource.get("ip_addresses")
-                && ips.iter().any(|ip| !ip.as_str().is_some_and(|s| s.chars().count() <= 255))
+                && ips
+                    .iter()
+                    .any(|ip| !ip.as_str().is_some_and(|s| s.chars().count() <= 255))
             {
                 out.push("`ip_addresses` holds something other than texts of at most 255 characters; inventory refuses it".to_string());
             }
@@ -899,7 +921,10 @@ mod tests {
 
     #[test]
     fn what_inventory_2x_refuses() {
-        let mut no_reference = cs("a", json!({"name": "a", "price": 1.0, "disks": [], "md": "x"}));
+        let mut no_reference = cs(
+            "a",
+            json!({"name": "a", "price": 1.0, "disks": [], "md": "x"}),
+        );
         no_reference["resource"]["reference"] = Value::Null;
         let mut c = Checker::new();
         c.item(&cst("T", &view()));
@@ -907,7 +932,9 @@ mod tests {
         let (_, findings) = c.finish();
         assert_eq!(
             messages(&findings),
-            vec!["Error inventory_refuses item #2 inventory.CloudService 'a': `reference` is missing; inventory 2.x fails the job task on it (ERROR_DB_QUERY … ['reference']): send reference: {resource_id: <the resource's own id>}"]
+            vec![
+                "Error inventory_refuses item #2 inventory.CloudService 'a': `reference` is missing; inventory 2.x fails the job task on it (ERROR_DB_QUERY … ['reference']): send reference: {resource_id: <the resource's own id>}"
+            ]
         );
         let long = "x".repeat(256);
         assert_eq!(
@@ -928,13 +955,20 @@ mod tests {
         );
         assert_eq!(
             inventory_refusals("inventory.Region", &json!({"name": "n", "provider": "p"})),
-            vec!["`region_code` is missing; inventory requires it (ERROR_REQUIRED_PARAMETER: key = region_code)"]
+            vec![
+                "`region_code` is missing; inventory requires it (ERROR_REQUIRED_PARAMETER: key = region_code)"
+            ]
         );
         assert_eq!(
             inventory_refusals("inventory.Server", &json!({})),
-            vec!["inventory has no resource type 'inventory.Server' (ERROR_UNSUPPORTED_RESOURCE_TYPE); use one of inventory.CloudService, inventory.CloudServiceType, inventory.Region, inventory.ErrorResource"]
+            vec![
+                "inventory has no resource type 'inventory.Server' (ERROR_UNSUPPORTED_RESOURCE_TYPE); use one of inventory.CloudService, inventory.CloudServiceType, inventory.Region, inventory.ErrorResource"
+            ]
         );
-        assert!(inventory_refusals("inventory.CloudService", &cs("ok", json!({}))["resource"]).is_empty());
+        assert!(
+            inventory_refusals("inventory.CloudService", &cs("ok", json!({}))["resource"])
+                .is_empty()
+        );
     }
 
     #[test]
