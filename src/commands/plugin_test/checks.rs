@@ -435,7 +435,7 @@ pub fn inventory_refusals(resource_type: &str, resource: &Value) -> Vec<String> 
             if let Some(Value::Array(ips)) = resource.get("ip_addresses")
                 && ips
                     .iter()
-                    .any(|ip| !ip.as_str().is_some_and(|s| s.chars().count() <= 255))
+                    .any(|ip| ip.as_str().is_none_or(|s| s.chars().count() > 255))
             {
                 out.push("`ip_addresses` holds something other than texts of at most 255 characters; inventory refuses it".to_string());
             }
