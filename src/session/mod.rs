@@ -122,9 +122,12 @@ pub fn login(
 ) -> Result<LoginOutcome> {
     let url = identity_url(env)?;
     let kept = usable_kept(store, env, &url)?;
-    // Without a password, a kept login of the same domain and user grants anew.
+    // Without a password, a kept login of the same domain and user grants anew: for
+    // another scope or workspace, or in a script; a bare `login` on a terminal signs in anew.
+    let wants_other = req.workspace.is_some() || req.scope.is_some() || prompt.is_none();
     let regrant = kept.filter(|k| {
         req.password.is_none()
+            && wants_other
             && req.domain.as_deref().is_none_or(|d| d == k.domain_name)
             && req.user.as_deref().is_none_or(|u| u == k.user_id)
     });
