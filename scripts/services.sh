@@ -291,6 +291,26 @@ start_ended() {
   exit "$code"
 }
 
+# wait_started SERVICE...: each service listens; the setup's first calls are made and, with
+# --loop, the supervisor has published itself (until then Collector.create fails with
+# ERROR_NO_POSSIBLE_SUPERVISOR). Then the set is ready.
+wait_started() {
+  local name port_var
+  for name in "$@"; do
+    port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
+    wait_port "$name" "${!port_var}"
+  done
+  if [ "$LOOP" = 0 ]; then
+    wait_exit setup
+  elif ! wait_exit setup supervisor; then
+    say "the end of $STATE/logs/supervisor.log:"
+    tail -n 40 "$STATE/logs/supervisor.log" >&2 || true
+    false
+  fi
+  echo "$LOOP" >"$STATE/ready"
+  STARTED=1
+}
+
 cmd_start() {
   local venv py spaceone ext name
   local ref=services
@@ -360,21 +380,7 @@ cmd_start() {
   wait_port identity "$IDENTITY_PORT"
   wait_file token setup identity
   say "identity: domain $(cat "$STATE/domain_id") and its owner's token created"
-  for name in "${others[@]}" $([ "$LOOP" = 1 ] && echo inventory); do
-    port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
-    wait_port "$name" "${!port_var}"
-  done
-  # The first calls are made; with --loop the supervisor has published itself (until then
-  # Collector.create fails with ERROR_NO_POSSIBLE_SUPERVISOR).
-  if [ "$LOOP" = 0 ]; then
-    wait_exit setup
-  elif ! wait_exit setup supervisor; then
-    say "the end of $STATE/logs/supervisor.log:"
-    tail -n 40 "$STATE/logs/supervisor.log" >&2 || true
-    false
-  fi
-  echo "$LOOP" >"$STATE/ready"
-  STARTED=1
+  wait_started "${others[@]}" $([ "$LOOP" = 1 ] && echo inventory)
   say "ready: identity :$IDENTITY_PORT, repository :$REPOSITORY_PORT, inventory :$INVENTORY_PORT$(
     [ "$LOOP" = 1 ] && echo ", plugin :$PLUGIN_PORT, secret :$SECRET_PORT, supervisor (plugins on :$PLUGIN_PORTS_START-$((PLUGIN_PORTS_END - 1)))")"
   say "try: HOME=$STATE/home spacectl list repository.Repository"
@@ -408,19 +414,7 @@ start_line2() {
   wait_port identity "$IDENTITY_PORT"
   wait_file token setup identity
   say "identity: system initialised; domain $(cat "$STATE/domain_name") ($(cat "$STATE/domain_id")), workspace $(cat "$STATE/workspace_id") and tokens created"
-  for name in "${others[@]}"; do
-    port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
-    wait_port "$name" "${!port_var}"
-  done
-  if [ "$LOOP" = 0 ]; then
-    wait_exit setup
-  elif ! wait_exit setup supervisor; then
-    say "the end of $STATE/logs/supervisor.log:"
-    tail -n 40 "$STATE/logs/supervisor.log" >&2 || true
-    false
-  fi
-  echo "$LOOP" >"$STATE/ready"
-  STARTED=1
+  wait_started "${others[@]}"
   say "ready (2.x): identity :$IDENTITY_PORT, config :$CONFIG_PORT, repository :$REPOSITORY_PORT, inventory :$INVENTORY_PORT$(
     [ "$LOOP" = 1 ] && echo ", plugin :$PLUGIN_PORT, secret :$SECRET_PORT, supervisor (plugins on :$PLUGIN_PORTS_START-$((PLUGIN_PORTS_END - 1)))")"
   say "try: HOME=$STATE/home spacectl list identity.Workspace"

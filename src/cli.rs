@@ -99,8 +99,10 @@ const LOGIN_EXAMPLES: &str = "Examples:
   spacectl login --workspace default               # another workspace, from the kept login (no password)
   spacectl login --scope domain                    # back to a domain token
 
-The refresh token is kept in ~/.spaceone/sessions/ENV.json (mode 0600), outside the environment
-file; an expired token is granted anew from it before a call.";
+The granted token becomes the environment's api_key (a `token` key, which would shadow it, is
+removed). The refresh token is kept in ~/.spaceone/sessions/ENV.json (mode 0600), outside the
+environment file: --workspace, --scope and a bare `spacectl login` in a script grant anew from it
+without the password, and an expired token is granted anew from it before a call.";
 
 // ---------------------------------------------------------------- sessions
 

@@ -473,10 +473,18 @@ def cmd_setup(state, seconds, services):
         return
     bootstrap(state, ports)
     token, domain_id = read_text(state, "token"), read_text(state, "domain_id")
-    errors = []
     jobs = [threading.Thread(target=warm, args=(ports, token, domain_id, s, deadline))
             for s in services if s in WARM_CALLS]
-    if "supervisor" in services:
+    run_jobs(jobs, ports, token, domain_id, "supervisor" in services, deadline)
+
+
+def run_jobs(jobs, ports, token, domain_id, supervisor, deadline):
+    """Run the warm-up threads and, with `supervisor`, the wait for its publication (its
+    record is listed with `token` in `domain_id`); fails with the wait's error."""
+    import threading
+
+    errors = []
+    if supervisor:
         jobs.append(threading.Thread(
             target=lambda: errors.append(wait_supervisor(ports, token, domain_id, deadline))))
     for job in jobs:
@@ -494,7 +502,6 @@ def setup_line2(state, ports, services, deadline):
 
     v2.bootstrap(state, ports, os.environ.get("SERVICES_LOOP", "0") == "1", write_spacectl_home)
     token = read_text(state, "token")
-    errors = []
 
     def warm2(service):
         try:
@@ -505,16 +512,8 @@ def setup_line2(state, ports, services, deadline):
             sys.stderr.write(f"warm-up of {service} failed: {e}\n")
 
     jobs = [threading.Thread(target=warm2, args=(s,)) for s in services if s in v2.WARM_CALLS]
-    if "supervisor" in services:
-        jobs.append(threading.Thread(
-            target=lambda: errors.append(v2.wait_supervisor(ports, state, deadline, read_text))))
-    for job in jobs:
-        job.start()
-    for job in jobs:
-        job.join(max(0.0, deadline - time.monotonic()) + 1)
-    for error in errors:
-        if error:
-            fail(error)
+    # The supervisor acts with the system token: its record lives in the root domain.
+    run_jobs(jobs, ports, read_text(state, "system_token"), v2.ROOT_DOMAIN_ID, "supervisor" in services, deadline)
 
 
 def cmd_prepare(state, services):

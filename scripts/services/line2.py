@@ -17,7 +17,6 @@ What differs from 1.12, as the 2.x services read their configuration:
   image registry through `REGISTRY_INFO`.
 """
 import os
-import time
 
 LOOPBACK = "127.0.0.1"
 ROOT_DOMAIN_ID = "domain-root"  # System.init creates the root domain under this fixed id
@@ -205,28 +204,6 @@ def bootstrap(state, ports, loop, write_home):
     _write(state, "app_token", app["client_secret"], private=True)
     write_home(state, ports, token, _running(ports, loop))
     _write(state, "token", token, private=True)
-
-
-def wait_supervisor(ports, state, deadline, read_text):
-    """Collector.create fails with ERROR_NO_POSSIBLE_SUPERVISOR until the supervisor has
-    published itself; its record lives in the root domain (it acts with the system token).
-    Returns an error text, or None."""
-    from google.protobuf.json_format import MessageToDict
-    from spaceone.core import pygrpc
-
-    token = read_text(state, "system_token")
-    last_error = "none published yet"
-    while time.monotonic() < deadline:
-        try:
-            plugin = pygrpc.client(endpoint=f"{LOOPBACK}:{ports['PLUGIN_PORT']}", version="v1")
-            found = MessageToDict(plugin.Supervisor.list({"domain_id": ROOT_DOMAIN_ID},
-                                                         metadata=(("token", token),)))
-            if any(s.get("state") == "ENABLED" for s in found.get("results", [])):
-                return None
-        except Exception as e:  # the plugin service may still be starting
-            last_error = str(e).splitlines()[0] if str(e) else type(e).__name__
-        time.sleep(0.3)
-    return f"the supervisor did not publish itself in time ({last_error})"
 
 
 # A cheap authenticated first call per service (the first one costs a Python service most).

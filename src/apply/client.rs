@@ -28,7 +28,7 @@ pub struct ServiceCaller {
 impl ServiceCaller {
     /// `tls` is completed by the environment file's TLS keys.
     pub fn new(env: Environment, options: Options, tls: TlsFiles) -> Result<Self> {
-        let tls = tls.or(crate::config::tls_files(&env)?);
+        let tls = tls.or(crate::grpc::tls::files_of(&env)?);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

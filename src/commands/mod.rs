@@ -124,7 +124,7 @@ pub(crate) fn session_tls(
     flags: &crate::cli::TlsArgs,
     env: &crate::config::Environment,
 ) -> Result<crate::grpc::TlsFiles> {
-    Ok(flag_tls(flags).or(crate::config::tls_files(env)?))
+    Ok(flag_tls(flags).or(crate::grpc::tls::files_of(env)?))
 }
 
 /// The TLS files given as flags alone.

@@ -66,6 +66,24 @@ impl TlsFiles {
     }
 }
 
+/// The TLS files an environment names (`ca_file`, `client_cert`, `client_key`), with
+/// relative paths under `~/.spaceone` and `~/` under the home directory.
+pub fn files_of(env: &crate::config::Environment) -> Result<TlsFiles> {
+    use crate::config::{environment, paths};
+    let [ca, cert, key] = environment::TLS_FILE_KEYS.map(|k| env.file_setting(k));
+    let (ca, cert, key) = (ca?, cert?, key?);
+    if ca.is_none() && cert.is_none() && key.is_none() {
+        return Ok(TlsFiles::default());
+    }
+    let home = paths::home_dir()?;
+    let resolve = |v: Option<String>| v.map(|v| environment::setting_path(&v, &home));
+    Ok(TlsFiles {
+        ca_file: resolve(ca),
+        client_cert: resolve(cert),
+        client_key: resolve(key),
+    })
+}
+
 /// What one connection's handshakes showed about client authentication.
 #[derive(Debug, Default)]
 pub struct ClientAuth {

@@ -122,9 +122,12 @@ pub fn login(
 ) -> Result<LoginOutcome> {
     let url = identity_url(env)?;
     let kept = usable_kept(store, env, &url)?;
-    // Without a password, a kept login of the same domain and user grants anew.
+    // Without a password, a kept login of the same domain and user grants anew: for
+    // another scope or workspace, or in a script; a bare `login` on a terminal signs in anew.
+    let wants_other = req.workspace.is_some() || req.scope.is_some() || prompt.is_none();
     let regrant = kept.filter(|k| {
         req.password.is_none()
+            && wants_other
             && req.domain.as_deref().is_none_or(|d| d == k.domain_name)
             && req.user.as_deref().is_none_or(|u| u == k.user_id)
     });
@@ -432,7 +435,7 @@ pub fn fresh(store: &Store, env: Environment, tls: &TlsFiles) -> Result<Environm
 pub fn load_current() -> Result<Environment> {
     let store = Store::discover()?;
     let env = store.load_current()?;
-    let tls = crate::config::tls_files(&env).unwrap_or_default();
+    let tls = crate::grpc::tls::files_of(&env).unwrap_or_default();
     fresh(&store, env, &tls)
 }
 
