@@ -12,6 +12,7 @@ use crate::output::pyrepr::py_truthy;
 use super::modules::Module;
 use super::store::{Store, update};
 use super::template::value_has_template;
+use super::text::pretty;
 
 /// Keys a task may have.
 pub const TASK_KEYS: &[&str] = &[
@@ -262,30 +263,6 @@ pub fn check_task(raw: &Value, counter: &mut usize) -> Result<Task, String> {
 pub fn scalar_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// JSON with 4-space indentation, as used in task messages.
-pub fn pretty(v: &Value) -> String {
-    crate::output::json::dumps(v)
-}
-
-/// One-line JSON with Python's default separators (`{"a": 1, "b": [2, 3]}`).
-pub fn compact(v: &Value) -> String {
-    match v {
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(compact).collect();
-            format!("[{}]", parts.join(", "))
-        }
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), compact(v)))
-                .collect();
-            format!("{{{}}}", parts.join(", "))
-        }
-        Value::Number(n) => crate::output::pyrepr::number_str(n),
         other => other.to_string(),
     }
 }
@@ -553,17 +530,6 @@ mod tests {
         );
         let (r, _) = load_files(&[("e.yaml", Value::Null)], "e.yaml");
         assert_eq!(r, Ok(vec![]));
-    }
-
-    #[test]
-    fn compact_json() {
-        assert_eq!(
-            compact(
-                &json!({"run": "echo \"x\"", "n": [1, 2.5, 5.0], "m": {}, "t": true, "z": null})
-            ),
-            r#"{"run": "echo \"x\"", "n": [1, 2.5, 5.0], "m": {}, "t": true, "z": null}"#
-        );
-        assert_eq!(pretty(&json!({})), "{}");
     }
 
     #[test]

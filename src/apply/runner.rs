@@ -8,10 +8,11 @@ use crate::output::pyrepr::py_truthy;
 
 use super::caller::Caller;
 use super::console::Console;
-use super::manifest::{Task, compact, pretty, scalar_text};
+use super::manifest::{Task, scalar_text};
 use super::modules::Ctx;
 use super::store::{Store, update};
 use super::template::{Condition, Renderer, json_type};
+use super::text::{compact, pretty};
 
 /// The final document format (`-o`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,9 @@
 //! The task modules (`uses: "@modules/<name>"`).
 
 mod concat;
+mod csv;
 mod date;
+mod join;
 mod print;
 pub mod resource;
 mod shell;
@@ -19,6 +21,8 @@ pub enum Module {
     Print,
     Date,
     Concat,
+    Join,
+    Csv,
 }
 
 /// Modules upstream ships that are not available here.
@@ -27,8 +31,6 @@ const UNSUPPORTED: &[&str] = &[
     "export-google-sheets",
     "export-s3",
     "export-mysql",
-    "join",
-    "csv",
 ];
 
 /// What a module run produced.
@@ -99,6 +101,8 @@ impl Module {
             "print" => Ok(Module::Print),
             "date" => Ok(Module::Date),
             "concat" => Ok(Module::Concat),
+            "join" => Ok(Module::Join),
+            "csv" => Ok(Module::Csv),
             n if UNSUPPORTED.contains(&n) => Err(format!(
                 "Module is not supported: uses = {n} (the third-party export and data-frame modules \
                  are not part of this spacectl; use @modules/shell or @modules/print instead)"
@@ -114,6 +118,8 @@ impl Module {
             Module::Print => "print",
             Module::Date => "date",
             Module::Concat => "concat",
+            Module::Join => "join",
+            Module::Csv => "csv",
         }
     }
 
@@ -125,6 +131,8 @@ impl Module {
             Module::Print => print::check(spec),
             Module::Date => date::check(spec),
             Module::Concat => concat::check(spec),
+            Module::Join => join::check(spec),
+            Module::Csv => csv::check(spec),
         }
     }
 
@@ -141,6 +149,8 @@ impl Module {
             Module::Print => print::run(spec, ctx),
             Module::Date => date::run(spec, ctx),
             Module::Concat => concat::run(spec, ctx),
+            Module::Join => join::run(spec, ctx),
+            Module::Csv => csv::run(spec, ctx),
         }
     }
 }

@@ -14,7 +14,7 @@
 use serde_json::{Map, Value};
 
 use super::{Ctx, Outcome, require};
-use crate::apply::manifest::compact;
+use crate::apply::text::compact;
 use crate::output::columns::{Column, extract_row, only_keys, parse_rule, parse_template_file};
 
 /// What the task does.
