@@ -103,3 +103,104 @@ fn csv_and_join_errors_name_the_task() {
         run.stderr
     );
 }
+
+/// The pinned venv's Python (it has openpyxl, pandas and the clients of the
+/// export modules).
+fn reference_python(test: &str) -> Option<PathBuf> {
+    common::reference_tool("spacectl-venv/bin/python", test)
+}
+
+/// A workbook as openpyxl reads it back.
+fn read_xlsx(python: &Path, file: &Path) -> String {
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg(data("read_xlsx.py")).arg(file);
+    let run = common::run_bounded(cmd, "", TIMEOUT);
+    assert_eq!(run.code(), 0, "{run:?}");
+    run.stdout
+}
+
+#[test]
+fn export_excel_writes_the_cells_pandas_writes() {
+    let test = "export_excel_writes_the_cells_pandas_writes";
+    let Some(python) = reference_python(test) else {
+        return;
+    };
+    let expected = std::fs::read_to_string(data("export_excel.expected.json")).expect("expected");
+    let dir = workdir(&["export_excel.yaml"]);
+    let run = ours(dir.path(), &["-s", "export_excel.yaml"]);
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(
+        read_xlsx(&python, &dir.path().join("out/report.xlsx")),
+        expected
+    );
+
+    let Some(spacectl) = common::reference_spacectl(test) else {
+        return;
+    };
+    let dir = workdir(&["export_excel.yaml"]);
+    let py = apply_with(&spacectl, dir.path(), &["-s", "export_excel.yaml"], &[]);
+    assert_eq!(py.code(), 0, "{py:?}");
+    assert_eq!(
+        read_xlsx(&python, &dir.path().join("out/report.xlsx")),
+        expected
+    );
+}
+
+#[test]
+fn export_excel_refusals_leave_the_workbook_as_it_was() {
+    let dir = workdir(&[]);
+    let manifest = |sheet: &str, reset: bool, data: &str| {
+        format!(
+            "tasks:\n  - name: Export\n    uses: \"@modules/export-excel\"\n    \
+             spec: {{path: book.xlsx, sheet: \"{sheet}\", reset: {reset}, data: {data}}}\n"
+        )
+    };
+    let write = |text: String| std::fs::write(dir.path().join("m.yaml"), text).expect("write");
+    write(manifest("S", false, "[{a: 1}]"));
+    let run = ours(dir.path(), &["m.yaml"]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(
+        run.stderr.starts_with(
+            "ERROR: [Export] the workbook book.xlsx does not exist: a sheet is added to an existing workbook; set reset: true to make a new one\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("book.xlsx").exists());
+
+    write(manifest("S", true, "[{a: 1, f: \"=1+1\"}]"));
+    let run = ours(dir.path(), &["-s", "m.yaml"]);
+    assert_eq!(run.code(), 0, "{run:?}");
+    let before = std::fs::read(dir.path().join("book.xlsx")).expect("book");
+
+    write(manifest("S", false, "[{a: 2}]"));
+    let run = ours(dir.path(), &["m.yaml"]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("ERROR: [Export] Sheet 'S' already exists in book.xlsx;"),
+        "{}",
+        run.stderr
+    );
+    write(manifest("bad[name]", false, "[{a: 2}]"));
+    let run = ours(dir.path(), &["m.yaml"]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(
+        run.stderr.starts_with(
+            "ERROR: [Export] the sheet name 'bad[name]' is not allowed in a workbook:"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("book.xlsx")).expect("book"),
+        before
+    );
+
+    // text that looks like a formula stays text
+    if let Some(python) = reference_python("export_excel_refusals_leave_the_workbook_as_it_was") {
+        let cells = read_xlsx(&python, &dir.path().join("book.xlsx"));
+        let compact: String = cells.split_whitespace().collect();
+        assert!(compact.contains("[\"B2\",\"=1+1\",\"s\","), "{cells}");
+    }
+}

@@ -382,9 +382,9 @@ mod tests {
             check(json!({"id": "y", "uses": "shell"})),
             Err("[y] Module Load Error: uses = shell".to_string())
         );
-        let e = check(json!({"name": "x", "uses": "@modules/export-excel"})).unwrap_err();
+        let e = check(json!({"name": "x", "uses": "@modules/export-google-sheets"})).unwrap_err();
         assert!(
-            e.starts_with("[x] Module is not supported: uses = export-excel"),
+            e.starts_with("[x] Module is not supported: uses = export-google-sheets"),
             "{e}"
         );
     }

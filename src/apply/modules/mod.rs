@@ -3,8 +3,9 @@
 mod concat;
 mod csv;
 mod date;
+pub mod export;
 mod join;
-mod print;
+pub mod print;
 pub mod resource;
 mod shell;
 
@@ -23,15 +24,11 @@ pub enum Module {
     Concat,
     Join,
     Csv,
+    ExportExcel,
 }
 
 /// Modules upstream ships that are not available here.
-const UNSUPPORTED: &[&str] = &[
-    "export-excel",
-    "export-google-sheets",
-    "export-s3",
-    "export-mysql",
-];
+const UNSUPPORTED: &[&str] = &["export-google-sheets", "export-s3", "export-mysql"];
 
 /// What a module run produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +100,7 @@ impl Module {
             "concat" => Ok(Module::Concat),
             "join" => Ok(Module::Join),
             "csv" => Ok(Module::Csv),
+            "export-excel" => Ok(Module::ExportExcel),
             n if UNSUPPORTED.contains(&n) => Err(format!(
                 "Module is not supported: uses = {n} (the third-party export and data-frame modules \
                  are not part of this spacectl; use @modules/shell or @modules/print instead)"
@@ -120,6 +118,7 @@ impl Module {
             Module::Concat => "concat",
             Module::Join => "join",
             Module::Csv => "csv",
+            Module::ExportExcel => "export-excel",
         }
     }
 
@@ -133,6 +132,7 @@ impl Module {
             Module::Concat => concat::check(spec),
             Module::Join => join::check(spec),
             Module::Csv => csv::check(spec),
+            Module::ExportExcel => export::excel::check(spec),
         }
     }
 
@@ -151,6 +151,7 @@ impl Module {
             Module::Concat => concat::run(spec, ctx),
             Module::Join => join::run(spec, ctx),
             Module::Csv => csv::run(spec, ctx),
+            Module::ExportExcel => export::excel::run(spec, ctx),
         }
     }
 }
