@@ -2,7 +2,7 @@
 
 mod concat;
 mod csv;
-mod date;
+pub mod date;
 pub mod export;
 mod join;
 pub mod print;
