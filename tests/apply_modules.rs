@@ -6,6 +6,10 @@
 //! beside the manifest.
 
 mod common;
+#[path = "apply_backends/mariadb.rs"]
+mod mariadb;
+#[path = "support/tls.rs"]
+mod tls;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -203,4 +207,173 @@ fn export_excel_refusals_leave_the_workbook_as_it_was() {
         let compact: String = cells.split_whitespace().collect();
         assert!(compact.contains("[\"B2\",\"=1+1\",\"s\","), "{cells}");
     }
+}
+
+/// The MySQL manifest with its placeholders filled in, in `dir`.
+fn mysql_manifest(
+    dir: &Path,
+    db: &mariadb::MariaDb,
+    table: &str,
+    password: &str,
+    pem: bool,
+) -> String {
+    let mut text = std::fs::read_to_string(data("export_mysql.yaml")).expect("manifest");
+    text = text
+        .replace("@HOST@", "127.0.0.1")
+        .replace("@PORT@", &db.port.to_string())
+        .replace("@PASSWORD@", password)
+        .replace("@TABLE@", table)
+        .replace("@PEM@", &db.ca.display().to_string());
+    if !pem {
+        text = text.replace("      pem: ", "      # pem: ");
+    }
+    let name = format!("{table}.yaml");
+    std::fs::write(dir.join(&name), text).expect("write manifest");
+    name
+}
+
+const PASSWORD: &str = "pw-Zq8-never-shown";
+
+fn hosts_table(db: &mariadb::MariaDb, table: &str) {
+    db.sql(&format!(
+        "CREATE TABLE reports.{table} (name VARCHAR(64) NOT NULL, cores INT, mem DOUBLE, \
+         up BOOLEAN, note TEXT, label VARCHAR(16)) ENGINE=InnoDB"
+    ));
+}
+
+fn rows_of(db: &mariadb::MariaDb, table: &str) -> String {
+    db.sql(&format!(
+        "SELECT name, cores, mem, up, IFNULL(note, 'NULL'), label FROM reports.{table} ORDER BY name"
+    ))
+}
+
+#[test]
+fn export_mysql_inserts_the_rows_python_inserts_over_tls() {
+    let db = mariadb::MariaDb::start();
+    db.sql(&format!(
+        "CREATE DATABASE reports; \
+         CREATE USER 'reporter'@'%' IDENTIFIED BY '{PASSWORD}' REQUIRE SSL; \
+         GRANT ALL ON reports.* TO 'reporter'@'%';"
+    ));
+    hosts_table(&db, "ours");
+    hosts_table(&db, "theirs");
+    let dir = workdir(&[]);
+    let m = mysql_manifest(dir.path(), &db, "ours", PASSWORD, true);
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(
+        !run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD),
+        "{run:?}"
+    );
+    let expected = "web-1\t4\t16.5\t1\tfirst\t7\nweb-2\t8\t32\t0\tit's\t2.5\n\
+                    큰 서버\t64\t0.25\t1\tNULL\tx\n";
+    assert_eq!(rows_of(&db, "ours"), expected);
+
+    // the user must use TLS: without pem the server refuses, and nothing is written
+    let m = mysql_manifest(dir.path(), &db, "ours", PASSWORD, false);
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("ERROR: [Export to MySQL] MySQL at 127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.contains("\"password\": \"******\""),
+        "{}",
+        run.stderr
+    );
+
+    if let Some(python) =
+        common::reference_spacectl("export_mysql_inserts_the_rows_python_inserts_over_tls")
+    {
+        let m = mysql_manifest(dir.path(), &db, "theirs", PASSWORD, true);
+        let py = apply_with(&python, dir.path(), &[&m], &[]);
+        assert_eq!(py.code(), 0, "{py:?}");
+        assert_eq!(rows_of(&db, "theirs"), expected);
+        // the same column types (the server's view of the values each client sent)
+        let types = |t: &str| {
+            db.sql(&format!(
+                "SELECT GROUP_CONCAT(CONCAT(name, ':', JSON_TYPE(JSON_OBJECT('v', mem)), ':', \
+                 JSON_TYPE(JSON_OBJECT('v', label))) ORDER BY name) FROM reports.{t}"
+            ))
+        };
+        assert_eq!(types("ours"), types("theirs"));
+    }
+}
+
+#[test]
+fn export_mysql_failures_name_the_task_and_write_nothing() {
+    let db = mariadb::MariaDb::start();
+    db.sql(&format!(
+        "CREATE DATABASE reports; \
+         CREATE USER 'reporter'@'%' IDENTIFIED BY '{PASSWORD}'; \
+         GRANT ALL ON reports.* TO 'reporter'@'%';"
+    ));
+    hosts_table(&db, "hosts");
+    let dir = workdir(&[]);
+    let one_line = |run: &common::Run| {
+        let first = run.stderr.lines().next().unwrap_or_default().to_string();
+        assert!(
+            !run.stderr.contains(PASSWORD) && !run.stdout.contains(PASSWORD),
+            "{run:?}"
+        );
+        first
+    };
+
+    // a bad password
+    let m = mysql_manifest(dir.path(), &db, "hosts", "wrong-password", false);
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert_eq!(
+        one_line(&run),
+        format!(
+            "ERROR: [Export to MySQL] MySQL at 127.0.0.1:{} refused user 'reporter' (access denied): check user and password",
+            db.port
+        )
+    );
+    assert!(!run.stderr.contains("wrong-password"), "{}", run.stderr);
+
+    // a missing table
+    let m = mysql_manifest(dir.path(), &db, "nothere", PASSWORD, false);
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert_eq!(
+        one_line(&run),
+        "ERROR: [Export to MySQL] row 0 was not inserted, so no row was: table 'nothere' does not exist in database 'reports': create it first"
+    );
+
+    // the third row fails (no such column): the first two are rolled back
+    db.sql("ALTER TABLE reports.hosts DROP COLUMN label");
+    let m = mysql_manifest(dir.path(), &db, "hosts", PASSWORD, false);
+    let text = std::fs::read_to_string(dir.path().join(&m)).expect("manifest");
+    std::fs::write(
+        dir.path().join(&m),
+        text.replace(", label: 7}", "}")
+            .replace(", label: 2.5}", "}"),
+    )
+    .expect("write");
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert_eq!(
+        one_line(&run),
+        "ERROR: [Export to MySQL] row 2 was not inserted, so no row was: Unknown column 'label' in 'INSERT INTO'"
+    );
+    assert_eq!(db.sql("SELECT COUNT(*) FROM reports.hosts"), "0\n");
+
+    // a server that is not there
+    drop(db);
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(
+        one_line(&run)
+            .starts_with("ERROR: [Export to MySQL] cannot connect to MySQL at 127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
 }

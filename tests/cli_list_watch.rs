@@ -30,7 +30,13 @@ impl OwnServices {
             .tempdir()
             .unwrap_or_else(|e| panic!("create a state directory: {e}"));
         let started = services_sh("start", dir.path(), &["--loop"], START_TIMEOUT);
-        assert_eq!(started.code(), 0, "services.sh start: {}{}", started.stdout, started.stderr);
+        assert_eq!(
+            started.code(),
+            0,
+            "services.sh start: {}{}",
+            started.stdout,
+            started.stderr
+        );
         OwnServices { dir }
     }
 
@@ -93,9 +99,24 @@ fn watching_a_collection_job_ends_when_it_succeeds() {
     let p = |name: &str| files.path().join(name);
 
     // Watches in three formats, started before the job exists.
-    let mut table = watch(&state, &["-w", "0.3", "--until", "status=SUCCESS"], &p("t.out"), &p("t.err"));
-    let mut json = watch(&state, &["--watch=0.3", "--until", "status=SUCCESS", "-o", "json"], &p("j.out"), &p("j.err"));
-    let mut csv = watch(&state, &["--until", "status=SUCCESS", "-o", "csv"], &p("c.out"), &p("c.err"));
+    let mut table = watch(
+        &state,
+        &["-w", "0.3", "--until", "status=SUCCESS"],
+        &p("t.out"),
+        &p("t.err"),
+    );
+    let mut json = watch(
+        &state,
+        &["--watch=0.3", "--until", "status=SUCCESS", "-o", "json"],
+        &p("j.out"),
+        &p("j.err"),
+    );
+    let mut csv = watch(
+        &state,
+        &["--until", "status=SUCCESS", "-o", "csv"],
+        &p("c.out"),
+        &p("c.err"),
+    );
 
     let mut cmd = Command::new("bash");
     cmd.arg(script("full-loop.sh"))
@@ -105,12 +126,24 @@ fn watching_a_collection_job_ends_when_it_succeeds() {
         .arg(&state)
         .env_remove("SPACECTL_SERVICES_STATE");
     let collected = common::run_bounded(cmd, "", WATCH_TIMEOUT);
-    assert_eq!(collected.code(), 0, "full-loop.sh: {}{}", collected.stdout, collected.stderr);
+    assert_eq!(
+        collected.code(),
+        0,
+        "full-loop.sh: {}{}",
+        collected.stdout,
+        collected.stderr
+    );
 
     let read = |n: &str| std::fs::read_to_string(p(n)).unwrap_or_default();
     for (child, name) in [(&mut table, "t"), (&mut json, "j"), (&mut csv, "c")] {
         let code = wait_bounded(child, Duration::from_secs(60), "the watch");
-        assert_eq!(code, 0, "{name}: {}\n{}", read(&format!("{name}.out")), read(&format!("{name}.err")));
+        assert_eq!(
+            code,
+            0,
+            "{name}: {}\n{}",
+            read(&format!("{name}.out")),
+            read(&format!("{name}.err"))
+        );
     }
 
     // table: a time stamp before each batch; the last batch shows SUCCESS
@@ -132,7 +165,11 @@ fn watching_a_collection_job_ends_when_it_succeeds() {
     let c = read("c.out");
     let lines: Vec<&str> = c.lines().collect();
     assert_eq!(lines.first().copied(), Some("job_id,status"), "{c}");
-    assert_eq!(lines.iter().filter(|l| **l == "job_id,status").count(), 1, "{c}");
+    assert_eq!(
+        lines.iter().filter(|l| **l == "job_id,status").count(),
+        1,
+        "{c}"
+    );
     assert!(lines.last().is_some_and(|l| l.ends_with(",SUCCESS")), "{c}");
 }
 
@@ -151,16 +188,38 @@ fn a_watch_gives_up_after_failed_listings() {
     };
     let r = run(&["config", "init", "-e", "w"]);
     assert_eq!(r.code(), 0, "{r:?}");
-    let r = run(&["config", "endpoint", "add", "inventory", &format!("grpc://127.0.0.1:{port}")]);
+    let r = run(&[
+        "config",
+        "endpoint",
+        "add",
+        "inventory",
+        &format!("grpc://127.0.0.1:{port}"),
+    ]);
     assert_eq!(r.code(), 0, "{r:?}");
     let r = run(&["list", "inventory.Job", "-w", "0.1"]);
     assert_eq!(r.code(), 1, "{r:?}");
     let lines: Vec<&str> = r.stderr.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 5, "{}", r.stderr);
-    assert!(lines[0].starts_with("watch: listing failed (1 of 5 tries): "), "{}", r.stderr);
-    assert!(lines[0].ends_with("; trying again in 0.1 s"), "{}", r.stderr);
-    assert!(lines[4].starts_with("ERROR: watch: gave up after 5 failed listings in a row; the last: "), "{}", r.stderr);
+    assert!(
+        lines[0].starts_with("watch: listing failed (1 of 5 tries): "),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        lines[0].ends_with("; trying again in 0.1 s"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        lines[4].starts_with("ERROR: watch: gave up after 5 failed listings in a row; the last: "),
+        "{}",
+        r.stderr
+    );
     let r = run(&["list", "inventory.Job", "--until", "status"]);
     assert_eq!(r.code(), 1, "{r:?}");
-    assert!(r.stderr.contains("--until must be FIELD=VALUE"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--until must be FIELD=VALUE"),
+        "{}",
+        r.stderr
+    );
 }

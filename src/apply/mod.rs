@@ -16,6 +16,7 @@ pub mod frame;
 pub mod manifest;
 pub mod modules;
 pub mod runner;
+pub mod secrets;
 pub mod store;
 pub mod template;
 pub mod text;

@@ -10,6 +10,7 @@ use super::caller::Caller;
 use super::console::Console;
 use super::manifest::{Task, scalar_text};
 use super::modules::Ctx;
+use super::secrets;
 use super::store::{Store, update};
 use super::template::{Condition, Renderer, json_type};
 use super::text::{compact, pretty};
@@ -213,7 +214,9 @@ impl<'a> Runner<'a> {
             now: self.settings.now,
         };
         let outcome = module.run(&spec, &name, &mut mctx).map_err(|e| {
-            let spec_text = compact(&Value::Object(spec.clone()));
+            let spec = Value::Object(spec.clone());
+            let spec_text = compact(&secrets::masked(&spec));
+            let e = secrets::scrub(&e, &secrets::secret_values(&spec));
             Failure(format!("[{name}] {e}\n>> Spec: {spec_text}"))
         })?;
 

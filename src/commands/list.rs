@@ -45,7 +45,11 @@ pub fn run(a: ListArgs) -> Result<()> {
     if a.watch.is_some() || a.until.is_some() {
         let watch = super::watch::Options {
             every: super::watch::interval(a.watch.unwrap_or(super::watch::DEFAULT_INTERVAL))?,
-            until: a.until.as_deref().map(super::watch::Until::parse).transpose()?,
+            until: a
+                .until
+                .as_deref()
+                .map(super::watch::Until::parse)
+                .transpose()?,
             format: format_of(a.output),
         };
         return super::watch::run(

@@ -46,8 +46,7 @@ impl Until {
 
     /// Whether `row` (the row as listed, or as shown with `-c`) has the value.
     fn met_by(&self, raw: &Value, shown: &Value) -> bool {
-        let found = get_dict_value(raw, &self.field)
-            .or_else(|| shown.get(&self.field).cloned());
+        let found = get_dict_value(raw, &self.field).or_else(|| shown.get(&self.field).cloned());
         match found {
             Some(Value::String(s)) => s == self.value,
             Some(Value::Null) | None => false,
@@ -213,7 +212,10 @@ mod tests {
                 value: "SUCCESS".into()
             })
         );
-        assert_eq!(Until::parse("a.b=x=y").map(|u| u.value).ok(), Some("x=y".into()));
+        assert_eq!(
+            Until::parse("a.b=x=y").map(|u| u.value).ok(),
+            Some("x=y".into())
+        );
         assert!(Until::parse("status").is_err());
         assert!(Until::parse("=x").is_err());
         assert!(interval(0.0).is_err());
@@ -225,23 +227,45 @@ mod tests {
     fn new_and_changed_rows_only() {
         let mut w = Watcher::new(Format::Json, None);
         let b = w
-            .next(listing(json!([{"id": 1, "s": "A"}, {"id": 2, "s": "A"}])), 0)
+            .next(
+                listing(json!([{"id": 1, "s": "A"}, {"id": 2, "s": "A"}])),
+                0,
+            )
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(b.stamp.as_deref(), Some("# 1970-01-01T00:00:00Z 2 new or changed rows"));
+        assert_eq!(
+            b.stamp.as_deref(),
+            Some("# 1970-01-01T00:00:00Z 2 new or changed rows")
+        );
         assert!(b.text.contains("\"id\": 2"), "{}", b.text);
         assert!(!b.done);
         let b = w
-            .next(listing(json!([{"id": 1, "s": "A"}, {"id": 2, "s": "B"}])), 86_461)
+            .next(
+                listing(json!([{"id": 1, "s": "A"}, {"id": 2, "s": "B"}])),
+                86_461,
+            )
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(b.stamp.as_deref(), Some("# 1970-01-02T00:01:01Z 1 new or changed row"));
+        assert_eq!(
+            b.stamp.as_deref(),
+            Some("# 1970-01-02T00:01:01Z 1 new or changed row")
+        );
         assert_eq!(
             b.text,
             "{\n    \"results\": [\n        {\n            \"id\": 2,\n            \"s\": \"B\"\n        }\n    ]\n}\n"
         );
         let b = w
-            .next(listing(json!([{"id": 1, "s": "A"}, {"id": 2, "s": "B"}])), 0)
+            .next(
+                listing(json!([{"id": 1, "s": "A"}, {"id": 2, "s": "B"}])),
+                0,
+            )
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(b, Batch { stamp: None, text: String::new(), done: false });
+        assert_eq!(
+            b,
+            Batch {
+                stamp: None,
+                text: String::new(),
+                done: false
+            }
+        );
     }
 
     #[test]
@@ -249,7 +273,12 @@ mod tests {
         let u = Until::parse("state.name=SUCCESS").ok();
         let mut w = Watcher::new(Format::Quiet, u);
         let b = w
-            .next(listing(json!([{"state": {"name": "SUCCESS"}}, {"state": {"name": "IN_PROGRESS"}}])), 0)
+            .next(
+                listing(
+                    json!([{"state": {"name": "SUCCESS"}}, {"state": {"name": "IN_PROGRESS"}}]),
+                ),
+                0,
+            )
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(!b.done);
         let b = w
@@ -257,15 +286,29 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(b.done);
         let mut w = Watcher::new(Format::Quiet, Until::parse("n=3").ok());
-        assert!(w.next(listing(json!([{"n": 3}])), 0).map(|b| b.done).unwrap_or(false));
-        assert!(!w.next(listing(json!([])), 0).map(|b| b.done).unwrap_or(true));
+        assert!(
+            w.next(listing(json!([{"n": 3}])), 0)
+                .map(|b| b.done)
+                .unwrap_or(false)
+        );
+        assert!(
+            !w.next(listing(json!([])), 0)
+                .map(|b| b.done)
+                .unwrap_or(true)
+        );
     }
 
     #[test]
     fn csv_header_once() {
         let mut w = Watcher::new(Format::Csv, None);
-        let first = w.next(listing(json!([{"a": 1}])), 0).map(|b| b.text).unwrap_or_default();
-        let second = w.next(listing(json!([{"a": 2}])), 0).map(|b| b.text).unwrap_or_default();
+        let first = w
+            .next(listing(json!([{"a": 1}])), 0)
+            .map(|b| b.text)
+            .unwrap_or_default();
+        let second = w
+            .next(listing(json!([{"a": 2}])), 0)
+            .map(|b| b.text)
+            .unwrap_or_default();
         assert_eq!(first, "a\r\n1\r\n");
         assert_eq!(second, "2\r\n");
     }
@@ -324,7 +367,10 @@ where
             match outcome {
                 Ok(responses) => {
                     failures = 0;
-                    let mut listing = Listing { raw: Vec::new(), shown: Vec::new() };
+                    let mut listing = Listing {
+                        raw: Vec::new(),
+                        shown: Vec::new(),
+                    };
                     for r in responses {
                         let l = listing_of(r, cols, &resource)?;
                         listing.raw.extend(l.raw);

@@ -25,6 +25,7 @@ pub enum Module {
     Join,
     Csv,
     ExportExcel,
+    ExportMysql,
 }
 
 /// Modules upstream ships that are not available here.
@@ -101,6 +102,7 @@ impl Module {
             "join" => Ok(Module::Join),
             "csv" => Ok(Module::Csv),
             "export-excel" => Ok(Module::ExportExcel),
+            "export-mysql" => Ok(Module::ExportMysql),
             n if UNSUPPORTED.contains(&n) => Err(format!(
                 "Module is not supported: uses = {n} (the third-party export and data-frame modules \
                  are not part of this spacectl; use @modules/shell or @modules/print instead)"
@@ -119,6 +121,7 @@ impl Module {
             Module::Join => "join",
             Module::Csv => "csv",
             Module::ExportExcel => "export-excel",
+            Module::ExportMysql => "export-mysql",
         }
     }
 
@@ -133,6 +136,7 @@ impl Module {
             Module::Join => join::check(spec),
             Module::Csv => csv::check(spec),
             Module::ExportExcel => export::excel::check(spec),
+            Module::ExportMysql => export::mysql::check(spec),
         }
     }
 
@@ -152,6 +156,7 @@ impl Module {
             Module::Join => join::run(spec, ctx),
             Module::Csv => csv::run(spec, ctx),
             Module::ExportExcel => export::excel::run(spec, ctx),
+            Module::ExportMysql => export::mysql::run(spec, ctx),
         }
     }
 }

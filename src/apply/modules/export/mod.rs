@@ -6,6 +6,7 @@
 //! replaced whole (never half-written), and the specs as they may be shown.
 
 pub mod excel;
+pub mod mysql;
 
 use std::path::{Path, PathBuf};
 
