@@ -8,6 +8,8 @@
 mod common;
 #[path = "apply_backends/mariadb.rs"]
 mod mariadb;
+#[path = "apply_backends/s3.rs"]
+mod s3;
 #[path = "support/tls.rs"]
 mod tls;
 
@@ -376,4 +378,126 @@ fn export_mysql_failures_name_the_task_and_write_nothing() {
         "{}",
         run.stderr
     );
+}
+
+const S3_SECRET: &str = "s3cret-Kq7-never-shown";
+
+fn s3_manifest(dir: &Path, prefix: &str) -> String {
+    let text = std::fs::read_to_string(data("export_s3.yaml")).expect("manifest");
+    let name = format!("{prefix}.yaml");
+    std::fs::write(dir.join(&name), text.replace("@PREFIX@", prefix)).expect("write");
+    name
+}
+
+#[test]
+fn export_s3_puts_the_objects_python_puts() {
+    let test = "export_s3_puts_the_objects_python_puts";
+    let Some(store) = s3::S3::start(test) else {
+        return;
+    };
+    store.create_bucket("reports");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data("export_s3.expected.json")).expect("expected"),
+    )
+    .expect("expected json");
+    let url = store.url();
+    let env = [
+        ("AWS_ENDPOINT_URL", url.as_str()),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ];
+    let dir = workdir(&[]);
+    let m = s3_manifest(dir.path(), "ours");
+    let run = apply_with(&common::spacectl_bin(), dir.path(), &["-s", &m], &env);
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(store.objects("reports", "ours/"), expected);
+
+    if let Some(python) = common::reference_spacectl(test) {
+        let m = s3_manifest(dir.path(), "theirs");
+        let py = apply_with(&python, dir.path(), &["-s", &m], &env);
+        assert_eq!(py.code(), 0, "{py:?}");
+        assert_eq!(store.objects("reports", "theirs/"), expected);
+    }
+}
+
+#[test]
+fn export_s3_endpoint_option_and_failures() {
+    let test = "export_s3_endpoint_option_and_failures";
+    let Some(store) = s3::S3::start(test) else {
+        return;
+    };
+    store.create_bucket("reports");
+    let dir = workdir(&[]);
+    let manifest = |bucket: &str, endpoint: &str| {
+        format!(
+            "tasks:\n  - name: Put\n    uses: \"@modules/export-s3\"\n    spec:\n      \
+             aws_access_key_id: AKIAEXAMPLEKEY\n      aws_secret_access_key: {S3_SECRET}\n      \
+             endpoint_url: {endpoint}\n      bucket: {bucket}\n      path: direct/a b.json\n      \
+             output: json\n      data: [{{x: 1}}]\n"
+        )
+    };
+    std::fs::write(dir.path().join("m.yaml"), manifest("reports", &store.url())).expect("write");
+    let run = ours(dir.path(), &["-s", "m.yaml"]);
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(
+        store.objects("reports", "direct/"),
+        serde_json::json!({"a b.json": "{\n    \"data\": [\n        {\n            \"x\": 1\n        }\n    ]\n}"})
+    );
+
+    // dry run: the plan, no object
+    std::fs::write(
+        dir.path().join("d.yaml"),
+        manifest("reports", &store.url()).replace("direct/", "dry/"),
+    )
+    .expect("write");
+    let mut cmd = common::command_in_home(&common::spacectl_bin(), dir.path());
+    cmd.current_dir(dir.path())
+        .env("COLUMNS", "60")
+        .args(["apply", "--dry-run", "-s", "d.yaml"]);
+    let run = common::run_bounded(cmd, "", TIMEOUT);
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert!(
+        run.stdout.contains(
+            "DRY-RUN put 62 bytes of json to s3://reports/dry/a b.json at http://127.0.0.1:"
+        ),
+        "{run:?}"
+    );
+    assert_eq!(store.objects("reports", "dry/"), serde_json::json!({}));
+
+    // a bucket that is not there
+    std::fs::write(
+        dir.path().join("m.yaml"),
+        manifest("nobucket", &store.url()),
+    )
+    .expect("write");
+    let run = ours(dir.path(), &["m.yaml"]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!(
+            "ERROR: [Put] The put_object command in S3 failed (status = 404, at {}): bucket 'nobucket' does not exist; create it first",
+            store.url()
+        )
+    );
+    assert!(!run.stderr.contains(S3_SECRET), "{}", run.stderr);
+    assert!(!run.stderr.contains("AKIAEXAMPLEKEY"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("\"aws_secret_access_key\": \"******\""),
+        "{}",
+        run.stderr
+    );
+
+    // a store that is not there
+    let url = store.url();
+    drop(store);
+    std::fs::write(dir.path().join("m.yaml"), manifest("reports", &url)).expect("write");
+    let run = ours(dir.path(), &["m.yaml"]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with(&format!("ERROR: [Put] cannot reach {url}: ")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(S3_SECRET), "{}", run.stderr);
 }

@@ -683,3 +683,59 @@ fn raw_line_is_quoted(text: &str, rec: &csv::StringRecord) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// A cell as pandas' `to_csv` writes it: floats as Python writes them
+/// (`4.0`), booleans `True`/`False`, other values as their Python text,
+/// missing cells empty.
+fn csv_cell(kind: Kind, v: &Option<Value>) -> String {
+    use crate::output::pyrepr::{float_repr, py_repr};
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => if *b { "True" } else { "False" }.into(),
+        Some(Value::Number(n)) => match (kind, n.as_i64(), n.as_u64()) {
+            (Kind::Float, _, _) => float_repr(n.as_f64().unwrap_or(f64::NAN)),
+            (_, Some(i), _) => i.to_string(),
+            (_, _, Some(u)) => u.to_string(),
+            _ => float_repr(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Some(other) => py_repr(other),
+    }
+}
+
+/// A field of a CSV line, quoted when it holds a comma, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv_line(fields: &[String]) -> String {
+    // Python's csv writer quotes a line's only field when it is empty
+    if fields.len() == 1 && fields[0].is_empty() {
+        return "\"\"\n".into();
+    }
+    let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    format!("{}\n", quoted.join(","))
+}
+
+impl Frame {
+    /// `to_csv(index=False)`: a header line, then one line per row (`\n`).
+    pub fn to_csv(&self) -> String {
+        if self.columns.is_empty() {
+            return "\n".into();
+        }
+        let mut out = csv_line(&self.names());
+        for i in 0..self.len {
+            let fields: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| csv_cell(c.kind, &c.cells[i]))
+                .collect();
+            out.push_str(&csv_line(&fields));
+        }
+        out
+    }
+}

@@ -360,3 +360,22 @@ fn records_and_fill() {
     );
     assert!(Frame::from_records(&[json!(1)], "data").is_err());
 }
+
+#[test]
+fn csv_text_as_pandas_writes_it() {
+    // measured: pandas 3.1 DataFrame(rows).to_csv(index=False)
+    let rows = [
+        json!({"name": "web-1", "cores": 4, "mem": 16.5, "up": true, "note": "a, b", "tags": {"env": "prod"}}),
+        json!({"name": "web \"2\"", "cores": 8, "up": false, "note": "line1\nline2"}),
+        json!({"name": "큰 서버", "cores": null, "mem": 1}),
+    ];
+    let f = Frame::from_records(&rows, "data").unwrap_or_default();
+    assert_eq!(
+        f.to_csv(),
+        "name,cores,mem,up,note,tags\nweb-1,4.0,16.5,True,\"a, b\",{'env': 'prod'}\n\
+         \"web \"\"2\"\"\",8.0,,False,\"line1\nline2\",\n큰 서버,,1.0,,,\n"
+    );
+    assert_eq!(Frame::default().to_csv(), "\n");
+    let f = Frame::from_records(&[json!({"a": null}), json!({"a": 1})], "data").unwrap_or_default();
+    assert_eq!(f.to_csv(), "a\n\"\"\n1.0\n");
+}

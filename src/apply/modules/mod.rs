@@ -26,6 +26,7 @@ pub enum Module {
     Csv,
     ExportExcel,
     ExportMysql,
+    ExportS3,
 }
 
 /// Modules upstream ships that are not available here.
@@ -103,6 +104,7 @@ impl Module {
             "csv" => Ok(Module::Csv),
             "export-excel" => Ok(Module::ExportExcel),
             "export-mysql" => Ok(Module::ExportMysql),
+            "export-s3" => Ok(Module::ExportS3),
             n if UNSUPPORTED.contains(&n) => Err(format!(
                 "Module is not supported: uses = {n} (the third-party export and data-frame modules \
                  are not part of this spacectl; use @modules/shell or @modules/print instead)"
@@ -122,6 +124,7 @@ impl Module {
             Module::Csv => "csv",
             Module::ExportExcel => "export-excel",
             Module::ExportMysql => "export-mysql",
+            Module::ExportS3 => "export-s3",
         }
     }
 
@@ -137,6 +140,7 @@ impl Module {
             Module::Csv => csv::check(spec),
             Module::ExportExcel => export::excel::check(spec),
             Module::ExportMysql => export::mysql::check(spec),
+            Module::ExportS3 => export::s3::check(spec),
         }
     }
 
@@ -157,6 +161,7 @@ impl Module {
             Module::Csv => csv::run(spec, ctx),
             Module::ExportExcel => export::excel::run(spec, ctx),
             Module::ExportMysql => export::mysql::run(spec, ctx),
+            Module::ExportS3 => export::s3::run(spec, ctx),
         }
     }
 }
@@ -186,9 +191,9 @@ mod tests {
             Module::from_uses("@modules/nope"),
             Err("Not found module: uses = nope".to_string())
         );
-        let e = Module::from_uses("@modules/export-s3").unwrap_err();
+        let e = Module::from_uses("@modules/export-google-sheets").unwrap_err();
         assert!(
-            e.starts_with("Module is not supported: uses = export-s3 "),
+            e.starts_with("Module is not supported: uses = export-google-sheets "),
             "{e}"
         );
     }

@@ -7,6 +7,8 @@
 
 pub mod excel;
 pub mod mysql;
+pub mod s3;
+pub mod sigv4;
 
 use std::path::{Path, PathBuf};
 
