@@ -10,7 +10,10 @@ mod common;
 mod mariadb;
 #[path = "apply_backends/s3.rs"]
 mod s3;
+#[path = "apply_backends/stop.rs"]
+mod stop;
 #[path = "support/tls.rs"]
+#[allow(dead_code)]
 mod tls;
 
 use std::path::{Path, PathBuf};

@@ -429,46 +429,16 @@ pub fn merge(left: &Frame, right: &Frame, keys: &[String], how: How) -> Result<F
             }
             columns.push(col);
         } else {
-            let name = if shared(&c.name) {
-                format!("{}_x", c.name)
-            } else {
-                c.name.clone()
-            };
-            let cells = pairs
-                .iter()
-                .map(|&(i, _)| i.and_then(|i| c.cells[i].clone()))
-                .collect();
-            columns.push(
-                Column {
-                    name,
-                    kind: c.kind,
-                    cells,
-                }
-                .with_missing(),
-            );
+            let rows: Vec<Option<usize>> = pairs.iter().map(|p| p.0).collect();
+            columns.push(side_column(c, &rows, shared(&c.name).then_some("_x")));
         }
     }
     for c in &right.columns {
         if is_key(&c.name) {
             continue;
         }
-        let name = if shared(&c.name) {
-            format!("{}_y", c.name)
-        } else {
-            c.name.clone()
-        };
-        let cells = pairs
-            .iter()
-            .map(|&(_, j)| j.and_then(|j| c.cells[j].clone()))
-            .collect();
-        columns.push(
-            Column {
-                name,
-                kind: c.kind,
-                cells,
-            }
-            .with_missing(),
-        );
+        let rows: Vec<Option<usize>> = pairs.iter().map(|p| p.1).collect();
+        columns.push(side_column(c, &rows, shared(&c.name).then_some("_y")));
     }
     let mut names = std::collections::HashSet::new();
     for c in &columns {
@@ -484,6 +454,20 @@ pub fn merge(left: &Frame, right: &Frame, keys: &[String], how: How) -> Result<F
         columns,
         len: pairs.len(),
     })
+}
+
+/// A non-key column of one side of a join: its cells at `rows` (missing where
+/// that side has no row), named with `suffix` when both sides have the name.
+fn side_column(c: &Column, rows: &[Option<usize>], suffix: Option<&str>) -> Column {
+    Column {
+        name: format!("{}{}", c.name, suffix.unwrap_or_default()),
+        kind: c.kind,
+        cells: rows
+            .iter()
+            .map(|r| r.and_then(|i| c.cells[i].clone()))
+            .collect(),
+    }
+    .with_missing()
 }
 
 /// The words pandas reads as a missing value.
