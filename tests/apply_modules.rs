@@ -504,3 +504,170 @@ fn export_s3_endpoint_option_and_failures() {
     );
     assert!(!run.stderr.contains(S3_SECRET), "{}", run.stderr);
 }
+
+/// The stand-in of Google's endpoints (tests/data/apply/modules/sheets), on a
+/// free loopback port; stopped by its PID when dropped.
+struct SheetsStandIn {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl SheetsStandIn {
+    fn start(log: &Path) -> SheetsStandIn {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = std::process::Command::new("python3")
+            .arg(data("sheets/standin.py"))
+            .arg(port.to_string())
+            .arg(log)
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 is needed for the Google Sheets stand-in");
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the stand-in did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        SheetsStandIn { port, child }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The stand-in's Drive: paths, worksheets, cells and formats.
+    fn state(&self) -> serde_json::Value {
+        let mut cmd = std::process::Command::new("python3");
+        cmd.args([
+            "-c",
+            "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
+            &format!("{}/_state", self.url()),
+        ]);
+        let run = common::run_bounded(cmd, "", TIMEOUT);
+        assert_eq!(run.code(), 0, "{run:?}");
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+    }
+
+    /// A service account key file (a fresh RSA key) whose token URI is the stand-in's.
+    fn key_file(&self, dir: &Path) -> PathBuf {
+        let pem = dir.join("sa-key.pem");
+        let out = std::process::Command::new("openssl")
+            .args([
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+                "-out",
+            ])
+            .arg(&pem)
+            .output()
+            .expect("the openssl command-line tool is needed");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let key = serde_json::json!({
+            "type": "service_account", "project_id": "reports", "private_key_id": "k1",
+            "private_key": std::fs::read_to_string(&pem).expect("key"),
+            "client_email": "exporter@reports.iam.gserviceaccount.com", "client_id": "1",
+            "token_uri": format!("{}/token", self.url()),
+        });
+        let file = dir.join("service-account.json");
+        std::fs::write(&file, key.to_string()).expect("write key file");
+        file
+    }
+}
+
+impl Drop for SheetsStandIn {
+    fn drop(&mut self) {
+        stop::stop(&mut self.child, Duration::from_secs(10));
+    }
+}
+
+fn sheets_manifest(dir: &Path, name: &str, key: &Path, api: Option<&str>) -> String {
+    let text = std::fs::read_to_string(data("export_google_sheets.yaml")).expect("manifest");
+    let api = api
+        .map(|u| format!("google_api_url: {u}"))
+        .unwrap_or_default();
+    let text = text
+        .replace("@KEY@", &key.display().to_string())
+        .replace("@API@", &api);
+    std::fs::write(dir.join(name), text).expect("write");
+    name.to_string()
+}
+
+#[test]
+fn export_google_sheets_leaves_the_drive_python_leaves() {
+    let test = "export_google_sheets_leaves_the_drive_python_leaves";
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data("export_google_sheets.expected.json")).expect("expected"),
+    )
+    .expect("expected json");
+    let dir = workdir(&[]);
+    let standin = SheetsStandIn::start(&dir.path().join("ours.log"));
+    let key = standin.key_file(dir.path());
+    let m = sheets_manifest(dir.path(), "ours.yaml", &key, Some(&standin.url()));
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(standin.state(), expected);
+    drop(standin);
+
+    let Some(python) = common::reference_spacectl(test) else {
+        return;
+    };
+    let standin = SheetsStandIn::start(&dir.path().join("python.log"));
+    let key = standin.key_file(dir.path());
+    let m = sheets_manifest(dir.path(), "theirs.yaml", &key, None);
+    let url = standin.url();
+    let site = data("sheets");
+    let site = site.to_str().unwrap_or_default();
+    let py = apply_with(
+        &python,
+        dir.path(),
+        &["-s", &m],
+        &[("SHEETS_STANDIN_URL", url.as_str()), ("PYTHONPATH", site)],
+    );
+    assert_eq!(py.code(), 0, "{py:?}");
+    assert_eq!(standin.state(), expected);
+}
+
+#[test]
+fn export_google_sheets_failures_name_the_task() {
+    let dir = workdir(&[]);
+    let standin = SheetsStandIn::start(&dir.path().join("log"));
+    let key = standin.key_file(dir.path());
+    let url = standin.url();
+    drop(standin);
+    let m = sheets_manifest(dir.path(), "m.yaml", &key, Some(&url));
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "ERROR: [Export to Google Sheets] cannot reach {url}/token: "
+        )),
+        "{}",
+        run.stderr
+    );
+    let m = sheets_manifest(
+        dir.path(),
+        "n.yaml",
+        &dir.path().join("missing.json"),
+        Some(&url),
+    );
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(
+        run.stderr.starts_with(
+            "ERROR: [Export to Google Sheets] cannot read the service account key file "
+        ),
+        "{}",
+        run.stderr
+    );
+}

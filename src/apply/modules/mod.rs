@@ -27,10 +27,8 @@ pub enum Module {
     ExportExcel,
     ExportMysql,
     ExportS3,
+    ExportGoogleSheets,
 }
-
-/// Modules upstream ships that are not available here.
-const UNSUPPORTED: &[&str] = &["export-google-sheets", "export-s3", "export-mysql"];
 
 /// What a module run produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,10 +103,7 @@ impl Module {
             "export-excel" => Ok(Module::ExportExcel),
             "export-mysql" => Ok(Module::ExportMysql),
             "export-s3" => Ok(Module::ExportS3),
-            n if UNSUPPORTED.contains(&n) => Err(format!(
-                "Module is not supported: uses = {n} (the third-party export and data-frame modules \
-                 are not part of this spacectl; use @modules/shell or @modules/print instead)"
-            )),
+            "export-google-sheets" => Ok(Module::ExportGoogleSheets),
             n => Err(format!("Not found module: uses = {n}")),
         }
     }
@@ -125,6 +120,7 @@ impl Module {
             Module::ExportExcel => "export-excel",
             Module::ExportMysql => "export-mysql",
             Module::ExportS3 => "export-s3",
+            Module::ExportGoogleSheets => "export-google-sheets",
         }
     }
 
@@ -141,6 +137,7 @@ impl Module {
             Module::ExportExcel => export::excel::check(spec),
             Module::ExportMysql => export::mysql::check(spec),
             Module::ExportS3 => export::s3::check(spec),
+            Module::ExportGoogleSheets => export::sheets::check(spec),
         }
     }
 
@@ -162,6 +159,7 @@ impl Module {
             Module::ExportExcel => export::excel::run(spec, ctx),
             Module::ExportMysql => export::mysql::run(spec, ctx),
             Module::ExportS3 => export::s3::run(spec, ctx),
+            Module::ExportGoogleSheets => export::sheets::run(spec, ctx),
         }
     }
 }
@@ -191,10 +189,16 @@ mod tests {
             Module::from_uses("@modules/nope"),
             Err("Not found module: uses = nope".to_string())
         );
-        let e = Module::from_uses("@modules/export-google-sheets").unwrap_err();
-        assert!(
-            e.starts_with("Module is not supported: uses = export-google-sheets "),
-            "{e}"
-        );
+        for (uses, m) in [
+            ("@modules/csv", Module::Csv),
+            ("@modules/join", Module::Join),
+            ("@modules/export-excel", Module::ExportExcel),
+            ("@modules/export-mysql", Module::ExportMysql),
+            ("@modules/export-s3", Module::ExportS3),
+            ("@modules/export-google-sheets", Module::ExportGoogleSheets),
+        ] {
+            assert_eq!(Module::from_uses(uses), Ok(m));
+            assert_eq!(format!("@modules/{}", m.name()), uses);
+        }
     }
 }

@@ -8,6 +8,7 @@
 pub mod excel;
 pub mod mysql;
 pub mod s3;
+pub mod sheets;
 pub mod sigv4;
 
 use std::path::{Path, PathBuf};
