@@ -50,7 +50,10 @@ impl Until {
         match found {
             Some(Value::String(s)) => s == self.value,
             Some(Value::Null) | None => false,
-            Some(other) => other.to_string() == self.value,
+            Some(other) => {
+                let text = other.to_string();
+                text == self.value
+            }
         }
     }
 }

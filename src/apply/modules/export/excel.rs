@@ -143,13 +143,13 @@ fn copy_sheet<R: std::io::Read + std::io::Seek>(
             res.map_err(|e| e.to_string())?;
         }
     }
-    if let Some(formulas) = formulas {
-        if let Some((r0, c0)) = formulas.start() {
-            for (r, c, f) in formulas.used_cells() {
-                if !f.is_empty() {
-                    ws.write_formula(r0 + r as u32, (c0 + c as u32) as u16, f.as_str())
-                        .map_err(|e| e.to_string())?;
-                }
+    if let Some(formulas) = formulas
+        && let Some((r0, c0)) = formulas.start()
+    {
+        for (r, c, f) in formulas.used_cells() {
+            if !f.is_empty() {
+                ws.write_formula(r0 + r as u32, (c0 + c as u32) as u16, f.as_str())
+                    .map_err(|e| e.to_string())?;
             }
         }
     }

@@ -170,24 +170,15 @@ struct Reply {
     bucket_region: Option<String>,
 }
 
+/// Sign `req` for `region`/`service` and send it to `url_base`.
 fn send(
-    method: &str,
     url_base: &str,
-    host: &str,
-    path: &str,
-    headers: Vec<(String, String)>,
-    body: &[u8],
+    req: Request<'_>,
     creds: &Credentials,
     region: &str,
     service: &str,
 ) -> Result<Reply, String> {
-    let req = Request {
-        method,
-        path,
-        host,
-        headers,
-        body,
-    };
+    let (method, path, body) = (req.method, req.path, req.body);
     let signed = sign(&req, creds, region, service, &amz_date());
     let url = format!("{url_base}{path}");
     let agent = agent();
@@ -258,17 +249,14 @@ fn assume_role(s: &Spec) -> Result<Credentials, String> {
         "content-type".to_string(),
         "application/x-www-form-urlencoded; charset=utf-8".to_string(),
     )];
-    let reply = send(
-        "POST",
-        &base,
-        &host,
-        "/",
+    let req = Request {
+        method: "POST",
+        path: "/",
+        host: &host,
         headers,
-        form.as_bytes(),
-        &s.creds,
-        &s.region,
-        "sts",
-    )?;
+        body: form.as_bytes(),
+    };
+    let reply = send(&base, req, &s.creds, &s.region, "sts")?;
     if reply.status != 200 {
         let code =
             xml_text(&reply.body, "Code").unwrap_or_else(|| format!("HTTP {}", reply.status));
@@ -346,17 +334,14 @@ pub fn run(spec: &Map<String, Value>, ctx: &mut Ctx<'_>) -> Result<Outcome, Stri
     let mut region = s.region.clone();
     for _ in 0..2 {
         let (base, host, path) = location(&s, &region);
-        let reply = send(
-            "PUT",
-            &base,
-            &host,
-            &path,
-            vec![],
-            bytes.as_bytes(),
-            &creds,
-            &region,
-            "s3",
-        )?;
+        let req = Request {
+            method: "PUT",
+            path: &path,
+            host: &host,
+            headers: vec![],
+            body: bytes.as_bytes(),
+        };
+        let reply = send(&base, req, &creds, &region, "s3")?;
         if reply.status == 200 {
             return Ok(Outcome::output(Value::Object(Map::new())));
         }
