@@ -8,10 +8,10 @@
 mod common;
 #[path = "apply_backends/mariadb.rs"]
 mod mariadb;
+#[path = "apply_backends/process.rs"]
+mod process;
 #[path = "apply_backends/s3.rs"]
 mod s3;
-#[path = "apply_backends/stop.rs"]
-mod stop;
 #[path = "support/tls.rs"]
 #[allow(dead_code)]
 mod tls;
@@ -56,6 +56,12 @@ fn apply_with(program: &Path, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -
 
 fn ours(cwd: &Path, args: &[&str]) -> common::Run {
     apply_with(&common::spacectl_bin(), cwd, args, &[])
+}
+
+/// A run that failed (exit 1) with stderr starting with `prefix`.
+fn assert_fails(run: &common::Run, prefix: &str) {
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert!(run.stderr.starts_with(prefix), "{}", run.stderr);
 }
 
 /// Python writes a missing value as `NaN` (not JSON); we write `null`.
@@ -103,13 +109,9 @@ fn csv_and_join_errors_name_the_task() {
     )
     .expect("write");
     let run = ours(dir.path(), &["j.yaml"]);
-    assert_eq!(run.code(), 1, "{run:?}");
-    assert!(
-        run.stderr.starts_with(
-            "ERROR: [Join] join key 'id' holds int64 values in origin_data and str values in other_data"
-        ),
-        "{}",
-        run.stderr
+    assert_fails(
+        &run,
+        "ERROR: [Join] join key 'id' holds int64 values in origin_data and str values in other_data",
     );
 }
 
@@ -167,13 +169,9 @@ fn export_excel_refusals_leave_the_workbook_as_it_was() {
     let write = |text: String| std::fs::write(dir.path().join("m.yaml"), text).expect("write");
     write(manifest("S", false, "[{a: 1}]"));
     let run = ours(dir.path(), &["m.yaml"]);
-    assert_eq!(run.code(), 1, "{run:?}");
-    assert!(
-        run.stderr.starts_with(
-            "ERROR: [Export] the workbook book.xlsx does not exist: a sheet is added to an existing workbook; set reset: true to make a new one\n"
-        ),
-        "{}",
-        run.stderr
+    assert_fails(
+        &run,
+        "ERROR: [Export] the workbook book.xlsx does not exist: a sheet is added to an existing workbook; set reset: true to make a new one\n",
     );
     assert!(!dir.path().join("book.xlsx").exists());
 
@@ -184,22 +182,15 @@ fn export_excel_refusals_leave_the_workbook_as_it_was() {
 
     write(manifest("S", false, "[{a: 2}]"));
     let run = ours(dir.path(), &["m.yaml"]);
-    assert_eq!(run.code(), 1, "{run:?}");
-    assert!(
-        run.stderr
-            .starts_with("ERROR: [Export] Sheet 'S' already exists in book.xlsx;"),
-        "{}",
-        run.stderr
+    assert_fails(
+        &run,
+        "ERROR: [Export] Sheet 'S' already exists in book.xlsx;",
     );
     write(manifest("bad[name]", false, "[{a: 2}]"));
     let run = ours(dir.path(), &["m.yaml"]);
-    assert_eq!(run.code(), 1, "{run:?}");
-    assert!(
-        run.stderr.starts_with(
-            "ERROR: [Export] the sheet name 'bad[name]' is not allowed in a workbook:"
-        ),
-        "{}",
-        run.stderr
+    assert_fails(
+        &run,
+        "ERROR: [Export] the sheet name 'bad[name]' is not allowed in a workbook:",
     );
     assert_eq!(
         std::fs::read(dir.path().join("book.xlsx")).expect("book"),
@@ -277,13 +268,7 @@ fn export_mysql_inserts_the_rows_python_inserts_over_tls() {
     // the user must use TLS: without pem the server refuses, and nothing is written
     let m = mysql_manifest(dir.path(), &db, "ours", PASSWORD, false);
     let run = ours(dir.path(), &[&m]);
-    assert_eq!(run.code(), 1, "{run:?}");
-    assert!(
-        run.stderr
-            .starts_with("ERROR: [Export to MySQL] MySQL at 127.0.0.1:"),
-        "{}",
-        run.stderr
-    );
+    assert_fails(&run, "ERROR: [Export to MySQL] MySQL at 127.0.0.1:");
     assert!(
         !run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD),
         "{run:?}"
@@ -495,13 +480,7 @@ fn export_s3_endpoint_option_and_failures() {
     drop(store);
     std::fs::write(dir.path().join("m.yaml"), manifest("reports", &url)).expect("write");
     let run = ours(dir.path(), &["m.yaml"]);
-    assert_eq!(run.code(), 1, "{run:?}");
-    assert!(
-        run.stderr
-            .starts_with(&format!("ERROR: [Put] cannot reach {url}: ")),
-        "{}",
-        run.stderr
-    );
+    assert_fails(&run, &format!("ERROR: [Put] cannot reach {url}: "));
     assert!(!run.stderr.contains(S3_SECRET), "{}", run.stderr);
 }
 
@@ -514,25 +493,15 @@ struct SheetsStandIn {
 
 impl SheetsStandIn {
     fn start(log: &Path) -> SheetsStandIn {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let child = std::process::Command::new("python3")
+        let port = process::free_port();
+        let mut child = std::process::Command::new("python3")
             .arg(data("sheets/standin.py"))
             .arg(port.to_string())
             .arg(log)
             .stdin(std::process::Stdio::null())
             .spawn()
             .expect("python3 is needed for the Google Sheets stand-in");
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the stand-in did not listen"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        process::wait_listening(&mut child, port, "the Google Sheets stand-in");
         SheetsStandIn { port, child }
     }
 
@@ -587,7 +556,7 @@ impl SheetsStandIn {
 
 impl Drop for SheetsStandIn {
     fn drop(&mut self) {
-        stop::stop(&mut self.child, Duration::from_secs(10));
+        process::stop(&mut self.child, Duration::from_secs(10));
     }
 }
 
@@ -647,13 +616,9 @@ fn export_google_sheets_failures_name_the_task() {
     drop(standin);
     let m = sheets_manifest(dir.path(), "m.yaml", &key, Some(&url));
     let run = ours(dir.path(), &[&m]);
-    assert_eq!(run.code(), 1, "{run:?}");
-    assert!(
-        run.stderr.starts_with(&format!(
-            "ERROR: [Export to Google Sheets] cannot reach {url}/token: "
-        )),
-        "{}",
-        run.stderr
+    assert_fails(
+        &run,
+        &format!("ERROR: [Export to Google Sheets] cannot reach {url}/token: "),
     );
     let m = sheets_manifest(
         dir.path(),
@@ -662,12 +627,8 @@ fn export_google_sheets_failures_name_the_task() {
         Some(&url),
     );
     let run = ours(dir.path(), &[&m]);
-    assert_eq!(run.code(), 1, "{run:?}");
-    assert!(
-        run.stderr.starts_with(
-            "ERROR: [Export to Google Sheets] cannot read the service account key file "
-        ),
-        "{}",
-        run.stderr
+    assert_fails(
+        &run,
+        "ERROR: [Export to Google Sheets] cannot read the service account key file ",
     );
 }

@@ -26,13 +26,6 @@ fn tool(name: &str) -> PathBuf {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
 impl MariaDb {
     pub fn start() -> MariaDb {
         let dir = tempfile::Builder::new()
@@ -76,7 +69,7 @@ impl MariaDb {
             "mariadb-install-db failed twice: {failures}"
         );
         drop(_one);
-        let port = free_port();
+        let port = crate::process::free_port();
         let child = Command::new(tool("mariadbd"))
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
@@ -156,6 +149,6 @@ impl MariaDb {
 
 impl Drop for MariaDb {
     fn drop(&mut self) {
-        crate::stop::stop(&mut self.child, Duration::from_secs(30));
+        crate::process::stop(&mut self.child, Duration::from_secs(30));
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct S3 {
     pub port: u16,
@@ -23,10 +23,7 @@ impl S3 {
             .prefix("spacectl-s3-")
             .tempdir()
             .expect("tempdir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free loopback port");
+        let port = crate::process::free_port();
         let log = std::fs::File::create(dir.path().join("moto.log")).expect("log");
         let child = Command::new(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -42,17 +39,7 @@ impl S3 {
             child,
             _dir: dir,
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = s3.child.try_wait() {
-                panic!("moto_server exited ({status})");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not listen within 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        crate::process::wait_listening(&mut s3.child, port, "moto_server");
         Some(s3)
     }
 
@@ -97,6 +84,6 @@ impl S3 {
 
 impl Drop for S3 {
     fn drop(&mut self) {
-        crate::stop::stop(&mut self.child, Duration::from_secs(10));
+        crate::process::stop(&mut self.child, Duration::from_secs(10));
     }
 }
