@@ -1882,7 +1882,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__list)
-            opts="-p -j -f -m -a -c -t -l -s -v -o -h --parameter --json-parameter --file-parameter --minimal --all --columns --template-file --limit --sort --api-version --no-cache --ca-file --client-cert --client-key --output --help"
+            opts="-p -j -f -m -a -c -t -l -s -w -v -o -h --parameter --json-parameter --file-parameter --minimal --all --columns --template-file --limit --sort --watch --until --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1941,6 +1941,18 @@ _spacectl() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

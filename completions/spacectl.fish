@@ -155,6 +155,8 @@ complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s c -l columns 
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s t -l template-file -d 'Template file (YAML)' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s l -l limit -d 'Number of rows' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s s -l sort -d 'Sorting by given key (-s [-]<key>)' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s w -l watch -d 'Watch: list again every SECONDS (default 2) and print the rows that are new or changed, after a time-stamp line, until Ctrl-C or --until' -r
+complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l until -d 'With --watch: stop (exit 0) once every listed row has FIELD=VALUE (a dotted path or a column name; implies --watch), e.g. `list inventory.Job -p job_id=job-1 -w --until status=SUCCESS`' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s v -l api-version -d 'API Version (prefers the service whose package ends in this version)' -r
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l ca-file -d 'PEM file of the certificates to trust for grpc+ssl:// endpoints, instead of the system roots (a self-signed server certificate can be given here)' -r -F
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l client-cert -d 'PEM file of a client certificate (chain) to present to grpc+ssl:// endpoints (mutual TLS); needs --client-key' -r -F

@@ -442,6 +442,16 @@ pub struct ListArgs {
         allow_hyphen_values = true
     )]
     pub sort: Option<String>,
+    /// Watch: list again every SECONDS (default 2) and print the rows that are
+    /// new or changed, after a time-stamp line, until Ctrl-C or --until
+    #[arg(short = 'w', long = "watch", value_name = "SECONDS", num_args = 0..=1,
+          default_missing_value = "2")]
+    pub watch: Option<f64>,
+    /// With --watch: stop (exit 0) once every listed row has FIELD=VALUE
+    /// (a dotted path or a column name; implies --watch), e.g.
+    /// `list inventory.Job -p job_id=job-1 -w --until status=SUCCESS`
+    #[arg(long = "until", value_name = "FIELD=VALUE")]
+    pub until: Option<String>,
     #[command(flatten)]
     pub call: CallArgs,
     /// Output format

@@ -42,6 +42,25 @@ pub fn run(a: ListArgs) -> Result<()> {
         limit: a.limit,
         sort: a.sort.as_deref().map(|s| sort_spec(s, cols.as_deref())),
     };
+    if a.watch.is_some() || a.until.is_some() {
+        let watch = super::watch::Options {
+            every: super::watch::interval(a.watch.unwrap_or(super::watch::DEFAULT_INTERVAL))?,
+            until: a
+                .until
+                .as_deref()
+                .map(super::watch::Until::parse)
+                .transpose()?,
+            format: format_of(a.output),
+        };
+        return super::watch::run(
+            &target,
+            params,
+            &a.call,
+            cols.as_deref(),
+            |desc, params| request::query::apply_list_query(desc, params, &opts),
+            watch,
+        );
+    }
     call_rows(
         &target,
         "list",

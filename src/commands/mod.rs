@@ -21,6 +21,7 @@ mod spaceone;
 mod stat;
 mod template;
 mod version;
+mod watch;
 
 use std::ffi::OsString;
 use std::io::Write;
