@@ -504,3 +504,95 @@ fn the_plugin_authors_workflow_runs_as_written() {
         "{out}"
     );
 }
+
+// ---------------------------------------------------------------- the install block, run
+
+/// Fails naming the Debian package when a tool the test drives is missing.
+fn require_tool(path: &str, package: &str) {
+    assert!(
+        Path::new(path).exists(),
+        "{path} is missing: install the Debian package {package} (.ci/run does)"
+    );
+}
+
+#[test]
+fn the_install_block_works_as_pasted_on_a_fresh_home() {
+    require_tool("/usr/bin/manpath", "man-db");
+    require_tool(
+        "/usr/share/bash-completion/bash_completion",
+        "bash-completion",
+    );
+    let blocks = sh_blocks(&readme());
+    let block = blocks
+        .iter()
+        .filter(|b| b.section == "Set up")
+        .find(|b| b.text.contains("cargo install"))
+        .expect("the install block in the section Set up");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    // The one adaptation: `cargo install` (minutes of compiling) becomes a copy
+    // of the binary this test suite built, to where cargo would put it.
+    let mut script = String::from("set -euo pipefail\n");
+    for line in logical_lines(&block.text) {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.starts_with("cargo install") {
+            script.push_str(&format!(
+                "mkdir -p ~/.cargo/bin && cp '{}' ~/.cargo/bin/spacectl\n",
+                spacectl_bin().display()
+            ));
+        } else {
+            script.push_str(trimmed);
+            script.push('\n');
+        }
+    }
+    let path = format!("{}/.cargo/bin:/usr/bin:/bin", home.display());
+    let bash = |script: &str| {
+        let mut c = Command::new("/bin/bash");
+        c.arg("-c")
+            .arg(script)
+            .current_dir(tmp.path())
+            .env_clear()
+            .env("PATH", &path)
+            .env("HOME", &home)
+            .stdin(Stdio::null());
+        run_bounded(c, "", Duration::from_secs(60))
+    };
+    let r = bash(&script);
+    assert_eq!(r.code(), 0, "{}\n{}\nscript:\n{script}", r.stdout, r.stderr);
+    // The pages are where man looks, so no note about the manual path.
+    assert!(
+        r.stderr.starts_with("Wrote ") && !r.stderr.contains("note:"),
+        "{}",
+        r.stderr
+    );
+    let r = bash("man -w spacectl spaceone-run-plugin-server");
+    assert_eq!(
+        r.stdout,
+        format!(
+            "{h}/.cargo/share/man/man1/spacectl.1\n{h}/.cargo/share/man/man1/spaceone-run-plugin-server.1\n",
+            h = home.display()
+        ),
+        "{}",
+        r.stderr
+    );
+    // bash-completion loads both names' scripts from the user's directory.
+    let r = bash(
+        ". /usr/share/bash-completion/bash_completion
+         for name in spacectl spaceone; do _completion_loader $name; complete -p $name; done",
+    );
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines.len() == 2
+            && lines[0].starts_with("complete ")
+            && lines[0].ends_with(" spacectl")
+            && lines[1].starts_with("complete ")
+            && lines[1].ends_with(" spaceone"),
+        "bash loaded no completion for both names:\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
