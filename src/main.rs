@@ -11,6 +11,7 @@ mod output;
 mod plugin;
 mod request;
 mod scaffold;
+mod suggest;
 
 use std::io::Write;
 

@@ -345,7 +345,7 @@ fn unknown_verb_and_resource() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: 'test.v1.Echo' resource does not have a 'Echo' verb.\n\n"
+            "ERROR: 'test.v1.Echo' resource does not have a 'Echo' verb.\ndid you mean 'echo'?\n\n"
         )
     );
     let r = home.run(&["exec", "echo", "test.echo", "-v", "v2"]);
@@ -353,7 +353,7 @@ fn unknown_verb_and_resource() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: 'test.v2' service does not have a 'echo' resource.\n\n"
+            "ERROR: 'test.v2' service does not have a 'echo' resource.\ndid you mean 'Echo'?\n\n"
         )
     );
     let r = home.run(&["exec", "echo", "Echo"]);
@@ -361,13 +361,41 @@ fn unknown_verb_and_resource() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\n"
+            "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\
+             give SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider); spacectl api-resources lists both\n\n"
         )
     );
     let r = home.run(&["exec", "echo", "nowhere.Echo"]);
     assert_eq!(
         (r.code, r.stderr.as_str()),
-        (1, "ERROR: Endpoint is not set. (service=nowhere)\n\n")
+        (
+            1,
+            "ERROR: Endpoint is not set. (service=nowhere)\n\
+             endpoints configured in environment 'test': identity, test\n\
+             add one: spacectl config endpoint add nowhere grpc://HOST:PORT (e.g. grpc://localhost:50051)\n\n"
+        )
+    );
+    // Close names are suggested; the upstream line stays first.
+    let r = home.run(&["exec", "echo", "tset.Echo"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "ERROR: Endpoint is not set. (service=tset)\ndid you mean 'test'?\n\n")
+    );
+    let r = home.run(&["exec", "ecoh", "test.Echo"]);
+    assert_eq!(
+        r.stderr,
+        "ERROR: 'test.v1.Echo' resource does not have a 'ecoh' verb.\ndid you mean 'echo'?\n\n"
+    );
+    let r = home.run(&["list", "test.Provder"]);
+    assert_eq!(
+        r.stderr,
+        "ERROR: 'test.v1' service does not have a 'Provder' resource.\ndid you mean 'Provider'?\n\n"
+    );
+    let r = home.run(&["get", "provder"]);
+    assert_eq!(
+        r.stderr,
+        "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\
+         did you mean 'provider' (identity.Provider)?\n\n"
     );
     assert_eq!(server.calls("echo"), 0);
 }
@@ -444,7 +472,7 @@ fn api_version_prefers_matching_package() {
     let r = home.run(&["get", "test.Echo"]);
     assert_eq!(
         r.stderr,
-        "ERROR: 'test.v1.Echo' resource does not have a 'get' verb.\n\n"
+        "ERROR: 'test.v1.Echo' resource does not have a 'get' verb.\nverbs of this resource: count, echo, fail, flaky, list, nothing, upload\n\n"
     );
 }
 
@@ -480,7 +508,7 @@ fn reflection_service_is_not_a_resource() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: 'test.v1alpha' service does not have a 'ServerReflection' resource.\n\n"
+            "ERROR: 'test.v1alpha' service does not have a 'ServerReflection' resource.\nresources of this endpoint: Echo, Provider\n\n"
         )
     );
     let r = home.run(&["exec", "nothing", "test.Echo"]);
@@ -783,7 +811,7 @@ fn descriptor_cache_is_written_used_and_refreshed() {
     let r = home.run(&["exec", "vanished", "test.Echo", "--no-cache"]);
     assert_eq!(
         r.stderr,
-        "ERROR: 'test.v1.Echo' resource does not have a 'vanished' verb.\n\n"
+        "ERROR: 'test.v1.Echo' resource does not have a 'vanished' verb.\nverbs of this resource: count, echo, fail, flaky, list, nothing, upload\n\n"
     );
     assert_eq!(
         std::fs::read(&entry).expect("read"),
