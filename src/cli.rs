@@ -551,8 +551,8 @@ pub struct PluginTestArgs {
     /// Importable package name of the plugin
     #[arg(default_value = "plugin")]
     pub package: String,
-    /// Source root put first on the import path (default: src when it holds PACKAGE,
-    /// else the current directory)
+    /// Source root put first on the import path (default: src when it holds PACKAGE, or
+    /// when the current directory has a src but not PACKAGE; else the current directory)
     #[arg(short = 's', long = "source-root", value_name = "PATH", value_parser = existing_path)]
     pub source_root: Option<PathBuf>,
     /// Module path of the app: the text before ':' is imported after {package} substitution
