@@ -30,7 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply a task manifest (idempotent registration of resources)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Modify spaceconfig files')
-            [CompletionResult]::new('create-project', 'create-project', [CompletionResultType]::ParameterValue, 'Create a plugin project that runs right away (inventory collector)')
+            [CompletionResult]::new('create-project', 'create-project', [CompletionResultType]::ParameterValue, 'Create a plugin project of any kind that runs right away (an inventory collector by default; -s KIND for the others)')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Execute a method to resource')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show details of a specific resource')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Display one or many resources')
@@ -267,8 +267,8 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl;create-project' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Directory to create the project in (default: the current directory; created when missing)')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Directory to create the project in (default: the current directory; created when missing)')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Kind of plugin: asset (the inventory collector, the default; also collector or spaceone.inventory.plugin.collector.skeleton), external-auth (auth), account-collector, cost, notification, webhook, metric or log')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Kind of plugin: asset (the inventory collector, the default; also collector or spaceone.inventory.plugin.collector.skeleton), external-auth (auth), account-collector, cost, notification, webhook, metric or log')
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider of the collected resources, e.g. my_cloud (default: derived from the project name)')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Cloud service group, e.g. Compute (default: derived from the project name)')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Cloud service type, e.g. Instance (default: Resource)')
@@ -357,7 +357,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
             [CompletionResult]::new('protocol', 'protocol', [CompletionResultType]::ParameterValue, 'Print the handler protocol: how the host runs plugin code in any language')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin of any kind: serve it on a free local port, call its routes, check every response and print a summary. A collector gets init, verify (with verify.yaml or --secret), get_tasks and collect (once per task); the other kinds (external-auth, account-collector, cost, notification, webhook, metric, log) get every route with its request file (`# spacectl exec VERB plugin.SERVICE -f FILE` on the file''s first line), then an empty request, which must be refused')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -372,8 +372,8 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             break
         }
         'spacectl;plugin;test' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)')
-            [CompletionResult]::new('--source-root', '--source-root', [CompletionResultType]::ParameterName, 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Source root put first on the import path (default: src when it holds PACKAGE, or when the current directory has a src but not PACKAGE; else the current directory)')
+            [CompletionResult]::new('--source-root', '--source-root', [CompletionResultType]::ParameterName, 'Source root put first on the import path (default: src when it holds PACKAGE, or when the current directory has a src but not PACKAGE; else the current directory)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
             [CompletionResult]::new('--app-path', '--app-path', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
@@ -398,7 +398,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl;plugin;help' {
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
             [CompletionResult]::new('protocol', 'protocol', [CompletionResultType]::ParameterValue, 'Print the handler protocol: how the host runs plugin code in any language')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin of any kind: serve it on a free local port, call its routes, check every response and print a summary. A collector gets init, verify (with verify.yaml or --secret), get_tasks and collect (once per task); the other kinds (external-auth, account-collector, cost, notification, webhook, metric, log) get every route with its request file (`# spacectl exec VERB plugin.SERVICE -f FILE` on the file''s first line), then an empty request, which must be refused')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -426,13 +426,13 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--app-path', '--app-path', [CompletionResultType]::ParameterName, 'Module path of the app: the text before '':'' is imported after {package} substitution')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Source root put first on the import path')
             [CompletionResult]::new('--source-root', '--source-root', [CompletionResultType]::ParameterName, 'Source root put first on the import path')
-            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on')
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Most calls served at once, like upstream''s worker threads (further calls queue); handlers run them on few processes, one per CPU core (see `spacectl plugin protocol`)')
             [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Most calls served at once, like upstream''s worker threads (further calls queue); handlers run them on few processes, one per CPU core (see `spacectl plugin protocol`)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
             [CompletionResult]::new('--module-path', '--module-path', [CompletionResultType]::ParameterName, 'Extra module path put on the import path (repeatable; takes precedence over -s)')
-            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind. The default `::` binds every interface (IPv6 and IPv4, or 0.0.0.0 without IPv6), so other machines can call the plugin; --host 127.0.0.1 binds the loopback interface only')
             [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Python interpreter that runs the plugin code (default: python3; for plugins built on the Python framework: the interpreter of their virtualenv)')
             [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream')
@@ -532,7 +532,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply a task manifest (idempotent registration of resources)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Modify spaceconfig files')
-            [CompletionResult]::new('create-project', 'create-project', [CompletionResultType]::ParameterValue, 'Create a plugin project that runs right away (inventory collector)')
+            [CompletionResult]::new('create-project', 'create-project', [CompletionResultType]::ParameterValue, 'Create a plugin project of any kind that runs right away (an inventory collector by default; -s KIND for the others)')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Execute a method to resource')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show details of a specific resource')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Display one or many resources')
@@ -622,7 +622,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
         'spacectl;help;plugin' {
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)')
             [CompletionResult]::new('protocol', 'protocol', [CompletionResultType]::ParameterValue, 'Print the handler protocol: how the host runs plugin code in any language')
-            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Smoke-test a plugin of any kind: serve it on a free local port, call its routes, check every response and print a summary. A collector gets init, verify (with verify.yaml or --secret), get_tasks and collect (once per task); the other kinds (external-auth, account-collector, cost, notification, webhook, metric, log) get every route with its request file (`# spacectl exec VERB plugin.SERVICE -f FILE` on the file''s first line), then an empty request, which must be refused')
             break
         }
         'spacectl;help;plugin;metadata' {

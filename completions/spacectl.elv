@@ -27,7 +27,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand apply 'Apply a task manifest (idempotent registration of resources)'
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand config 'Modify spaceconfig files'
-            cand create-project 'Create a plugin project that runs right away (inventory collector)'
+            cand create-project 'Create a plugin project of any kind that runs right away (an inventory collector by default; -s KIND for the others)'
             cand exec 'Execute a method to resource'
             cand get 'Show details of a specific resource'
             cand list 'Display one or many resources'
@@ -227,8 +227,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl;create-project'= {
             cand -d 'Directory to create the project in (default: the current directory; created when missing)'
             cand --directory 'Directory to create the project in (default: the current directory; created when missing)'
-            cand -s 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)'
-            cand --source 'Kind of plugin: asset (inventory collector; the default, also accepted as collector or spaceone.inventory.plugin.collector.skeleton)'
+            cand -s 'Kind of plugin: asset (the inventory collector, the default; also collector or spaceone.inventory.plugin.collector.skeleton), external-auth (auth), account-collector, cost, notification, webhook, metric or log'
+            cand --source 'Kind of plugin: asset (the inventory collector, the default; also collector or spaceone.inventory.plugin.collector.skeleton), external-auth (auth), account-collector, cost, notification, webhook, metric or log'
             cand --provider 'Provider of the collected resources, e.g. my_cloud (default: derived from the project name)'
             cand --group 'Cloud service group, e.g. Compute (default: derived from the project name)'
             cand --type 'Cloud service type, e.g. Instance (default: Resource)'
@@ -312,7 +312,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand --help 'Print help'
             cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
             cand protocol 'Print the handler protocol: how the host runs plugin code in any language'
-            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+            cand test 'Smoke-test a plugin of any kind: serve it on a free local port, call its routes, check every response and print a summary. A collector gets init, verify (with verify.yaml or --secret), get_tasks and collect (once per task); the other kinds (external-auth, account-collector, cost, notification, webhook, metric, log) get every route with its request file (`# spacectl exec VERB plugin.SERVICE -f FILE` on the file''s first line), then an empty request, which must be refused'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;plugin;metadata'= {
@@ -324,8 +324,8 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand --help 'Print help'
         }
         &'spacectl;plugin;test'= {
-            cand -s 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)'
-            cand --source-root 'Source root put first on the import path (default: src when it holds PACKAGE, else the current directory)'
+            cand -s 'Source root put first on the import path (default: src when it holds PACKAGE, or when the current directory has a src but not PACKAGE; else the current directory)'
+            cand --source-root 'Source root put first on the import path (default: src when it holds PACKAGE, or when the current directory has a src but not PACKAGE; else the current directory)'
             cand -a 'Module path of the app: the text before '':'' is imported after {package} substitution'
             cand --app-path 'Module path of the app: the text before '':'' is imported after {package} substitution'
             cand -m 'Extra module path put on the import path (repeatable; takes precedence over -s)'
@@ -349,7 +349,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl;plugin;help'= {
             cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
             cand protocol 'Print the handler protocol: how the host runs plugin code in any language'
-            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+            cand test 'Smoke-test a plugin of any kind: serve it on a free local port, call its routes, check every response and print a summary. A collector gets init, verify (with verify.yaml or --secret), get_tasks and collect (once per task); the other kinds (external-auth, account-collector, cost, notification, webhook, metric, log) get every route with its request file (`# spacectl exec VERB plugin.SERVICE -f FILE` on the file''s first line), then an empty request, which must be refused'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'spacectl;plugin;help;metadata'= {
@@ -371,13 +371,13 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand --app-path 'Module path of the app: the text before '':'' is imported after {package} substitution'
             cand -s 'Source root put first on the import path'
             cand --source-root 'Source root put first on the import path'
-            cand -p 'Port to listen on'
-            cand --port 'Port to listen on'
+            cand -p 'Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names'
+            cand --port 'Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names'
             cand -w 'Most calls served at once, like upstream''s worker threads (further calls queue); handlers run them on few processes, one per CPU core (see `spacectl plugin protocol`)'
             cand --worker 'Most calls served at once, like upstream''s worker threads (further calls queue); handlers run them on few processes, one per CPU core (see `spacectl plugin protocol`)'
             cand -m 'Extra module path put on the import path (repeatable; takes precedence over -s)'
             cand --module-path 'Extra module path put on the import path (repeatable; takes precedence over -s)'
-            cand --host 'Address to bind'
+            cand --host 'Address to bind. The default `::` binds every interface (IPv6 and IPv4, or 0.0.0.0 without IPv6), so other machines can call the plugin; --host 127.0.0.1 binds the loopback interface only'
             cand --python 'Python interpreter that runs the plugin code (default: python3; for plugins built on the Python framework: the interpreter of their virtualenv)'
             cand --handler 'Run this command as the handler instead of the Python runner (any language; `spacectl plugin protocol` prints the protocol)'
             cand --timeout 'Seconds a single call (a whole collect stream included) may take before it fails with DEADLINE_EXCEEDED and its handler is replaced; 0 = no limit, like upstream'
@@ -462,7 +462,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand apply 'Apply a task manifest (idempotent registration of resources)'
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand config 'Modify spaceconfig files'
-            cand create-project 'Create a plugin project that runs right away (inventory collector)'
+            cand create-project 'Create a plugin project of any kind that runs right away (an inventory collector by default; -s KIND for the others)'
             cand exec 'Execute a method to resource'
             cand get 'Show details of a specific resource'
             cand list 'Display one or many resources'
@@ -530,7 +530,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
         &'spacectl;help;plugin'= {
             cand metadata 'Convert a metadata YAML file into the console''s dynamic view (printed as JSON)'
             cand protocol 'Print the handler protocol: how the host runs plugin code in any language'
-            cand test 'Smoke-test a plugin: serve it on a free local port, call init, verify (with verify.yaml or --secret), get_tasks and collect (once per task), check every response and print a summary'
+            cand test 'Smoke-test a plugin of any kind: serve it on a free local port, call its routes, check every response and print a summary. A collector gets init, verify (with verify.yaml or --secret), get_tasks and collect (once per task); the other kinds (external-auth, account-collector, cost, notification, webhook, metric, log) get every route with its request file (`# spacectl exec VERB plugin.SERVICE -f FILE` on the file''s first line), then an empty request, which must be refused'
         }
         &'spacectl;help;plugin;metadata'= {
         }

@@ -117,9 +117,10 @@ fn checked_in_manual_pages_are_current() {
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         format!(
-            "Wrote {} manual pages to {}\n",
-            pages.len(),
-            generated.path().display()
+            "Wrote {n} manual pages to {d}\n\
+             note: man reads section 1 pages from a directory named man1; `man spacectl` will not find them in {d} (write them into <root>/man1, e.g. ~/.cargo/share/man/man1)\n",
+            n = pages.len(),
+            d = generated.path().display()
         )
     );
     for page in [

@@ -301,6 +301,19 @@ fn every_command_line_parses_against_the_command_tree() {
             .map(|(section, line, words)| (format!("project README: {section}"), line, words)),
     );
 
+    // The Examples sections of every command's help, too.
+    for name in [cli::BinName::Spacectl, cli::BinName::Spaceone] {
+        for (path, text) in help_examples(&cli::command_tree(name), "") {
+            for line in text.lines().skip(1) {
+                for words in simple_commands(line) {
+                    if matches!(words[0].as_str(), "spacectl" | "spaceone") {
+                        commands.push((format!("{} {path} --help", name.as_str()), line.to_string(), words));
+                    }
+                }
+            }
+        }
+    }
+
     let mut failures = Vec::new();
     for (section, line, words) in &commands {
         for word in &words[1..] {
@@ -595,4 +608,67 @@ fn the_install_block_works_as_pasted_on_a_fresh_home() {
         r.stdout,
         r.stderr
     );
+}
+
+// ---------------------------------------------------------------- help examples
+
+/// `(command path, Examples section)` of every command below `cmd` that has one.
+fn help_examples(cmd: &clap::Command, path: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(text) = cmd.get_after_help() {
+        out.push((path.to_string(), text.to_string()));
+    }
+    for sub in cmd.get_subcommands() {
+        let sub_path = format!("{path} {}", sub.get_name()).trim().to_string();
+        out.extend(help_examples(sub, &sub_path));
+    }
+    out
+}
+
+#[test]
+fn every_command_has_examples_in_its_help() {
+    let mut missing = Vec::new();
+    for name in [cli::BinName::Spacectl, cli::BinName::Spaceone] {
+        let tree = cli::command_tree(name);
+        let with: Vec<String> = help_examples(&tree, "").into_iter().map(|(p, _)| p).collect();
+        let mut all = Vec::new();
+        fn walk(cmd: &clap::Command, path: &str, all: &mut Vec<String>) {
+            // Refused commands (upstream's, not in this binary) have no help.
+            if cmd.is_disable_help_flag_set() || cmd.is_hide_set() {
+                return;
+            }
+            all.push(path.to_string());
+            for sub in cmd.get_subcommands() {
+                walk(sub, format!("{path} {}", sub.get_name()).trim(), all);
+            }
+        }
+        walk(&tree, "", &mut all);
+        for path in all {
+            if !with.contains(&path) {
+                missing.push(format!("{} {path}", name.as_str()));
+            }
+        }
+        for (path, text) in help_examples(&tree, "") {
+            assert!(text.starts_with("Examples:\n  "), "{path}: {text}");
+            let program = format!("  {} ", name.as_str());
+            assert!(
+                text.lines().skip(1).all(|l| l.starts_with(&program) || l.starts_with("  #") || l.starts_with("  mkdir ") || l.starts_with("  cd ")),
+                "{} {path}: every example starts with the program's name:\n{text}",
+                name.as_str()
+            );
+        }
+    }
+    assert!(missing.is_empty(), "commands without examples: {missing:?}");
+    // The help of the commands that choose a kind lists every kind.
+    let tree = cli::command_tree(cli::BinName::Spacectl);
+    let create = tree.find_subcommand("create-project").expect("create-project");
+    let source = create.get_arguments().find(|a| a.get_id() == "source").expect("-s");
+    let help = source.get_help().map(|h| h.to_string()).unwrap_or_default();
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("asset (the inventory collector, the default; also collector or spaceone.inventory.plugin.collector.skeleton), external-auth (auth), account-collector, cost, notification, webhook, metric or log"),
+        "{flat}"
+    );
+    let about = create.get_about().map(|h| h.to_string()).unwrap_or_default();
+    assert!(about.starts_with("Create a plugin project of any kind"), "{about}");
 }
