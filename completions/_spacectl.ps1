@@ -342,6 +342,7 @@ Register-ArgumentCompleter -Native -CommandName 'spacectl' -ScriptBlock {
             [CompletionResult]::new('--minimal', '--minimal', [CompletionResultType]::ParameterName, 'Minimal columns')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'All columns')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'All columns')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Keep long cells whole: on a terminal, tables are fitted to its width by shortening long cells with … (piped output is never shortened)')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Always ask the server by reflection; do not read or write the descriptor cache')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -1688,7 +1688,7 @@ _spacectl() {
             return 0
             ;;
         spacectl__subcmd__list)
-            opts="-p -j -f -m -a -c -t -l -s -v -o -h --parameter --json-parameter --file-parameter --minimal --all --columns --template-file --limit --sort --api-version --no-cache --ca-file --client-cert --client-key --output --help"
+            opts="-p -j -f -m -a -c -t -l -s -v -o -h --parameter --json-parameter --file-parameter --minimal --all --columns --template-file --limit --sort --wide --api-version --no-cache --ca-file --client-cert --client-key --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -299,6 +299,7 @@ set edit:completion:arg-completer[spacectl] = {|@words|
             cand --minimal 'Minimal columns'
             cand -a 'All columns'
             cand --all 'All columns'
+            cand --wide 'Keep long cells whole: on a terminal, tables are fitted to its width by shortening long cells with … (piped output is never shortened)'
             cand --no-cache 'Always ask the server by reflection; do not read or write the descriptor cache'
             cand -h 'Print help'
             cand --help 'Print help'

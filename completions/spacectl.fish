@@ -160,6 +160,7 @@ csv\t''
 quiet\t''"
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s m -l minimal -d 'Minimal columns'
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s a -l all -d 'All columns'
+complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l wide -d 'Keep long cells whole: on a terminal, tables are fitted to its width by shortening long cells with … (piped output is never shortened)'
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -l no-cache -d 'Always ask the server by reflection; do not read or write the descriptor cache'
 complete -c spacectl -n "__fish_spacectl_using_subcommand list" -s h -l help -d 'Print help'
 complete -c spacectl -n "__fish_spacectl_using_subcommand man" -s h -l help -d 'Print help'

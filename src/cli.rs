@@ -360,6 +360,10 @@ pub struct ListArgs {
         allow_hyphen_values = true
     )]
     pub sort: Option<String>,
+    /// Keep long cells whole: on a terminal, tables are fitted to its width by
+    /// shortening long cells with … (piped output is never shortened)
+    #[arg(long = "wide")]
+    pub wide: bool,
     #[command(flatten)]
     pub call: CallArgs,
     /// Output format
