@@ -74,6 +74,7 @@ pub fn run(a: PluginTestArgs) -> Result<()> {
         verify_file,
         secret_file: a.secret.as_ref().map(|p| p.display().to_string()),
         strict: a.strict,
+        routes: setup.kind_plan.is_some(),
         ..Report::default()
     };
     let progress = Progress::new();
@@ -840,7 +841,7 @@ async fn exercise_kind(
             },
             None => skipped(report, &name, "the project has no request file for it"),
         }
-        let refused = format!("{name} (empty request)");
+        let refused = format!("{name} (empty request, must be refused)");
         progress.say(&refused);
         let (result, ms) = call_any(session, &resource, route.verb, &kinds::empty()).await;
         let outcome = match result {
