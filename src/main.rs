@@ -3,6 +3,7 @@
 mod apply;
 mod cli;
 mod commands;
+mod complete;
 mod config;
 mod error;
 mod fsutil;

@@ -46,6 +46,7 @@ fn invoked_name(argv0: Option<&OsString>) -> BinName {
 /// Parse argv and run the command; returns the process exit status.
 pub fn main_entry(argv: Vec<OsString>) -> i32 {
     let name = invoked_name(argv.first());
+    crate::complete::answer_if_asked(name);
     let matches = match crate::cli::command_for(name).try_get_matches_from(argv) {
         Ok(m) => m,
         Err(e) => {
