@@ -672,3 +672,95 @@ fn every_command_has_examples_in_its_help() {
     let about = create.get_about().map(|h| h.to_string()).unwrap_or_default();
     assert!(about.starts_with("Create a plugin project of any kind"), "{about}");
 }
+
+// ---------------------------------------------------------------- the operator's walk, run
+
+/// The operator's workflow block run as written from the repository root, on a
+/// fresh `$HOME` with nothing on `PATH` but our binary and the basic system
+/// tools. One adaptation: the services' state directory `/tmp/spaceone-local`
+/// becomes a temporary directory of the test (so that parallel runs do not meet).
+#[test]
+fn the_operators_workflow_runs_as_written() {
+    let blocks = sh_blocks(&readme());
+    let block = blocks
+        .iter()
+        .find(|b| b.section == "Operator's workflow")
+        .expect("a ```sh block in the section Operator's workflow");
+    for step in [
+        "services.sh start",
+        "config endpoint add plugin",
+        "apply docs/operator/manifest.yaml",
+        "exec Check plugin.Health",
+        "template set identity.Provider -f docs/operator/provider-columns.yml",
+        "services.sh stop",
+    ] {
+        assert!(block.text.contains(step), "the walk shows {step}");
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let bin = tmp.path().join("bin");
+    let home = tmp.path().join("home");
+    let state = tmp.path().join("state");
+    for d in [&bin, &home] {
+        std::fs::create_dir_all(d).expect("dir");
+    }
+    std::os::unix::fs::symlink(spacectl_bin(), bin.join("spacectl")).expect("spacectl link");
+    let text = block
+        .text
+        .replace("/tmp/spaceone-local", &state.display().to_string());
+    let mut script = format!(
+        "set -euo pipefail\n\
+         trap '[ -d \"{s}\" ] && ./scripts/services.sh stop --state \"{s}\" >/dev/null 2>&1 || true' EXIT\n",
+        s = state.display()
+    );
+    for line in logical_lines(&text) {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let shown = trimmed.replace('\'', "'\\''");
+        script.push_str(&format!("echo '+ {shown}'\n{trimmed}\n"));
+    }
+    let mut c = Command::new("/bin/bash");
+    c.arg("-c")
+        .arg(&script)
+        .current_dir(repo)
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("HOME", &home)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    // The services' virtualenv is built once per machine (scripts/reference.sh).
+    c.env("SPACECTL_REFERENCE_DIR", common::reference_dir());
+    let r = run_group_bounded(c, Duration::from_secs(900));
+    assert_eq!(
+        r.code(),
+        0,
+        "the walk failed:\n{}\n{}\nscript:\n{script}",
+        r.stdout,
+        r.stderr
+    );
+    let out = &r.stdout;
+    for expected in [
+        "'plugin: grpc://127.0.0.1:",
+        "  DRY-RUN register repository.Repository {\"name\": \"Local Repository\", \"repository_type\": \"local\"} (if not found)\n",
+        "\nstatus: SERVING\n",
+        "\nprovider: demo-cloud\n",
+        " plugin-demo-inven-collector | plugin-demo-inven-collector | cloudforet/plugin-demo-inven-collector | ENABLED | inventory.Collector | demo-cloud",
+        " demo-cloud   | Demo Cloud   | demo\n",
+        "\ndemo_api_key\n",
+        "           1 | demo\n",
+        " ID           | name         | Env   | Created\n",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    // Nothing of the set is left running.
+    let status = Command::new("bash")
+        .arg(repo.join("scripts/services.sh"))
+        .args(["status", "--state"])
+        .arg(&state)
+        .output()
+        .expect("services.sh status");
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(!status.contains("running"), "{status}");
+}
