@@ -732,6 +732,19 @@ pub fn command_for(name: BinName) -> clap::Command {
     with_examples(cmd, "", name.as_str())
 }
 
+/// The command tree for `name` that parses a command line that asks for no
+/// help: without examples and environment values, which only help shows. A line
+/// that fails to parse (help included) is parsed again with [`command_for`] to
+/// show the full text.
+pub fn command_lean(name: BinName) -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = match name {
+        BinName::Spacectl => Cli::command(),
+        BinName::Spaceone => SpaceoneCli::command(),
+    };
+    cmd.name(name.as_str()).bin_name(name.as_str())
+}
+
 /// Give every command that has examples (see cli_examples.rs) an `Examples:`
 /// section at the end of its help; `path` is the command's path below the program.
 pub fn with_examples(cmd: clap::Command, path: &str, bin: &str) -> clap::Command {

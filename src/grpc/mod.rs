@@ -119,7 +119,7 @@ impl Session {
         } else {
             None
         };
-        // The cache entry is decoded while connecting and listing services.
+        // The cache entry is decoded once the services are listed.
         let key = channel::cache_key(&url);
         let prefetch = Prefetch::start(cache.as_ref(), &key);
         let discovery = async {
