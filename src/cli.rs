@@ -4,6 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+#[path = "cli_examples.rs"]
+mod examples;
+#[allow(unused_imports)]
+pub use examples::KIND_NAMES;
+
 const ABOUT: &str = "spacectl controls the SpaceONE services.";
 
 const LONG_ABOUT: &str = "spacectl controls the SpaceONE services.
@@ -54,7 +59,8 @@ pub enum Command {
     /// Modify spaceconfig files
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Create a plugin project that runs right away (inventory collector)
+    /// Create a plugin project of any kind that runs right away (an inventory collector
+    /// by default; -s KIND for the others)
     CreateProject(CreateProjectArgs),
     /// Execute a method to resource
     Exec(ExecArgs),
@@ -69,7 +75,8 @@ pub enum Command {
     Logout,
     /// Write the manual pages of spacectl and spaceone (one per command) into a directory
     Man {
-        /// Directory to write the pages into, e.g. ~/.local/share/man/man1 (created when missing)
+        /// Directory to write the pages into (created when missing), e.g. ~/.cargo/share/man/man1,
+        /// which man searches when ~/.cargo/bin is on PATH; a note says when man will not find them
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
@@ -452,6 +459,10 @@ pub struct ListArgs {
     /// `list inventory.Job -p job_id=job-1 -w --until status=SUCCESS`
     #[arg(long = "until", value_name = "FIELD=VALUE")]
     pub until: Option<String>,
+    /// Keep long cells whole: on a terminal, tables are fitted to its width by
+    /// shortening long cells with … (piped output is never shortened)
+    #[arg(long = "wide")]
+    pub wide: bool,
     #[command(flatten)]
     pub call: CallArgs,
     /// Output format
@@ -538,7 +549,8 @@ pub struct PluginServerArgs {
     /// Source root put first on the import path
     #[arg(short = 's', long = "source-root", default_value = ".", value_parser = existing_path)]
     pub source_root: PathBuf,
-    /// Port to listen on
+    /// Port to listen on; 0 lets the system choose a free port, which the start line
+    /// (`Start gRPC Server (...): port=N`) names
     #[arg(
         short = 'p',
         long = "port",
@@ -558,7 +570,9 @@ pub struct PluginServerArgs {
     /// Extra module path put on the import path (repeatable; takes precedence over -s)
     #[arg(short = 'm', long = "module-path", value_parser = existing_path)]
     pub module_path: Vec<PathBuf>,
-    /// Address to bind
+    /// Address to bind. The default `::` binds every interface (IPv6 and IPv4, or
+    /// 0.0.0.0 without IPv6), so other machines can call the plugin; --host 127.0.0.1
+    /// binds the loopback interface only
     #[arg(long = "host", env = "SPACEONE_HOST", default_value = "::")]
     pub host: String,
     /// Python interpreter that runs the plugin code (default: python3; for plugins built
@@ -595,9 +609,12 @@ pub enum PluginCommand {
     },
     /// Print the handler protocol: how the host runs plugin code in any language
     Protocol,
-    /// Smoke-test a plugin: serve it on a free local port, call init, verify (with
-    /// verify.yaml or --secret), get_tasks and collect (once per task), check every
-    /// response and print a summary
+    /// Smoke-test a plugin of any kind: serve it on a free local port, call its routes,
+    /// check every response and print a summary. A collector gets init, verify (with
+    /// verify.yaml or --secret), get_tasks and collect (once per task); the other kinds
+    /// (external-auth, account-collector, cost, notification, webhook, metric, log) get
+    /// every route with its request file (`# spacectl exec VERB plugin.SERVICE -f FILE`
+    /// on the file's first line), then an empty request, which must be refused
     Test(Box<PluginTestArgs>),
     /// Build the plugin's image, tagged NAME:VERSION (NAME from register.yaml)
     #[command(after_help = PLUGIN_BUILD_EXAMPLES)]
@@ -695,8 +712,9 @@ pub struct CreateProjectArgs {
     /// Directory to create the project in (default: the current directory; created when missing)
     #[arg(short = 'd', long = "directory", value_name = "PATH")]
     pub directory: Option<PathBuf>,
-    /// Kind of plugin: asset (inventory collector; the default, also accepted as collector
-    /// or spaceone.inventory.plugin.collector.skeleton)
+    /// Kind of plugin: asset (the inventory collector, the default; also collector or
+    /// spaceone.inventory.plugin.collector.skeleton), external-auth (auth),
+    /// account-collector, cost, notification, webhook, metric or log
     #[arg(short = 's', long = "source", value_name = "KIND")]
     pub source: Option<String>,
     /// Provider of the collected resources, e.g. my_cloud (default: derived from the project name)
@@ -718,8 +736,8 @@ pub struct PluginTestArgs {
     /// Importable package name of the plugin
     #[arg(default_value = "plugin")]
     pub package: String,
-    /// Source root put first on the import path (default: src when it holds PACKAGE,
-    /// else the current directory)
+    /// Source root put first on the import path (default: src when it holds PACKAGE, or
+    /// when the current directory has a src but not PACKAGE; else the current directory)
     #[arg(short = 's', long = "source-root", value_name = "PATH", value_parser = existing_path)]
     pub source_root: Option<PathBuf>,
     /// Module path of the app: the text before ':' is imported after {package} substitution
@@ -876,7 +894,8 @@ pub fn command_tree(name: BinName) -> clap::Command {
         BinName::Spacectl => Cli::command(),
         BinName::Spaceone => SpaceoneCli::command(),
     };
-    hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|_| None)
+    let cmd = hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|_| None);
+    with_examples(cmd, "", name.as_str())
 }
 
 /// The command tree for `name` that parses a command line: the help of an option
@@ -888,9 +907,45 @@ pub fn command_for(name: BinName) -> clap::Command {
         BinName::Spacectl => Cli::command(),
         BinName::Spaceone => SpaceoneCli::command(),
     };
-    hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|var| {
+    let cmd = hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|var| {
         std::env::var_os(var)
-    })
+    });
+    with_examples(cmd, "", name.as_str())
+}
+
+/// The command tree for `name` that parses a command line that asks for no
+/// help: without examples and environment values, which only help shows. A line
+/// that fails to parse (help included) is parsed again with [`command_for`] to
+/// show the full text.
+pub fn command_lean(name: BinName) -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = match name {
+        BinName::Spacectl => Cli::command(),
+        BinName::Spaceone => SpaceoneCli::command(),
+    };
+    cmd.name(name.as_str()).bin_name(name.as_str())
+}
+
+/// Give every command that has examples (see cli_examples.rs) an `Examples:`
+/// section at the end of its help; `path` is the command's path below the program.
+pub fn with_examples(cmd: clap::Command, path: &str, bin: &str) -> clap::Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    let mut cmd = match examples::examples_for(path, bin) {
+        Some(text) => cmd.after_help(format!("Examples:\n{text}")),
+        None => cmd,
+    };
+    for name in names {
+        let sub = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
+        cmd = cmd.mut_subcommand(name, |s| with_examples(s, &sub, bin));
+    }
+    cmd
 }
 
 /// Hide the environment value in the help of every option (at any depth) whose

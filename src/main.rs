@@ -3,6 +3,7 @@
 mod apply;
 mod cli;
 mod commands;
+mod complete;
 mod config;
 mod error;
 mod fsutil;
@@ -13,6 +14,7 @@ mod plugin;
 mod request;
 mod scaffold;
 mod session;
+mod suggest;
 
 use std::io::Write;
 

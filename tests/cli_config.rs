@@ -428,11 +428,38 @@ fn corrupt_files() {
     h.fails(&["config", "show"], NOT_SET);
     assert_eq!(h.ok(&["config", "environment"]), "dev\n");
     h.write("environment.yml", "environment: dev\n");
-    for text in ["key: [unclosed\n", "- a\n- b\n", "", "plain text\n"] {
+    // A file that exists but is no configuration is named with the reason, and the
+    // advice keeps it (`config init` would replace it).
+    let file = h.path().join(".spaceone/environments/dev.yml");
+    for (text, reason) in [
+        (
+            "key: [unclosed\n",
+            "invalid YAML: while parsing a flow sequence, expected ',' or ']' at line 2, column 1",
+        ),
+        (
+            "endpoints:\n  identity: grpc://a:1\n   plugin: grpc://b:2\n",
+            "invalid YAML: mapping values are not allowed in this context at line 3, column 10",
+        ),
+        (
+            "- a\n- b\n",
+            "it holds a list, a configuration is a YAML mapping",
+        ),
+        ("", "the file is empty, a configuration is a YAML mapping"),
+        (
+            "plain text\n",
+            "it holds a text, a configuration is a YAML mapping",
+        ),
+    ] {
         h.write("environments/dev.yml", text);
-        h.fails(&["config", "show"], UNDEFINED);
-        h.fails(&["config", "set", "a", "b"], UNDEFINED);
-        h.fails(&["config", "endpoint", "show"], UNDEFINED);
+        let expected = format!(
+            "ERROR: The environment file cannot be loaded. (path = {}, reason = {reason})\n\
+             Correct it with an editor (it is kept as it is), or use another environment: spacectl config environment -s NAME\n\n",
+            file.display()
+        );
+        h.fails(&["config", "show"], &expected);
+        h.fails(&["config", "set", "a", "b"], &expected);
+        h.fails(&["config", "endpoint", "show"], &expected);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     }
     h.write("environments/dev.yml", "endpoints: just-a-string\n");
     h.fails(

@@ -527,7 +527,10 @@ fn plugin_test_calls_every_route_of_every_kind_with_only_python3() {
             .collect();
         assert_eq!(calls.len(), routes.len() * 2, "{kind}: {calls:?}");
         for route in &routes {
-            for name in [route.clone(), format!("{route} (empty request)")] {
+            for name in [
+                route.clone(),
+                format!("{route} (empty request, must be refused)"),
+            ] {
                 assert!(
                     calls.contains(&(name.clone(), "OK".to_string())),
                     "{kind}: {name} in {calls:?}"

@@ -49,12 +49,17 @@ fn invoked_name(argv0: Option<&OsString>) -> BinName {
 /// Parse argv and run the command; returns the process exit status.
 pub fn main_entry(argv: Vec<OsString>) -> i32 {
     let name = invoked_name(argv.first());
-    let matches = match crate::cli::command_for(name).try_get_matches_from(argv) {
+    crate::complete::answer_if_asked(name);
+    // The lean tree parses; help and errors come from the full one.
+    let matches = match crate::cli::command_lean(name).try_get_matches_from(argv.iter()) {
         Ok(m) => m,
-        Err(e) => {
-            let _ = e.print();
-            return e.exit_code();
-        }
+        Err(_) => match crate::cli::command_for(name).try_get_matches_from(argv) {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = e.print();
+                return e.exit_code();
+            }
+        },
     };
     let parsed = match name {
         BinName::Spacectl => Cli::from_arg_matches(&matches).map(|c| Ok(c.command)),

@@ -21,4 +21,3 @@ pub use paths::{spaceone_dir, template_dir};
 pub use store::{InitOutcome, Store};
 #[allow(unused_imports)]
 pub use url::{EndpointUrl, ParsedEndpoint, parse_endpoint_url, validate_endpoint_url};
-

@@ -119,7 +119,7 @@ impl Session {
         } else {
             None
         };
-        // The cache entry is decoded while connecting and listing services.
+        // The cache entry is decoded once the services are listed.
         let key = channel::cache_key(&url);
         let prefetch = Prefetch::start(cache.as_ref(), &key);
         let discovery = async {
@@ -163,10 +163,17 @@ impl Session {
 
     fn locate(&self, target: &Target, verb: &str, api_version: &str) -> Result<MethodDescriptor> {
         let service = resolve::pick_service(self.catalog.services(), &target.resource, api_version)
-            .ok_or_else(|| resolve::unknown_resource(target, api_version))?;
-        self.catalog
-            .method(service, verb)
-            .ok_or_else(|| resolve::unknown_verb(target, api_version, verb))
+            .ok_or_else(|| {
+                resolve::unknown_resource(target, api_version, self.catalog.services())
+            })?;
+        self.catalog.method(service, verb).ok_or_else(|| {
+            resolve::unknown_verb(
+                target,
+                api_version,
+                verb,
+                &self.catalog.method_names(service),
+            )
+        })
     }
 
     /// Resolve `Resource` + verb to a method. When the descriptors came from

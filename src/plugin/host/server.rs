@@ -92,7 +92,8 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener, AppError> {
     match TcpListener::bind(&addr).await {
         Ok(l) => Ok(l),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(AppError::msg(format!(
-            "Cannot listen on {addr}: port {port} is already in use."
+            "Cannot listen on {addr}: port {port} is already in use.\n\
+             hint: another server listens there (an earlier plugin server?): stop it, or choose another port with -p PORT, or -p 0 for any free one"
         ))),
         Err(e) if host == "::" => TcpListener::bind(listen_addr("0.0.0.0", port))
             .await
@@ -169,7 +170,9 @@ async fn serve_plugin(
     let service = service_key(&opts.package).to_string();
     let listed = kind.listed_services();
     let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
-    log::startup(&listed, &service, opts.port, workers);
+    // Port 0 lets the system choose: the start line names the port chosen.
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
+    log::startup(&listed, &service, port, workers);
 
     let serving = serve_kind(
         listener,
@@ -995,7 +998,10 @@ mod tests {
         let err = bind("127.0.0.1", port).await.expect_err("port is taken");
         assert_eq!(
             err.to_string(),
-            format!("Cannot listen on 127.0.0.1:{port}: port {port} is already in use.")
+            format!(
+                "Cannot listen on 127.0.0.1:{port}: port {port} is already in use.\n\
+                 hint: another server listens there (an earlier plugin server?): stop it, or choose another port with -p PORT, or -p 0 for any free one"
+            )
         );
     }
 }

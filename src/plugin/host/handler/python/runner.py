@@ -240,8 +240,12 @@ def set_import_path(source_root, module_paths):
 def import_package(package):
     try:
         __import__(package)
-    except Exception:
-        traceback.print_exc()
+    except Exception as e:
+        # A package that is not there needs no traceback: the host says where it
+        # was looked for. A failure inside the package does.
+        missing = isinstance(e, ModuleNotFoundError) and e.name == package.split(".")[0]
+        if not missing:
+            traceback.print_exc()
         raise StartupFailure(
             f"Exception: The package({package}) can not imported. Please check the module path."
         )
