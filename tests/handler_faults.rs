@@ -990,8 +990,9 @@ async fn idle_processes_are_stopped_down_to_one() {
         let mut cfg = mux_config(2, None);
         cfg.idle_timeout = Duration::from_millis(300);
         let (pool, _) = start(cfg).await;
-        let a = spawn_collect(&pool, json!({"items": 10, "spin": 0.1}));
-        let b = spawn_collect(&pool, json!({"items": 10, "spin": 0.1}));
+        // Busy on the CPU for 3 s: past the 2 s a process must stay CPU-bound.
+        let a = spawn_collect(&pool, json!({"items": 30, "spin": 0.1}));
+        let b = spawn_collect(&pool, json!({"items": 30, "spin": 0.1}));
         wait_for_processes(&pool, 2).await;
         assert_eq!(children_left().len(), 2, "{:?}", children_left());
         for call in [a, b] {
@@ -1038,7 +1039,7 @@ async fn a_process_that_cannot_start_in_the_background_is_not_retried_at_once() 
         // are served by the first.
         for round in 0..3 {
             let results =
-                concurrent_inits(&pool, (0..3).map(|_| json!({"spin": 1.0})).collect()).await;
+                concurrent_inits(&pool, (0..3).map(|_| json!({"spin": 2.8})).collect()).await;
             assert!(
                 results.iter().all(Result::is_ok),
                 "round {round}: {results:?}"

@@ -4,8 +4,8 @@
 //! * A handler that serves several requests at once (the default) gets calls
 //!   until it has `per_process` of them; the pool runs few such processes (by
 //!   default one per core) and starts another one in the background only when
-//!   every process already has [`GROW_AT`] calls and is CPU-bound (it used
-//!   [`CPU_BOUND`] of a core or more over the last sample): a process that
+//!   every process already has [`GROW_AT`] calls and is CPU-bound (it ran or
+//!   waited for a core [`CPU_BOUND`] of the time, for [`CPU_SUSTAINED`]): a process that
 //!   waits on I/O serves more calls as well as two would, and each extra one
 //!   holds a copy of the plugin in memory. No call waits for a plugin import
 //!   while a process can take it. A handler that declared
@@ -80,6 +80,8 @@ pub(super) const GROW_AT: usize = 2;
 pub(super) const CPU_BOUND: f64 = 0.8;
 /// Shortest time over which a process's CPU use is sampled.
 const CPU_SAMPLE: Duration = Duration::from_millis(250);
+/// How long a process must stay CPU-bound before another one is started.
+const CPU_SUSTAINED: Duration = Duration::from_secs(2);
 /// How many ended request ids a process remembers (to recognise extra replies).
 const ENDED_MEMORY: usize = 64;
 /// Lines still read from a process that has exited.
@@ -388,6 +390,8 @@ struct Entry {
     idle_since: Instant,
     /// Time spent running or ready to run (ns) at the last sample, and when.
     cpu_sample: Option<(u64, Instant)>,
+    /// Since when every sample found the process CPU-bound.
+    cpu_bound_since: Option<Instant>,
     cpu_bound: bool,
 }
 
@@ -401,6 +405,7 @@ impl Entry {
             retired: false,
             idle_since: Instant::now(),
             cpu_sample: None,
+            cpu_bound_since: None,
             cpu_bound: false,
         };
         entry.sample_cpu(Instant::now());
@@ -417,8 +422,11 @@ impl Entry {
 
     /// Update `cpu_bound` from the time the process spent running or waiting
     /// for a core since the last sample (at least [`CPU_SAMPLE`] ago); waiting
-    /// counts, so that a busy machine does not hide a CPU-bound process. Where
-    /// this cannot be read (no /proc), a process with calls counts as CPU-bound.
+    /// counts, so that a busy machine does not hide a CPU-bound process. It is
+    /// CPU-bound once every sample of the last [`CPU_SUSTAINED`] found it so:
+    /// a new process needs seconds to import the plugin, which a short burst
+    /// does not last. Where this cannot be read (no /proc), a process with
+    /// calls counts as CPU-bound.
     fn sample_cpu(&mut self, now: Instant) {
         let Some(ticks) = runnable_ns(self.pid()) else {
             self.cpu_bound = !self.calls.is_empty();
@@ -428,7 +436,15 @@ impl Entry {
             Some((_, at)) if now.duration_since(at) < CPU_SAMPLE => {}
             Some((before, at)) => {
                 let used = ticks.saturating_sub(before) as f64 / 1e9;
-                self.cpu_bound = used >= CPU_BOUND * now.duration_since(at).as_secs_f64();
+                let busy = used >= CPU_BOUND * now.duration_since(at).as_secs_f64();
+                self.cpu_bound_since = if busy {
+                    self.cpu_bound_since.or(Some(at))
+                } else {
+                    None
+                };
+                self.cpu_bound = self
+                    .cpu_bound_since
+                    .is_some_and(|since| now.duration_since(since) >= CPU_SUSTAINED);
                 self.cpu_sample = Some((ticks, now));
             }
             None => self.cpu_sample = Some((ticks, now)),
