@@ -83,8 +83,9 @@ tree_mem_kb() {
   echo "$pss $rss"
 }
 # Handler processes of a host: its children that lead their own process group
-# (the host's death watch, a fork of the host, stays in the host's group).
-children() { ps -o pid=,pgid= --ppid "$1" | awk '$1 == $2' | wc -l; }
+# (the host's death watch, a fork of the host, stays in the host's group), but
+# the template that handlers are copied from (named plugin-template).
+children() { ps -o pid=,pgid=,comm= --ppid "$1" | awk '$1 == $2 && $3 != "plugin-template"' | wc -l; }
 
 # Run the load generator against PORT while sampling the tree memory of PID;
 # prints the generator's JSON and, on a second line, the peak "PSS RSS" in kB.

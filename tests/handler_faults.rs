@@ -2113,3 +2113,90 @@ async fn calls_that_wait_on_io_do_not_start_more_processes() {
         pool.shutdown().await;
     });
 }
+
+/// An SDK collector whose collect keeps the CPU busy for `options.spin` seconds,
+/// then yields the pid of its process.
+const SPIN_PLUGIN: &str = r#"import os
+import time
+
+from spaceone_plugin_sdk import CollectorPluginServer
+
+app = CollectorPluginServer()
+
+
+@app.route("Collector.init")
+def collector_init(params):
+    return {"metadata": {}, "pid": os.getpid()}
+
+
+@app.route("Collector.collect")
+def collector_collect(params):
+    until = time.monotonic() + float(params["options"].get("spin", 0))
+    while time.monotonic() < until:
+        pass
+    yield {"pid": os.getpid()}
+"#;
+
+/// (parent, process group, name) of `pid`.
+fn lineage(pid: u32) -> (u32, u32, String) {
+    let (_, ppid, pgrp, _) = processes()
+        .into_iter()
+        .find(|(p, ..)| *p == pid)
+        .unwrap_or_else(|| panic!("process {pid} is gone"));
+    let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    (ppid, pgrp, name.trim().to_string())
+}
+
+#[tokio::test]
+async fn further_python_handlers_are_copies_of_a_template_that_imported_the_plugin() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let dir = tempfile::tempdir().unwrap();
+        let package = dir.path().join("spinner");
+        std::fs::create_dir_all(&package).unwrap();
+        std::fs::write(package.join("__init__.py"), "").unwrap();
+        std::fs::write(package.join("main.py"), SPIN_PLUGIN).unwrap();
+        let mut cfg = python_config(dir.path(), "spinner");
+        cfg.processes = 2;
+        let (pool, _) = start(cfg).await;
+        let me = std::process::id();
+        // The template: a child of ours, in a group of its own, serving no calls.
+        let templates: Vec<String> = children_left()
+            .into_iter()
+            .filter(|c| {
+                let pid: u32 = c.split(' ').next().unwrap().parse().unwrap();
+                lineage(pid).2 == "plugin-template"
+            })
+            .collect();
+        assert_eq!(templates.len(), 1, "{:?}", children_left());
+        let first = init_pid(&pool).await;
+        assert_eq!(lineage(first), (me, first, "python3".to_string()));
+        // Two calls that keep the first process's CPU busy past 2 s: a second
+        // process is started, as a copy.
+        let a = spawn_collect(&pool, json!({"spin": 3.0}));
+        let b = spawn_collect(&pool, json!({"spin": 3.0}));
+        wait_for_processes(&pool, 2).await;
+        let state = pool.describe();
+        let copied: Vec<&String> = state.iter().filter(|l| l.contains("(copied and ready in ")).collect();
+        assert_eq!(copied.len(), 2, "{state:?}");
+        for call in [a, b] {
+            assert!(call.await.unwrap().unwrap().1.is_none());
+        }
+        // The copy serves calls, as a child of ours leading its own group.
+        let pids: std::collections::BTreeSet<u32> = concurrent_inits(&pool, vec![json!({}); 8])
+            .await
+            .into_iter()
+            .map(|r| pid_of(&r.unwrap()))
+            .collect();
+        for pid in &pids {
+            let (ppid, pgrp, _) = lineage(*pid);
+            assert_eq!((ppid, pgrp), (me, *pid));
+        }
+        assert_eq!(children_left().len(), 3, "{:?}", children_left());
+        pool.shutdown().await;
+        assert_group_gone(first).await;
+    });
+}

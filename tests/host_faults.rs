@@ -628,11 +628,13 @@ fn sighup_and_sigquit_stop_the_host_like_sigterm() {
         log.contains("Handler pool: 1 process(es), 0 starting; 1 of 100 calls in progress (-w)."),
         "log:\n{log}"
     );
+    let handler_line = log
+        .lines()
+        .find(|l| l.contains(&format!("pid {} (", started[0])))
+        .unwrap_or_else(|| panic!("no state line of the handler; log:\n{log}"));
     assert!(
-        log.contains(&format!(
-            "pid {}: 1 call(s) in progress, 0 cancelled: #",
-            started[0]
-        )),
+        handler_line.contains(" and ready in ")
+            && handler_line.contains("): 1 call(s) in progress, 0 cancelled: #"),
         "log:\n{log}"
     );
     assert!(log.contains(" Collector.collect"), "log:\n{log}");
@@ -653,11 +655,103 @@ fn sighup_and_sigquit_stop_the_host_like_sigterm() {
 
 #[test]
 fn after_a_sigkill_of_the_host_nothing_its_handlers_started_stays() {
-    let (mut host, _scratch, client, started) = host_with_a_hanging_collect();
+    let (mut host, _scratch, client, mut started) = host_with_a_hanging_collect();
+    // Every process the host started (the handler, the death watch) and the
+    // handler's own child must go.
+    let host_children: Vec<u32> = children_of(host.proc.pid())
+        .into_iter()
+        .map(|(pid, _)| pid)
+        .collect();
+    assert!(
+        host_children.len() >= 2,
+        "expected the death watch and the handler: {host_children:?}"
+    );
+    started.extend(host_children);
     Proc::signal_pid(host.proc.pid(), "KILL");
     let status = host.proc.wait_exit(Duration::from_secs(10));
     assert!(status.is_some(), "the host did not die of SIGKILL");
     assert_all_gone(&started, &host.log_text());
+    assert!(client.join().expect("client thread").is_err());
+}
+
+/// An SDK collector whose collect starts a child process, writes its own pid
+/// and the child's to the file `{pids}`, then waits.
+const HANGING_PLUGIN: &str = r#"import os
+import subprocess
+import time
+
+from spaceone_plugin_sdk import CollectorPluginServer
+
+app = CollectorPluginServer()
+
+
+@app.route("Collector.init")
+def collector_init(params):
+    return {"metadata": {}}
+
+
+@app.route("Collector.collect")
+def collector_collect(params):
+    child = subprocess.Popen(["sleep", "300"])
+    with open("{pids}.tmp", "w") as f:
+        f.write("%d %d" % (os.getpid(), child.pid))
+    os.rename("{pids}.tmp", "{pids}")
+    time.sleep(300)
+    yield {}
+"#;
+
+#[test]
+fn after_a_sigkill_of_the_host_its_template_and_copies_go_too() {
+    let dir = tempfile::tempdir().expect("dir");
+    let pids_file = dir.path().join("pids");
+    let package = dir.path().join("hanging");
+    std::fs::create_dir_all(&package).expect("package");
+    std::fs::write(package.join("__init__.py"), "").expect("init");
+    let source = HANGING_PLUGIN.replace("{pids}", &pids_file.display().to_string());
+    std::fs::write(package.join("main.py"), source).expect("main");
+    let log = dir.path().join("host.log");
+    let (mut host, port) = spawn_host(dir.path(), "hanging", &[], &log);
+    let url = format!("http://127.0.0.1:{port}");
+    let client = std::thread::spawn(move || {
+        runtime().block_on(async {
+            let ch = channel(&url).await;
+            collect(&ch, structure(&[])).await
+        })
+    });
+    assert!(
+        wait_until(Duration::from_secs(20), || pids_file.exists()),
+        "the handler did not start its child; log:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    let mut started: Vec<u32> = std::fs::read_to_string(&pids_file)
+        .expect("pids")
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    assert_eq!(started.len(), 2);
+    let host_children: Vec<u32> = children_of(host.proc.pid())
+        .into_iter()
+        .map(|(pid, _)| pid)
+        .collect();
+    let template: Vec<&u32> = host_children
+        .iter()
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm"))
+                .is_ok_and(|c| c.trim() == "plugin-template")
+        })
+        .collect();
+    assert_eq!(template.len(), 1, "one template process: {host_children:?}");
+    assert!(
+        host_children.contains(&started[0]),
+        "the handler is a child of the host: {host_children:?}, handler {}",
+        started[0]
+    );
+    assert_eq!(process_group(started[0]), started[0], "it leads its own group");
+    started.extend(host_children);
+    Proc::signal_pid(host.proc.pid(), "KILL");
+    let status = host.proc.wait_exit(Duration::from_secs(10));
+    assert!(status.is_some(), "the host did not die of SIGKILL");
+    assert_all_gone(&started, &std::fs::read_to_string(&log).unwrap_or_default());
     assert!(client.join().expect("client thread").is_err());
 }
 

@@ -18,6 +18,8 @@
 //! `call` future) cancels the call. Calls made inside [`with_trace_id`] pass
 //! the transaction id on to the handler.
 
+#[cfg(target_os = "linux")]
+mod forkserver;
 mod pool;
 mod process;
 pub mod protocol;
@@ -323,6 +325,7 @@ fn handler_spec(cfg: &HandlerConfig) -> Result<Spec, StartupError> {
             env,
             display: command.clone(),
             missing_hint: String::new(),
+            fork_server: false,
         });
     }
     let runner = python::runner_path()
@@ -343,7 +346,15 @@ fn handler_spec(cfg: &HandlerConfig) -> Result<Spec, StartupError> {
         program: python,
         args: vec![runner.into_os_string()],
         env,
+        fork_server: fork_server_wanted(),
     })
+}
+
+/// Python handler processes after the first are copies of a template process
+/// that imported the plugin (Linux; `SPACECTL_FORK_SERVER=0` turns this off:
+/// every process then imports the plugin itself).
+fn fork_server_wanted() -> bool {
+    cfg!(target_os = "linux") && std::env::var_os("SPACECTL_FORK_SERVER").is_none_or(|v| v != "0")
 }
 
 #[cfg(test)]

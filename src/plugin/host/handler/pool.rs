@@ -39,11 +39,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
-use tokio::process::ChildStdin;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
-use super::process::{Control, Handler, Line, LineReader, Registry, Spec, lock};
+use super::process::{Control, Handler, Input, Line, LineReader, Registry, Spec, lock};
 use super::protocol::{
     Hello, Reply, cancel_line, exited_error, line_too_long_error, more_line, notice_line,
     parse_hello, parse_reply, protocol_error, request_line, retired_text, shutting_down_error,
@@ -393,11 +392,14 @@ struct Entry {
     /// Since when every sample found the process CPU-bound.
     cpu_bound_since: Option<Instant>,
     cpu_bound: bool,
+    /// How the process was started and in how long it was ready.
+    origin: (&'static str, Duration),
 }
 
 impl Entry {
-    fn new(proc: Arc<Proc>) -> Entry {
+    fn new(proc: Arc<Proc>, origin: (&'static str, Duration)) -> Entry {
         let mut entry = Entry {
+            origin,
             proc,
             calls: HashMap::new(),
             cancelled: HashMap::new(),
@@ -518,6 +520,15 @@ impl After {
     }
 }
 
+/// Log one notice line now.
+fn notice(text: String) {
+    After {
+        notices: vec![text],
+        close: Vec::new(),
+    }
+    .run();
+}
+
 pub(super) struct Inner {
     /// The pool itself, for the tasks it starts.
     me: Weak<Inner>,
@@ -534,6 +545,18 @@ pub(super) struct Inner {
     stop: watch::Sender<bool>,
     next_id: AtomicU64,
     next_serial: AtomicU64,
+    /// The process further handlers are copied from (`Spec::fork_server`).
+    template: tokio::sync::Mutex<TemplateSlot>,
+}
+
+/// The pool's template process, if it uses one.
+enum TemplateSlot {
+    /// Not started yet (or ended: started again on the next start).
+    Idle,
+    #[cfg(target_os = "linux")]
+    Running(Arc<super::forkserver::Template>),
+    /// Not used: processes import the plugin themselves.
+    Off,
 }
 
 impl Inner {
@@ -569,6 +592,7 @@ impl Inner {
             stop: watch::channel(false).0,
             next_id: AtomicU64::new(1),
             next_serial: AtomicU64::new(1),
+            template: tokio::sync::Mutex::new(TemplateSlot::Idle),
         });
         let period = (idle_timeout / 4).clamp(Duration::from_millis(10), CPU_SAMPLE);
         tokio::spawn(sweep(Arc::downgrade(&inner), period));
@@ -582,7 +606,22 @@ impl Inner {
     /// Start one handler and wait for its ready message (or the pool's shutdown).
     pub(super) async fn spawn_ready(&self) -> Result<(Handler, ReadyInfo), SpawnFailure> {
         let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
-        let mut handler = Handler::spawn(&self.spec, serial, &self.registry).map_err(|e| {
+        let began = Instant::now();
+        let deadline = began + self.ready_limit;
+        let mut stop = self.stop.subscribe();
+        let launched = tokio::select! {
+            launched = tokio::time::timeout_at(deadline, self.launch(serial)) => launched,
+            _ = stopped(&mut stop) => return Err(SpawnFailure::Process(shutting_down_error().message)),
+        };
+        let Ok(launched) = launched else {
+            self.drop_template().await;
+            return Err(SpawnFailure::Process(format!(
+                "{} was not ready within {}",
+                self.spec.display,
+                super::protocol::format_duration(self.ready_limit)
+            )));
+        };
+        let mut handler = launched.map_err(|e| {
             SpawnFailure::Process(if e.kind() == std::io::ErrorKind::NotFound {
                 format!(
                     "command not found: {}{}",
@@ -592,9 +631,8 @@ impl Inner {
                 format!("cannot run {}: {e}", self.spec.display)
             })
         })?;
-        let mut stop = self.stop.subscribe();
         let first = tokio::select! {
-            first = tokio::time::timeout(self.ready_limit, handler.output.read_line()) => first,
+            first = tokio::time::timeout_at(deadline, handler.output.read_line()) => first,
             _ = stopped(&mut stop) => {
                 handler.control.kill_and_wait().await;
                 return Err(SpawnFailure::Process(shutting_down_error().message));
@@ -625,6 +663,7 @@ impl Inner {
                 )));
             }
         };
+        handler.ready_in = began.elapsed();
         match parse_hello(&line) {
             Ok(Hello::Ready {
                 routes,
@@ -658,6 +697,80 @@ impl Inner {
         }
     }
 
+    /// Start a handler process: a copy of the template when the pool uses one
+    /// (started on first use), otherwise a fresh one. A template that refuses
+    /// to be copied, or cannot be started, is not used again; one that ended
+    /// is started anew for the next process.
+    async fn launch(&self, serial: u64) -> std::io::Result<Handler> {
+        #[cfg(target_os = "linux")]
+        if self.spec.fork_server {
+            let template = {
+                let mut slot = self.template.lock().await;
+                if matches!(*slot, TemplateSlot::Idle) && !self.is_closed() {
+                    let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
+                    *slot = match super::forkserver::Template::start(&self.spec, serial, &self.registry) {
+                        Ok(template) => TemplateSlot::Running(Arc::new(template)),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(e),
+                        Err(e) => {
+                            notice(format!(
+                                "Plugin handlers import the plugin each: no template process ({e})."
+                            ));
+                            TemplateSlot::Off
+                        }
+                    };
+                }
+                match &*slot {
+                    TemplateSlot::Running(template) => Some(template.clone()),
+                    _ => None,
+                }
+            };
+            if let Some(template) = template {
+                match template.fork(serial, &self.registry).await {
+                    Ok(super::forkserver::Forked::Handler(handler)) => return Ok(handler),
+                    Ok(super::forkserver::Forked::Last(handler, why)) => {
+                        if !why.starts_with("the plugin could not be loaded") {
+                            notice(format!(
+                                "Further plugin handlers will import the plugin each: {why}."
+                            ));
+                        }
+                        self.end_template(&template, TemplateSlot::Off).await;
+                        return Ok(handler);
+                    }
+                    Err(_) => {
+                        // It ended (or broke): this process starts fresh, which
+                        // also reports a plugin that cannot be imported.
+                        self.end_template(&template, TemplateSlot::Idle).await;
+                    }
+                }
+            }
+        }
+        Handler::spawn(&self.spec, serial, &self.registry)
+    }
+
+    /// Stop `template` if it is still the pool's, leaving `next` in its place.
+    #[cfg(target_os = "linux")]
+    async fn end_template(&self, template: &Arc<super::forkserver::Template>, next: TemplateSlot) {
+        let mut slot = self.template.lock().await;
+        if let TemplateSlot::Running(current) = &*slot
+            && Arc::ptr_eq(current, template)
+        {
+            current.kill();
+            *slot = next;
+        }
+    }
+
+    /// Stop the template (a start that timed out may be stuck in its import).
+    async fn drop_template(&self) {
+        let mut slot = self.template.lock().await;
+        #[cfg(target_os = "linux")]
+        if let TemplateSlot::Running(current) = &*slot {
+            current.kill();
+            *slot = TemplateSlot::Idle;
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = &mut slot;
+    }
+
     /// The first handler: its ready message sets the limits.
     pub(super) fn add_first(self: &Arc<Self>, handler: Handler, info: &ReadyInfo) {
         {
@@ -683,6 +796,8 @@ impl Inner {
             stdin,
             output,
             control,
+            origin,
+            ready_in,
         } = handler;
         let control = Arc::new(control);
         let (input, requests) = mpsc::unbounded_channel();
@@ -691,7 +806,7 @@ impl Inner {
             control: control.clone(),
             input: Mutex::new(Some(input)),
         });
-        let mut entry = Entry::new(proc.clone());
+        let mut entry = Entry::new(proc.clone(), (origin, ready_in));
         if let Some((id, slot)) = call {
             entry.calls.insert(id, slot);
         }
@@ -1241,8 +1356,10 @@ impl Inner {
         )];
         for e in &st.procs {
             let mut what = format!(
-                "pid {}: {} call(s) in progress, {} cancelled",
+                "pid {} ({} and ready in {}): {} call(s) in progress, {} cancelled",
                 e.pid(),
+                e.origin.0,
+                super::protocol::format_duration(e.origin.1),
                 e.calls.len(),
                 e.cancelled.len()
             );
@@ -1315,6 +1432,7 @@ impl Inner {
             }
         }
         futures_util::future::join_all(closing).await;
+        self.drop_template().await;
         // Busy and starting handlers were told to stop; wait (bounded) until they are reaped.
         let until = Instant::now() + SHUTDOWN_GRACE;
         while !lock(&self.registry).is_empty() && Instant::now() < until {
@@ -1407,7 +1525,7 @@ async fn sweep(inner: Weak<Inner>, period: Duration) {
 /// Write request lines whole, in order; a process that cannot take its input
 /// any more is killed (its reader then reports how it ended).
 async fn write_requests(
-    mut stdin: ChildStdin,
+    mut stdin: Input,
     mut requests: mpsc::UnboundedReceiver<Vec<u8>>,
     control: Arc<Control>,
 ) {

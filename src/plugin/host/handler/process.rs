@@ -8,8 +8,8 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, BufReader};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
+use tokio::process::{Child, Command};
 use tokio::sync::{oneshot, watch};
 
 use super::protocol::{MAX_LINE_BYTES, describe_exit};
@@ -24,7 +24,15 @@ pub struct Spec {
     pub display: String,
     /// Appended to the message when the program does not exist.
     pub missing_hint: String,
+    /// Further processes are started as copies of a template process that has
+    /// loaded the plugin (the Python runner's `--fork-server`), on Linux.
+    pub fork_server: bool,
 }
+
+/// A handler's protocol input.
+pub type Input = Box<dyn AsyncWrite + Send + Unpin>;
+/// A handler's protocol output.
+pub type Output = Box<dyn AsyncRead + Send + Unpin>;
 
 /// Live (unreaped) handler processes by serial number → pid.
 pub type Registry = Arc<Mutex<HashMap<u64, u32>>>;
@@ -87,7 +95,7 @@ pub fn set_output_filter(filter: OutputFilter) {
 }
 
 /// Copy a handler's stderr to the host's stderr line by line (long lines in pieces).
-async fn forward_stderr<R: AsyncBufRead + Unpin>(mut reader: R) {
+pub(super) async fn forward_stderr<R: AsyncBufRead + Unpin>(mut reader: R) {
     const PIECE: usize = 64 * 1024;
     let mut buf = Vec::new();
     loop {
@@ -119,14 +127,18 @@ async fn forward_stderr<R: AsyncBufRead + Unpin>(mut reader: R) {
 pub struct Handler {
     /// The pool's number for the process (its key in the [`Registry`]).
     pub serial: u64,
-    pub stdin: ChildStdin,
+    pub stdin: Input,
     pub output: LineReader,
     pub control: Control,
+    /// How it was started: `started` (a fresh process) or `copied` (a copy
+    /// of the template), and in how long it was ready; for the pool's state.
+    pub origin: &'static str,
+    pub ready_in: Duration,
 }
 
 /// Protocol lines from a handler's stdout.
 pub struct LineReader {
-    stdout: BufReader<ChildStdout>,
+    stdout: BufReader<Output>,
     buf: Vec<u8>,
 }
 
@@ -143,29 +155,10 @@ pub struct Control {
 impl Handler {
     /// Start the process with piped stdin/stdout; stderr is forwarded to ours.
     pub fn spawn(spec: &Spec, serial: u64, registry: &Registry) -> io::Result<Handler> {
-        let mut cmd = Command::new(&spec.program);
-        cmd.args(&spec.args)
-            .envs(spec.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::piped())
+        let mut cmd = command(spec);
+        cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        // Own process group: terminal signals go to the host only, and stopping a
-        // handler also stops whatever it started.
-        #[cfg(unix)]
-        cmd.process_group(0);
-        // The handler gets its three standard streams and nothing else of ours:
-        // no descriptor the host inherited without close-on-exec (from a shell,
-        // a CI runner, a supervisor) reaches plugin code or the processes it starts.
-        #[cfg(unix)]
-        // SAFETY: the closure only makes system calls that are async-signal-safe
-        // (close_range, sysconf, fcntl) and touches no memory shared with the parent.
-        unsafe {
-            cmd.pre_exec(|| {
-                mark_inherited_close_on_exec();
-                Ok(())
-            });
-        }
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn()?;
         let (Some(stdin), Some(stdout), Some(stderr), Some(pid)) = (
             child.stdin.take(),
@@ -177,23 +170,13 @@ impl Handler {
             return Err(io::Error::other("the handler's pipes could not be set up"));
         };
         tokio::spawn(forward_stderr(BufReader::new(stderr)));
-        lock(registry).insert(serial, pid);
-        super::watchdog::watch(pid);
-        let (kill_tx, kill_rx) = oneshot::channel();
-        let (exit_tx, exit_rx) = watch::channel(None);
-        tokio::spawn(reap(child, pid, kill_rx, exit_tx, registry.clone(), serial));
         Ok(Handler {
             serial,
-            stdin,
-            output: LineReader {
-                stdout: BufReader::with_capacity(64 * 1024, stdout),
-                buf: Vec::new(),
-            },
-            control: Control {
-                pid,
-                kill: Mutex::new(Some(kill_tx)),
-                exit: exit_rx,
-            },
+            stdin: Box::new(stdin),
+            output: LineReader::new(Box::new(stdout)),
+            control: supervise(child, pid, serial, registry),
+            origin: "started",
+            ready_in: Duration::ZERO,
         })
     }
 
@@ -206,6 +189,13 @@ impl Handler {
 }
 
 impl LineReader {
+    pub(super) fn new(stdout: Output) -> LineReader {
+        LineReader {
+            stdout: BufReader::with_capacity(64 * 1024, stdout),
+            buf: Vec::new(),
+        }
+    }
+
     /// Next non-blank line from stdout, bounded by [`MAX_LINE_BYTES`]. Cancel-safe.
     pub async fn read_line(&mut self) -> io::Result<Line> {
         loop {
@@ -268,6 +258,112 @@ impl Drop for Control {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The command that starts a handler (or a template) process: in its own
+/// process group, killed when dropped, inheriting no descriptor but 0-2.
+pub(super) fn command(spec: &Spec) -> Command {
+    let mut cmd = Command::new(&spec.program);
+    cmd.args(&spec.args)
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .kill_on_drop(true);
+    // Own process group: terminal signals go to the host only, and stopping a
+    // handler also stops whatever it started.
+    #[cfg(unix)]
+    cmd.process_group(0);
+    // The handler gets its three standard streams and nothing else of ours:
+    // no descriptor the host inherited without close-on-exec (from a shell,
+    // a CI runner, a supervisor) reaches plugin code or the processes it starts.
+    #[cfg(unix)]
+    // SAFETY: the closure only makes system calls that are async-signal-safe
+    // (close_range, sysconf, fcntl) and touches no memory shared with the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            mark_inherited_close_on_exec();
+            Ok(())
+        });
+    }
+    cmd
+}
+
+/// Register a spawned process, watch it from the death watch and reap it in
+/// a task; its [`Control`].
+pub(super) fn supervise(child: Child, pid: u32, serial: u64, registry: &Registry) -> Control {
+    lock(registry).insert(serial, pid);
+    super::watchdog::watch(pid);
+    let (kill_tx, kill_rx) = oneshot::channel();
+    let (exit_tx, exit_rx) = watch::channel(None);
+    tokio::spawn(reap(child, pid, kill_rx, exit_tx, registry.clone(), serial));
+    Control {
+        pid,
+        kill: Mutex::new(Some(kill_tx)),
+        exit: exit_rx,
+    }
+}
+
+/// A [`Control`] for a child of ours that the pool did not spawn itself (a
+/// copy of the template, which the host adopted as a subreaper): `ended`
+/// resolves once the process has ended (not yet reaped), `reap` then collects
+/// its status.
+pub(super) fn supervise_adopted<E>(
+    pid: u32,
+    serial: u64,
+    registry: &Registry,
+    ended: E,
+) -> Control
+where
+    E: std::future::Future<Output = ()> + Send + 'static,
+{
+    lock(registry).insert(serial, pid);
+    super::watchdog::watch(pid);
+    let (kill_tx, kill_rx) = oneshot::channel::<()>();
+    let (exit_tx, exit_rx) = watch::channel(None);
+    let registry = registry.clone();
+    tokio::spawn(async move {
+        tokio::pin!(ended);
+        tokio::select! {
+            () = &mut ended => {}
+            _ = kill_rx => {
+                // Not reaped yet (only this task reaps it), so `pid` still names
+                // our process group.
+                kill_group(pid);
+                ended.await;
+            }
+        }
+        let text = reap_pid(pid).await;
+        kill_leftovers(pid);
+        super::watchdog::forget(pid);
+        lock(&registry).remove(&serial);
+        exit_tx.send_replace(Some(text));
+    });
+    Control {
+        pid,
+        kill: Mutex::new(Some(kill_tx)),
+        exit: exit_rx,
+    }
+}
+
+/// Collect the status of our child `pid`, which has ended; how it ended.
+async fn reap_pid(pid: u32) -> String {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(pid) {
+        for _ in 0..500 {
+            let mut status = 0;
+            // SAFETY: waitpid(2) on a child of ours that only the caller reaps.
+            let got = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+            if got == pid {
+                let status = <std::process::ExitStatus as std::os::unix::process::ExitStatusExt>::from_raw(status);
+                return exit_text(&status);
+            }
+            if got < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+    describe_exit(None, None)
 }
 
 /// Own the child until it is reaped: wait for it to end, or on request (or when
@@ -355,7 +451,7 @@ pub fn kill_group(pid: u32) {
 
 /// SIGKILL to whatever is left of the process group `pgid` after its leader has
 /// been reaped (nothing happens when the group is empty).
-fn kill_leftovers(pgid: u32) {
+pub(super) fn kill_leftovers(pgid: u32) {
     #[cfg(unix)]
     if let Ok(pgid) = i32::try_from(pgid)
         && pgid > 1

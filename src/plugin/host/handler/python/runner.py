@@ -765,10 +765,20 @@ def main():
     channel = Channel(proto_out)
     watch_parent()
     try:
-        table, classes, package_dir, workers = load(os.environ)
+        loaded = load(os.environ)
     except StartupFailure as f:
-        channel.send({"startup_error": {"message": f.text, "exit_code": f.exit_code}})
-        return f.exit_code
+        return report_failure(channel, f)
+    return serve(proto_in, channel, loaded)
+
+
+def report_failure(channel, failure):
+    channel.send({"startup_error": {"message": failure.text, "exit_code": failure.exit_code}})
+    return failure.exit_code
+
+
+def serve(proto_in, channel, loaded):
+    """Say the plugin is ready and serve requests until the end of input."""
+    table, classes, package_dir, workers = loaded
     channel.send({"ready": {
         "protocol": PROTOCOL_VERSION,
         "routes": table.routes(),
@@ -784,6 +794,219 @@ def main():
     return 0
 
 
+# --- fork server ------------------------------------------------------------------
+
+
+# Threads that libraries restart in a forked child themselves: gRPC's core
+# threads (with GRPC_ENABLE_FORK_SUPPORT, which the host sets for the template)
+# and OpenTelemetry's export threads.
+GRPC_CORE_THREADS = ("grpc", "event_engine", "lifeguard", "default-executo", "resolver-execut", "timer_manager")
+FORK_AWARE_THREADS = ("OtelBatch", "OtelPeriodicExportingMetricReader")
+
+
+def fork_hazard():
+    """Why this process cannot be copied safely, or None: a thread that does not
+    restart itself in a forked child could leave a lock taken there."""
+    main = threading.main_thread()
+    python_threads = {t.native_id: t.name for t in threading.enumerate() if t is not main}
+    try:
+        tasks = [int(t) for t in os.listdir("/proc/self/task")]
+    except OSError:
+        names = list(python_threads.values())
+        tasks = []
+    else:
+        names = []
+    grpc_fork_support = os.environ.get("GRPC_ENABLE_FORK_SUPPORT", "").lower() in ("1", "true")
+    for tid in tasks:
+        if tid == os.getpid():
+            continue
+        name = python_threads.get(tid)
+        if name is None:
+            try:
+                with open(f"/proc/self/task/{tid}/comm") as f:
+                    comm = f.read().strip()
+            except OSError:
+                continue
+            if not (grpc_fork_support and comm.startswith(GRPC_CORE_THREADS)):
+                names.append(comm)
+        elif not name.startswith(FORK_AWARE_THREADS):
+            names.append(name)
+    if not names:
+        return None
+    return (
+        f"the plugin runs threads of its own once imported ({', '.join(sorted(set(names)))}), "
+        "and a process with threads cannot be copied safely"
+    )
+
+
+# The template's process name (ps, top; /proc/PID/comm): it serves no calls.
+TEMPLATE_NAME = "plugin-template"
+
+
+def set_process_name(name):
+    """Set this process's name (the main thread's); the previous one."""
+    try:
+        with open("/proc/self/comm", "r+") as f:
+            before = f.read().strip()
+            f.seek(0)
+            f.write(name)
+        return before
+    except OSError:
+        return name
+
+
+def receive_request(control):
+    """One request of the host and the descriptors it carries; (b"", []) at the end."""
+    import array
+    import socket
+
+    fds = array.array("i")
+    data, ancillary, _flags, _addr = control.recvmsg(4096, socket.CMSG_SPACE(8 * fds.itemsize))
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+    return data, list(fds)
+
+
+def fork_server():
+    """``runner.py --fork-server``: load the plugin once, then start each handler
+    process the host asks for as a copy of this one, sharing its memory pages
+    (docs/plugin-protocol.md, "Handler processes as copies").
+
+    Standard input is a Unix socket to the host. Each request is one datagram
+    ``{"fork": N}`` that carries three descriptors: the new handler's protocol
+    input, protocol output and stderr. The copy is forked twice, so that it
+    becomes a child of the host (a subreaper) rather than of this process; it
+    leads its own process group and goes on as ``runner.py`` would after loading
+    the plugin. The reply is ``{"fork": N, "pid": P}``. When this process cannot
+    be copied safely (the plugin runs threads that would not survive a fork), or
+    the plugin could not be loaded, the reply is ``{"fork": N, "pid": <its own>,
+    "last": "why"}`` and this process becomes that handler itself. The server
+    ends at the end of its input, when the host closes the socket or is gone.
+    """
+    import gc
+    import socket
+
+    control = socket.socket(fileno=os.dup(0))
+    name = set_process_name(TEMPLATE_NAME)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.close(null_fd)
+    # What the plugin prints while it is imported goes to the host's log.
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    sys.stdin = open(os.devnull, "r")
+    host = os.getppid()
+    loaded = failure = None
+    try:
+        loaded = load(os.environ)
+    except StartupFailure as f:
+        failure = f
+    refusal = fork_hazard() if failure is None else "the plugin could not be loaded"
+    # Objects of the import are left alone by the copies' garbage collector, so
+    # that the pages holding them stay shared.
+    gc.collect()
+    if hasattr(gc, "freeze"):
+        gc.freeze()
+    while True:
+        try:
+            data, fds = receive_request(control)
+        except InterruptedError:
+            continue
+        except OSError:
+            return 0
+        if not data:
+            return 0
+        try:
+            number = json.loads(data)["fork"]
+        except (ValueError, KeyError, TypeError):
+            number = None
+        if number is None or len(fds) != 3:
+            reply = {"fork": number, "refused": "invalid request"}
+        elif refusal:
+            # No copies: this process becomes the handler itself (never returns).
+            reply = {"fork": number, "pid": os.getpid(), "last": refusal}
+            try:
+                control.send(encode(reply))
+            except OSError:
+                return 0
+            set_process_name(name)
+            run_copy(control, fds, host, loaded, failure)
+        else:
+            reply = {"fork": number, "pid": fork_copy(control, fds, host, loaded, failure, name)}
+        for fd in fds:
+            os.close(fd)
+        try:
+            control.send(encode(reply))
+        except OSError:
+            return 0
+
+
+def fork_copy(control, fds, host, loaded, failure, name):
+    """Start a copy of this process as a handler on ``fds``; its pid."""
+    report_r, report_w = os.pipe()
+    sys.stderr.flush()
+    middle = os.fork()
+    if middle == 0:
+        try:
+            os.close(report_r)
+            copy = os.fork()
+            if copy == 0:
+                os.close(report_w)
+                set_process_name(name)
+                run_copy(control, fds, host, loaded, failure)
+            try:
+                os.setpgid(copy, copy)
+            except OSError:
+                pass
+            os.write(report_w, str(copy).encode())
+        finally:
+            os._exit(0)
+    os.close(report_w)
+    text = b""
+    while True:
+        chunk = os.read(report_r, 64)
+        if not chunk:
+            break
+        text += chunk
+    os.close(report_r)
+    # Once the process in the middle has ended, the copy is the host's child.
+    os.waitpid(middle, 0)
+    return int(text) if text.isdigit() else None
+
+
+def run_copy(control, fds, host, loaded, failure):
+    """In the copy: take the descriptors as standard streams and serve (never returns)."""
+    code = 1
+    try:
+        control.close()
+        try:
+            os.setpgid(0, 0)
+        except OSError:
+            pass
+        for target, fd in zip((0, 1, 2), fds):
+            os.dup2(fd, target)
+        for fd in set(fds):
+            os.close(fd)
+        deadline = time.monotonic() + 5.0
+        while os.getppid() != host and time.monotonic() < deadline:
+            time.sleep(0.001)
+        if os.getppid() == host:
+            proto_in, proto_out = take_protocol_channel()
+            channel = Channel(proto_out)
+            watch_parent()
+            if failure is not None:
+                code = report_failure(channel, failure)
+            else:
+                code = serve(proto_in, channel, loaded)
+    except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+        code = 1
+    except BaseException:
+        traceback.print_exc()
+    flush_and_exit(code)
+
+
 def flush_and_exit(code):
     try:
         sys.stderr.flush()
@@ -794,7 +1017,7 @@ def flush_and_exit(code):
 
 if __name__ == "__main__":
     try:
-        code = main()
+        code = fork_server() if sys.argv[1:] == ["--fork-server"] else main()
     except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         code = 1
     flush_and_exit(code)
