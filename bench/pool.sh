@@ -20,7 +20,9 @@
 #   3. 100 concurrent collects: wall time (target: not slower), peak PSS and
 #      peak RSS of the server tree while they run (target for PSS: <= Python's);
 #   4. idle PSS 5 s after the burst (target: below Python's);
-#   5. ours: handler processes after the burst, and the seconds until one is left.
+#   5. ours: handler processes after the burst, and the seconds until one is left;
+#   6. ours under CPU-bound collects: the processes the pool adds and the time
+#      each took to be ready (target: a copy of the template, within 50 ms).
 # With SPACECTL_BASELINE_BIN (another build of spacectl, e.g. the previous
 # release) the framework figures are also measured for that build.
 #
@@ -143,9 +145,13 @@ def collector_collect(params):
         resource_type="inventory.CloudServiceType",
     )
     delay = float(options.get("delay", 0))
+    spin = float(options.get("spin", 0))
     for n in range(int(options.get("items", 3))):
         if delay:
             time.sleep(delay)
+        until = time.monotonic() + spin
+        while time.monotonic() < until:
+            pass
         data = {"n": n, "size": 1024 * (n + 1), "tag": options.get("tag", ""),
                 "pid": os.getpid(), "thread": threading.current_thread().name}
         yield make_response(
@@ -194,6 +200,20 @@ measure() { # name
   printf -v "IDLE_$name" '%s' "$idle"
 }
 
+# Ours under CPU-bound calls (6 concurrent collects of 40 items, each item after
+# 0.1 s of a busy loop): the process stays CPU-bound for about 4 s, so the pool
+# adds one, whose start the host logs with the time it took to be ready; sets
+# GROWN_<NAME> (those times) and CPUWALL_<NAME>.
+cpu_phase() { # name
+  local name="$1" port out
+  port="PORT_$name"; port="${!port}"
+  out="$("$PYTHON" "$LOAD" "$port" 6 6 40 0 '{"spin": 0.1}')"
+  [ "$(json_field "$out" ok)" = 6 ] || { echo "$name: CPU-bound collects failed: $out" >&2; exit 1; }
+  printf -v "CPUWALL_$name" '%s' "$(json_field "$out" wall_ms)"
+  printf -v "GROWN_$name" '%s' "$(grep -o 'joined the pool ([a-z]* and ready in [0-9.]* m\?s)' "$WORK/$name.log" |
+    sed 's/.*(\([a-z]*\) and ready in \([0-9.]*\) \(m\?s\))/\2 \3 (\1)/' | paste -sd, - || true)"
+}
+
 # Ours after the burst: processes now, seconds until one is left; sets AFTER_, IDLE_S_, LEFT_<NAME>.
 shrink() { # name
   local name="$1" pid t0 idle_s="more than 90"
@@ -221,11 +241,13 @@ stop py
 start rs "$SRC" "$BIN" run plugin-server compatplug -s . --host 127.0.0.1 --python "$PYTHON"
 measure rs
 shrink rs
+cpu_phase rs
 stop rs
 
 start sdk "$SDK_SRC" "$BIN" run plugin-server sdkwidget -s . --host 127.0.0.1 --python "$PYTHON"
 measure sdk
 shrink sdk
+cpu_phase sdk
 stop sdk
 
 if [ -n "$BASELINE" ]; then
@@ -254,12 +276,19 @@ table() { # title ours-name [baseline]
   row "100 concurrent, peak RSS (server tree)" "$RSS_py" "$(v RSS "$o")" "$([ -n "$b" ] && v RSS "$b")" kB
   row "idle 5 s after, PSS (server tree)" "$IDLE_py" "$(v IDLE "$o")" "$([ -n "$b" ] && v IDLE "$b")" kB
   echo "ours after the 100 concurrent collects: $(v AFTER "$o") handler processes; one left after $(v IDLE_S "$o") s ($(v LEFT "$o") now)"
+  echo "ours under CPU-bound collects (6 x 40 items, $(v CPUWALL "$o") ms): processes added, ready in: $(v GROWN "$o")"
   echo
 }
 table "framework plugin (compat mode)" rs "$([ -n "$BASELINE" ] && echo base)"
 [ -n "$BASELINE" ] && echo "baseline after the 100 concurrent collects: $BASE_AFTER handler processes" && echo
 table "SDK plugin (upstream: the framework plugin)" sdk
 
+# The processes added under CPU-bound load ("12 ms (copied),9 ms (copied)"):
+# at least one, all copies of the template, each ready within 50 ms.
+grown_ok() {
+  [ -n "$1" ] || return 1
+  tr ',' '\n' <<<"$1" | awk '$2 != "ms" || $3 != "(copied)" || $1 > 50 { bad = 1 } END { exit bad }'
+}
 fail=0
 check() { # description condition
   if eval "$2"; then echo "ok     $1"; else echo "MISSED $1"; fail=1; fi
@@ -270,5 +299,7 @@ for o in rs sdk; do
   check "$o: PSS under 100 concurrent collects <= Python's" "[ \"${!pss}\" -le \"\$PSS_py\" ]"
   check "$o: idle PSS after the burst below Python's" "[ \"${!idle}\" -lt \"\$IDLE_py\" ]"
   check "$o: idle back to <= 1 handler within 60 s" "[ \"${!left}\" -le 1 ] && [ \"${!idle_s}\" != 'more than 90' ] && [ \"${!idle_s}\" -le 60 ]"
+  grown="GROWN_$o"
+  check "$o: processes added under CPU-bound load are copies ready within 50 ms" "grown_ok \"\${!grown}\""
 done
 exit "$fail"

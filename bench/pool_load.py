@@ -1,9 +1,10 @@
 """Load generator of bench/pool.sh: concurrent Collector.collect calls on one channel.
 
-    python pool_load.py PORT CALLS CONCURRENCY ITEMS DELAY
+    python pool_load.py PORT CALLS CONCURRENCY ITEMS DELAY [OPTIONS]
 
 Runs CALLS collects, at most CONCURRENCY at a time, each asking the compat test
-plugin for ITEMS cloud services with DELAY seconds before each one. Prints one
+plugin for ITEMS cloud services with DELAY seconds before each one (OPTIONS: a
+JSON object of further collect options). Prints one
 JSON object: wall time (ms) of the whole run, the median and maximum latency (ms)
 of a call, and how many calls returned every expected item. Needs grpcio and
 spaceone-api (the plugin reference venv has both).
@@ -29,6 +30,7 @@ def struct(value):
 def main():
     port, calls, concurrency, items, delay = sys.argv[1:6]
     calls, concurrency, items, delay = int(calls), int(concurrency), int(items), float(delay)
+    extra = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     grpc.channel_ready_future(channel).result(timeout=30)
     stub = collector_pb2_grpc.CollectorStub(channel)
@@ -37,7 +39,7 @@ def main():
 
     def one(i):
         req = collector_pb2.CollectRequest(
-            options=struct({"items": items, "delay": delay, "tag": f"call-{i}"}),
+            options=struct({**extra, "items": items, "delay": delay, "tag": f"call-{i}"}),
             secret_data=struct({}),
         )
         t0 = time.monotonic()

@@ -729,7 +729,7 @@ fn after_a_sigkill_of_the_host_its_template_and_copies_go_too() {
         .filter_map(|p| p.parse().ok())
         .collect();
     assert_eq!(started.len(), 2);
-    let host_children: Vec<u32> = children_of(host.proc.pid())
+    let host_children: Vec<u32> = children_of(host.pid())
         .into_iter()
         .map(|(pid, _)| pid)
         .collect();
@@ -748,8 +748,8 @@ fn after_a_sigkill_of_the_host_its_template_and_copies_go_too() {
     );
     assert_eq!(process_group(started[0]), started[0], "it leads its own group");
     started.extend(host_children);
-    Proc::signal_pid(host.proc.pid(), "KILL");
-    let status = host.proc.wait_exit(Duration::from_secs(10));
+    Proc::signal_pid(host.pid(), "KILL");
+    let status = host.wait_exit(Duration::from_secs(10));
     assert!(status.is_some(), "the host did not die of SIGKILL");
     assert_all_gone(&started, &std::fs::read_to_string(&log).unwrap_or_default());
     assert!(client.join().expect("client thread").is_err());

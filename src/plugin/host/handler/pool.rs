@@ -931,7 +931,19 @@ impl Inner {
             let starting = Starting::new(&inner);
             match inner.spawn_ready().await {
                 Ok((handler, _)) => {
-                    inner.add(handler, None, Some(starting));
+                    let (pid, origin, ready_in) =
+                        (handler.control.pid(), handler.origin, handler.ready_in);
+                    if inner.add(handler, None, Some(starting)).is_some() {
+                        let count = inner.process_count();
+                        let line = super::protocol::info_line(
+                            &utc_timestamp(std::time::SystemTime::now()),
+                            &format!(
+                                "Plugin handler process {pid} joined the pool ({origin} and ready in {}): {count} process(es).",
+                                super::protocol::format_duration(ready_in)
+                            ),
+                        );
+                        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
+                    }
                 }
                 Err(failure) => {
                     drop(starting);

@@ -404,6 +404,11 @@ pub fn notice_line(ts: &str, text: &str) -> String {
     format!("{ts} [WARNING]       (handler) {text}\n")
 }
 
+/// An informational log line of the pool, in the host's layout.
+pub fn info_line(ts: &str, text: &str) -> String {
+    format!("{ts} [INFO]       (handler) {text}\n")
+}
+
 /// The caller of a stream left `bytes` of its items unread, more than the host
 /// keeps for a handler that does not wait for its callers (no flow control).
 pub fn slow_reader_error(method: &str, bytes: usize) -> PluginError {

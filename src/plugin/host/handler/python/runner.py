@@ -204,9 +204,10 @@ def read_lines(stream):
                 yield line
 
 
-def watch_parent():
-    """Exit when the host goes away, even while a route is still running."""
-    parent = os.getppid()
+def watch_parent(parent=None):
+    """Exit when the host (``parent``, default: this process's parent) goes away,
+    even while a route is still running."""
+    parent = parent or os.getppid()
 
     def loop():
         while True:
@@ -989,17 +990,15 @@ def run_copy(control, fds, host, loaded, failure):
             os.dup2(fd, target)
         for fd in set(fds):
             os.close(fd)
-        deadline = time.monotonic() + 5.0
-        while os.getppid() != host and time.monotonic() < deadline:
-            time.sleep(0.001)
-        if os.getppid() == host:
-            proto_in, proto_out = take_protocol_channel()
-            channel = Channel(proto_out)
-            watch_parent()
-            if failure is not None:
-                code = report_failure(channel, failure)
-            else:
-                code = serve(proto_in, channel, loaded)
+        proto_in, proto_out = take_protocol_channel()
+        channel = Channel(proto_out)
+        # The host is this process's parent once the middle process has ended
+        # (at once), well before the watch first looks.
+        watch_parent(host)
+        if failure is not None:
+            code = report_failure(channel, failure)
+        else:
+            code = serve(proto_in, channel, loaded)
     except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         code = 1
     except BaseException:

@@ -9,6 +9,8 @@ Collect options (all optional):
   metadata  convert the metadata file for every cloud service too (slow upstream
          code: about 0.1 s of CPU each), not only for the cloud service type
   log    a message the plugin logs at the start of the collect
+  spin   seconds to keep the CPU busy before each cloud service, like a collector
+         that computes (default 0)
 """
 
 import logging
@@ -51,9 +53,13 @@ class WidgetManager(BaseManager):
             resource_type="inventory.CloudServiceType",
         )
         delay = float(options.get("delay", 0))
+        spin = float(options.get("spin", 0))
         for n in range(int(options.get("items", 3))):
             if delay:
                 time.sleep(delay)
+            until = time.monotonic() + spin
+            while time.monotonic() < until:
+                pass
             data = {"n": n, "size": 1024 * (n + 1), "tag": options.get("tag", ""),
                     "pid": os.getpid(), "thread": threading.current_thread().name,
                     # What upstream's log records of this request are tagged with.
