@@ -104,6 +104,19 @@ pub(crate) struct ValError {
     pub expected: String,
 }
 
+/// Longest excerpt of a value quoted in an explanation.
+const GOT_CHARS: usize = 60;
+
+/// A value as quoted in an explanation (`got …`): Python's repr, cut after
+/// [`GOT_CHARS`] characters.
+fn got(v: &Value) -> String {
+    let text = py_repr(v);
+    match text.char_indices().nth(GOT_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
 impl ValError {
     fn new(loc: &[String], msg: &str, ty: &str, expected: impl Into<String>) -> Self {
         ValError {
@@ -474,7 +487,7 @@ fn validate_value(
                     format!(
                         "expected one of {} (got {})",
                         choices.join(", "),
-                        py_repr(v)
+                        got(v)
                     ),
                 );
                 let tuple = if quoted.len() == 1 {
@@ -500,7 +513,7 @@ fn validate_value(
                     format!(
                         "expected a colour: black, white, or one of {} optionally followed by .100 … .900 (got {})",
                         COLOUR_HUES.join(", "),
-                        py_repr(v)
+                        got(v)
                     ),
                 ));
                 None
@@ -523,7 +536,7 @@ fn validate_value(
                         values.join(", ")
                     ),
                     "type_error.enum",
-                    format!("expected one of {} (got {})", values.join(", "), py_repr(v)),
+                    format!("expected one of {} (got {})", values.join(", "), got(v)),
                 );
                 e.ctx = vec![(
                     "enum_values".to_string(),

@@ -66,13 +66,24 @@ impl fmt::Display for MetadataError {
             write!(f, "{file}: ")?;
         }
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", bounded(&self.path))?;
         }
-        f.write_str(&self.expected)
+        f.write_str(bounded(&self.expected).as_ref())
     }
 }
 
 impl std::error::Error for MetadataError {}
+
+/// Longest key path or explanation shown in an error line (they may hold keys
+/// and values of the document).
+const SHOWN_CHARS: usize = 240;
+
+fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
+}
 
 type R<T> = Result<T, MetadataError>;
 
@@ -1361,6 +1372,34 @@ mod tests {
                 Err(e) => assert_eq!(e.to_string(), expected.trim_end_matches('\n'), "{name}"),
             }
         }
+    }
+
+    /// A 1 MB value or key is quoted in an error line as a short excerpt.
+    #[test]
+    fn values_and_keys_in_errors_are_quoted_short() {
+        let big = "C".repeat(1 << 20);
+        let shape = format!(
+            "search:\n  fields:\n    - Name: name\ntable:\n  fields:\n    - Tier: data.tier\n      type: badge\n      shape: {big}\n"
+        );
+        let e = convert_file_text("big.yaml", &shape).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "big.yaml: table.fields[0].shape: expected one of SQUARE, ROUND (got '{}…)",
+                "C".repeat(59)
+            )
+        );
+        // A key is at most 1,024 characters (a longer one is invalid YAML).
+        let key = format!(
+            "search:\n  fields:\n    - Name: name\ntable:\n  fields:\n    - State: data.state\n      type: enum\n      enums:\n        - {}: pink\n          type: state\n",
+            "K".repeat(1000)
+        );
+        let e = convert_file_text("big.yaml", &key).unwrap_err().to_string();
+        assert!(e.len() < 600, "{} bytes: {e}", e.len());
+        assert!(e.contains("KKK…: "), "{e}");
+        let e = convert_file_text("big.yaml", &format!("{}: 1\n", "K".repeat(1 << 20)));
+        let e = e.unwrap_err().to_string();
+        assert!(e.len() < 200, "{} bytes", e.len());
     }
 
     #[test]
