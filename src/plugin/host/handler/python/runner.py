@@ -172,6 +172,30 @@ class Channel:
                 self.out.write(b"".join(batch))
                 self.out.flush()
 
+    def flush_before_exit(self):
+        """Make ``os._exit`` (a plugin's way to die at once) write the items
+        already produced first, as they were written one by one before items
+        were batched; within a second, so that a host that no longer reads
+        cannot hold the exit up."""
+        real_exit = os._exit
+
+        def exit_after_flush(code):
+            try:
+                if self.lock.acquire(timeout=1.0):
+                    try:
+                        with self.pending_lock:
+                            batch = self.take_pending()
+                        if batch:
+                            self.out.write(b"".join(batch))
+                            self.out.flush()
+                    finally:
+                        self.lock.release()
+            except BaseException:
+                pass
+            real_exit(code)
+
+        os._exit = exit_after_flush
+
     def flush_loop(self):
         try:
             while True:
@@ -780,6 +804,7 @@ def report_failure(channel, failure):
 def serve(proto_in, channel, loaded):
     """Say the plugin is ready and serve requests until the end of input."""
     table, classes, package_dir, workers = loaded
+    channel.flush_before_exit()
     channel.send({"ready": {
         "protocol": PROTOCOL_VERSION,
         "routes": table.routes(),
@@ -948,11 +973,11 @@ def fork_copy(control, fds, host, loaded, failure, name):
     """Start a copy of this process as a handler on ``fds``; its pid."""
     report_r, report_w = os.pipe()
     sys.stderr.flush()
-    middle = os.fork()
+    middle = fork_quietly()
     if middle == 0:
         try:
             os.close(report_r)
-            copy = os.fork()
+            copy = fork_quietly()
             if copy == 0:
                 os.close(report_w)
                 set_process_name(name)
@@ -975,6 +1000,16 @@ def fork_copy(control, fds, host, loaded, failure, name):
     # Once the process in the middle has ended, the copy is the host's child.
     os.waitpid(middle, 0)
     return int(text) if text.isdigit() else None
+
+
+def fork_quietly():
+    """os.fork() without Python's warning about threads (3.12+): fork_hazard()
+    has let through only threads that restart themselves in the child."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return os.fork()
 
 
 def run_copy(control, fds, host, loaded, failure):
