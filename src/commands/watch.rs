@@ -83,6 +83,8 @@ pub struct Watcher {
     until: Option<Until>,
     seen: HashSet<String>,
     csv_header: Option<String>,
+    /// The terminal width tables are fitted to (none: printed whole).
+    fit: Option<usize>,
 }
 
 /// What to print after a listing, and whether the watch is over.
@@ -102,7 +104,14 @@ impl Watcher {
             until,
             seen: HashSet::new(),
             csv_header: None,
+            fit: None,
         }
+    }
+
+    /// Tables fitted to `width` columns, as `list` fits them on a terminal.
+    pub fn fitted(mut self, width: Option<usize>) -> Watcher {
+        self.fit = width.filter(|_| self.format == Format::Table);
+        self
     }
 
     /// Compare a listing with the one before; `now` is the Unix time.
@@ -138,7 +147,11 @@ impl Watcher {
         let n = changed.len();
         let mut doc = Map::new();
         doc.insert("results".into(), Value::Array(changed));
-        let mut text = render(&Value::Object(doc), self.format)?;
+        let mut doc = Value::Object(doc);
+        if let Some(width) = self.fit {
+            doc = crate::output::fit::fit_to_width(&doc, width);
+        }
+        let mut text = render(&doc, self.format)?;
         if self.format == Format::Csv {
             text = self.without_repeated_header(text);
         }
@@ -302,6 +315,25 @@ mod tests {
     }
 
     #[test]
+    fn tables_fitted_to_the_terminal() {
+        let long = "x".repeat(200);
+        let rows = json!([{"id": 1, "note": long}]);
+        let mut fitted = Watcher::new(Format::Table, None).fitted(Some(40));
+        let text = fitted
+            .next(listing(rows.clone()), 0)
+            .map(|b| b.text)
+            .unwrap_or_default();
+        assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
+        assert!(text.contains('…'), "{text}");
+        let mut json = Watcher::new(Format::Json, None).fitted(Some(40));
+        let text = json
+            .next(listing(rows), 0)
+            .map(|b| b.text)
+            .unwrap_or_default();
+        assert!(text.contains(&long), "{text}");
+    }
+
+    #[test]
     fn csv_header_once() {
         let mut w = Watcher::new(Format::Csv, None);
         let first = w
@@ -322,6 +354,8 @@ pub(super) struct Options {
     pub every: Duration,
     pub until: Option<Until>,
     pub format: Format,
+    /// `list`'s terminal width for tables (none with `--wide` or a pipe).
+    pub fit: Option<usize>,
 }
 
 /// List `target` again and again (see the module documentation).
@@ -343,7 +377,7 @@ where
     let options = super::session_options(call);
     let tls = super::session_tls(&call.tls, &env)?;
     let resource = super::list::resource_name(target);
-    let mut watcher = Watcher::new(opts.format, opts.until);
+    let mut watcher = Watcher::new(opts.format, opts.until).fitted(opts.fit);
     grpc::block_on(async {
         let mut failures = 0u32;
         loop {

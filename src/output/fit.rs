@@ -41,7 +41,8 @@ pub fn fit_rows(rows: &[Value], width: usize) -> Vec<Value> {
             keys.extend(m.keys().map(String::as_str));
         }
     }
-    // (widest cell, widest part that is never shortened: the header, numbers)
+    // (widest cell, widest part that is never shortened: the header with the
+    // table's padding around it, numbers)
     let columns: Vec<(usize, usize)> = keys
         .iter()
         .map(|k| {
@@ -54,7 +55,7 @@ pub fn fit_rows(rows: &[Value], width: usize) -> Vec<Value> {
             let fixed = cells
                 .filter(|c| c.is_number())
                 .map(|c| cell_text(c).width())
-                .chain(std::iter::once(k.width()))
+                .chain(std::iter::once(k.width() + super::table::MIN_PADDING))
                 .max()
                 .unwrap_or(0);
             (widest.max(fixed), fixed)
@@ -179,6 +180,15 @@ mod tests {
             })
         );
         assert_eq!(fit_to_width(&v, 1000), v);
+        // a column as narrow as its header: the table pads the header
+        let v = json!({"results": [{"id": 1, "note": "x".repeat(200)}]});
+        let text = crate::output::render::render(
+            &fit_to_width(&v, 40),
+            crate::output::render::Format::Table,
+        )
+        .unwrap_or_default();
+        assert!(text.lines().all(|l| l.width() <= 40), "{text}");
+        assert!(text.lines().any(|l| l.width() == 40), "{text}");
         assert_eq!(fit_to_width(&json!({"a": 1}), 10), json!({"a": 1}));
     }
 }
