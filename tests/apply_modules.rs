@@ -157,6 +157,44 @@ fn export_excel_writes_the_cells_pandas_writes() {
     );
 }
 
+/// LibreOffice (Debian package libreoffice-calc-nogui) opens our workbook and
+/// reads the cells of every sheet as the file beside the manifest lists them
+/// (what it reads from the Python module's workbook too).
+#[test]
+fn export_excel_workbook_opens_in_libreoffice() {
+    let soffice = Path::new("/usr/bin/soffice");
+    assert!(
+        soffice.is_file(),
+        "soffice not found: install the Debian package libreoffice-calc-nogui"
+    );
+    let dir = workdir(&["export_excel.yaml"]);
+    let run = ours(dir.path(), &["-s", "export_excel.yaml"]);
+    assert_eq!(run.code(), 0, "{run:?}");
+    let home = dir.path().join(".home");
+    let mut cmd = common::command_in_home(soffice, &home);
+    cmd.arg(format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("libreoffice").display()
+    ))
+    .args(["--headless", "--norestore", "--convert-to"])
+    // CSV, UTF-8, every sheet to a file of its own
+    .arg("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
+    .arg("--outdir")
+    .arg(dir.path().join("csv"))
+    .arg(dir.path().join("out/report.xlsx"));
+    let run = common::run_bounded(cmd, "", TIMEOUT);
+    assert_eq!(run.code(), 0, "{run:?}");
+    let mut read = String::new();
+    for sheet in ["Servers with a rather long she", "Filled", "Empty"] {
+        let file = dir.path().join(format!("csv/report-{sheet}.csv"));
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}; soffice said {run:?}", file.display()));
+        read.push_str(&format!("== {sheet}\n{text}"));
+    }
+    let expected = std::fs::read_to_string(data("export_excel.libreoffice.txt")).expect("expected");
+    assert_eq!(read, expected);
+}
+
 #[test]
 fn export_excel_refusals_leave_the_workbook_as_it_was() {
     let dir = workdir(&[]);
