@@ -206,6 +206,112 @@ pub fn listing_of(mut response: Value, cols: Option<&[Column]>, resource: &str) 
     Ok(Listing { raw, shown })
 }
 
+/// What a watch needs besides the call.
+pub(super) struct Options {
+    pub every: Duration,
+    pub until: Option<Until>,
+    pub format: Format,
+    /// `list`'s terminal width for tables (none with `--wide` or a pipe).
+    pub fit: Option<usize>,
+}
+
+/// List `target` again and again (see the module documentation).
+pub(super) fn run<F>(
+    target: &crate::grpc::resolve::Target,
+    params: Map<String, Value>,
+    call: &crate::cli::CallArgs,
+    cols: Option<&[Column]>,
+    shape: F,
+    opts: Options,
+) -> Result<()>
+where
+    F: Fn(&prost_reflect::MessageDescriptor, &mut Map<String, Value>) -> Result<()>,
+{
+    use crate::grpc;
+    let env = crate::session::load_current()?;
+    let url = env.endpoint(&target.service)?;
+    let metadata = env.call_metadata();
+    let options = super::session_options(call);
+    let tls = super::session_tls(&call.tls, &env)?;
+    let resource = super::list::resource_name(target);
+    let mut watcher = Watcher::new(opts.format, opts.until).fitted(opts.fit);
+    grpc::block_on(async {
+        let mut failures = 0u32;
+        loop {
+            let attempt = async {
+                let mut session = grpc::Session::open_with(&url, &options, &tls).await?;
+                let method = session.method(target, "list", &call.api_version).await?;
+                let mut p = params.clone();
+                shape(&method.input(), &mut p)?;
+                let message = crate::request::message::from_value(&method.input(), &p)?;
+                let converter = super::list::Converter::for_method(&method);
+                let mut responses = Vec::new();
+                session
+                    .call(converter.method(), message, &metadata, |r| {
+                        responses.push(converter.convert(r)?);
+                        Ok(())
+                    })
+                    .await?;
+                Ok::<Vec<Value>, AppError>(responses)
+            };
+            let outcome = tokio::select! {
+                r = attempt => r,
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+            };
+            match outcome {
+                Ok(responses) => {
+                    failures = 0;
+                    let mut listing = Listing {
+                        raw: Vec::new(),
+                        shown: Vec::new(),
+                    };
+                    for r in responses {
+                        let l = listing_of(r, cols, &resource)?;
+                        listing.raw.extend(l.raw);
+                        listing.shown.extend(l.shown);
+                    }
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs() as i64)
+                        .unwrap_or(0);
+                    let batch = watcher.next(listing, now)?;
+                    if let Some(stamp) = &batch.stamp {
+                        if opts.format == Format::Table {
+                            super::emit(&format!("{stamp}\n"))?;
+                        } else {
+                            eprintln!("{stamp}");
+                        }
+                    }
+                    if !batch.text.is_empty() {
+                        super::emit(&batch.text)?;
+                    }
+                    if batch.done {
+                        return Ok(());
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    let reason = e.to_string();
+                    let reason = reason.trim_end();
+                    if failures >= MAX_FAILURES {
+                        return Err(AppError::msg(format!(
+                            "watch: gave up after {MAX_FAILURES} failed listings in a row; the last: {reason}"
+                        )));
+                    }
+                    eprintln!(
+                        "watch: listing failed ({failures} of {MAX_FAILURES} tries): {reason}; trying again in {} s",
+                        opts.every.as_secs_f64()
+                    );
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(opts.every) => {}
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,110 +453,4 @@ mod tests {
         assert_eq!(first, "a\r\n1\r\n");
         assert_eq!(second, "2\r\n");
     }
-}
-
-/// What a watch needs besides the call.
-pub(super) struct Options {
-    pub every: Duration,
-    pub until: Option<Until>,
-    pub format: Format,
-    /// `list`'s terminal width for tables (none with `--wide` or a pipe).
-    pub fit: Option<usize>,
-}
-
-/// List `target` again and again (see the module documentation).
-pub(super) fn run<F>(
-    target: &crate::grpc::resolve::Target,
-    params: Map<String, Value>,
-    call: &crate::cli::CallArgs,
-    cols: Option<&[Column]>,
-    shape: F,
-    opts: Options,
-) -> Result<()>
-where
-    F: Fn(&prost_reflect::MessageDescriptor, &mut Map<String, Value>) -> Result<()>,
-{
-    use crate::grpc;
-    let env = crate::session::load_current()?;
-    let url = env.endpoint(&target.service)?;
-    let metadata = env.call_metadata();
-    let options = super::session_options(call);
-    let tls = super::session_tls(&call.tls, &env)?;
-    let resource = super::list::resource_name(target);
-    let mut watcher = Watcher::new(opts.format, opts.until).fitted(opts.fit);
-    grpc::block_on(async {
-        let mut failures = 0u32;
-        loop {
-            let attempt = async {
-                let mut session = grpc::Session::open_with(&url, &options, &tls).await?;
-                let method = session.method(target, "list", &call.api_version).await?;
-                let mut p = params.clone();
-                shape(&method.input(), &mut p)?;
-                let message = crate::request::message::from_value(&method.input(), &p)?;
-                let converter = super::list::Converter::for_method(&method);
-                let mut responses = Vec::new();
-                session
-                    .call(converter.method(), message, &metadata, |r| {
-                        responses.push(converter.convert(r)?);
-                        Ok(())
-                    })
-                    .await?;
-                Ok::<Vec<Value>, AppError>(responses)
-            };
-            let outcome = tokio::select! {
-                r = attempt => r,
-                _ = tokio::signal::ctrl_c() => return Ok(()),
-            };
-            match outcome {
-                Ok(responses) => {
-                    failures = 0;
-                    let mut listing = Listing {
-                        raw: Vec::new(),
-                        shown: Vec::new(),
-                    };
-                    for r in responses {
-                        let l = listing_of(r, cols, &resource)?;
-                        listing.raw.extend(l.raw);
-                        listing.shown.extend(l.shown);
-                    }
-                    let now = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_secs() as i64)
-                        .unwrap_or(0);
-                    let batch = watcher.next(listing, now)?;
-                    if let Some(stamp) = &batch.stamp {
-                        if opts.format == Format::Table {
-                            super::emit(&format!("{stamp}\n"))?;
-                        } else {
-                            eprintln!("{stamp}");
-                        }
-                    }
-                    if !batch.text.is_empty() {
-                        super::emit(&batch.text)?;
-                    }
-                    if batch.done {
-                        return Ok(());
-                    }
-                }
-                Err(e) => {
-                    failures += 1;
-                    let reason = e.to_string();
-                    let reason = reason.trim_end();
-                    if failures >= MAX_FAILURES {
-                        return Err(AppError::msg(format!(
-                            "watch: gave up after {MAX_FAILURES} failed listings in a row; the last: {reason}"
-                        )));
-                    }
-                    eprintln!(
-                        "watch: listing failed ({failures} of {MAX_FAILURES} tries): {reason}; trying again in {} s",
-                        opts.every.as_secs_f64()
-                    );
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(opts.every) => {}
-                _ = tokio::signal::ctrl_c() => return Ok(()),
-            }
-        }
-    })
 }
