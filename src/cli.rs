@@ -1037,22 +1037,23 @@ mod tests {
             .and_then(|r| r.find_subcommand_mut("plugin-server"))
             .map(|p| p.render_help().to_string())
             .unwrap_or_default();
-        help.lines()
-            .find(|l| l.contains("--port"))
-            .unwrap_or_default()
-            .trim()
-            .to_string()
+        // The option's whole help: its line and the continuation lines below it.
+        let mut lines = help.lines().skip_while(|l| !l.contains("--port"));
+        let first = lines.next().unwrap_or_default().trim().to_string();
+        lines
+            .take_while(|l| l.starts_with("        "))
+            .fold(first, |all, l| all + " " + l.trim())
     }
 
     #[test]
     fn help_shows_an_environment_value_only_when_it_is_set() {
         assert_eq!(
             port_help(&|_| None),
-            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
+            "-p, --port <PORT>                Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names [env: SPACEONE_PORT] [default: 50051]"
         );
         assert_eq!(
             port_help(&|_| Some("".into())),
-            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
+            "-p, --port <PORT>                Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names [env: SPACEONE_PORT] [default: 50051]"
         );
         // A set value is left for clap to show (it reads the process environment).
         use clap::CommandFactory;
