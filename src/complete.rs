@@ -97,7 +97,10 @@ fn candidates(source: Source) -> Vec<CompletionCandidate> {
     let known = match source {
         Source::Kinds => kinds(),
         Source::Environments => environments(),
-        Source::Endpoints => endpoints().into_iter().map(|(n, url)| (n, Some(url))).collect(),
+        Source::Endpoints => endpoints()
+            .into_iter()
+            .map(|(n, url)| (n, Some(url)))
+            .collect(),
         Source::Services => services(),
         Source::Resources => resources(&cached_catalogs()),
         Source::Verbs => verbs(&cached_catalogs()),
@@ -133,7 +136,8 @@ fn environments() -> Known {
 
 /// The endpoints of the current environment: (service, URL).
 fn endpoints() -> Vec<(String, String)> {
-    crate::config::load_current()
+    Store::discover()
+        .and_then(|s| s.load_current())
         .map(|env| env.endpoints())
         .unwrap_or_default()
 }
@@ -174,7 +178,11 @@ fn cached_catalogs() -> Vec<(String, crate::grpc::cache::Entry)> {
 fn resources(catalogs: &[(String, crate::grpc::cache::Entry)]) -> Known {
     let mut out: Known = Vec::new();
     for (endpoint, entry) in catalogs {
-        for full in entry.services.iter().filter(|s| resolve::is_resource_service(s)) {
+        for full in entry
+            .services
+            .iter()
+            .filter(|s| resolve::is_resource_service(s))
+        {
             let value = format!("{endpoint}.{}", resolve::short_name(full));
             if !out.iter().any(|(v, _)| *v == value) {
                 out.push((value, Some(full.clone())));
@@ -197,13 +205,20 @@ fn verbs(catalogs: &[(String, crate::grpc::cache::Entry)]) -> Known {
         let Ok(pool) = prost_reflect::DescriptorPool::decode(entry.file_set.as_slice()) else {
             continue;
         };
-        for full in entry.services.iter().filter(|s| resolve::is_resource_service(s)) {
+        for full in entry
+            .services
+            .iter()
+            .filter(|s| resolve::is_resource_service(s))
+        {
             let Some(service) = pool.get_service_by_name(full) else {
                 continue;
             };
             for m in service.methods() {
                 if !out.iter().any(|(v, _)| v == m.name()) {
-                    out.push((m.name().to_string(), Some(resolve::short_name(full).to_string())));
+                    out.push((
+                        m.name().to_string(),
+                        Some(resolve::short_name(full).to_string()),
+                    ));
                 }
             }
         }
@@ -244,7 +259,15 @@ mod tests {
     #[test]
     fn kinds_with_their_aliases() {
         let names: Vec<String> = kinds().into_iter().map(|(n, _)| n).collect();
-        for k in ["asset", "collector", "external-auth", "auth", "webhook", "metric", "log"] {
+        for k in [
+            "asset",
+            "collector",
+            "external-auth",
+            "auth",
+            "webhook",
+            "metric",
+            "log",
+        ] {
             assert!(names.iter().any(|n| n == k), "{k} in {names:?}");
         }
     }

@@ -89,9 +89,8 @@ pub fn verb_lines(verb: &str, verbs: &[&str]) -> String {
 pub fn short_name_lines(arg: &str, aliases: &[(&str, &str, &str)]) -> String {
     if !arg.contains('.') && !arg.is_empty() {
         // A resource name given without its service: `Provider` → identity.Provider.
-        if let Some((_, service, resource)) = aliases
-            .iter()
-            .find(|(_, _, r)| r.eq_ignore_ascii_case(arg))
+        if let Some((_, service, resource)) =
+            aliases.iter().find(|(_, _, r)| r.eq_ignore_ascii_case(arg))
         {
             return format!("did you mean '{service}.{resource}'?");
         }
@@ -116,13 +115,20 @@ mod tests {
         assert_eq!(closest("identiy", names), Some("identity"));
         assert_eq!(closest("repo", names), Some("repository"));
         assert_eq!(closest("cost", names), None);
-        assert_eq!(closest("plugin", names), None, "an exact name is no suggestion");
+        assert_eq!(
+            closest("plugin", names),
+            None,
+            "an exact name is no suggestion"
+        );
         assert_eq!(closest("x", []), None);
         assert_eq!(
             closest("Colector", ["Collector", "Job", "Health"]),
             Some("Collector")
         );
-        assert_eq!(closest("colect", ["collect", "init", "verify"]), Some("collect"));
+        assert_eq!(
+            closest("colect", ["collect", "init", "verify"]),
+            Some("collect")
+        );
     }
 
     #[test]
@@ -153,7 +159,10 @@ mod tests {
             resource_lines("Nope", &["Job", "Collector", "Health", "Job"]),
             "resources of this endpoint: Collector, Health, Job"
         );
-        assert_eq!(resource_lines("Nope", &[]), "resources of this endpoint: none");
+        assert_eq!(
+            resource_lines("Nope", &[]),
+            "resources of this endpoint: none"
+        );
         assert_eq!(
             verb_lines("colect", &["init", "verify", "collect"]),
             "did you mean 'collect'?"

@@ -379,7 +379,10 @@ fn unknown_verb_and_resource() {
     let r = home.run(&["exec", "echo", "tset.Echo"]);
     assert_eq!(
         (r.code, r.stderr.as_str()),
-        (1, "ERROR: Endpoint is not set. (service=tset)\ndid you mean 'test'?\n\n")
+        (
+            1,
+            "ERROR: Endpoint is not set. (service=tset)\ndid you mean 'test'?\n\n"
+        )
     );
     let r = home.run(&["exec", "ecoh", "test.Echo"]);
     assert_eq!(
@@ -903,7 +906,10 @@ fn empty_answers_are_said_in_words_on_a_terminal_only() {
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("\n", ""));
     // A list with rows says nothing more.
     let shown = on_terminal(&home, &["exec", "list", "test.Echo", "-o", "json"], 80);
-    assert!(shown.contains("\"alpha\"") && !shown.contains("no results"), "{shown}");
+    assert!(
+        shown.contains("\"alpha\"") && !shown.contains("no results"),
+        "{shown}"
+    );
     // A table that fits the terminal is printed as it is piped.
     let piped = home.run(&["list", "test.Echo"]).stdout;
     assert_eq!(on_terminal(&home, &["list", "test.Echo"], 40), piped);

@@ -183,7 +183,9 @@ fn help_shows_environment_values_only_when_set() {
         );
         let flat = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
         let start = flat.find("-p, --port").unwrap_or(0);
-        let end = flat[start..].find("[default: 50051]").map_or(flat.len(), |e| start + e + 16);
+        let end = flat[start..]
+            .find("[default: 50051]")
+            .map_or(flat.len(), |e| start + e + 16);
         flat[start..end].to_string()
     };
     let text = "-p, --port <PORT> Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names";

@@ -415,8 +415,7 @@ fn new_collector_project() -> (tempfile::TempDir, tempfile::TempDir) {
 #[test]
 fn a_package_that_is_not_there_is_looked_for_and_the_fix_named() {
     let (tmp, home) = new_collector_project();
-    let upstream =
-        "Exception: The package(plugin) can not imported. Please check the module path.";
+    let upstream = "Exception: The package(plugin) can not imported. Please check the module path.";
 
     let r = plugin_test_in(tmp.path(), &[], &[]);
     assert_eq!(r.code(), 1, "{}", r.stderr);
@@ -761,13 +760,23 @@ fn port_zero_serves_on_a_free_port_named_in_the_start_line() {
     use std::process::Stdio;
     let (tmp, home) = new_collector_project();
     let mut c = command_in_home(&spacectl_bin(), home.path());
-    c.args(["run", "plugin-server", "plugin", "-s", "src", "--host", "127.0.0.1", "-p", "0"])
-        .current_dir(tmp.path().join("my-collector"))
-        .env_remove("SPACEONE_PORT")
-        .env_remove("PYTHONPATH")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    c.args([
+        "run",
+        "plugin-server",
+        "plugin",
+        "-s",
+        "src",
+        "--host",
+        "127.0.0.1",
+        "-p",
+        "0",
+    ])
+    .current_dir(tmp.path().join("my-collector"))
+    .env_remove("SPACEONE_PORT")
+    .env_remove("PYTHONPATH")
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
     let mut child = c.spawn().expect("start the server");
     let stderr = child.stderr.take().expect("stderr");
     let (tx, rx) = std::sync::mpsc::channel();

@@ -239,8 +239,18 @@ fn offered(shell_name: &str, name: &str, home: &Path, lines: &[&str]) -> Vec<Str
         std::time::Duration::from_secs(60),
     );
     assert_eq!(out.code, 0, "{shell_name}: {}\n{}", out.stdout, out.stderr);
-    let got: Vec<String> = out.stdout.lines().map(|l| l.trim_end().to_string()).collect();
-    assert_eq!(got.len(), lines.len(), "{shell_name}: {}\n{}", out.stdout, out.stderr);
+    let got: Vec<String> = out
+        .stdout
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .collect();
+    assert_eq!(
+        got.len(),
+        lines.len(),
+        "{shell_name}: {}\n{}",
+        out.stdout,
+        out.stderr
+    );
     lines
         .iter()
         .zip(got)
@@ -260,8 +270,11 @@ fn bash_zsh_and_fish_complete_commands_and_local_values() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     drop(server);
     let spaceone = home.path().join(".spaceone/environments");
-    std::fs::write(spaceone.join("prod.yml"), "endpoints:\n  identity: grpc://localhost:1\n")
-        .expect("write");
+    std::fs::write(
+        spaceone.join("prod.yml"),
+        "endpoints:\n  identity: grpc://localhost:1\n",
+    )
+    .expect("write");
 
     let lines = [
         "spacectl create-project x -s ",
@@ -292,7 +305,12 @@ fn bash_zsh_and_fish_complete_commands_and_local_values() {
             "{shell_name}"
         );
         // The spaceone name completes its own command tree.
-        let got = offered(shell_name, "spaceone", home.path(), &["spaceone ", "spaceone run "]);
+        let got = offered(
+            shell_name,
+            "spaceone",
+            home.path(),
+            &["spaceone ", "spaceone run "],
+        );
         assert_eq!(
             got,
             [

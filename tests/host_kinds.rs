@@ -328,8 +328,9 @@ fn a_webhook_answer_that_does_not_fit_its_message_is_an_error() {
     // The log lines name the route (upstream's webhook library leaves the
     // column empty).
     assert!(
-        host.log_text()
-            .contains("     Event.parse (__init__.py:210) (REQUEST) => {\"options\": {}, \"data\": {}}"),
+        host.log_text().contains(
+            "     Event.parse (__init__.py:210) (REQUEST) => {\"options\": {}, \"data\": {}}"
+        ),
         "{}",
         host.log_text()
     );

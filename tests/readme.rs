@@ -307,7 +307,11 @@ fn every_command_line_parses_against_the_command_tree() {
             for line in text.lines().skip(1) {
                 for words in simple_commands(line) {
                     if matches!(words[0].as_str(), "spacectl" | "spaceone") {
-                        commands.push((format!("{} {path} --help", name.as_str()), line.to_string(), words));
+                        commands.push((
+                            format!("{} {path} --help", name.as_str()),
+                            line.to_string(),
+                            words,
+                        ));
                     }
                 }
             }
@@ -633,7 +637,10 @@ fn every_command_has_examples_in_its_help() {
     let mut missing = Vec::new();
     for name in [cli::BinName::Spacectl, cli::BinName::Spaceone] {
         let tree = cli::command_tree(name);
-        let with: Vec<String> = help_examples(&tree, "").into_iter().map(|(p, _)| p).collect();
+        let with: Vec<String> = help_examples(&tree, "")
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
         let mut all = Vec::new();
         fn walk(cmd: &clap::Command, path: &str, all: &mut Vec<String>) {
             // Refused commands (upstream's, not in this binary) have no help.
@@ -655,7 +662,10 @@ fn every_command_has_examples_in_its_help() {
             assert!(text.starts_with("Examples:\n  "), "{path}: {text}");
             let program = format!("  {} ", name.as_str());
             assert!(
-                text.lines().skip(1).all(|l| l.starts_with(&program) || l.starts_with("  #") || l.starts_with("  mkdir ") || l.starts_with("  cd ")),
+                text.lines().skip(1).all(|l| l.starts_with(&program)
+                    || l.starts_with("  #")
+                    || l.starts_with("  mkdir ")
+                    || l.starts_with("  cd ")),
                 "{} {path}: every example starts with the program's name:\n{text}",
                 name.as_str()
             );
@@ -664,16 +674,27 @@ fn every_command_has_examples_in_its_help() {
     assert!(missing.is_empty(), "commands without examples: {missing:?}");
     // The help of the commands that choose a kind lists every kind.
     let tree = cli::command_tree(cli::BinName::Spacectl);
-    let create = tree.find_subcommand("create-project").expect("create-project");
-    let source = create.get_arguments().find(|a| a.get_id() == "source").expect("-s");
+    let create = tree
+        .find_subcommand("create-project")
+        .expect("create-project");
+    let source = create
+        .get_arguments()
+        .find(|a| a.get_id() == "source")
+        .expect("-s");
     let help = source.get_help().map(|h| h.to_string()).unwrap_or_default();
     let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         flat.contains("asset (the inventory collector, the default; also collector or spaceone.inventory.plugin.collector.skeleton), external-auth (auth), account-collector, cost, notification, webhook, metric or log"),
         "{flat}"
     );
-    let about = create.get_about().map(|h| h.to_string()).unwrap_or_default();
-    assert!(about.starts_with("Create a plugin project of any kind"), "{about}");
+    let about = create
+        .get_about()
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    assert!(
+        about.starts_with("Create a plugin project of any kind"),
+        "{about}"
+    );
 }
 
 // ---------------------------------------------------------------- the operator's walk, run

@@ -1,13 +1,10 @@
 //! `spacectl exec VERB RESOURCE`: call any unary or server-streaming method.
-//! Each response message is rendered and printed (and flushed) as it arrives.
-
-use prost_reflect::DynamicMessage;
+//! Each response message is rendered and printed as it arrives (a fast stream's
+//! documents are written in batches, see [`super::StreamOut`]).
 
 use crate::cli::{CallArgs, ExecArgs, ExecFormat, ParamArgs};
-use crate::config;
 use crate::error::{AppError, Result};
 use crate::grpc::{self, resolve};
-use crate::output::message::to_value;
 use crate::output::render::{Format, render};
 use crate::request;
 
@@ -35,7 +32,7 @@ pub(super) fn call_and_print(
 ) -> Result<()> {
     let params = request::params::build(params)?;
     let target = resolve::parse_resource(resource)?;
-    let env = config::load_current()?;
+    let env = crate::session::load_current()?;
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
     let options = super::session_options(call);
@@ -51,18 +48,22 @@ pub(super) fn call_and_print(
             std::io::stdout().is_terminal() && std::io::stderr().is_terminal()
         };
         let lists = method.output().get_field_by_name("results").is_some();
-        let print = |response: DynamicMessage| {
-            let value = to_value(&response);
-            super::emit(&render(&value, format)?)?;
-            if on_terminal && let Some(note) = empty_note(&value, lists) {
+        let out = super::StreamOut::default();
+        let print = |response: serde_json::Value| {
+            out.push(&render(&response, format)?)?;
+            if on_terminal && let Some(note) = empty_note(&response, lists) {
+                out.flush()?;
                 eprintln!("{note}");
             }
             Ok(())
         };
-        tokio::select! {
-            done = session.call(&method, message, &metadata, print) => done,
+        let done = tokio::select! {
+            done = session.call_data(&method, message, &metadata, print, || out.flush()) => done,
             _ = tokio::signal::ctrl_c() => Err(AppError::plain("Aborted!", 1)),
-        }
+        };
+        // What was received is printed before any error.
+        out.flush()?;
+        done
     })
 }
 
@@ -94,9 +95,15 @@ mod tests {
 
     #[test]
     fn empty_answers_are_said_in_words() {
-        assert_eq!(empty_note(&json!({}), false), Some("OK (the call answered an empty message)"));
+        assert_eq!(
+            empty_note(&json!({}), false),
+            Some("OK (the call answered an empty message)")
+        );
         assert_eq!(empty_note(&json!({}), true), Some("no results"));
-        assert_eq!(empty_note(&json!({"results": [], "total_count": 0}), true), Some("no results"));
+        assert_eq!(
+            empty_note(&json!({"results": [], "total_count": 0}), true),
+            Some("no results")
+        );
         assert_eq!(empty_note(&json!({"results": [{"a": 1}]}), true), None);
         assert_eq!(empty_note(&json!({"status": "SERVING"}), false), None);
     }

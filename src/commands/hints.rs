@@ -152,7 +152,8 @@ impl PackageScan {
                             return None;
                         }
                         if path.is_dir()
-                            && (path.join("__init__.py").is_file() || path.join("main.py").is_file())
+                            && (path.join("__init__.py").is_file()
+                                || path.join("main.py").is_file())
                         {
                             return Some(name);
                         }
@@ -258,7 +259,10 @@ pub fn package_lines(
         };
         format!("name the package (PACKAGE, default plugin): {command} {only}{flag}")
     } else if !scan.packages.is_empty() {
-        format!("name the package (PACKAGE, default plugin): {command} <one of {}>", scan.packages.join(", "))
+        format!(
+            "name the package (PACKAGE, default plugin): {command} <one of {}>",
+            scan.packages.join(", ")
+        )
     } else {
         format!(
             "name the directory that holds {top}/ with -s/--source-root DIR, or run it in a project made by spacectl create-project (its package is src/plugin)"
@@ -416,31 +420,52 @@ mod package_tests {
     #[test]
     fn outside_a_project_points_at_it() {
         assert_eq!(
-            package_lines(UPSTREAM, "plugin", "spacectl plugin test", &scan(".", &[], &["my-collector"]))
-                .as_deref(),
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan(".", &[], &["my-collector"])
+            )
+            .as_deref(),
             Some(
                 "no package 'plugin' in the source root . (looked for plugin/ and plugin.py); it holds no Python package\n\
                  hint: run it in the plugin project: cd my-collector && spacectl plugin test"
             )
         );
         assert_eq!(
-            package_lines(UPSTREAM, "plugin", "spacectl plugin test", &scan(".", &["main"], &["../.."]))
-                .as_deref(),
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan(".", &["main"], &["../.."])
+            )
+            .as_deref(),
             Some(
                 "no package 'plugin' in the source root . (looked for plugin/ and plugin.py); packages there: main\n\
                  hint: run it in the plugin project: cd ../.. && spacectl plugin test"
             )
         );
         assert_eq!(
-            package_lines(UPSTREAM, "plugin", "spacectl plugin test", &scan(".", &[], &["a", "b"]))
-                .as_deref(),
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan(".", &[], &["a", "b"])
+            )
+            .as_deref(),
             Some(
                 "no package 'plugin' in the source root . (looked for plugin/ and plugin.py); it holds no Python package\n\
                  hint: run it in the plugin project: cd a && spacectl plugin test (projects here: a, b)"
             )
         );
         assert_eq!(
-            package_lines(UPSTREAM, "plugin", "spacectl plugin test", &scan(".", &[], &[])).as_deref(),
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan(".", &[], &[])
+            )
+            .as_deref(),
             Some(
                 "no package 'plugin' in the source root . (looked for plugin/ and plugin.py); it holds no Python package\n\
                  hint: name the directory that holds plugin/ with -s/--source-root DIR, or run it in a project made by spacectl create-project (its package is src/plugin)"
@@ -464,8 +489,13 @@ mod package_tests {
             )
         );
         assert_eq!(
-            package_lines(UPSTREAM, "plugin", "spacectl plugin test", &scan("code/", &["a", "b"], &[]))
-                .as_deref(),
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan("code/", &["a", "b"], &[])
+            )
+            .as_deref(),
             Some(
                 "no package 'plugin' in the source root code/ (looked for code/plugin/ and code/plugin.py); packages there: a, b\n\
                  hint: name the package (PACKAGE, default plugin): spacectl plugin test <one of a, b>"
@@ -473,9 +503,17 @@ mod package_tests {
         );
         let mut present = scan("src", &["plugin"], &[]);
         present.found = true;
-        assert_eq!(package_lines(UPSTREAM, "plugin", "spacectl plugin test", &present), None);
         assert_eq!(
-            package_lines("ImportError: Cannot import app: x", "plugin", "c", &scan(".", &[], &[])),
+            package_lines(UPSTREAM, "plugin", "spacectl plugin test", &present),
+            None
+        );
+        assert_eq!(
+            package_lines(
+                "ImportError: Cannot import app: x",
+                "plugin",
+                "c",
+                &scan(".", &[], &[])
+            ),
             None
         );
     }
@@ -484,7 +522,13 @@ mod package_tests {
     fn the_scan_reads_the_disk() {
         let tmp = tempfile::tempdir().expect("temp dir");
         let cwd = tmp.path();
-        for d in ["proj/src/plugin", "proj/src/other", "proj/src/.hidden", "proj/src/__pycache__", "proj/src/empty"] {
+        for d in [
+            "proj/src/plugin",
+            "proj/src/other",
+            "proj/src/.hidden",
+            "proj/src/__pycache__",
+            "proj/src/empty",
+        ] {
             std::fs::create_dir_all(cwd.join(d)).expect("dirs");
         }
         std::fs::write(cwd.join("proj/src/plugin/main.py"), "").expect("write");

@@ -42,6 +42,25 @@ pub fn run(a: ListArgs) -> Result<()> {
         limit: a.limit,
         sort: a.sort.as_deref().map(|s| sort_spec(s, cols.as_deref())),
     };
+    if a.watch.is_some() || a.until.is_some() {
+        let watch = super::watch::Options {
+            every: super::watch::interval(a.watch.unwrap_or(super::watch::DEFAULT_INTERVAL))?,
+            until: a
+                .until
+                .as_deref()
+                .map(super::watch::Until::parse)
+                .transpose()?,
+            format: format_of(a.output),
+        };
+        return super::watch::run(
+            &target,
+            params,
+            &a.call,
+            cols.as_deref(),
+            |desc, params| request::query::apply_list_query(desc, params, &opts),
+            watch,
+        );
+    }
     let format = format_of(a.output);
     let fit = (format == Format::Table && !a.wide)
         .then(terminal_width)
@@ -65,7 +84,9 @@ pub(super) fn terminal_width() -> Option<usize> {
     if !term.is_term() {
         return None;
     }
-    term.size_checked().map(|(_, cols)| usize::from(cols)).filter(|c| *c > 0)
+    term.size_checked()
+        .map(|(_, cols)| usize::from(cols))
+        .filter(|c| *c > 0)
 }
 
 /// The render format of an `-o` choice.
@@ -196,7 +217,7 @@ pub(super) fn call_rows<F>(
 where
     F: FnOnce(&MessageDescriptor, &mut Map<String, Value>) -> Result<()>,
 {
-    let env = config::load_current()?;
+    let env = crate::session::load_current()?;
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
     let options = super::session_options(call);
@@ -452,24 +473,7 @@ message Reply {
 "#;
 
     fn convert_pool() -> prost_reflect::DescriptorPool {
-        use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
-        struct Source;
-        impl FileResolver for Source {
-            fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-                if name == "t.proto" {
-                    File::from_source(name, CONVERT_PROTO)
-                } else {
-                    Err(protox::Error::file_not_found(name))
-                }
-            }
-        }
-        let mut resolver = ChainFileResolver::new();
-        resolver.add(Source);
-        resolver.add(GoogleFileResolver::new());
-        let mut compiler = protox::Compiler::with_file_resolver(resolver);
-        compiler.include_imports(true);
-        compiler.open_file("t.proto").expect("test proto compiles");
-        compiler.descriptor_pool()
+        crate::output::wire::tests::proto_pool(CONVERT_PROTO)
     }
 
     /// Encode `data` as the original response type, receive it as the

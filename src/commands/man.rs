@@ -104,12 +104,19 @@ mod tests {
     #[test]
     fn a_directory_off_the_manual_path_is_explained() {
         assert_eq!(
-            manual_path_note(Path::new("/opt/x/man/man1"), Some("/usr/share/man:/opt/x/man")),
+            manual_path_note(
+                Path::new("/opt/x/man/man1"),
+                Some("/usr/share/man:/opt/x/man")
+            ),
             None
         );
         assert_eq!(manual_path_note(Path::new("/opt/x/man/man1"), None), None);
         assert_eq!(
-            manual_path_note(Path::new("/opt/x/man/man1"), Some("/usr/share/man:/usr/local/share/man")).as_deref(),
+            manual_path_note(
+                Path::new("/opt/x/man/man1"),
+                Some("/usr/share/man:/usr/local/share/man")
+            )
+            .as_deref(),
             Some(
                 "note: /opt/x/man is not on the manual path, so `man spacectl` will not find these pages; read one with `man -M /opt/x/man spacectl`, or add it for good: export MANPATH=\"/opt/x/man:$(manpath -q)\" in your shell's start-up file (man also searches ../share/man next to every directory on PATH, e.g. ~/.cargo/share/man for ~/.cargo/bin)"
             )

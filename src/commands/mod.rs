@@ -11,14 +11,17 @@ mod get;
 mod hints;
 mod list;
 mod man;
+mod plugin_image;
 mod plugin_metadata;
 mod plugin_protocol;
 mod plugin_server;
 mod plugin_test;
+mod session;
 mod spaceone;
 mod stat;
 mod template;
 mod version;
+mod watch;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -92,6 +95,9 @@ fn dispatch(command: Command, name: BinName) -> Result<()> {
         Command::Exec(a) => exec::run(a),
         Command::Get(a) => get::run(a),
         Command::List(a) => list::run(a),
+        Command::Login(a) => session::login(a),
+        Command::Logout => session::logout(),
+        Command::Whoami(a) => session::whoami(a),
         Command::Stat(a) => stat::run_stat(a),
         Command::Analyze(a) => stat::run_analyze(a),
         Command::ApiResources(a) => api_resources::run(&a.tls),
@@ -102,6 +108,8 @@ fn dispatch(command: Command, name: BinName) -> Result<()> {
         Command::Plugin(PluginCommand::Metadata { file }) => plugin_metadata::run(&file),
         Command::Plugin(PluginCommand::Protocol) => plugin_protocol::run(),
         Command::Plugin(PluginCommand::Test(a)) => plugin_test::run(*a),
+        Command::Plugin(PluginCommand::Build(a)) => plugin_image::run_build_command(a),
+        Command::Plugin(PluginCommand::Publish(a)) => plugin_image::run_publish_command(*a),
         Command::Apply(a) => apply::run(a),
         Command::Completion { shell, name } => completion::run(shell, name),
         Command::Man { dir } => man::run(&dir),
@@ -122,7 +130,7 @@ pub(crate) fn session_tls(
     flags: &crate::cli::TlsArgs,
     env: &crate::config::Environment,
 ) -> Result<crate::grpc::TlsFiles> {
-    Ok(flag_tls(flags).or(crate::config::tls_files(env)?))
+    Ok(flag_tls(flags).or(crate::grpc::tls::files_of(env)?))
 }
 
 /// The TLS files given as flags alone.
@@ -136,11 +144,50 @@ pub(crate) fn flag_tls(flags: &crate::cli::TlsArgs) -> crate::grpc::TlsFiles {
 
 /// Write text to stdout and flush; a closed pipe ends the command quietly.
 pub fn emit(text: &str) -> Result<()> {
+    emit_bytes(text.as_bytes())
+}
+
+fn emit_bytes(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(AppError::msg(e.to_string())),
+    }
+}
+
+/// Standard output for a stream of documents: the text of each is gathered
+/// and written ([`emit`]) when the stream has no further message ready
+/// ([`StreamOut::flush`], called before waiting) or when more than
+/// [`StreamOut::LIMIT`] bytes wait, so a fast stream costs one write per batch
+/// and a slow one still shows every document as soon as it arrives.
+#[derive(Default)]
+pub struct StreamOut {
+    pending: std::cell::RefCell<String>,
+}
+
+impl StreamOut {
+    pub const LIMIT: usize = 64 * 1024;
+
+    /// Adds one document's text.
+    pub fn push(&self, text: &str) -> Result<()> {
+        let mut pending = self.pending.borrow_mut();
+        pending.push_str(text);
+        if pending.len() >= Self::LIMIT {
+            emit_bytes(pending.as_bytes())?;
+            pending.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what waits.
+    pub fn flush(&self) -> Result<()> {
+        let mut pending = self.pending.borrow_mut();
+        if !pending.is_empty() {
+            emit_bytes(pending.as_bytes())?;
+            pending.clear();
+        }
+        Ok(())
     }
 }
 

@@ -466,9 +466,15 @@ mod tests {
         write(&l.current_file(), "environment: dev\n");
         let path = l.environment_file("dev");
         for (text, reason) in [
-            ("- a\n", "it holds a list, a configuration is a YAML mapping"),
+            (
+                "- a\n",
+                "it holds a list, a configuration is a YAML mapping",
+            ),
             ("", "the file is empty, a configuration is a YAML mapping"),
-            ("just text\n", "it holds a text, a configuration is a YAML mapping"),
+            (
+                "just text\n",
+                "it holds a text, a configuration is a YAML mapping",
+            ),
             (
                 "a: [\n",
                 "invalid YAML: while parsing a node, did not find expected node content at line 2, column 1",
@@ -617,10 +623,7 @@ mod tests {
         assert_eq!(s.store.current_name().unwrap_err(), not_set());
         assert_eq!(
             s.store.load("dev").unwrap_err(),
-            corrupt(
-                &l.environment_file("dev"),
-                "it is not UTF-8 text (byte 1)"
-            )
+            corrupt(&l.environment_file("dev"), "it is not UTF-8 text (byte 1)")
         );
     }
 

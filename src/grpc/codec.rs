@@ -1,9 +1,13 @@
-//! A tonic codec for messages known only at run time (`DynamicMessage`).
+//! Tonic codecs for messages known only at run time: [`DynCodec`] decodes
+//! responses into `DynamicMessage`s, [`DataCodec`] straight into data.
 
 use prost::Message;
+use prost::bytes::Buf;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
 use tonic::Status;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+
+use crate::output::wire;
 
 /// Encodes any `DynamicMessage`; decodes into messages of one descriptor.
 #[derive(Debug, Clone)]
@@ -66,5 +70,55 @@ impl Decoder for DynDecoder {
                     self.desc.full_name()
                 ))
             })
+    }
+}
+
+/// Encodes any `DynamicMessage`; decodes responses of one type straight into
+/// data ([`wire::to_value`]: what converting the decoded message would give).
+#[derive(Debug, Clone)]
+pub struct DataCodec {
+    output: MessageDescriptor,
+}
+
+impl DataCodec {
+    pub fn new(output: MessageDescriptor) -> Self {
+        DataCodec { output }
+    }
+}
+
+impl Codec for DataCodec {
+    type Encode = DynamicMessage;
+    type Decode = serde_json::Value;
+    type Encoder = DynEncoder;
+    type Decoder = DataDecoder;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        DynEncoder
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        DataDecoder {
+            desc: self.output.clone(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct DataDecoder {
+    desc: MessageDescriptor,
+}
+
+impl Decoder for DataDecoder {
+    type Item = serde_json::Value;
+    type Error = Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Self::Error> {
+        let bytes = src.copy_to_bytes(src.remaining());
+        wire::to_value(&self.desc, &bytes).map(Some).map_err(|e| {
+            Status::internal(format!(
+                "cannot decode a {} response: {e}",
+                self.desc.full_name()
+            ))
+        })
     }
 }

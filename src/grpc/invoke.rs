@@ -1,15 +1,16 @@
 //! Calling one method: unary or server-streaming, with the auth metadata,
 //! 256 MiB message limits and upstream's retries on UNAVAILABLE.
 
+use futures_util::FutureExt;
 use prost_reflect::{DynamicMessage, MethodDescriptor};
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::metadata::{MetadataKey, MetadataValue};
 use tonic::{Code, Request, Status};
 
 use super::channel::Connection;
-use super::codec::DynCodec;
 use super::status::{call_error, root_cause};
 use crate::error::AppError;
+use tonic::codec::Codec;
 
 /// Send and receive limit, as upstream sets it.
 pub const MAX_MESSAGE_SIZE: usize = 256 * 1024 * 1024;
@@ -58,26 +59,68 @@ async fn ready(grpc: &mut tonic::client::Grpc<tonic::transport::Channel>) -> Res
 }
 
 /// Call `method` and hand every response message to `on_message` as it arrives
-/// (one for unary methods). UNAVAILABLE is retried up to [`ATTEMPTS`] times in
-/// total, for streams only while nothing has been received yet.
-pub async fn call<F>(
+/// (one for unary methods). While a stream has no further message ready,
+/// `on_idle` is called before waiting for one (a printer flushes its output
+/// there). UNAVAILABLE is retried up to [`ATTEMPTS`] times in total, for
+/// streams only while nothing has been received yet.
+/// Responses are decoded by `codec` ([`super::codec::DynCodec`]: as messages,
+/// [`super::codec::DataCodec`]: straight to data).
+pub async fn call<C, F, I>(
     conn: &Connection,
     method: &MethodDescriptor,
     request: DynamicMessage,
     metadata: &[(String, String)],
-    mut on_message: F,
+    codec: C,
+    on_message: F,
+    on_idle: I,
 ) -> Result<(), AppError>
 where
-    F: FnMut(DynamicMessage) -> Result<(), AppError>,
+    C: Codec<Encode = DynamicMessage> + Clone + Send + 'static,
+    C::Decode: Send + Sync + 'static,
+    F: FnMut(C::Decode) -> Result<(), AppError>,
+    I: FnMut() -> Result<(), AppError>,
+{
+    call_mapped(
+        conn, method, request, metadata, codec, on_message, on_idle, call_error,
+    )
+    .await
+}
+
+/// [`call`] with the final status mapped to an error by `map_status(status, channel)`
+/// instead of the client's usual texts (a caller that tells upstream's error codes apart).
+#[allow(clippy::too_many_arguments)]
+pub async fn call_mapped<C, F, I>(
+    conn: &Connection,
+    method: &MethodDescriptor,
+    request: DynamicMessage,
+    metadata: &[(String, String)],
+    codec: C,
+    mut on_message: F,
+    mut on_idle: I,
+    map_status: fn(&Status, &str) -> AppError,
+) -> Result<(), AppError>
+where
+    C: Codec<Encode = DynamicMessage> + Clone + Send + 'static,
+    C::Decode: Send + Sync + 'static,
+    F: FnMut(C::Decode) -> Result<(), AppError>,
+    I: FnMut() -> Result<(), AppError>,
 {
     let path = path_of(method)?;
     let mut last = None;
     for _ in 0..ATTEMPTS {
         let mut grpc = client(conn);
         let req = with_metadata(request.clone(), metadata)?;
-        let codec = DynCodec::new(method.output());
+        let codec = codec.clone();
         let result = if method.is_server_streaming() {
-            stream_once(&mut grpc, req, path.clone(), codec, &mut on_message).await
+            stream_once(
+                &mut grpc,
+                req,
+                path.clone(),
+                codec,
+                &mut on_message,
+                &mut on_idle,
+            )
+            .await
         } else {
             unary_once(&mut grpc, req, path.clone(), codec, &mut on_message).await
         };
@@ -89,12 +132,12 @@ where
                     last = Some(status);
                     continue;
                 }
-                return Err(call_error(&status, &conn.label));
+                return Err(map_status(&status, &conn.label));
             }
         }
     }
     let status = last.unwrap_or_else(|| Status::unavailable(""));
-    Err(call_error(&status, &conn.label))
+    Err(map_status(&status, &conn.label))
 }
 
 enum Failure {
@@ -102,15 +145,17 @@ enum Failure {
     Status { status: Status, retryable: bool },
 }
 
-async fn unary_once<F>(
+async fn unary_once<C, F>(
     grpc: &mut tonic::client::Grpc<tonic::transport::Channel>,
     req: Request<DynamicMessage>,
     path: PathAndQuery,
-    codec: DynCodec,
+    codec: C,
     on_message: &mut F,
 ) -> Result<(), Failure>
 where
-    F: FnMut(DynamicMessage) -> Result<(), AppError>,
+    C: Codec<Encode = DynamicMessage> + Send + 'static,
+    C::Decode: Send + Sync + 'static,
+    F: FnMut(C::Decode) -> Result<(), AppError>,
 {
     let retry = |status| Failure::Status {
         status,
@@ -121,15 +166,19 @@ where
     on_message(response.into_inner()).map_err(Failure::App)
 }
 
-async fn stream_once<F>(
+async fn stream_once<C, F, I>(
     grpc: &mut tonic::client::Grpc<tonic::transport::Channel>,
     req: Request<DynamicMessage>,
     path: PathAndQuery,
-    codec: DynCodec,
+    codec: C,
     on_message: &mut F,
+    on_idle: &mut I,
 ) -> Result<(), Failure>
 where
-    F: FnMut(DynamicMessage) -> Result<(), AppError>,
+    C: Codec<Encode = DynamicMessage> + Send + 'static,
+    C::Decode: Send + Sync + 'static,
+    F: FnMut(C::Decode) -> Result<(), AppError>,
+    I: FnMut() -> Result<(), AppError>,
 {
     let before_first = |status| Failure::Status {
         status,
@@ -143,7 +192,15 @@ where
         .into_inner();
     let mut received = false;
     loop {
-        match stream.message().await {
+        // `message()` only polls the stream, so trying it once is cancel-safe.
+        let next = match stream.message().now_or_never() {
+            Some(next) => next,
+            None => {
+                on_idle().map_err(Failure::App)?;
+                stream.message().await
+            }
+        };
+        match next {
             Ok(Some(message)) => {
                 received = true;
                 on_message(message).map_err(Failure::App)?;

@@ -208,9 +208,70 @@ impl Session {
     where
         F: FnMut(DynamicMessage) -> Result<()>,
     {
-        invoke::call(&self.conn, method, request, metadata, on_message)
-            .await
-            .map_err(|e| self.conn.explain(e))
+        let codec = codec::DynCodec::new(method.output());
+        invoke::call(
+            &self.conn,
+            method,
+            request,
+            metadata,
+            codec,
+            on_message,
+            || Ok(()),
+        )
+        .await
+        .map_err(|e| self.conn.explain(e))
+    }
+
+    /// Call a method; every response goes to `on_data` as data
+    /// ([`crate::output::wire::to_value`], the same as converting the decoded
+    /// message) as it arrives, and `on_idle` is called whenever a stream has no
+    /// further message ready, before waiting for the next one (a printer that
+    /// buffers its output flushes it there).
+    pub async fn call_data<F, I>(
+        &self,
+        method: &MethodDescriptor,
+        request: DynamicMessage,
+        metadata: &[(String, String)],
+        on_data: F,
+        on_idle: I,
+    ) -> Result<()>
+    where
+        F: FnMut(serde_json::Value) -> Result<()>,
+        I: FnMut() -> Result<()>,
+    {
+        let codec = codec::DataCodec::new(method.output());
+        invoke::call(
+            &self.conn, method, request, metadata, codec, on_data, on_idle,
+        )
+        .await
+        .map_err(|e| self.conn.explain(e))
+    }
+
+    /// [`Session::call`] with the final status mapped by `map_status(status, channel)`.
+    pub async fn call_mapped<F>(
+        &self,
+        method: &MethodDescriptor,
+        request: DynamicMessage,
+        metadata: &[(String, String)],
+        on_message: F,
+        map_status: fn(&tonic::Status, &str) -> AppError,
+    ) -> Result<()>
+    where
+        F: FnMut(DynamicMessage) -> Result<()>,
+    {
+        let codec = codec::DynCodec::new(method.output());
+        invoke::call_mapped(
+            &self.conn,
+            method,
+            request,
+            metadata,
+            codec,
+            on_message,
+            || Ok(()),
+            map_status,
+        )
+        .await
+        .map_err(|e| self.conn.explain(e))
     }
 }
 

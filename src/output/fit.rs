@@ -46,7 +46,11 @@ pub fn fit_rows(rows: &[Value], width: usize) -> Vec<Value> {
         .iter()
         .map(|k| {
             let cells = rows.iter().filter_map(|r| r.get(*k));
-            let widest = cells.clone().map(|c| cell_text(c).width()).max().unwrap_or(0);
+            let widest = cells
+                .clone()
+                .map(|c| cell_text(c).width())
+                .max()
+                .unwrap_or(0);
             let fixed = cells
                 .filter(|c| c.is_number())
                 .map(|c| cell_text(c).width())

@@ -34,7 +34,7 @@ pub fn to_value(msg: &DynamicMessage) -> Value {
     message_value(msg)
 }
 
-fn float(f: f64) -> Value {
+pub(crate) fn float(f: f64) -> Value {
     match Number::from_f64(f) {
         Some(n) => Value::Number(n),
         None if f.is_nan() => Value::String("NaN".into()),
@@ -46,7 +46,7 @@ fn float(f: f64) -> Value {
 /// A 32-bit float as protobuf's Python runtime prints it: the value rounded to the fewest
 /// significant digits, starting at 6, that still reads back as the same f32 (`0.1`, not
 /// `0.10000000149011612`), held as an f64.
-fn float32(f: f32) -> Value {
+pub(crate) fn float32(f: f32) -> Value {
     let wide = f64::from(f);
     if !f.is_finite() {
         return float(wide);
@@ -254,7 +254,8 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
-fn timestamp_text(seconds: i64, nanos: i32) -> String {
+/// A timestamp as UTC text, `2026-12-07T06:13:03Z`, with a fraction only when it has one.
+pub(crate) fn timestamp_text(seconds: i64, nanos: i32) -> String {
     let nanos = i64::from(nanos);
     let frac = nanos.rem_euclid(1_000_000_000);
     let total = seconds.saturating_add((nanos - frac) / 1_000_000_000);

@@ -8,4 +8,5 @@ pub mod message;
 pub mod pyrepr;
 pub mod render;
 pub mod table;
+pub mod wire;
 pub mod yaml;

@@ -29,6 +29,30 @@ pub fn to_struct(map: &Map<String, Value>) -> Struct {
     }
 }
 
+/// [`to_struct`] of an object the caller gives away: keys and texts are moved,
+/// not copied.
+pub fn into_struct(map: Map<String, Value>) -> Struct {
+    Struct {
+        fields: map
+            .into_iter()
+            .map(|(k, v)| (k, into_proto_value(v)))
+            .collect(),
+    }
+}
+
+/// [`to_proto_value`] of a value the caller gives away.
+pub fn into_proto_value(v: Value) -> prost_types::Value {
+    let kind = match v {
+        Value::String(s) => Kind::StringValue(s),
+        Value::Array(items) => Kind::ListValue(ListValue {
+            values: items.into_iter().map(into_proto_value).collect(),
+        }),
+        Value::Object(map) => Kind::StructValue(into_struct(map)),
+        scalar => return to_proto_value(&scalar),
+    };
+    prost_types::Value { kind: Some(kind) }
+}
+
 /// A JSON value as a protobuf Value: objects become structs, arrays lists, and
 /// every number a double (integers above 2^53 lose precision, as upstream).
 pub fn to_proto_value(v: &Value) -> prost_types::Value {
@@ -93,6 +117,14 @@ pub fn value_to_json(v: &prost_types::Value, path: &str) -> Result<Value, String
         ),
         Some(Kind::StructValue(s)) => Value::Object(struct_to_json(s, path)?),
     })
+}
+
+/// [`object_to_struct`] of a value the caller gives away.
+pub fn into_object_struct(v: Value, what: &str) -> Result<Struct, String> {
+    match v {
+        Value::Object(map) => Ok(into_struct(map)),
+        other => object_to_struct(&other, what),
+    }
 }
 
 /// A JSON value that must be an object, as a Struct; anything else is an error

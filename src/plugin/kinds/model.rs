@@ -58,25 +58,30 @@ pub(crate) fn py_dict_coerce(v: &Value) -> Option<Map<String, Value>> {
 }
 
 /// Every number as a double, the way values travel inside a protobuf Struct.
-pub(crate) fn floatify(v: Value) -> Value {
+pub(crate) fn floatify(mut v: Value) -> Value {
+    floatify_in_place(&mut v);
+    v
+}
+
+/// [`floatify`], changing the numbers where they are.
+fn floatify_in_place(v: &mut Value) {
     match v {
         Value::Number(n) => {
-            let f = if let Some(f) = n.as_f64() {
-                f
-            } else if let Some(u) = n.as_u64() {
+            if n.is_f64() {
+                return;
+            }
+            let f = if let Some(u) = n.as_u64() {
                 u as f64
             } else {
                 n.as_i64().map(|i| i as f64).unwrap_or(0.0)
             };
-            Number::from_f64(f)
+            *v = Number::from_f64(f)
                 .map(Value::Number)
-                .unwrap_or(Value::Null)
+                .unwrap_or(Value::Null);
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(floatify).collect()),
-        Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, floatify(v))).collect())
-        }
-        other => other,
+        Value::Array(items) => items.iter_mut().for_each(floatify_in_place),
+        Value::Object(map) => map.values_mut().for_each(floatify_in_place),
+        _ => {}
     }
 }
 

@@ -366,7 +366,14 @@ pub fn shape_collect_item(
     item: &Value,
     meta: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<Value, PluginError> {
-    let mut item = item.clone();
+    shape_collect_item_owned(item.clone(), meta)
+}
+
+/// [`shape_collect_item`] of an item the caller gives away (no copy is made of it).
+pub fn shape_collect_item_owned(
+    mut item: Value,
+    meta: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<Value, PluginError> {
     if let Value::Object(m) = &mut item {
         for member in ["cloud_service_type", "cloud_service"] {
             if let Some(Value::Object(resource)) = m.get_mut(member) {
@@ -374,11 +381,12 @@ pub fn shape_collect_item(
             }
         }
     }
-    let valid = construct(
+    let mut valid = construct(
         &RESOURCE_RESPONSE,
         &format!("{MODEL_MODULE}.collector_response.ResourceResponse"),
         &item,
     )?;
+    drop(item);
     let state = valid.get("state").cloned().unwrap_or(Value::Null);
     let resource_type = valid
         .get("resource_type")
@@ -394,7 +402,7 @@ pub fn shape_collect_item(
                 "The resource type is not supported. (resource_type={resource_type})"
             ))
         })?;
-    let resource = valid.get(member).cloned().unwrap_or(Value::Null);
+    let resource = valid.swap_remove(member).unwrap_or(Value::Null);
     let mut match_rules = Map::new();
     if let Some(Value::Array(keys)) = valid.get("match_keys") {
         for (i, k) in keys.iter().enumerate() {

@@ -297,7 +297,8 @@ pub fn tasks_info(shaped: &Value) -> Result<pb::TasksInfo, PluginError> {
 
 /// A shaped collect item (`state`, `message`, `resource_type`, `match_rules`,
 /// `resource`) → ResourceInfo. An empty message and unset structs stay off the wire.
-pub fn resource_info(shaped: &Value) -> Result<pb::ResourceInfo, PluginError> {
+/// The item's data is moved into the message, not copied.
+pub fn resource_info(mut shaped: Value) -> Result<pb::ResourceInfo, PluginError> {
     let state_name = shaped
         .get("state")
         .and_then(Value::as_str)
@@ -314,18 +315,20 @@ pub fn resource_info(shaped: &Value) -> Result<pb::ResourceInfo, PluginError> {
             ))),
         }
     };
-    let obj = |key: &str| -> Result<Option<Struct>, PluginError> {
-        match shaped.get(key) {
+    let message = text("message")?;
+    let resource_type = text("resource_type")?;
+    let mut obj = |key: &str| -> Result<Option<Struct>, PluginError> {
+        match shaped.as_object_mut().and_then(|m| m.swap_remove(key)) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => convert::object_to_struct(v, key)
+            Some(v) => convert::into_object_struct(v, key)
                 .map(Some)
                 .map_err(internal),
         }
     };
     Ok(pb::ResourceInfo {
         state: state as i32,
-        message: text("message")?,
-        resource_type: text("resource_type")?,
+        message,
+        resource_type,
         match_rules: obj("match_rules")?,
         resource: obj("resource")?,
         options: obj("options")?,
@@ -477,7 +480,7 @@ impl pb::collector_server::Collector for CollectorService {
                 Ok(raw) => {
                     let files = st.store.load_metadata(metadata_paths(&raw)).await;
                     let mut meta = |path: &str| files.get(path);
-                    model::shape_collect_item(&raw, &mut meta)
+                    model::shape_collect_item_owned(raw, &mut meta)
                         .map(|shaped| {
                             if st.inventory_v1 {
                                 model::with_inventory_v1(shaped)
@@ -485,7 +488,7 @@ impl pb::collector_server::Collector for CollectorService {
                                 shaped
                             }
                         })
-                        .and_then(|s| resource_info(&s))
+                        .and_then(resource_info)
                 }
                 Err(e) => Err(e),
             };
@@ -647,7 +650,7 @@ mod tests {
             "match_rules": {"1": ["name"]},
             "resource": {"provider": "p", "size": 3}
         });
-        let info = resource_info(&shaped).expect("info");
+        let info = resource_info(shaped).expect("info");
         assert_eq!(info.state, pb::resource_info::State::Failure as i32);
         assert_eq!(info.message, "oops");
         assert_eq!(info.resource_type, "inventory.ErrorResource");
@@ -659,7 +662,7 @@ mod tests {
         assert_eq!(info.options, None);
 
         let bare = resource_info(
-            &json!({"state": "SUCCESS", "resource_type": "inventory.Region", "match_rules": {}}),
+            json!({"state": "SUCCESS", "resource_type": "inventory.Region", "match_rules": {}}),
         )
         .expect("info");
         assert_eq!(bare.state, 4);
@@ -667,12 +670,12 @@ mod tests {
         assert_eq!(bare.resource, None);
         assert_eq!(bare.match_rules, Some(Struct::default()));
 
-        let e = resource_info(&json!({"state": "DONE"})).expect_err("bad state");
+        let e = resource_info(json!({"state": "DONE"})).expect_err("bad state");
         assert_eq!(
             e.details(),
             "ERROR_UNKNOWN: state is not a valid state: DONE"
         );
-        let e = resource_info(&json!({"state": "SUCCESS", "message": 5})).expect_err("bad message");
+        let e = resource_info(json!({"state": "SUCCESS", "message": 5})).expect_err("bad message");
         assert_eq!(e.details(), "ERROR_UNKNOWN: message must be a str, not int");
     }
 

@@ -88,21 +88,101 @@ def encode(message):
     return text.encode("utf-8") + b"\n"
 
 
+def item_encoder(rid):
+    """Encodes the items of the stream request ``rid`` as protocol lines: the
+    same text as ``encode({"id": rid, "item": item})``, with the encoder made
+    once per stream instead of once per item."""
+    prefix = encode({"id": rid})[:-2] + b',"item":'
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        dumps = json.JSONEncoder(
+            ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_json_default
+        ).encode
+    else:
+        # json.dumps' own C encoder with the arguments of encode().
+        def dumps(item, make=make, basestring=json.encoder.encode_basestring):
+            if isinstance(item, str):
+                return basestring(item)
+            return "".join(make({}, _json_default, basestring, None, ":", ",", False, False, False)(item, 0))
+
+    def line(item):
+        return prefix + dumps(item).encode("utf-8") + b"}\n"
+
+    return line
+
+
 class Channel:
-    """The protocol output, shared by the request threads: each line is written
-    whole, under a lock."""
+    """The protocol output, shared by the request threads.
+
+    Final replies (``write``, ``send``) are written at once, whole and in order
+    after the items of their stream. Stream items (``write_item``) are gathered
+    and written in batches by a flusher thread: it runs as soon as the threads
+    producing items block (waiting for a plugin's own I/O) or the interpreter
+    switches threads (every few milliseconds), so a fast stream costs one write,
+    and one wake-up of the host, per batch instead of per item, and an item never
+    waits longer than that switch interval. A producer that gets more than
+    ``ITEM_BUFFER`` bytes ahead of the pipe writes the batch itself, so a host that
+    reads slowly holds the producers up instead of filling memory.
+    """
+
+    ITEM_BUFFER = 256 * 1024
 
     def __init__(self, out):
         self.out = out
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # writing to ``out``
+        self.pending_lock = threading.Condition(threading.Lock())
+        self.pending = []
+        self.pending_bytes = 0
+        self.flusher = None
 
     def write(self, line):
         with self.lock:
-            self.out.write(line)
+            with self.pending_lock:
+                batch = self.take_pending()
+            batch.append(line)
+            self.out.write(b"".join(batch))
             self.out.flush()
 
     def send(self, message):
         self.write(encode(message))
+
+    def write_item(self, line):
+        with self.pending_lock:
+            self.pending.append(line)
+            self.pending_bytes += len(line)
+            if self.pending_bytes < self.ITEM_BUFFER:
+                if len(self.pending) == 1:
+                    if self.flusher is None:
+                        self.flusher = threading.Thread(target=self.flush_loop, name="item-flusher", daemon=True)
+                        self.flusher.start()
+                    self.pending_lock.notify()
+                return
+        self.flush()
+
+    def take_pending(self):
+        # Called with pending_lock held.
+        batch, self.pending, self.pending_bytes = self.pending, [], 0
+        return batch
+
+    def flush(self):
+        with self.lock:
+            with self.pending_lock:
+                batch = self.take_pending()
+            if batch:
+                self.out.write(b"".join(batch))
+                self.out.flush()
+
+    def flush_loop(self):
+        try:
+            while True:
+                with self.pending_lock:
+                    while not self.pending:
+                        self.pending_lock.wait()
+                self.flush()
+        except BaseException:
+            # The host is gone (or the pipe broke): nothing more can be sent.
+            traceback.print_exc()
+            os._exit(1)
 
 
 def read_lines(stream):
@@ -450,14 +530,21 @@ def serve_request(request, table, channel, cancelled):
             line = encode({"id": rid, "result": result})
         else:
             line = None
-            for item in result:
-                if cancelled.is_set():
-                    close = getattr(result, "close", None)
-                    if callable(close):
-                        close()
-                    line = encode({"id": rid, "error": CANCELLED})
-                    break
-                channel.write(encode({"id": rid, "item": item}))
+            item_line = item_encoder(rid)
+            try:
+                for item in result:
+                    if not cancelled.wait_turn():
+                        close = getattr(result, "close", None)
+                        if callable(close):
+                            close()
+                        line = encode({"id": rid, "error": CANCELLED})
+                        break
+                    channel.write_item(item_line(item))
+            except BaseException:
+                # Whatever ends the request (an error reply, the process
+                # exiting), the items yielded before reach the host first.
+                channel.flush()
+                raise
             if line is None:
                 line = encode({"id": rid, "done": True})
     except (BrokenPipeError, ConnectionResetError):
@@ -473,6 +560,55 @@ def serve_request(request, table, channel, cancelled):
     finally:
         table.end()
     channel.write(line)
+
+
+class RequestFlow:
+    """Cancellation and flow control of one request.
+
+    With a ``window`` (the host sends one to a handler that declared
+    ``flow_control``), a stream may send that many items ahead of what the host
+    has passed on to its caller; each ``more`` line of the host allows further
+    items. A stream whose caller reads slowly therefore waits on its own thread
+    and holds up no other request.
+    """
+
+    def __init__(self, window):
+        self.cond = threading.Condition(threading.Lock())
+        self.cancelled = False
+        self.credit = window if isinstance(window, int) and window > 0 else None
+
+    def control(self, line):
+        with self.cond:
+            if line.get("cancel"):
+                self.cancelled = True
+            more = line.get("more")
+            if isinstance(more, int) and more > 0 and self.credit is not None:
+                self.credit += more
+            self.cond.notify_all()
+
+    def is_set(self):
+        return self.cancelled
+
+    def wait_turn(self):
+        """Wait until the next item may be sent; False once the request is cancelled."""
+        with self.cond:
+            while not self.cancelled and self.credit == 0:
+                self.cond.wait()
+            if self.cancelled:
+                return False
+            if self.credit is not None:
+                self.credit -= 1
+            return True
+
+
+def exit_error(e):
+    """The error of a request whose route raised SystemExit or KeyboardInterrupt."""
+    return {
+        "code": "ERROR_UNKNOWN",
+        "status": "INTERNAL",
+        "message": f"{type(e).__name__}: {e}" if str(e) else type(e).__name__,
+        "traceback": "".join(traceback.format_exception(type(e), e, e.__traceback__)),
+    }
 
 
 class Requests:
@@ -545,28 +681,28 @@ class Requests:
                 }})
                 continue
             rid = request.get("id")
-            if request.get("cancel"):
+            if request.get("cancel") or "more" in request:
                 with self.lock:
-                    event = self.running.get(rid)
-                if event is not None:
-                    event.set()
+                    flow = self.running.get(rid)
+                if flow is not None:
+                    flow.control(request)
                 continue
-            event = threading.Event()
+            flow = RequestFlow(request.get("window"))
             with self.lock:
-                self.running[rid] = event
-            return request, event
+                self.running[rid] = flow
+            return request, flow
         return None
 
-    def run(self, request, event):
+    def run(self, request, flow):
         try:
-            serve_request(request, self.table, self.channel, event)
+            serve_request(request, self.table, self.channel, flow)
         except (BrokenPipeError, ConnectionResetError):
             # The host is gone.
             os._exit(1)
-        except SystemExit as e:
-            # Plugin code that exits ends the process, as it would upstream's.
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-            flush_and_exit(code)
+        except (SystemExit, KeyboardInterrupt) as e:
+            # Raised by one route: that request fails, the others go on, as on
+            # upstream's server, whose request threads catch them.
+            self.channel.send({"id": request.get("id"), "error": exit_error(e)})
         except BaseException:
             traceback.print_exc()
             flush_and_exit(1)
@@ -639,6 +775,7 @@ def main():
         "package_dir": package_dir,
         "mode": table.mode,
         "concurrency": workers,
+        "flow_control": True,
         "app_classes": classes,
         "declared_kind": table.declared_kind,
     }})
