@@ -469,7 +469,12 @@ fn workflow_block(section: &str, steps: &[&str]) -> Block {
 fn the_plugin_authors_workflow_runs_as_written() {
     let block = workflow_block(
         "Plugin author's workflow",
-        &["create-project", "plugin test", "run plugin-server", "exec collect"],
+        &[
+            "create-project",
+            "plugin test",
+            "run plugin-server",
+            "exec collect",
+        ],
     );
 
     let tmp = tempfile::tempdir().expect("temp dir");
