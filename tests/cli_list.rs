@@ -1046,3 +1046,43 @@ fn ten_thousand_rows() {
         assert!(t < Duration::from_secs(20), "{what} took {t:?}");
     }
 }
+
+// ------------------------------------------------------------------ list --until
+
+#[test]
+fn an_until_field_the_rows_lack_ends_the_watch_at_once_with_the_one_meant() {
+    let server = ListServer::start();
+    let h = home(&server);
+    let r = h.run(&["list", "demo.Thing", "-w", "0.1", "--until", "nme=aws"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            1,
+            "",
+            "ERROR: --until nme: neither a field of the listed rows nor a column, so the watch would never end\n\
+             did you mean 'name'?\n\n"
+        )
+    );
+    assert_eq!(server.count(V1_LIST), 0, "nothing listed");
+    // A column name and a dotted path are fields too: the watch runs and ends.
+    for until in ["N=name-1", "tags.env=prod"] {
+        let args = [
+            "list",
+            "demo.Thing",
+            "-p",
+            "rows=1",
+            "-c",
+            "name|N",
+            "--until",
+            until,
+            "-o",
+            "csv",
+        ];
+        let r = h.run(&args);
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (0, "N\r\nname-1\r\n"),
+            "{until}: {r:?}"
+        );
+    }
+}

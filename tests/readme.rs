@@ -667,10 +667,13 @@ fn every_command_has_examples_in_its_help() {
             assert!(text.starts_with("Examples:\n  "), "{path}: {text}");
             let program = format!("  {} ", name.as_str());
             assert!(
-                text.lines().skip(1).all(|l| l.starts_with(&program)
-                    || l.starts_with("  #")
-                    || l.starts_with("  mkdir ")
-                    || l.starts_with("  cd ")),
+                text.lines()
+                    .skip(1)
+                    .take_while(|l| !l.is_empty())
+                    .all(|l| l.starts_with(&program)
+                        || l.starts_with("  #")
+                        || l.starts_with("  mkdir ")
+                        || l.starts_with("  cd ")),
                 "{} {path}: every example starts with the program's name:\n{text}",
                 name.as_str()
             );

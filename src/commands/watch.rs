@@ -44,6 +44,22 @@ impl Until {
         }
     }
 
+    /// What to say when the field is neither a field of the listed rows
+    /// (`row_fields`; the first part of a dotted path counts) nor a column
+    /// name: the watch would never end. None when it is one of them.
+    pub fn unknown_field(&self, row_fields: &[&str], columns: &[&str]) -> Option<String> {
+        let first = self.field.split('.').next().unwrap_or_default();
+        if row_fields.contains(&first) || columns.contains(&self.field.as_str()) {
+            return None;
+        }
+        let known: Vec<&str> = row_fields.iter().chain(columns).copied().collect();
+        Some(format!(
+            "--until {}: neither a field of the listed rows nor a column, so the watch would never end\n{}",
+            self.field,
+            crate::suggest::mean_or_list(first, &known, "fields")
+        ))
+    }
+
     /// Whether `row` (the row as listed, or as shown with `-c`) has the value.
     fn met_by(&self, raw: &Value, shown: &Value) -> bool {
         let found = get_dict_value(raw, &self.field).or_else(|| shown.get(&self.field).cloned());
@@ -227,6 +243,31 @@ mod tests {
     }
 
     #[test]
+    fn an_until_field_the_rows_lack_is_named_with_the_one_meant() {
+        let u = Until::parse("statu=SUCCESS").unwrap();
+        assert_eq!(
+            u.unknown_field(&["job_id", "status"], &[]).as_deref(),
+            Some(
+                "--until statu: neither a field of the listed rows nor a column, so the watch would never end\n\
+                 did you mean 'status'?"
+            )
+        );
+        let u = Until::parse("x.y=1").unwrap();
+        assert_eq!(
+            u.unknown_field(&["job_id", "status"], &["State"])
+                .as_deref(),
+            Some(
+                "--until x.y: neither a field of the listed rows nor a column, so the watch would never end\n\
+                 fields: State, job_id, status"
+            )
+        );
+        let dotted = Until::parse("tags.env=prod").unwrap();
+        assert_eq!(dotted.unknown_field(&["tags"], &[]), None);
+        let column = Until::parse("State=DONE").unwrap();
+        assert_eq!(column.unknown_field(&["status"], &["State"]), None);
+    }
+
+    #[test]
     fn new_and_changed_rows_only() {
         let mut w = Watcher::new(Format::Json, None);
         let b = w
@@ -324,6 +365,29 @@ pub(super) struct Options {
     pub format: Format,
 }
 
+/// Why a listing failed: tried again at the next tick, or the end of the watch.
+enum Failure {
+    Again(AppError),
+    End(AppError),
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Failure {
+        Failure::Again(e)
+    }
+}
+
+/// The field names of the rows a list method answers (its `results`' message),
+/// None when they are not a message of the service's own (e.g. a Struct).
+fn row_fields(output: &prost_reflect::MessageDescriptor) -> Option<Vec<String>> {
+    let results = output.get_field_by_name("results")?;
+    let row = results.kind().as_message()?.clone();
+    if row.full_name().starts_with("google.protobuf.") {
+        return None;
+    }
+    Some(row.fields().map(|f| f.name().to_string()).collect())
+}
+
 /// List `target` again and again (see the module documentation).
 pub(super) fn run<F>(
     target: &crate::grpc::resolve::Target,
@@ -354,6 +418,20 @@ where
                 shape(&method.input(), &mut p)?;
                 let message = crate::request::message::from_value(&method.input(), &p)?;
                 let converter = super::list::Converter::for_method(&method);
+                if let Some(problem) = watcher.until.as_ref().and_then(|u| {
+                    let fields = row_fields(&method.output())?;
+                    let names: Vec<&str> = cols
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    u.unknown_field(
+                        &fields.iter().map(String::as_str).collect::<Vec<_>>(),
+                        &names,
+                    )
+                }) {
+                    return Err(Failure::End(AppError::msg(problem)));
+                }
                 let mut responses = Vec::new();
                 session
                     .call(converter.method(), message, &metadata, |r| {
@@ -361,7 +439,7 @@ where
                         Ok(())
                     })
                     .await?;
-                Ok::<Vec<Value>, AppError>(responses)
+                Ok::<Vec<Value>, Failure>(responses)
             };
             let outcome = tokio::select! {
                 r = attempt => r,
@@ -398,7 +476,8 @@ where
                         return Ok(());
                     }
                 }
-                Err(e) => {
+                Err(Failure::End(e)) => return Err(e),
+                Err(Failure::Again(e)) => {
                     failures += 1;
                     let reason = e.to_string();
                     let reason = reason.trim_end();
