@@ -998,23 +998,22 @@ mod tests {
             .and_then(|r| r.find_subcommand_mut("plugin-server"))
             .map(|p| p.render_help().to_string())
             .unwrap_or_default();
-        help.lines()
-            .find(|l| l.contains("--port"))
-            .unwrap_or_default()
-            .trim()
-            .to_string()
+        // The option's help, its wrapped lines joined.
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        let start = flat.find("-p, --port").unwrap_or(0);
+        let end = flat[start..]
+            .find("[default: 50051]")
+            .map_or(flat.len(), |e| start + e + "[default: 50051]".len());
+        flat[start..end].to_string()
     }
 
     #[test]
     fn help_shows_an_environment_value_only_when_it_is_set() {
-        assert_eq!(
-            port_help(&|_| None),
-            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
-        );
-        assert_eq!(
-            port_help(&|_| Some("".into())),
-            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
-        );
+        let shown = "-p, --port <PORT> Port to listen on; 0 lets the system choose a free port, \
+                     which the start line (`Start gRPC Server (...): port=N`) names \
+                     [env: SPACEONE_PORT] [default: 50051]";
+        assert_eq!(port_help(&|_| None), shown);
+        assert_eq!(port_help(&|_| Some("".into())), shown);
         // A set value is left for clap to show (it reads the process environment).
         use clap::CommandFactory;
         let cmd = hide_env_values(Cli::command(), &|v| {
