@@ -1086,3 +1086,26 @@ fn an_until_field_the_rows_lack_ends_the_watch_at_once_with_the_one_meant() {
         );
     }
 }
+
+// ------------------------------------------------------------------ on a terminal
+
+#[test]
+fn on_a_terminal_tables_fit_its_width_unless_wide_and_an_empty_list_is_said() {
+    let server = ListServer::start();
+    let h = home(&server);
+    let piped = ok(&h, &["list", "demo.Thing"]);
+    assert!(piped.lines().any(|l| l.chars().count() > 150), "{piped}");
+    let fitted = h.on_terminal(&["list", "demo.Thing"], 80);
+    let widths: Vec<usize> = fitted.lines().map(|l| l.chars().count()).collect();
+    assert!(widths.iter().all(|w| *w <= 80), "{widths:?}\n{fitted}");
+    assert!(fitted.contains('…'), "{fitted}");
+    assert!(fitted.ends_with("\n Count: 3 / 10\n"), "{fitted}");
+    assert_eq!(h.on_terminal(&["list", "demo.Thing", "--wide"], 80), piped);
+    // An empty answer: upstream's blank line, then the words (stderr).
+    assert_eq!(
+        h.on_terminal(&["exec", "list", "demo.Thing", "-p", "mode=empty"], 80),
+        "\nno results\n"
+    );
+    let r = h.run(&["exec", "list", "demo.Thing", "-p", "mode=empty"]);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("\n", ""));
+}

@@ -99,6 +99,8 @@ pub struct Watcher {
     until: Option<Until>,
     seen: HashSet<String>,
     csv_header: Option<String>,
+    /// Terminal width tables are fitted to (see `list --wide`).
+    fit: Option<usize>,
 }
 
 /// What to print after a listing, and whether the watch is over.
@@ -118,7 +120,14 @@ impl Watcher {
             until,
             seen: HashSet::new(),
             csv_header: None,
+            fit: None,
         }
+    }
+
+    /// Tables fitted to `width` columns (None: as they are).
+    pub fn fitted(mut self, width: Option<usize>) -> Watcher {
+        self.fit = width.filter(|_| self.format == Format::Table);
+        self
     }
 
     /// Compare a listing with the one before; `now` is the Unix time.
@@ -152,6 +161,9 @@ impl Watcher {
             });
         }
         let n = changed.len();
+        if let Some(width) = self.fit {
+            changed = crate::output::fit::fit_rows(&changed, width);
+        }
         let mut doc = Map::new();
         doc.insert("results".into(), Value::Array(changed));
         let mut text = render(&Value::Object(doc), self.format)?;
@@ -343,6 +355,31 @@ mod tests {
     }
 
     #[test]
+    fn tables_fit_the_terminal_and_changes_are_seen_in_full() {
+        let long = |tail: &str| json!([{"id": "a", "note": format!("{}{tail}", "x".repeat(60))}]);
+        let mut w = Watcher::new(Format::Table, None).fitted(Some(30));
+        let first = w
+            .next(listing(long("1")), 0)
+            .map(|b| b.text)
+            .unwrap_or_default();
+        assert!(first.lines().all(|l| l.chars().count() <= 30), "{first}");
+        assert!(first.contains('…'), "{first}");
+        // A change beyond the shown part is still a change.
+        let second = w
+            .next(listing(long("2")), 0)
+            .map(|b| b.stamp)
+            .unwrap_or_default();
+        assert!(second.is_some());
+        // Other formats are never shortened.
+        let mut w = Watcher::new(Format::Json, None).fitted(Some(30));
+        let text = w
+            .next(listing(long("1")), 0)
+            .map(|b| b.text)
+            .unwrap_or_default();
+        assert!(text.contains(&"x".repeat(60)), "{text}");
+    }
+
+    #[test]
     fn csv_header_once() {
         let mut w = Watcher::new(Format::Csv, None);
         let first = w
@@ -363,6 +400,8 @@ pub(super) struct Options {
     pub every: Duration,
     pub until: Option<Until>,
     pub format: Format,
+    /// Terminal width tables are fitted to.
+    pub fit: Option<usize>,
 }
 
 /// Why a listing failed: tried again at the next tick, or the end of the watch.
@@ -407,7 +446,7 @@ where
     let options = super::session_options(call);
     let tls = super::session_tls(&call.tls, &env)?;
     let resource = super::list::resource_name(target);
-    let mut watcher = Watcher::new(opts.format, opts.until);
+    let mut watcher = Watcher::new(opts.format, opts.until).fitted(opts.fit);
     grpc::block_on(async {
         let mut failures = 0u32;
         loop {
