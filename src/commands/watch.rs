@@ -44,6 +44,22 @@ impl Until {
         }
     }
 
+    /// What to say when the field is neither a field of the listed rows
+    /// (`row_fields`; the first part of a dotted path counts) nor a column
+    /// name: the watch would never end. None when it is one of them.
+    pub fn unknown_field(&self, row_fields: &[&str], columns: &[&str]) -> Option<String> {
+        let first = self.field.split('.').next().unwrap_or_default();
+        if row_fields.contains(&first) || columns.contains(&self.field.as_str()) {
+            return None;
+        }
+        let known: Vec<&str> = row_fields.iter().chain(columns).copied().collect();
+        Some(format!(
+            "--until {}: neither a field of the listed rows nor a column, so the watch would never end\n{}",
+            self.field,
+            crate::suggest::mean_or_list(first, &known, "fields")
+        ))
+    }
+
     /// Whether `row` (the row as listed, or as shown with `-c`) has the value.
     fn met_by(&self, raw: &Value, shown: &Value) -> bool {
         let found = get_dict_value(raw, &self.field).or_else(|| shown.get(&self.field).cloned());
@@ -83,7 +99,7 @@ pub struct Watcher {
     until: Option<Until>,
     seen: HashSet<String>,
     csv_header: Option<String>,
-    /// The terminal width tables are fitted to (none: printed whole).
+    /// Terminal width tables are fitted to (see `list --wide`).
     fit: Option<usize>,
 }
 
@@ -108,7 +124,7 @@ impl Watcher {
         }
     }
 
-    /// Tables fitted to `width` columns, as `list` fits them on a terminal.
+    /// Tables fitted to `width` columns (None: as they are).
     pub fn fitted(mut self, width: Option<usize>) -> Watcher {
         self.fit = width.filter(|_| self.format == Format::Table);
         self
@@ -145,13 +161,12 @@ impl Watcher {
             });
         }
         let n = changed.len();
+        if let Some(width) = self.fit {
+            changed = crate::output::fit::fit_rows(&changed, width);
+        }
         let mut doc = Map::new();
         doc.insert("results".into(), Value::Array(changed));
-        let mut doc = Value::Object(doc);
-        if let Some(width) = self.fit {
-            doc = crate::output::fit::fit_to_width(&doc, width);
-        }
-        let mut text = render(&doc, self.format)?;
+        let mut text = render(&Value::Object(doc), self.format)?;
         if self.format == Format::Csv {
             text = self.without_repeated_header(text);
         }
@@ -211,8 +226,31 @@ pub(super) struct Options {
     pub every: Duration,
     pub until: Option<Until>,
     pub format: Format,
-    /// `list`'s terminal width for tables (none with `--wide` or a pipe).
+    /// Terminal width tables are fitted to.
     pub fit: Option<usize>,
+}
+
+/// Why a listing failed: tried again at the next tick, or the end of the watch.
+enum Failure {
+    Again(AppError),
+    End(AppError),
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Failure {
+        Failure::Again(e)
+    }
+}
+
+/// The field names of the rows a list method answers (its `results`' message),
+/// None when they are not a message of the service's own (e.g. a Struct).
+fn row_fields(output: &prost_reflect::MessageDescriptor) -> Option<Vec<String>> {
+    let results = output.get_field_by_name("results")?;
+    let row = results.kind().as_message()?.clone();
+    if row.full_name().starts_with("google.protobuf.") {
+        return None;
+    }
+    Some(row.fields().map(|f| f.name().to_string()).collect())
 }
 
 /// List `target` again and again (see the module documentation).
@@ -245,6 +283,20 @@ where
                 shape(&method.input(), &mut p)?;
                 let message = crate::request::message::from_value(&method.input(), &p)?;
                 let converter = super::list::Converter::for_method(&method);
+                if let Some(problem) = watcher.until.as_ref().and_then(|u| {
+                    let fields = row_fields(&method.output())?;
+                    let names: Vec<&str> = cols
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    u.unknown_field(
+                        &fields.iter().map(String::as_str).collect::<Vec<_>>(),
+                        &names,
+                    )
+                }) {
+                    return Err(Failure::End(AppError::msg(problem)));
+                }
                 let mut responses = Vec::new();
                 session
                     .call(converter.method(), message, &metadata, |r| {
@@ -252,7 +304,7 @@ where
                         Ok(())
                     })
                     .await?;
-                Ok::<Vec<Value>, AppError>(responses)
+                Ok::<Vec<Value>, Failure>(responses)
             };
             let outcome = tokio::select! {
                 r = attempt => r,
@@ -289,7 +341,8 @@ where
                         return Ok(());
                     }
                 }
-                Err(e) => {
+                Err(Failure::End(e)) => return Err(e),
+                Err(Failure::Again(e)) => {
                     failures += 1;
                     let reason = e.to_string();
                     let reason = reason.trim_end();
@@ -343,6 +396,31 @@ mod tests {
         assert!(interval(0.0).is_err());
         assert!(interval(f64::NAN).is_err());
         assert_eq!(interval(0.5).ok(), Some(Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn an_until_field_the_rows_lack_is_named_with_the_one_meant() {
+        let u = Until::parse("statu=SUCCESS").unwrap();
+        assert_eq!(
+            u.unknown_field(&["job_id", "status"], &[]).as_deref(),
+            Some(
+                "--until statu: neither a field of the listed rows nor a column, so the watch would never end\n\
+                 did you mean 'status'?"
+            )
+        );
+        let u = Until::parse("x.y=1").unwrap();
+        assert_eq!(
+            u.unknown_field(&["job_id", "status"], &["State"])
+                .as_deref(),
+            Some(
+                "--until x.y: neither a field of the listed rows nor a column, so the watch would never end\n\
+                 fields: State, job_id, status"
+            )
+        );
+        let dotted = Until::parse("tags.env=prod").unwrap();
+        assert_eq!(dotted.unknown_field(&["tags"], &[]), None);
+        let column = Until::parse("State=DONE").unwrap();
+        assert_eq!(column.unknown_field(&["status"], &["State"]), None);
     }
 
     #[test]
@@ -421,22 +499,28 @@ mod tests {
     }
 
     #[test]
-    fn tables_fitted_to_the_terminal() {
-        let long = "x".repeat(200);
-        let rows = json!([{"id": 1, "note": long}]);
-        let mut fitted = Watcher::new(Format::Table, None).fitted(Some(40));
-        let text = fitted
-            .next(listing(rows.clone()), 0)
+    fn tables_fit_the_terminal_and_changes_are_seen_in_full() {
+        let long = |tail: &str| json!([{"id": "a", "note": format!("{}{tail}", "x".repeat(60))}]);
+        let mut w = Watcher::new(Format::Table, None).fitted(Some(30));
+        let first = w
+            .next(listing(long("1")), 0)
             .map(|b| b.text)
             .unwrap_or_default();
-        assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
-        assert!(text.contains('…'), "{text}");
-        let mut json = Watcher::new(Format::Json, None).fitted(Some(40));
-        let text = json
-            .next(listing(rows), 0)
+        assert!(first.lines().all(|l| l.chars().count() <= 30), "{first}");
+        assert!(first.contains('…'), "{first}");
+        // A change beyond the shown part is still a change.
+        let second = w
+            .next(listing(long("2")), 0)
+            .map(|b| b.stamp)
+            .unwrap_or_default();
+        assert!(second.is_some());
+        // Other formats are never shortened.
+        let mut w = Watcher::new(Format::Json, None).fitted(Some(30));
+        let text = w
+            .next(listing(long("1")), 0)
             .map(|b| b.text)
             .unwrap_or_default();
-        assert!(text.contains(&long), "{text}");
+        assert!(text.contains(&"x".repeat(60)), "{text}");
     }
 
     #[test]
