@@ -69,7 +69,6 @@ pub enum Command {
     /// Display one or many resources
     List(ListArgs),
     /// Sign in to SpaceONE 2.x; the granted token becomes the environment's api_key
-    #[command(after_help = LOGIN_EXAMPLES)]
     Login(LoginArgs),
     /// Forget the current environment's token and its kept login
     Logout,
@@ -94,22 +93,8 @@ pub enum Command {
     /// Print the client version information
     Version,
     /// Show what the current token is: user or app, domain, workspace, role, expiry
-    #[command(
-        after_help = "Examples:\n  spacectl whoami\n  spacectl whoami --verify     # ask identity whether it accepts the token\n  spacectl whoami -o json"
-    )]
     Whoami(WhoamiArgs),
 }
-
-const LOGIN_EXAMPLES: &str = "Examples:
-  spacectl login                                   # on a terminal: asks, then offers your workspaces
-  echo \"$PASSWORD\" | spacectl login --domain spaceone --user admin@example.com --password-stdin
-  spacectl login --workspace default               # another workspace, from the kept login (no password)
-  spacectl login --scope domain                    # back to a domain token
-
-The granted token becomes the environment's api_key (a `token` key, which would shadow it, is
-removed). The refresh token is kept in ~/.spaceone/sessions/ENV.json (mode 0600), outside the
-environment file: --workspace, --scope and a bare `spacectl login` in a script grant anew from it
-without the password, and an expired token is granted anew from it before a call.";
 
 // ---------------------------------------------------------------- sessions
 
@@ -275,9 +260,6 @@ pub enum EndpointCommand {
     List(EndpointShowArgs),
     /// Fill the endpoints from identity's list (SpaceONE 2.x; no token needed),
     /// keeping those identity does not list, and print what changed
-    #[command(
-        after_help = "Examples:\n  spacectl config endpoint discover\n  spacectl config endpoint discover --internal\n  spacectl config endpoint discover --identity grpc+ssl://identity.example.com:443"
-    )]
     Discover {
         /// Write each service's internal endpoint instead of its public one
         #[arg(long)]
@@ -617,31 +599,10 @@ pub enum PluginCommand {
     /// on the file's first line), then an empty request, which must be refused
     Test(Box<PluginTestArgs>),
     /// Build the plugin's image, tagged NAME:VERSION (NAME from register.yaml)
-    #[command(after_help = PLUGIN_BUILD_EXAMPLES)]
     Build(PluginBuildArgs),
     /// Push the plugin's image to a registry and register it in SpaceONE's repository
-    #[command(after_help = PLUGIN_PUBLISH_EXAMPLES)]
     Publish(Box<PluginPublishArgs>),
 }
-
-const PLUGIN_BUILD_EXAMPLES: &str = "Examples:
-  spacectl plugin build                                # in the project: plugin-my-cloud-inven-collector:0.1.0
-  spacectl plugin build --base-image local/python3:bookworm   # no Docker Hub here: a base image of your own
-  spacectl plugin build my-collector --tag my-collector:dev   # another project directory, one more tag
-
-The Docker command is `docker` on PATH (SPACECTL_DOCKER names another), talking to the daemon of
-DOCKER_HOST or its context. The build context gets this spacectl as bin/spacectl.";
-
-const PLUGIN_PUBLISH_EXAMPLES: &str = "Examples:
-  spacectl plugin publish --registry registry.example.com/my-org
-  spacectl plugin publish --registry 127.0.0.1:5000/my-org --dry-run   # print the plan, change nothing
-  spacectl plugin publish --registry 127.0.0.1:5000/my-org --build     # build first
-
-The image NAME:VERSION (as plugin build tags it) is pushed as REGISTRY/NAMESPACE/NAME:VERSION,
-then registered with register.yaml in the repository service of the current spacectl
-environment (its `repository` endpoint), which must map the registry type (HARBOR for a
-plain registry) to this registry in its REGISTRY_URL_MAP (1.x) or REGISTRY_INFO (2.x).
-Running it again changes nothing; a new VERSION adds the version to the registered plugin.";
 
 #[derive(Debug, Args, Clone)]
 pub struct PluginBuildArgs {
@@ -1037,23 +998,22 @@ mod tests {
             .and_then(|r| r.find_subcommand_mut("plugin-server"))
             .map(|p| p.render_help().to_string())
             .unwrap_or_default();
-        help.lines()
-            .find(|l| l.contains("--port"))
-            .unwrap_or_default()
-            .trim()
-            .to_string()
+        // The option's help, its wrapped lines joined.
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        let start = flat.find("-p, --port").unwrap_or(0);
+        let end = flat[start..]
+            .find("[default: 50051]")
+            .map_or(flat.len(), |e| start + e + "[default: 50051]".len());
+        flat[start..end].to_string()
     }
 
     #[test]
     fn help_shows_an_environment_value_only_when_it_is_set() {
-        assert_eq!(
-            port_help(&|_| None),
-            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
-        );
-        assert_eq!(
-            port_help(&|_| Some("".into())),
-            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
-        );
+        let shown = "-p, --port <PORT> Port to listen on; 0 lets the system choose a free port, \
+                     which the start line (`Start gRPC Server (...): port=N`) names \
+                     [env: SPACEONE_PORT] [default: 50051]";
+        assert_eq!(port_help(&|_| None), shown);
+        assert_eq!(port_help(&|_| Some("".into())), shown);
         // A set value is left for clap to show (it reads the process environment).
         use clap::CommandFactory;
         let cmd = hide_env_values(Cli::command(), &|v| {

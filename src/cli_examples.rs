@@ -2,8 +2,8 @@
 // after the program name). Each example line starts with the program name and
 // runs as written against a configured environment, in a project made by
 // `create-project` where it names project files; a line that starts with `#`
-// says what the next one does. Under the name `spaceone` the shared commands
-// show `spaceone`.
+// says what the next one does. Notes may follow the examples after a blank
+// line. Under the name `spaceone` the shared commands show `spaceone`.
 
 /// The kinds `create-project -s` and `--kind` accept, aliases in parentheses
 /// (checked against the table of kinds by a test of `plugin::kinds`).
@@ -90,6 +90,12 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("config endpoint list", "  spacectl config endpoint list -o json"),
     (
+        "config endpoint discover",
+        "  spacectl config endpoint discover              # from identity's Endpoint.list (2.x)
+  spacectl config endpoint discover --internal   # the endpoints inside the cluster
+  spacectl config endpoint discover --identity grpc+ssl://identity.example.com:443",
+    ),
+    (
         "create-project",
         "  spacectl create-project my-collector --provider my_cloud --group Compute --type Instance
   spacectl create-project my-webhook -s webhook
@@ -110,7 +116,27 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "list",
         "  spacectl list identity.Provider
   spacectl list provider -c 'provider|ID,name' -s -name -l 10
-  spacectl list repository.Plugin -o quiet -c plugin_id",
+  spacectl list repository.Plugin -o quiet -c plugin_id
+  spacectl list inventory.Job -c job_id,status -w          # watch: new or changed rows every 2 s
+  spacectl list inventory.Job -p job_id=job-123 -w 5 --until status=SUCCESS",
+    ),
+    (
+        "login",
+        "  spacectl login                       # on a terminal: asks, then offers your workspaces
+  # in a script: the password from stdin, nothing asked
+  spacectl login --domain spaceone --user admin@example.com --password-stdin
+  spacectl login --workspace default   # another workspace, from the kept login (no password)
+  spacectl login --scope domain        # back to a domain token
+
+The granted token becomes the environment's api_key (a `token` key, which would shadow it, is
+removed). The refresh token is kept in ~/.spaceone/sessions/ENV.json (mode 0600), outside the
+environment file: --workspace, --scope and a bare `spacectl login` in a script grant anew from it
+without the password, and an expired token is granted anew from it before a call.",
+    ),
+    (
+        "logout",
+        "  spacectl logout
+  spacectl config environment -s prod && spacectl logout   # another environment's login",
     ),
     (
         "man",
@@ -122,8 +148,29 @@ pub const EXAMPLES: &[(&str, &str)] = &[
   spacectl plugin metadata src/plugin/metadata/compute/instance.yaml",
     ),
     (
+        "plugin build",
+        "  spacectl plugin build        # in the project: plugin-my-cloud-inven-collector:0.1.0
+  spacectl plugin build --base-image local/python3:bookworm   # a base image of your own
+  spacectl plugin build my-collector --tag my-collector:dev   # another directory, one more tag
+
+The Docker command is `docker` on PATH (SPACECTL_DOCKER names another), talking to the daemon of
+DOCKER_HOST or its context. The build context gets this program as bin/spacectl.",
+    ),
+    (
         "plugin metadata",
         "  spacectl plugin metadata src/plugin/metadata/compute/instance.yaml",
+    ),
+    (
+        "plugin publish",
+        "  spacectl plugin publish --registry registry.example.com/my-org
+  spacectl plugin publish --registry 127.0.0.1:5000/my-org --dry-run   # print the plan, change nothing
+  spacectl plugin publish --registry 127.0.0.1:5000/my-org --build     # build first
+
+The image NAME:VERSION (as plugin build tags it) is pushed as REGISTRY/NAMESPACE/NAME:VERSION,
+then registered with register.yaml in the repository service of the current environment (its
+`repository` endpoint), which must map the registry type (HARBOR for a plain registry) to this
+registry in its REGISTRY_URL_MAP (1.x) or REGISTRY_INFO (2.x). Running it again changes
+nothing; a new VERSION adds the version to the registered plugin.",
     ),
     (
         "plugin protocol",
@@ -162,6 +209,12 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("template show", "  spacectl template show identity.Provider"),
     ("template remove", "  spacectl template remove identity.Provider"),
     ("version", "  spacectl version"),
+    (
+        "whoami",
+        "  spacectl whoami
+  spacectl whoami --verify     # ask identity whether it accepts the token
+  spacectl whoami -o json",
+    ),
 ];
 
 /// The program `spaceone` itself (its other commands share spacectl's examples).

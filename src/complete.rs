@@ -1,7 +1,8 @@
 //! Shell completion of values from what is known on this machine, without any
 //! network call: plugin kinds, environments, the current environment's
-//! endpoints, and the resources and verbs of the service descriptors cached for
-//! those endpoints (`~/.cache/spacectl`, written by earlier calls).
+//! endpoints, the resources and verbs of the service descriptors cached for
+//! those endpoints (`~/.cache/spacectl`, written by earlier calls), the domain
+//! and workspaces of the kept login, and registry types.
 //!
 //! The shells ask the binary itself at each TAB (clap_complete's dynamic
 //! engine, registered by `spacectl completion SHELL`); commands and flags come
@@ -40,6 +41,9 @@ enum Source {
     Services,
     Resources,
     Verbs,
+    Domains,
+    Workspaces,
+    RegistryTypes,
 }
 
 /// `(command path, argument id, source)`: the arguments that take such values.
@@ -61,6 +65,9 @@ const ARGS: &[(&str, &str, Source)] = &[
     ("template set", "resource", Source::Resources),
     ("template show", "resource", Source::Resources),
     ("template remove", "resource", Source::Resources),
+    ("login", "domain", Source::Domains),
+    ("login", "workspace", Source::Workspaces),
+    ("plugin publish", "registry_type", Source::RegistryTypes),
 ];
 
 /// The command tree with the value lists attached (only built when completing).
@@ -104,6 +111,16 @@ fn candidates(source: Source) -> Vec<CompletionCandidate> {
         Source::Services => services(),
         Source::Resources => resources(&cached_catalogs()),
         Source::Verbs => verbs(&cached_catalogs()),
+        Source::Domains => kept_login()
+            .map(|k| vec![(k.domain_name, Some(k.user_id))])
+            .unwrap_or_default(),
+        Source::Workspaces => kept_login()
+            .map(|k| k.workspaces.into_iter().map(|w| (w, None)).collect())
+            .unwrap_or_default(),
+        Source::RegistryTypes => crate::image::naming::REGISTRY_TYPES
+            .iter()
+            .map(|t| (t.to_string(), None))
+            .collect(),
     };
     known
         .into_iter()
@@ -140,6 +157,14 @@ fn endpoints() -> Vec<(String, String)> {
         .and_then(|s| s.load_current())
         .map(|env| env.endpoints())
         .unwrap_or_default()
+}
+
+/// The current environment's kept login (`~/.spaceone/sessions/ENV.json`).
+fn kept_login() -> Option<crate::session::keep::Kept> {
+    let store = Store::discover().ok()?;
+    let name = store.current_name().ok()?;
+    let file = crate::session::keep::path(store.layout(), &name);
+    crate::session::keep::load(&file).ok().flatten()
 }
 
 /// Service names an endpoint may be added for: SpaceONE's services (those of

@@ -157,6 +157,44 @@ fn export_excel_writes_the_cells_pandas_writes() {
     );
 }
 
+/// LibreOffice (Debian package libreoffice-calc-nogui) opens our workbook and
+/// reads the cells of every sheet as the file beside the manifest lists them
+/// (what it reads from the Python module's workbook too).
+#[test]
+fn export_excel_workbook_opens_in_libreoffice() {
+    let soffice = Path::new("/usr/bin/soffice");
+    assert!(
+        soffice.is_file(),
+        "soffice not found: install the Debian package libreoffice-calc-nogui"
+    );
+    let dir = workdir(&["export_excel.yaml"]);
+    let run = ours(dir.path(), &["-s", "export_excel.yaml"]);
+    assert_eq!(run.code(), 0, "{run:?}");
+    let home = dir.path().join(".home");
+    let mut cmd = common::command_in_home(soffice, &home);
+    cmd.arg(format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("libreoffice").display()
+    ))
+    .args(["--headless", "--norestore", "--convert-to"])
+    // CSV, UTF-8, every sheet to a file of its own
+    .arg("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
+    .arg("--outdir")
+    .arg(dir.path().join("csv"))
+    .arg(dir.path().join("out/report.xlsx"));
+    let run = common::run_bounded(cmd, "", TIMEOUT);
+    assert_eq!(run.code(), 0, "{run:?}");
+    let mut read = String::new();
+    for sheet in ["Servers with a rather long she", "Filled", "Empty"] {
+        let file = dir.path().join(format!("csv/report-{sheet}.csv"));
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}; soffice said {run:?}", file.display()));
+        read.push_str(&format!("== {sheet}\n{text}"));
+    }
+    let expected = std::fs::read_to_string(data("export_excel.libreoffice.txt")).expect("expected");
+    assert_eq!(read, expected);
+}
+
 #[test]
 fn export_excel_refusals_leave_the_workbook_as_it_was() {
     let dir = workdir(&[]);
@@ -261,8 +299,9 @@ fn export_mysql_inserts_the_rows_python_inserts_over_tls() {
         !run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD),
         "{run:?}"
     );
-    let expected = "web-1\t4\t16.5\t1\tfirst\t7\nweb-2\t8\t32\t0\tit's\t2.5\n\
-                    큰 서버\t64\t0.25\t1\tNULL\tx\n";
+    // the rows as `rows_of` reads them back (tab-separated, by name)
+    let expected =
+        std::fs::read_to_string(data("export_mysql.expected.tsv")).expect("expected rows");
     assert_eq!(rows_of(&db, "ours"), expected);
 
     // the user must use TLS: without pem the server refuses, and nothing is written
@@ -484,6 +523,58 @@ fn export_s3_endpoint_option_and_failures() {
     assert!(!run.stderr.contains(S3_SECRET), "{}", run.stderr);
 }
 
+#[test]
+fn export_s3_refused_keys_give_one_line() {
+    let test = "export_s3_refused_keys_give_one_line";
+    let Some((store, id, secret)) = s3::S3::start_checking_keys(test, "reports") else {
+        return;
+    };
+    let dir = workdir(&[]);
+    let put = |key_id: &str, key: &str| {
+        let text = format!(
+            "tasks:\n  - name: Put\n    uses: \"@modules/export-s3\"\n    spec:\n      \
+             aws_access_key_id: {key_id}\n      aws_secret_access_key: {key}\n      \
+             endpoint_url: {}\n      bucket: reports\n      path: keyed/a.csv\n      \
+             output: csv\n      data: [{{x: 1}}]\n",
+            store.url()
+        );
+        std::fs::write(dir.path().join("m.yaml"), text).expect("write");
+        ours(dir.path(), &["m.yaml"])
+    };
+    let refused = format!(
+        "ERROR: [Put] The put_object command in S3 failed (status = 403, at {}): \
+         the keys were refused: check aws_access_key_id and aws_secret_access_key",
+        store.url()
+    );
+    // a wrong secret (SignatureDoesNotMatch), an unknown key id (InvalidAccessKeyId)
+    for (key_id, key) in [
+        (id.as_str(), S3_SECRET),
+        ("AKIAUNKNOWNKEY000000", secret.as_str()),
+    ] {
+        let run = put(key_id, key);
+        assert_eq!(run.code(), 1, "{run:?}");
+        assert_eq!(run.stderr.lines().next().unwrap_or_default(), refused);
+        for hidden in [key_id, key] {
+            assert!(
+                !run.stderr.contains(hidden) && !run.stdout.contains(hidden),
+                "{run:?}"
+            );
+        }
+    }
+    let listed = |id: &str, secret: &str| {
+        store.boto_as(
+            id,
+            secret,
+            "print(c.list_objects_v2(Bucket='reports').get('KeyCount'))",
+        )
+    };
+    assert_eq!(listed(&id, &secret), "0\n");
+    // the right keys, signed by us, are accepted by the checking store
+    let run = put(&id, &secret);
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(listed(&id, &secret), "1\n");
+}
+
 /// The stand-in of Google's endpoints (tests/data/apply/modules/sheets), on a
 /// free loopback port; stopped by its PID when dropped.
 struct SheetsStandIn {
@@ -492,12 +583,15 @@ struct SheetsStandIn {
 }
 
 impl SheetsStandIn {
-    fn start(log: &Path) -> SheetsStandIn {
+    /// A stand-in that issues tokens to requests signed with the private key
+    /// in `dir`/sa-key.pem (`key_file(dir)` writes it).
+    fn start(log: &Path, dir: &Path) -> SheetsStandIn {
         let port = process::free_port();
         let mut child = std::process::Command::new("python3")
             .arg(data("sheets/standin.py"))
             .arg(port.to_string())
             .arg(log)
+            .arg(dir.join("sa-key.pem"))
             .stdin(std::process::Stdio::null())
             .spawn()
             .expect("python3 is needed for the Google Sheets stand-in");
@@ -580,7 +674,7 @@ fn export_google_sheets_leaves_the_drive_python_leaves() {
     )
     .expect("expected json");
     let dir = workdir(&[]);
-    let standin = SheetsStandIn::start(&dir.path().join("ours.log"));
+    let standin = SheetsStandIn::start(&dir.path().join("ours.log"), dir.path());
     let key = standin.key_file(dir.path());
     let m = sheets_manifest(dir.path(), "ours.yaml", &key, Some(&standin.url()));
     let run = ours(dir.path(), &[&m]);
@@ -591,7 +685,7 @@ fn export_google_sheets_leaves_the_drive_python_leaves() {
     let Some(python) = common::reference_spacectl(test) else {
         return;
     };
-    let standin = SheetsStandIn::start(&dir.path().join("python.log"));
+    let standin = SheetsStandIn::start(&dir.path().join("python.log"), dir.path());
     let key = standin.key_file(dir.path());
     let m = sheets_manifest(dir.path(), "theirs.yaml", &key, None);
     let url = standin.url();
@@ -610,10 +704,31 @@ fn export_google_sheets_leaves_the_drive_python_leaves() {
 #[test]
 fn export_google_sheets_failures_name_the_task() {
     let dir = workdir(&[]);
-    let standin = SheetsStandIn::start(&dir.path().join("log"));
+    let standin = SheetsStandIn::start(&dir.path().join("log"), dir.path());
     let key = standin.key_file(dir.path());
     let url = standin.url();
+
+    // a key the token endpoint does not know (another service account key)
+    let other = workdir(&[]);
+    let wrong_key = standin.key_file(other.path());
+    let m = sheets_manifest(dir.path(), "w.yaml", &wrong_key, Some(&url));
+    let run = ours(dir.path(), &[&m]);
+    assert_eq!(run.code(), 1, "{run:?}");
+    assert_eq!(
+        run.stderr.lines().next().unwrap_or_default(),
+        format!(
+            "ERROR: [Export to Google Sheets] {url}/token refused the service account \
+             exporter@reports.iam.gserviceaccount.com (HTTP 400: Invalid JWT Signature.): check the key file"
+        )
+    );
+    assert!(!run.stderr.contains("PRIVATE KEY"), "{}", run.stderr);
+    assert_eq!(
+        standin.state(),
+        serde_json::json!({}),
+        "nothing is made without a token"
+    );
     drop(standin);
+
     let m = sheets_manifest(dir.path(), "m.yaml", &key, Some(&url));
     let run = ours(dir.path(), &[&m]);
     assert_fails(

@@ -866,51 +866,24 @@ fn cache_is_invalidated_when_the_service_list_changes() {
     assert_ne!(std::fs::read(&entry).expect("read"), planted);
 }
 
-/// `spacectl ARGS` on a terminal (a pseudo-terminal of `script`, `cols` wide):
-/// stdout and stderr as the terminal shows them, line ends as `\n`.
-fn on_terminal(home: &Home, args: &[&str], cols: u16) -> String {
-    assert!(
-        std::path::Path::new("/usr/bin/script").exists(),
-        "/usr/bin/script is missing: install the Debian package bsdutils"
-    );
-    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
-    let line = format!(
-        "stty cols {cols} rows 40; exec '{}' {}",
-        env!("CARGO_BIN_EXE_spacectl"),
-        quoted.join(" ")
-    );
-    let mut script = std::process::Command::new("/usr/bin/script");
-    script
-        .args(["-qec", &line, "/dev/null"])
-        .env("HOME", home.path())
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env_remove("SPACECTL_DEFAULT_ENVIRONMENT")
-        .env_remove("NO_COLOR")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let r = wait_bounded(script.spawn().expect("script"), Duration::from_secs(30));
-    r.stdout.replace("\r\n", "\n")
-}
-
 #[test]
 fn empty_answers_are_said_in_words_on_a_terminal_only() {
     let server = TestServer::start(Reflection::Both);
     let home = home_for(&server, "");
     assert_eq!(
-        on_terminal(&home, &["exec", "nothing", "test.Echo"], 80),
+        home.on_terminal(&["exec", "nothing", "test.Echo"], 80),
         "\nOK (the call answered an empty message)\n"
     );
     // Piped: upstream's bytes, nothing on stderr.
     let r = home.run(&["exec", "nothing", "test.Echo"]);
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("\n", ""));
     // A list with rows says nothing more.
-    let shown = on_terminal(&home, &["exec", "list", "test.Echo", "-o", "json"], 80);
+    let shown = home.on_terminal(&["exec", "list", "test.Echo", "-o", "json"], 80);
     assert!(
         shown.contains("\"alpha\"") && !shown.contains("no results"),
         "{shown}"
     );
     // A table that fits the terminal is printed as it is piped.
     let piped = home.run(&["list", "test.Echo"]).stdout;
-    assert_eq!(on_terminal(&home, &["list", "test.Echo"], 40), piped);
+    assert_eq!(home.on_terminal(&["list", "test.Echo"], 40), piped);
 }

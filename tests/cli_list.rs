@@ -1046,3 +1046,66 @@ fn ten_thousand_rows() {
         assert!(t < Duration::from_secs(20), "{what} took {t:?}");
     }
 }
+
+// ------------------------------------------------------------------ list --until
+
+#[test]
+fn an_until_field_the_rows_lack_ends_the_watch_at_once_with_the_one_meant() {
+    let server = ListServer::start();
+    let h = home(&server);
+    let r = h.run(&["list", "demo.Thing", "-w", "0.1", "--until", "nme=aws"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            1,
+            "",
+            "ERROR: --until nme: neither a field of the listed rows nor a column, so the watch would never end\n\
+             did you mean 'name'?\n\n"
+        )
+    );
+    assert_eq!(server.count(V1_LIST), 0, "nothing listed");
+    // A column name and a dotted path are fields too: the watch runs and ends.
+    for until in ["N=name-1", "tags.env=prod"] {
+        let args = [
+            "list",
+            "demo.Thing",
+            "-p",
+            "rows=1",
+            "-c",
+            "name|N",
+            "--until",
+            until,
+            "-o",
+            "csv",
+        ];
+        let r = h.run(&args);
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (0, "N\r\nname-1\r\n"),
+            "{until}: {r:?}"
+        );
+    }
+}
+
+// ------------------------------------------------------------------ on a terminal
+
+#[test]
+fn on_a_terminal_tables_fit_its_width_unless_wide_and_an_empty_list_is_said() {
+    let server = ListServer::start();
+    let h = home(&server);
+    let piped = ok(&h, &["list", "demo.Thing"]);
+    assert!(piped.lines().any(|l| l.chars().count() > 150), "{piped}");
+    let fitted = h.on_terminal(&["list", "demo.Thing"], 80);
+    let widths: Vec<usize> = fitted.lines().map(|l| l.chars().count()).collect();
+    assert!(widths.iter().all(|w| *w <= 80), "{widths:?}\n{fitted}");
+    assert!(fitted.contains('…'), "{fitted}");
+    assert!(fitted.ends_with("\n Count: 3 / 10\n"), "{fitted}");
+    assert_eq!(h.on_terminal(&["list", "demo.Thing", "--wide"], 80), piped);
+    // An empty answer: upstream's blank line, then the words (stderr).
+    assert_eq!(
+        h.on_terminal(&["exec", "list", "demo.Thing", "-p", "mode=empty"], 80),
+        "\nno results\n"
+    );
+    let r = h.run(&["exec", "list", "demo.Thing", "-p", "mode=empty"]);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("\n", ""));
+}

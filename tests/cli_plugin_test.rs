@@ -399,16 +399,22 @@ fn bad_inputs_are_clear_errors() {
     );
 }
 
-/// The commonest mistakes: `plugin test` outside the project, and a wrong
-/// PACKAGE, in the project and for the server.
-#[test]
-fn a_package_that_is_not_there_is_looked_for_and_the_fix_named() {
+/// A directory holding `my-collector`, made by `create-project`, and a home.
+fn new_collector_project() -> (tempfile::TempDir, tempfile::TempDir) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let home = temp_home();
     let mut c = command_in_home(&spacectl_bin(), home.path());
     c.args(["create-project", "my-collector", "-q"])
         .current_dir(tmp.path());
     assert_eq!(run_bounded(c, "", TIMEOUT).code(), 0);
+    (tmp, home)
+}
+
+/// The commonest mistakes: `plugin test` outside the project, and a wrong
+/// PACKAGE, in the project and for the server.
+#[test]
+fn a_package_that_is_not_there_is_looked_for_and_the_fix_named() {
+    let (tmp, home) = new_collector_project();
     let upstream = "Exception: The package(plugin) can not imported. Please check the module path.";
 
     let r = plugin_test_in(tmp.path(), &[], &[]);
@@ -752,12 +758,7 @@ fn framework_plugin_log_lines_carry_the_transaction_id_of_their_request() {
 fn port_zero_serves_on_a_free_port_named_in_the_start_line() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let home = temp_home();
-    let mut c = command_in_home(&spacectl_bin(), home.path());
-    c.args(["create-project", "my-collector", "-q"])
-        .current_dir(tmp.path());
-    assert_eq!(run_bounded(c, "", TIMEOUT).code(), 0);
+    let (tmp, home) = new_collector_project();
     let mut c = command_in_home(&spacectl_bin(), home.path());
     c.args([
         "run",

@@ -275,6 +275,16 @@ fn bash_zsh_and_fish_complete_commands_and_local_values() {
         "endpoints:\n  identity: grpc://localhost:1\n",
     )
     .expect("write");
+    // A kept login of the current environment (written by `spacectl login`).
+    let sessions = home.path().join(".spaceone/sessions");
+    std::fs::create_dir_all(&sessions).expect("mkdir");
+    std::fs::write(
+        sessions.join("test.json"),
+        r#"{"identity": "grpc://localhost:1", "domain_id": "domain-1", "domain_name": "spaceone",
+            "user_id": "admin@example.com", "scope": "WORKSPACE", "workspace_id": "workspace-1",
+            "workspaces": ["default", "staging"], "refresh_token": "R"}"#,
+    )
+    .expect("write");
 
     let lines = [
         "spacectl create-project x -s ",
@@ -286,6 +296,9 @@ fn bash_zsh_and_fish_complete_commands_and_local_values() {
         "spacectl exec echo te",
         "spacectl list test.",
         "spacectl api-r",
+        "spacectl login --workspace ",
+        "spacectl login --domain sp",
+        "spacectl plugin publish --registry-type ",
     ];
     let expected = [
         "spacectl create-project x -s  => account-collector asset auth collector cost external-auth log metric notification webhook",
@@ -297,6 +310,9 @@ fn bash_zsh_and_fish_complete_commands_and_local_values() {
         "spacectl exec echo te => test.Echo test.Provider",
         "spacectl list test. => test.Echo test.Provider",
         "spacectl api-r => api-resources",
+        "spacectl login --workspace  => default staging",
+        "spacectl login --domain sp => spaceone",
+        "spacectl plugin publish --registry-type  => AWS_PRIVATE_ECR DOCKER_HUB HARBOR",
     ];
     for shell_name in ["bash", "zsh", "fish"] {
         assert_eq!(

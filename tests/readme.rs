@@ -453,21 +453,29 @@ fn run_group_bounded(mut cmd: Command, limit: Duration) -> common::Run {
     }
 }
 
+/// The first ```sh block of a section, which shows each of `steps`.
+fn workflow_block(section: &str, steps: &[&str]) -> Block {
+    let block = sh_blocks(&readme())
+        .into_iter()
+        .find(|b| b.section == section)
+        .unwrap_or_else(|| panic!("a ```sh block in the section {section}"));
+    for step in steps {
+        assert!(block.text.contains(step), "{section} shows {step}");
+    }
+    block
+}
+
 #[test]
 fn the_plugin_authors_workflow_runs_as_written() {
-    let blocks = sh_blocks(&readme());
-    let block = blocks
-        .iter()
-        .find(|b| b.section == "Plugin author's workflow")
-        .expect("a ```sh block in the section Plugin author's workflow");
-    for step in [
-        "create-project",
-        "plugin test",
-        "run plugin-server",
-        "exec collect",
-    ] {
-        assert!(block.text.contains(step), "the workflow shows {step}");
-    }
+    let block = workflow_block(
+        "Plugin author's workflow",
+        &[
+            "create-project",
+            "plugin test",
+            "run plugin-server",
+            "exec collect",
+        ],
+    );
 
     let tmp = tempfile::tempdir().expect("temp dir");
     let bin = tmp.path().join("bin");
@@ -659,10 +667,13 @@ fn every_command_has_examples_in_its_help() {
             assert!(text.starts_with("Examples:\n  "), "{path}: {text}");
             let program = format!("  {} ", name.as_str());
             assert!(
-                text.lines().skip(1).all(|l| l.starts_with(&program)
-                    || l.starts_with("  #")
-                    || l.starts_with("  mkdir ")
-                    || l.starts_with("  cd ")),
+                text.lines()
+                    .skip(1)
+                    .take_while(|l| !l.is_empty())
+                    .all(|l| l.starts_with(&program)
+                        || l.starts_with("  #")
+                        || l.starts_with("  mkdir ")
+                        || l.starts_with("  cd ")),
                 "{} {path}: every example starts with the program's name:\n{text}",
                 name.as_str()
             );
@@ -702,21 +713,17 @@ fn every_command_has_examples_in_its_help() {
 /// becomes a temporary directory of the test (so that parallel runs do not meet).
 #[test]
 fn the_operators_workflow_runs_as_written() {
-    let blocks = sh_blocks(&readme());
-    let block = blocks
-        .iter()
-        .find(|b| b.section == "Operator's workflow")
-        .expect("a ```sh block in the section Operator's workflow");
-    for step in [
-        "services.sh start",
-        "config endpoint add plugin",
-        "apply docs/operator/manifest.yaml",
-        "exec Check plugin.Health",
-        "template set identity.Provider -f docs/operator/provider-columns.yml",
-        "services.sh stop",
-    ] {
-        assert!(block.text.contains(step), "the walk shows {step}");
-    }
+    let block = workflow_block(
+        "Operator's workflow",
+        &[
+            "services.sh start",
+            "config endpoint add plugin",
+            "apply docs/operator/manifest.yaml",
+            "exec Check plugin.Health",
+            "template set identity.Provider -f docs/operator/provider-columns.yml",
+            "services.sh stop",
+        ],
+    );
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().expect("temp dir");
     let bin = tmp.path().join("bin");

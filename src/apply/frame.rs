@@ -18,7 +18,9 @@
 //!   skipped; the pandas missing-value words (`""`, `NA`, `null`, `NaN`, `None`,
 //!   `N/A`, `#N/A`, …) are missing; a column whose other cells all read as
 //!   whole numbers (blanks around them allowed) is whole, or float when one is
-//!   missing; all numbers (`1.5`, `1e3`, `.5`, `inf`) → floats; all `true`/`false`
+//!   missing; whole numbers past 64 bits make the column Python ints when all
+//!   its fields are whole, else text;
+//!   all numbers (`1.5`, `1e3`, `.5`, `inf`) → floats; all `true`/`false`
 //!   in any case → booleans; anything else → text kept as written. A first data
 //!   row with one field more than the header makes the first field an index,
 //!   which is dropped; a later longer row is an error.
@@ -485,6 +487,14 @@ fn csv_int(s: &str) -> Option<Value> {
     t.parse::<u64>().ok().map(Value::from)
 }
 
+/// A CSV field of digits with an optional sign (blanks around allowed), of
+/// any length.
+fn csv_whole(s: &str) -> bool {
+    let t = s.trim();
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A CSV field as a float (`1.5`, `1e3`, `.5`, `1.`, `inf`, `-Infinity`).
 fn csv_float(s: &str) -> Option<f64> {
     let t = s.trim();
@@ -520,15 +530,36 @@ fn csv_column(name: String, raw: Vec<Option<String>>) -> Column {
             cells: Vec::new(),
         };
     }
+    let map_cells = |f: &dyn Fn(&str) -> Value| -> Vec<Option<Value>> {
+        raw.iter().map(|c| c.as_deref().map(f)).collect()
+    };
+    // whole numbers past 64 bits: Python ints (an object column) when every
+    // field is whole, else text; JSON numbers here hold 64 bits, so those
+    // past it are the nearest float
+    if present.iter().any(|s| csv_whole(s) && csv_int(s).is_none()) {
+        if present.iter().all(|s| csv_whole(s)) {
+            let cells = map_cells(&|s| {
+                csv_int(s).unwrap_or_else(|| float_value(csv_float(s).unwrap_or(f64::NAN)))
+            });
+            return Column {
+                name,
+                kind: Kind::Object,
+                cells,
+            };
+        }
+        let cells = map_cells(&|s| Value::String(s.to_string()));
+        return Column {
+            name,
+            kind: Kind::Str,
+            cells,
+        };
+    }
     let ints: Option<Vec<Value>> = present.iter().map(|s| csv_int(s)).collect();
     // whole numbers past int64 mixed with negatives fit no integer type: text
     let conflict = ints.as_ref().is_some_and(|v| {
         v.iter().any(|x| x.is_u64() && !x.is_i64())
             && v.iter().any(|x| x.as_i64().is_some_and(|i| i < 0))
     });
-    let map_cells = |f: &dyn Fn(&str) -> Value| -> Vec<Option<Value>> {
-        raw.iter().map(|c| c.as_deref().map(f)).collect()
-    };
     if ints.is_some() && !conflict {
         if missing {
             let cells = map_cells(&|s| float_value(csv_float(s).unwrap_or(f64::NAN)));

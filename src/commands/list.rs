@@ -51,6 +51,7 @@ pub fn run(a: ListArgs) -> Result<()> {
                 .map(super::watch::Until::parse)
                 .transpose()?,
             format: format_of(a.output),
+            fit: (!a.wide).then(terminal_width).flatten(),
         };
         return super::watch::run(
             &target,

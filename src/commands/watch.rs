@@ -44,6 +44,22 @@ impl Until {
         }
     }
 
+    /// What to say when the field is neither a field of the listed rows
+    /// (`row_fields`; the first part of a dotted path counts) nor a column
+    /// name: the watch would never end. None when it is one of them.
+    pub fn unknown_field(&self, row_fields: &[&str], columns: &[&str]) -> Option<String> {
+        let first = self.field.split('.').next().unwrap_or_default();
+        if row_fields.contains(&first) || columns.contains(&self.field.as_str()) {
+            return None;
+        }
+        let known: Vec<&str> = row_fields.iter().chain(columns).copied().collect();
+        Some(format!(
+            "--until {}: neither a field of the listed rows nor a column, so the watch would never end\n{}",
+            self.field,
+            crate::suggest::mean_or_list(first, &known, "fields")
+        ))
+    }
+
     /// Whether `row` (the row as listed, or as shown with `-c`) has the value.
     fn met_by(&self, raw: &Value, shown: &Value) -> bool {
         let found = get_dict_value(raw, &self.field).or_else(|| shown.get(&self.field).cloned());
@@ -83,6 +99,8 @@ pub struct Watcher {
     until: Option<Until>,
     seen: HashSet<String>,
     csv_header: Option<String>,
+    /// Terminal width tables are fitted to (see `list --wide`).
+    fit: Option<usize>,
 }
 
 /// What to print after a listing, and whether the watch is over.
@@ -102,7 +120,14 @@ impl Watcher {
             until,
             seen: HashSet::new(),
             csv_header: None,
+            fit: None,
         }
+    }
+
+    /// Tables fitted to `width` columns (None: as they are).
+    pub fn fitted(mut self, width: Option<usize>) -> Watcher {
+        self.fit = width.filter(|_| self.format == Format::Table);
+        self
     }
 
     /// Compare a listing with the one before; `now` is the Unix time.
@@ -136,6 +161,9 @@ impl Watcher {
             });
         }
         let n = changed.len();
+        if let Some(width) = self.fit {
+            changed = crate::output::fit::fit_rows(&changed, width);
+        }
         let mut doc = Map::new();
         doc.insert("results".into(), Value::Array(changed));
         let mut text = render(&Value::Object(doc), self.format)?;
@@ -193,6 +221,150 @@ pub fn listing_of(mut response: Value, cols: Option<&[Column]>, resource: &str) 
     Ok(Listing { raw, shown })
 }
 
+/// What a watch needs besides the call.
+pub(super) struct Options {
+    pub every: Duration,
+    pub until: Option<Until>,
+    pub format: Format,
+    /// Terminal width tables are fitted to.
+    pub fit: Option<usize>,
+}
+
+/// Why a listing failed: tried again at the next tick, or the end of the watch.
+enum Failure {
+    Again(AppError),
+    End(AppError),
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Failure {
+        Failure::Again(e)
+    }
+}
+
+/// The field names of the rows a list method answers (its `results`' message),
+/// None when they are not a message of the service's own (e.g. a Struct).
+fn row_fields(output: &prost_reflect::MessageDescriptor) -> Option<Vec<String>> {
+    let results = output.get_field_by_name("results")?;
+    let row = results.kind().as_message()?.clone();
+    if row.full_name().starts_with("google.protobuf.") {
+        return None;
+    }
+    Some(row.fields().map(|f| f.name().to_string()).collect())
+}
+
+/// List `target` again and again (see the module documentation).
+pub(super) fn run<F>(
+    target: &crate::grpc::resolve::Target,
+    params: Map<String, Value>,
+    call: &crate::cli::CallArgs,
+    cols: Option<&[Column]>,
+    shape: F,
+    opts: Options,
+) -> Result<()>
+where
+    F: Fn(&prost_reflect::MessageDescriptor, &mut Map<String, Value>) -> Result<()>,
+{
+    use crate::grpc;
+    let env = crate::session::load_current()?;
+    let url = env.endpoint(&target.service)?;
+    let metadata = env.call_metadata();
+    let options = super::session_options(call);
+    let tls = super::session_tls(&call.tls, &env)?;
+    let resource = super::list::resource_name(target);
+    let mut watcher = Watcher::new(opts.format, opts.until).fitted(opts.fit);
+    grpc::block_on(async {
+        let mut failures = 0u32;
+        loop {
+            let attempt = async {
+                let mut session = grpc::Session::open_with(&url, &options, &tls).await?;
+                let method = session.method(target, "list", &call.api_version).await?;
+                let mut p = params.clone();
+                shape(&method.input(), &mut p)?;
+                let message = crate::request::message::from_value(&method.input(), &p)?;
+                let converter = super::list::Converter::for_method(&method);
+                if let Some(problem) = watcher.until.as_ref().and_then(|u| {
+                    let fields = row_fields(&method.output())?;
+                    let names: Vec<&str> = cols
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    u.unknown_field(
+                        &fields.iter().map(String::as_str).collect::<Vec<_>>(),
+                        &names,
+                    )
+                }) {
+                    return Err(Failure::End(AppError::msg(problem)));
+                }
+                let mut responses = Vec::new();
+                session
+                    .call(converter.method(), message, &metadata, |r| {
+                        responses.push(converter.convert(r)?);
+                        Ok(())
+                    })
+                    .await?;
+                Ok::<Vec<Value>, Failure>(responses)
+            };
+            let outcome = tokio::select! {
+                r = attempt => r,
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+            };
+            match outcome {
+                Ok(responses) => {
+                    failures = 0;
+                    let mut listing = Listing {
+                        raw: Vec::new(),
+                        shown: Vec::new(),
+                    };
+                    for r in responses {
+                        let l = listing_of(r, cols, &resource)?;
+                        listing.raw.extend(l.raw);
+                        listing.shown.extend(l.shown);
+                    }
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs() as i64)
+                        .unwrap_or(0);
+                    let batch = watcher.next(listing, now)?;
+                    if let Some(stamp) = &batch.stamp {
+                        if opts.format == Format::Table {
+                            super::emit(&format!("{stamp}\n"))?;
+                        } else {
+                            eprintln!("{stamp}");
+                        }
+                    }
+                    if !batch.text.is_empty() {
+                        super::emit(&batch.text)?;
+                    }
+                    if batch.done {
+                        return Ok(());
+                    }
+                }
+                Err(Failure::End(e)) => return Err(e),
+                Err(Failure::Again(e)) => {
+                    failures += 1;
+                    let reason = e.to_string();
+                    let reason = reason.trim_end();
+                    if failures >= MAX_FAILURES {
+                        return Err(AppError::msg(format!(
+                            "watch: gave up after {MAX_FAILURES} failed listings in a row; the last: {reason}"
+                        )));
+                    }
+                    eprintln!(
+                        "watch: listing failed ({failures} of {MAX_FAILURES} tries): {reason}; trying again in {} s",
+                        opts.every.as_secs_f64()
+                    );
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(opts.every) => {}
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +396,31 @@ mod tests {
         assert!(interval(0.0).is_err());
         assert!(interval(f64::NAN).is_err());
         assert_eq!(interval(0.5).ok(), Some(Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn an_until_field_the_rows_lack_is_named_with_the_one_meant() {
+        let u = Until::parse("statu=SUCCESS").unwrap();
+        assert_eq!(
+            u.unknown_field(&["job_id", "status"], &[]).as_deref(),
+            Some(
+                "--until statu: neither a field of the listed rows nor a column, so the watch would never end\n\
+                 did you mean 'status'?"
+            )
+        );
+        let u = Until::parse("x.y=1").unwrap();
+        assert_eq!(
+            u.unknown_field(&["job_id", "status"], &["State"])
+                .as_deref(),
+            Some(
+                "--until x.y: neither a field of the listed rows nor a column, so the watch would never end\n\
+                 fields: State, job_id, status"
+            )
+        );
+        let dotted = Until::parse("tags.env=prod").unwrap();
+        assert_eq!(dotted.unknown_field(&["tags"], &[]), None);
+        let column = Until::parse("State=DONE").unwrap();
+        assert_eq!(column.unknown_field(&["status"], &["State"]), None);
     }
 
     #[test]
@@ -302,6 +499,31 @@ mod tests {
     }
 
     #[test]
+    fn tables_fit_the_terminal_and_changes_are_seen_in_full() {
+        let long = |tail: &str| json!([{"id": "a", "note": format!("{}{tail}", "x".repeat(60))}]);
+        let mut w = Watcher::new(Format::Table, None).fitted(Some(30));
+        let first = w
+            .next(listing(long("1")), 0)
+            .map(|b| b.text)
+            .unwrap_or_default();
+        assert!(first.lines().all(|l| l.chars().count() <= 30), "{first}");
+        assert!(first.contains('…'), "{first}");
+        // A change beyond the shown part is still a change.
+        let second = w
+            .next(listing(long("2")), 0)
+            .map(|b| b.stamp)
+            .unwrap_or_default();
+        assert!(second.is_some());
+        // Other formats are never shortened.
+        let mut w = Watcher::new(Format::Json, None).fitted(Some(30));
+        let text = w
+            .next(listing(long("1")), 0)
+            .map(|b| b.text)
+            .unwrap_or_default();
+        assert!(text.contains(&"x".repeat(60)), "{text}");
+    }
+
+    #[test]
     fn csv_header_once() {
         let mut w = Watcher::new(Format::Csv, None);
         let first = w
@@ -315,108 +537,4 @@ mod tests {
         assert_eq!(first, "a\r\n1\r\n");
         assert_eq!(second, "2\r\n");
     }
-}
-
-/// What a watch needs besides the call.
-pub(super) struct Options {
-    pub every: Duration,
-    pub until: Option<Until>,
-    pub format: Format,
-}
-
-/// List `target` again and again (see the module documentation).
-pub(super) fn run<F>(
-    target: &crate::grpc::resolve::Target,
-    params: Map<String, Value>,
-    call: &crate::cli::CallArgs,
-    cols: Option<&[Column]>,
-    shape: F,
-    opts: Options,
-) -> Result<()>
-where
-    F: Fn(&prost_reflect::MessageDescriptor, &mut Map<String, Value>) -> Result<()>,
-{
-    use crate::grpc;
-    let env = crate::session::load_current()?;
-    let url = env.endpoint(&target.service)?;
-    let metadata = env.call_metadata();
-    let options = super::session_options(call);
-    let tls = super::session_tls(&call.tls, &env)?;
-    let resource = super::list::resource_name(target);
-    let mut watcher = Watcher::new(opts.format, opts.until);
-    grpc::block_on(async {
-        let mut failures = 0u32;
-        loop {
-            let attempt = async {
-                let mut session = grpc::Session::open_with(&url, &options, &tls).await?;
-                let method = session.method(target, "list", &call.api_version).await?;
-                let mut p = params.clone();
-                shape(&method.input(), &mut p)?;
-                let message = crate::request::message::from_value(&method.input(), &p)?;
-                let converter = super::list::Converter::for_method(&method);
-                let mut responses = Vec::new();
-                session
-                    .call(converter.method(), message, &metadata, |r| {
-                        responses.push(converter.convert(r)?);
-                        Ok(())
-                    })
-                    .await?;
-                Ok::<Vec<Value>, AppError>(responses)
-            };
-            let outcome = tokio::select! {
-                r = attempt => r,
-                _ = tokio::signal::ctrl_c() => return Ok(()),
-            };
-            match outcome {
-                Ok(responses) => {
-                    failures = 0;
-                    let mut listing = Listing {
-                        raw: Vec::new(),
-                        shown: Vec::new(),
-                    };
-                    for r in responses {
-                        let l = listing_of(r, cols, &resource)?;
-                        listing.raw.extend(l.raw);
-                        listing.shown.extend(l.shown);
-                    }
-                    let now = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_secs() as i64)
-                        .unwrap_or(0);
-                    let batch = watcher.next(listing, now)?;
-                    if let Some(stamp) = &batch.stamp {
-                        if opts.format == Format::Table {
-                            super::emit(&format!("{stamp}\n"))?;
-                        } else {
-                            eprintln!("{stamp}");
-                        }
-                    }
-                    if !batch.text.is_empty() {
-                        super::emit(&batch.text)?;
-                    }
-                    if batch.done {
-                        return Ok(());
-                    }
-                }
-                Err(e) => {
-                    failures += 1;
-                    let reason = e.to_string();
-                    let reason = reason.trim_end();
-                    if failures >= MAX_FAILURES {
-                        return Err(AppError::msg(format!(
-                            "watch: gave up after {MAX_FAILURES} failed listings in a row; the last: {reason}"
-                        )));
-                    }
-                    eprintln!(
-                        "watch: listing failed ({failures} of {MAX_FAILURES} tries): {reason}; trying again in {} s",
-                        opts.every.as_secs_f64()
-                    );
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(opts.every) => {}
-                _ = tokio::signal::ctrl_c() => return Ok(()),
-            }
-        }
-    })
 }

@@ -26,13 +26,32 @@ impl Project {
     }
 }
 
+/// Below a directory without a Dockerfile: the plugin projects directly in it
+/// (the directory `create-project` was run in), if any.
+fn projects_in(root: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("Dockerfile").is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    names.sort();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!("\ndid you mean '{one}'? (a plugin project in it)"),
+        many => format!("\nplugin projects in it: {}", many.join(", ")),
+    }
+}
+
 /// Read and check the project in `root`. `image` overrides register.yaml's.
 pub fn load(root: &Path, image: Option<&str>) -> Result<Project, String> {
     let dockerfile = root.join("Dockerfile");
     if !dockerfile.is_file() {
         return Err(format!(
-            "{} has no Dockerfile: run this in a plugin project (spacectl create-project writes one) or name the project directory",
-            shown(root)
+            "{} has no Dockerfile: run this in a plugin project (spacectl create-project writes one) or name the project directory{}",
+            shown(root),
+            projects_in(root)
         ));
     }
     let version_file = root.join("VERSION");
@@ -122,6 +141,17 @@ mod tests {
         let dir = project(&[("VERSION", "1.0.0\n")]);
         assert!(load(dir.path(), None).unwrap_err().ends_with(
             "has no Dockerfile: run this in a plugin project (spacectl create-project writes one) or name the project directory"
+        ));
+        // Run in the directory create-project was run in: the project is named.
+        std::fs::create_dir_all(dir.path().join("my-collector")).unwrap();
+        std::fs::write(dir.path().join("my-collector/Dockerfile"), "").unwrap();
+        assert!(load(dir.path(), None).unwrap_err().ends_with(
+            "or name the project directory\ndid you mean 'my-collector'? (a plugin project in it)"
+        ));
+        std::fs::create_dir_all(dir.path().join("my-webhook")).unwrap();
+        std::fs::write(dir.path().join("my-webhook/Dockerfile"), "").unwrap();
+        assert!(load(dir.path(), None).unwrap_err().ends_with(
+            "or name the project directory\nplugin projects in it: my-collector, my-webhook"
         ));
         let dir = project(&[("Dockerfile", ""), ("VERSION", "1.0\n")]);
         assert!(

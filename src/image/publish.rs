@@ -66,8 +66,11 @@ pub fn target(
         Some(t) => {
             let t = t.to_ascii_uppercase();
             if !naming::REGISTRY_TYPES.contains(&t.as_str()) {
+                let meant = crate::suggest::closest(&t, naming::REGISTRY_TYPES.iter().copied())
+                    .map(|c| format!("\ndid you mean '{c}'?"))
+                    .unwrap_or_default();
                 return Err(format!(
-                    "registry type '{t}' is unknown: use one of {}",
+                    "registry type '{t}' is unknown: use one of {}{meant}",
                     naming::REGISTRY_TYPES.join(", ")
                 ));
             }
@@ -444,10 +447,14 @@ mod tests {
             (t.registry_type.as_str(), t.plugin_id.as_str()),
             ("DOCKER_HUB", "p1")
         );
-        assert!(
-            target(&project(), "r", Some("QUAY"), None)
-                .unwrap_err()
-                .starts_with("registry type 'QUAY' is unknown")
+        assert_eq!(
+            target(&project(), "r", Some("QUAY"), None).unwrap_err(),
+            "registry type 'QUAY' is unknown: use one of HARBOR, DOCKER_HUB, AWS_PRIVATE_ECR"
+        );
+        assert_eq!(
+            target(&project(), "r", Some("harbour"), None).unwrap_err(),
+            "registry type 'HARBOUR' is unknown: use one of HARBOR, DOCKER_HUB, AWS_PRIVATE_ECR\n\
+             did you mean 'HARBOR'?"
         );
         assert!(
             target(&project(), "r", None, Some(&"x".repeat(41)))

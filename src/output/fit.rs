@@ -41,7 +41,8 @@ pub fn fit_rows(rows: &[Value], width: usize) -> Vec<Value> {
             keys.extend(m.keys().map(String::as_str));
         }
     }
-    // (widest cell, widest part that is never shortened: the header, numbers)
+    // (widest cell, widest part that is never shortened: the header with the
+    // table's padding, numbers)
     let columns: Vec<(usize, usize)> = keys
         .iter()
         .map(|k| {
@@ -54,7 +55,7 @@ pub fn fit_rows(rows: &[Value], width: usize) -> Vec<Value> {
             let fixed = cells
                 .filter(|c| c.is_number())
                 .map(|c| cell_text(c).width())
-                .chain(std::iter::once(k.width()))
+                .chain(std::iter::once(k.width() + super::table::MIN_PADDING))
                 .max()
                 .unwrap_or(0);
             (widest.max(fixed), fixed)

@@ -11,7 +11,7 @@ use serde_json::Value;
 use unicode_width::UnicodeWidthChar;
 
 /// Extra width every column gets beyond its header.
-const MIN_PADDING: usize = 2;
+pub(super) const MIN_PADDING: usize = 2;
 
 /// Column types in tabulate's order of generality.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -27,6 +27,8 @@ pub struct Kept {
     /// DOMAIN, WORKSPACE or USER: what the last grant asked for.
     pub scope: String,
     pub workspace_id: Option<String>,
+    /// Names of the user's workspaces when last listed (for completion).
+    pub workspaces: Vec<String>,
 }
 
 impl Kept {
@@ -38,6 +40,7 @@ impl Kept {
             "user_id": self.user_id,
             "scope": self.scope,
             "workspace_id": self.workspace_id,
+            "workspaces": self.workspaces,
             "refresh_token": self.refresh_token,
         })
     }
@@ -52,6 +55,16 @@ impl Kept {
             refresh_token: text("refresh_token")?,
             scope: text("scope").unwrap_or_default(),
             workspace_id: text("workspace_id").filter(|w| !w.is_empty()),
+            workspaces: map
+                .get("workspaces")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }
@@ -122,6 +135,7 @@ mod tests {
             refresh_token: "R".into(),
             scope: "WORKSPACE".into(),
             workspace_id: Some("workspace-1".into()),
+            workspaces: vec!["default".into(), "staging".into()],
         };
         save(&file, &kept).unwrap();
         assert_eq!(load(&file).unwrap(), Some(kept));

@@ -201,6 +201,7 @@ async fn password_login(
         refresh_token: refresh,
         scope: scope.wire().to_string(),
         workspace_id: workspace.as_ref().map(|w| w.id.clone()),
+        workspaces: workspaces.iter().map(|w| w.name.clone()).collect(),
     };
     finish(store, env, &kept, &token, scope, workspace, false)
 }
@@ -227,6 +228,7 @@ async fn regrant_login(
             let user_token =
                 identity::grant(identity, &ctx, &kept.refresh_token, "USER", None).await?;
             let (_, workspaces) = identity::profile(identity, &ctx, &user_token).await?;
+            kept.workspaces = workspaces.iter().map(|w| w.name.clone()).collect();
             (
                 Scope::Workspace,
                 Some(find_workspace(w, &workspaces, &ctx)?),
@@ -304,8 +306,12 @@ fn find_workspace(wanted: &str, workspaces: &[Workspace], ctx: &Context) -> Resu
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let names = workspaces.iter().map(|w| w.name.as_str());
+    let meant = crate::suggest::closest(wanted, names)
+        .map(|c| format!("\ndid you mean '{c}'?"))
+        .unwrap_or_default();
     Err(AppError::msg(format!(
-        "User '{}' has no workspace '{wanted}' in domain '{}' (yours: {yours}).",
+        "User '{}' has no workspace '{wanted}' in domain '{}' (yours: {yours}).{meant}",
         ctx.user_id, ctx.domain_name
     )))
 }
@@ -514,4 +520,39 @@ pub fn verify(env: &Environment, who: &Whoami, tls: &TlsFiles) -> Result<String>
             },
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_workspace_not_theirs_is_refused_with_the_one_meant() {
+        let ws = |id: &str, name: &str| Workspace {
+            id: id.into(),
+            name: name.into(),
+            state: "ENABLED".into(),
+        };
+        let ctx = Context {
+            user_id: "admin@example.com".into(),
+            ..Context::domain("spaceone")
+        };
+        let mine = [ws("workspace-1", "default"), ws("workspace-2", "staging")];
+        let found = find_workspace("workspace-2", &mine, &ctx).map(|w| w.name);
+        assert_eq!(found.ok().as_deref(), Some("staging"));
+        let err = find_workspace("defualt", &mine, &ctx)
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "User 'admin@example.com' has no workspace 'defualt' in domain 'spaceone' \
+             (yours: default (workspace-1), staging (workspace-2)).\ndid you mean 'default'?"
+        );
+        let err = find_workspace("prod", &mine, &ctx).map(|_| ()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "User 'admin@example.com' has no workspace 'prod' in domain 'spaceone' \
+             (yours: default (workspace-1), staging (workspace-2))."
+        );
+    }
 }

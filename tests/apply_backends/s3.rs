@@ -17,6 +17,30 @@ impl S3 {
     /// `None` (after reporting the skipped group) when the venv is missing and
     /// the reference tools are not required.
     pub fn start(test: &str) -> Option<S3> {
+        S3::start_with(test, &[])
+    }
+
+    /// A store that checks every request's keys and signature (moto lets the
+    /// first `INITIAL_NO_AUTH_ACTION_COUNT` requests through unchecked: those
+    /// make a user, its keys and its policy), with bucket `bucket`; the store
+    /// and the user's (access key id, secret key).
+    pub fn start_checking_keys(test: &str, bucket: &str) -> Option<(S3, String, String)> {
+        let s3 = S3::start_with(test, &[("INITIAL_NO_AUTH_ACTION_COUNT", "3")])?;
+        let keys = s3.boto(
+            "import json\ni = boto3.client('iam', endpoint_url=c.meta.endpoint_url, region_name='us-east-1', \
+             aws_access_key_id='test', aws_secret_access_key='test')\ni.create_user(UserName='exporter')\n\
+             k = i.create_access_key(UserName='exporter')['AccessKey']\n\
+             i.put_user_policy(UserName='exporter', PolicyName='all', PolicyDocument=json.dumps(\
+             {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': '*', 'Resource': '*'}]}))\n\
+             print(k['AccessKeyId'], k['SecretAccessKey'])",
+        );
+        let mut keys = keys.split_whitespace().map(str::to_string);
+        let (id, secret) = (keys.next().expect("key id"), keys.next().expect("secret"));
+        s3.boto_as(&id, &secret, &format!("c.create_bucket(Bucket='{bucket}')"));
+        Some((s3, id, secret))
+    }
+
+    fn start_with(test: &str, env: &[(&str, &str)]) -> Option<S3> {
         let server = crate::common::reference_tool("s3-venv/bin/moto_server", test)?;
         let python = server.with_file_name("python");
         let dir = tempfile::Builder::new()
@@ -28,6 +52,7 @@ impl S3 {
         let child = Command::new(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .current_dir(dir.path())
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
@@ -49,9 +74,14 @@ impl S3 {
 
     /// Run a boto3 snippet against the store (`c` is an S3 client); its stdout.
     pub fn boto(&self, code: &str) -> String {
+        self.boto_as("test", "test", code)
+    }
+
+    /// `boto` with the given keys.
+    pub fn boto_as(&self, id: &str, secret: &str, code: &str) -> String {
         let script = format!(
             "import boto3, sys\nc = boto3.client('s3', endpoint_url='{}', region_name='us-east-1', \
-             aws_access_key_id='test', aws_secret_access_key='test')\n{code}\n",
+             aws_access_key_id='{id}', aws_secret_access_key='{secret}')\n{code}\n",
             self.url()
         );
         let out = Command::new(&self.python)

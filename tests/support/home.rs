@@ -69,6 +69,34 @@ impl Home {
         let child = self.command(args).spawn().expect("spawn spacectl");
         wait_bounded(child, RUN_TIMEOUT)
     }
+
+    /// `spacectl ARGS` on a terminal (a pseudo-terminal of `script`, `cols`
+    /// wide): stdout and stderr as the terminal shows them, line ends as `\n`.
+    #[allow(dead_code)]
+    pub fn on_terminal(&self, args: &[&str], cols: u16) -> String {
+        assert!(
+            Path::new("/usr/bin/script").exists(),
+            "/usr/bin/script is missing: install the Debian package bsdutils"
+        );
+        let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+        let line = format!(
+            "stty cols {cols} rows 40; exec '{}' {}",
+            env!("CARGO_BIN_EXE_spacectl"),
+            quoted.join(" ")
+        );
+        let mut script = Command::new("/usr/bin/script");
+        script
+            .args(["-qec", &line, "/dev/null"])
+            .env("HOME", self.path())
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env_remove("SPACECTL_DEFAULT_ENVIRONMENT")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let r = wait_bounded(script.spawn().expect("script"), Duration::from_secs(30));
+        r.stdout.replace("\r\n", "\n")
+    }
 }
 
 /// Collect a child's output, killing it (by its PID) if it outlives `limit`.

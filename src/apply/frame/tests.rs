@@ -50,6 +50,17 @@ fn csv_numbers() {
         csv("a\n18446744073709551615\n-1\n"),
         json!([{"a": "18446744073709551615"}, {"a": "-1"}])
     );
+    // past 64 bits: Python ints when all are whole (the one past 64 bits is
+    // the nearest float here), text when a field is not whole
+    assert_eq!(
+        csv("a\n99999999999999999999\n\n1\nNA\n-3\n"),
+        json!([{"a": 1e20}, {"a": 1}, {"a": null}, {"a": -3}])
+    );
+    assert_eq!(kinds("a\n99999999999999999999\n+1\n"), vec![Kind::Object]);
+    assert_eq!(
+        csv("a\n99999999999999999999\n1.5\n"),
+        json!([{"a": "99999999999999999999"}, {"a": "1.5"}])
+    );
     // infinities are floats (and null in JSON)
     assert_eq!(kinds("a\n1e3\ninf\n-Infinity\n"), vec![Kind::Float]);
     assert_eq!(csv("a\n-0\n-0.0\n"), json!([{"a": -0.0}, {"a": -0.0}]));

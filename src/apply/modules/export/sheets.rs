@@ -261,9 +261,17 @@ fn token(agent: &ureq::Agent, key: &Value, now: i64) -> Result<String, String> {
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     match v["access_token"].as_str() {
         Some(t) if status == 200 => Ok(t.to_string()),
-        _ => Err(format!(
-            "{uri} refused the service account {email} (HTTP {status}): check the key file"
-        )),
+        _ => {
+            // Google says why, e.g. "Invalid JWT Signature." for a revoked key
+            let why = ["error_description", "error"]
+                .iter()
+                .find_map(|k| v[*k].as_str())
+                .map(|w| format!(": {w}"))
+                .unwrap_or_default();
+            Err(format!(
+                "{uri} refused the service account {email} (HTTP {status}{why}): check the key file"
+            ))
+        }
     }
 }
 

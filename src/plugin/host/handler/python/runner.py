@@ -134,6 +134,7 @@ class Channel:
         self.pending = []
         self.pending_bytes = 0
         self.flusher = None
+        flush_before_exit(self)
 
     def write(self, line):
         with self.lock:
@@ -207,6 +208,32 @@ class Channel:
             # The host is gone (or the pipe broke): nothing more can be sent.
             traceback.print_exc()
             os._exit(1)
+
+
+def flush_before_exit(channel):
+    """Make ``os._exit`` write the stream items still waiting in ``channel``'s
+    batch first, so that what a route yielded before a plugin (or a library it
+    uses) ends the process reaches the host. Nothing waits long: when another
+    thread holds the output, the items are left behind after a second."""
+    real_exit = getattr(os._exit, "real_exit", os._exit)
+
+    def exit_after_flush(code):
+        try:
+            if channel.lock.acquire(timeout=1):
+                try:
+                    with channel.pending_lock:
+                        batch = channel.take_pending()
+                    if batch:
+                        channel.out.write(b"".join(batch))
+                        channel.out.flush()
+                finally:
+                    channel.lock.release()
+        except BaseException:
+            pass
+        real_exit(code)
+
+    exit_after_flush.real_exit = real_exit
+    os._exit = exit_after_flush
 
 
 def read_lines(stream):

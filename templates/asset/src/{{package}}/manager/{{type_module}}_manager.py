@@ -62,8 +62,11 @@ class {{type_class}}Manager:
     def collect(self, task_options: dict):
         """Yield the responses of one task (all regions when there is no task)."""
         _LOGGER.debug(f"[collect] task_options={task_options}")
-        yield self._cloud_service_type()
         wanted = task_options.get("region_code")
+        # One task reports the cloud service type: tasks run side by side, and
+        # inventory refuses a second one created at the same moment.
+        if not wanted or wanted == next(iter(self._region_codes()), None):
+            yield self._cloud_service_type()
         for region in self.connector.list_regions():
             if region["code"] not in self._region_codes() or (wanted and region["code"] != wanted):
                 continue

@@ -5,11 +5,20 @@ Drive. Built from what the Python module sends (every request is appended to
 LOG as a JSON line). `GET /_state` returns the Drive as paths, sheets, cells
 and formats, without ids, for comparison.
 
-    python standin.py PORT LOG
+The token endpoint checks the signed request as Google does: an RS256
+signature made with the private key in TRUSTED_PEM (the key of the service
+account; checked with the openssl tool), the issuer, the audience (this
+endpoint or Google's) and a lifetime of at most an hour; Drive and
+Sheets calls must carry the token it issued.
+
+    python standin.py PORT LOG TRUSTED_PEM
 """
+import base64
 import json
 import re
+import subprocess
 import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -44,6 +53,38 @@ def matches(f, q):
         if m and m.group(1) not in f["parents"]:
             return False
     return not f["trashed"]
+
+
+def b64decode(part):
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def token_refusal(assertion, audiences):
+    """Why Google would refuse this signed token request, or None."""
+    try:
+        header, claims, signature = assertion.split(".")
+        head = json.loads(b64decode(header))
+        body = json.loads(b64decode(claims))
+        sig = b64decode(signature)
+    except ValueError:
+        return "Invalid JWT: not three base64 parts"
+    if head.get("alg") != "RS256":
+        return "Invalid JWT: alg must be RS256"
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(sig)
+        f.flush()
+        checked = subprocess.run(
+            ["openssl", "dgst", "-sha256", "-prverify", sys.argv[3], "-signature", f.name],
+            input=f"{header}.{claims}".encode(), capture_output=True)
+    if checked.returncode != 0:
+        return "Invalid JWT Signature."
+    if body.get("aud") not in audiences:
+        return f"Invalid JWT: Token must be for {audiences[0]}"
+    if not body.get("iss") or not body.get("scope"):
+        return "Invalid JWT: iss and scope are required"
+    if not 0 < body.get("exp", 0) - body.get("iat", 0) <= 3600:
+        return "Invalid JWT: Token must be a short-lived token (60 minutes)"
+    return None
 
 
 def sheet_by_id(book, sid):
@@ -151,7 +192,15 @@ class Handler(BaseHTTPRequestHandler):
             return 200, state()
         if path == "/token":
             assert body["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
+            # google-auth names Google's endpoint whatever the key file's token_uri
+            host = self.headers.get("Host")
+            audiences = [f"http://{host}/token", "https://oauth2.googleapis.com/token"]
+            refusal = token_refusal(body["assertion"], audiences)
+            if refusal:
+                return 400, {"error": "invalid_grant", "error_description": refusal}
             return 200, {"access_token": "standin-token", "expires_in": 3600, "token_type": "Bearer"}
+        if self.headers.get("Authorization") != "Bearer standin-token":
+            return 401, {"error": {"code": 401, "message": "Request had invalid authentication credentials."}}
         if path == "/drive/v3/files" and method == "GET":
             found = [{"id": fid, "name": f["name"]} for fid, f in FILES.items() if matches(f, query["q"])]
             return 200, {"files": found[: int(query.get("pageSize", 100))]}
