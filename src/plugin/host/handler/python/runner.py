@@ -173,30 +173,6 @@ class Channel:
                 self.out.write(b"".join(batch))
                 self.out.flush()
 
-    def flush_before_exit(self):
-        """Make ``os._exit`` (a plugin's way to die at once) write the items
-        already produced first, as they were written one by one before items
-        were batched; within a second, so that a host that no longer reads
-        cannot hold the exit up."""
-        real_exit = os._exit
-
-        def exit_after_flush(code):
-            try:
-                if self.lock.acquire(timeout=1.0):
-                    try:
-                        with self.pending_lock:
-                            batch = self.take_pending()
-                        if batch:
-                            self.out.write(b"".join(batch))
-                            self.out.flush()
-                    finally:
-                        self.lock.release()
-            except BaseException:
-                pass
-            real_exit(code)
-
-        os._exit = exit_after_flush
-
     def flush_loop(self):
         try:
             while True:
@@ -831,7 +807,6 @@ def report_failure(channel, failure):
 def serve(proto_in, channel, loaded):
     """Say the plugin is ready and serve requests until the end of input."""
     table, classes, package_dir, workers = loaded
-    channel.flush_before_exit()
     channel.send({"ready": {
         "protocol": PROTOCOL_VERSION,
         "routes": table.routes(),
