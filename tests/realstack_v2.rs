@@ -1,8 +1,9 @@
 //! SpaceONE 2.x, on the real services (`scripts/services.sh start --line 2 --loop`): login,
 //! tokens and endpoint discovery; the 2.x registration workflow as spacectl commands and
 //! as the apply manifests of `samples/spaceone-2x/`, read back by our client and the Python
-//! one; and the full loop (`scripts/full-loop.sh`) for the compat sample and a fresh
-//! create-project plugin.
+//! one; the full loop (`scripts/full-loop.sh`) for the compat sample and a fresh
+//! create-project plugin; and a plugin whose cloud services lack `reference`, which
+//! `plugin test` reports and the real inventory 2.x refuses.
 //!
 //! One set of services serves every part (two cores run one set well); the parts run in
 //! order, each to its end, and the failures of all of them are reported together. The
@@ -1144,6 +1145,62 @@ fn full_loop_sdk_plugin(stack: &Stack) {
     );
 }
 
+/// A cloud service without `reference`: `plugin test` names each such resource as an error,
+/// and the real inventory 2.x fails the job task on it, as the error says.
+fn plugin_test_matches_inventory_refusal(stack: &Stack) {
+    let work = tempfile::tempdir().unwrap();
+    let mut cmd = common::command_in_home(&common::spacectl_bin(), work.path());
+    cmd.current_dir(work.path())
+        .args(["create-project", "noref", "--provider", "noref42", "-q"]);
+    assert_eq!(common::run_bounded(cmd, "", CALL_TIMEOUT).code(), 0);
+    let manager = work
+        .path()
+        .join("noref/src/plugin/manager/resource_manager.py");
+    let code = std::fs::read_to_string(&manager).unwrap();
+    let line = "            reference={\"resource_id\": resource[\"id\"]},\n";
+    assert!(
+        code.contains(line),
+        "the template sends no reference: {code}"
+    );
+    std::fs::write(&manager, code.replace(line, "")).unwrap();
+
+    let mut cmd = common::command_in_home(&common::spacectl_bin(), work.path());
+    cmd.current_dir(work.path().join("noref"))
+        .args(["plugin", "test", "--python", "python3"]);
+    let r = common::run_bounded(cmd, "", CALL_TIMEOUT);
+    assert_ne!(
+        r.code(),
+        0,
+        "plugin test passed a plugin without reference: {r:?}"
+    );
+    for name in ["alpha", "beta", "gamma"] {
+        assert!(
+            r.stdout.contains(&format!(
+                "inventory.CloudService '{name}': `reference` is missing; inventory 2.x fails the job task on it (ERROR_DB_QUERY"
+            )),
+            "{name}: {}",
+            r.stdout
+        );
+    }
+
+    let src = work.path().join("noref/src").display().to_string();
+    let r = full_loop(stack, &["-s", &src, "--python", "python3"]);
+    assert_eq!(
+        r.code(),
+        3,
+        "full-loop.sh: the collection ran with failures"
+    );
+    assert_eq!(column(&r.stdout, "inventory.Job", 1), ["FAILURE"]);
+    assert_eq!(column(&r.stdout, "inventory.JobTask", 1), ["FAILURE"]);
+    assert_eq!(column(&r.stdout, "inventory.JobTask", 5), ["3"]);
+    let refusals = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("ERROR_DB_QUERY") && l.contains("['reference']"))
+        .count();
+    assert_eq!(refusals, 3, "{}", r.stderr);
+}
+
 // ------------------------------------------------------------------ the test
 
 fn processes_of(state: &Path) -> Vec<String> {
@@ -1201,7 +1258,7 @@ fn spaceone_2x_login_workflow_and_full_loop() {
         _dir: dir,
     };
 
-    let parts: [(&str, fn(&Stack)); 6] = [
+    let parts: [(&str, fn(&Stack)); 7] = [
         ("login and endpoint discovery", login_and_discovery),
         ("2.x workflow as spacectl commands", workflow_commands),
         ("2.x workflow as apply manifests", workflow_manifests),
@@ -1211,6 +1268,10 @@ fn spaceone_2x_login_workflow_and_full_loop() {
         ),
         ("full loop, compat sample", full_loop_compat_sample),
         ("full loop, create-project plugin", full_loop_sdk_plugin),
+        (
+            "a cloud service without reference: plugin test and inventory 2.x",
+            plugin_test_matches_inventory_refusal,
+        ),
     ];
     let mut failed = Vec::new();
     for (name, part) in parts {
