@@ -1037,22 +1037,30 @@ mod tests {
             .and_then(|r| r.find_subcommand_mut("plugin-server"))
             .map(|p| p.render_help().to_string())
             .unwrap_or_default();
-        help.lines()
-            .find(|l| l.contains("--port"))
-            .unwrap_or_default()
-            .trim()
-            .to_string()
+        // The --port entry with its wrapped lines, spaces collapsed.
+        let entry: Vec<&str> = help
+            .lines()
+            .skip_while(|l| !l.contains("--port"))
+            .enumerate()
+            .take_while(|(i, l)| *i == 0 || !l.trim_start().starts_with('-'))
+            .map(|(_, l)| l.trim())
+            .collect();
+        entry
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     #[test]
     fn help_shows_an_environment_value_only_when_it_is_set() {
         assert_eq!(
             port_help(&|_| None),
-            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
+            "-p, --port <PORT> Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names [env: SPACEONE_PORT] [default: 50051]"
         );
         assert_eq!(
             port_help(&|_| Some("".into())),
-            "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]"
+            "-p, --port <PORT> Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names [env: SPACEONE_PORT] [default: 50051]"
         );
         // A set value is left for clap to show (it reads the process environment).
         use clap::CommandFactory;
