@@ -1,5 +1,5 @@
-//! SpaceONE 2.x, on the real services (`scripts/services.sh start --line 2 --loop`): login,
-//! tokens and endpoint discovery; the 2.x registration workflow as spacectl commands and
+//! SpaceONE 2.x, on the real services (`scripts/services.sh start --line 2 --loop`): login
+//! (in scripts and on a terminal), tokens and endpoint discovery; the 2.x registration workflow as spacectl commands and
 //! as the apply manifests of `samples/spaceone-2x/`, read back by our client and the Python
 //! one; the full loop (`scripts/full-loop.sh`) for the compat sample and a fresh
 //! create-project plugin; and a plugin whose cloud services lack `reference`, which
@@ -520,6 +520,64 @@ fn login_and_discovery(stack: &Stack) {
         .trim(),
         "default"
     );
+}
+
+/// `spacectl login` on a terminal (a pseudo-terminal driven by tests/data/session/terminal.py):
+/// it asks for the domain, the user and the password (not echoed), offers the domain and the
+/// workspaces, and the chosen workspace's token becomes the api_key.
+fn login_on_a_terminal(stack: &Stack) {
+    let home = common::temp_home();
+    let h = home.path();
+    ok(
+        &ours(
+            h,
+            &[
+                "config",
+                "init",
+                "-e",
+                "tty",
+                "--identity",
+                &stack.identity(),
+            ],
+            "",
+        ),
+        "init",
+    );
+    let password = stack.read("admin_password");
+    let dialog = serde_json::json!([
+        ["Domain: ", stack.read("domain_name"), false],
+        ["User ID: ", stack.read("admin_user"), false],
+        ["Password: ", password, true],
+        ["Choice [1]: ", "2", false],
+    ]);
+    let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/session/terminal.py");
+    let mut cmd = common::command_in_home(Path::new("python3"), h);
+    cmd.env("XDG_CACHE_HOME", h.join(".cache"))
+        .arg(&driver)
+        .arg("60")
+        .arg(dialog.to_string())
+        .arg(common::spacectl_bin())
+        .arg("login");
+    let r = common::run_bounded(cmd, "", CALL_TIMEOUT);
+    let shown = &r.stdout;
+    assert_eq!(r.code(), 0, "login on a terminal: {r:?}");
+    assert!(
+        !shown.contains(&password),
+        "the password was echoed: {shown}"
+    );
+    let workspace_id = stack.read("workspace_id");
+    for line in [
+        "Sign in to:".to_string(),
+        "  1) the whole domain (domain admin)".to_string(),
+        format!("  2) workspace default ({workspace_id})"),
+        "your own resources only (user)".to_string(),
+        format!("WORKSPACE_OWNER token for workspace default ({workspace_id})"),
+    ] {
+        assert!(shown.contains(&line), "{line}: {shown}");
+    }
+    let who = whoami(h);
+    assert_eq!(who["scope"], Value::from("WORKSPACE"));
+    assert_eq!(who["workspace_id"], Value::from(workspace_id));
 }
 
 // ------------------------------------------------------------------ the workflow
@@ -1258,8 +1316,9 @@ fn spaceone_2x_login_workflow_and_full_loop() {
         _dir: dir,
     };
 
-    let parts: [(&str, fn(&Stack)); 7] = [
+    let parts: [(&str, fn(&Stack)); 8] = [
         ("login and endpoint discovery", login_and_discovery),
+        ("login on a terminal", login_on_a_terminal),
         ("2.x workflow as spacectl commands", workflow_commands),
         ("2.x workflow as apply manifests", workflow_manifests),
         (
