@@ -1152,12 +1152,21 @@ fn full_loop_compat_sample(stack: &Stack) {
     assert_eq!(column(&r.stdout, "inventory.JobTask", 2), ["5"]);
 }
 
+/// Our spacectl run in `dir` (as its HOME too), which must succeed.
+fn ours_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = common::command_in_home(&common::spacectl_bin(), dir);
+    cmd.current_dir(dir).args(args);
+    let r = common::run_bounded(cmd, "", CALL_TIMEOUT);
+    assert_eq!(r.code(), 0, "spacectl {}: {r:?}", args.join(" "));
+    r
+}
+
 fn full_loop_sdk_plugin(stack: &Stack) {
     let work = tempfile::tempdir().unwrap();
-    let mut cmd = common::command_in_home(&common::spacectl_bin(), work.path());
-    cmd.current_dir(work.path())
-        .args(["create-project", "fresh", "--provider", "fresh42", "-q"]);
-    assert_eq!(common::run_bounded(cmd, "", CALL_TIMEOUT).code(), 0);
+    ours_in(
+        work.path(),
+        &["create-project", "fresh", "--provider", "fresh42", "-q"],
+    );
     let src = work.path().join("fresh/src").display().to_string();
     let r = full_loop(stack, &["-s", &src, "--python", "python3"]);
     assert_eq!(r.code(), 0, "full-loop.sh on a create-project plugin");
@@ -1183,10 +1192,10 @@ fn full_loop_sdk_plugin(stack: &Stack) {
     );
 
     // A project of another kind is refused at once, in one line.
-    let mut cmd = common::command_in_home(&common::spacectl_bin(), work.path());
-    cmd.current_dir(work.path())
-        .args(["create-project", "costs", "-s", "cost", "-q"]);
-    assert_eq!(common::run_bounded(cmd, "", CALL_TIMEOUT).code(), 0);
+    ours_in(
+        work.path(),
+        &["create-project", "costs", "-s", "cost", "-q"],
+    );
     let src = work.path().join("costs/src").display().to_string();
     let started = Instant::now();
     let r = full_loop(stack, &["-s", &src, "--python", "python3"]);
@@ -1207,10 +1216,10 @@ fn full_loop_sdk_plugin(stack: &Stack) {
 /// and the real inventory 2.x fails the job task on it, as the error says.
 fn plugin_test_matches_inventory_refusal(stack: &Stack) {
     let work = tempfile::tempdir().unwrap();
-    let mut cmd = common::command_in_home(&common::spacectl_bin(), work.path());
-    cmd.current_dir(work.path())
-        .args(["create-project", "noref", "--provider", "noref42", "-q"]);
-    assert_eq!(common::run_bounded(cmd, "", CALL_TIMEOUT).code(), 0);
+    ours_in(
+        work.path(),
+        &["create-project", "noref", "--provider", "noref42", "-q"],
+    );
     let manager = work
         .path()
         .join("noref/src/plugin/manager/resource_manager.py");
