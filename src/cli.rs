@@ -69,7 +69,7 @@ pub enum Command {
     /// Display one or many resources
     List(ListArgs),
     /// Sign in to SpaceONE 2.x; the granted token becomes the environment's api_key
-    #[command(after_help = LOGIN_EXAMPLES)]
+    #[command(after_help = LOGIN_EXAMPLES, long_about = LOGIN_LONG_ABOUT)]
     Login(LoginArgs),
     /// Forget the current environment's token and its kept login
     Logout,
@@ -101,10 +101,14 @@ pub enum Command {
 }
 
 const LOGIN_EXAMPLES: &str = "Examples:
-  spacectl login                                   # on a terminal: asks, then offers your workspaces
-  echo \"$PASSWORD\" | spacectl login --domain spaceone --user admin@example.com --password-stdin
-  spacectl login --workspace default               # another workspace, from the kept login (no password)
-  spacectl login --scope domain                    # back to a domain token
+  spacectl login                       # on a terminal: asks, then offers your workspaces
+  # in a script, with the password on the first line of stdin:
+  spacectl login --domain spaceone --user admin@example.com --password-stdin
+  spacectl login --workspace default   # another workspace, from the kept login (no password)
+  spacectl login --scope domain        # back to a domain token";
+
+const LOGIN_LONG_ABOUT: &str =
+    "Sign in to SpaceONE 2.x; the granted token becomes the environment's api_key
 
 The granted token becomes the environment's api_key (a `token` key, which would shadow it, is
 removed). The refresh token is kept in ~/.spaceone/sessions/ENV.json (mode 0600), outside the
@@ -617,25 +621,21 @@ pub enum PluginCommand {
     /// on the file's first line), then an empty request, which must be refused
     Test(Box<PluginTestArgs>),
     /// Build the plugin's image, tagged NAME:VERSION (NAME from register.yaml)
-    #[command(after_help = PLUGIN_BUILD_EXAMPLES)]
+    #[command(long_about = PLUGIN_BUILD_LONG_ABOUT)]
     Build(PluginBuildArgs),
     /// Push the plugin's image to a registry and register it in SpaceONE's repository
-    #[command(after_help = PLUGIN_PUBLISH_EXAMPLES)]
+    #[command(long_about = PLUGIN_PUBLISH_LONG_ABOUT)]
     Publish(Box<PluginPublishArgs>),
 }
 
-const PLUGIN_BUILD_EXAMPLES: &str = "Examples:
-  spacectl plugin build                                # in the project: plugin-my-cloud-inven-collector:0.1.0
-  spacectl plugin build --base-image local/python3:bookworm   # no Docker Hub here: a base image of your own
-  spacectl plugin build my-collector --tag my-collector:dev   # another project directory, one more tag
+const PLUGIN_BUILD_LONG_ABOUT: &str =
+    "Build the plugin's image, tagged NAME:VERSION (NAME from register.yaml)
 
 The Docker command is `docker` on PATH (SPACECTL_DOCKER names another), talking to the daemon of
 DOCKER_HOST or its context. The build context gets this spacectl as bin/spacectl.";
 
-const PLUGIN_PUBLISH_EXAMPLES: &str = "Examples:
-  spacectl plugin publish --registry registry.example.com/my-org
-  spacectl plugin publish --registry 127.0.0.1:5000/my-org --dry-run   # print the plan, change nothing
-  spacectl plugin publish --registry 127.0.0.1:5000/my-org --build     # build first
+const PLUGIN_PUBLISH_LONG_ABOUT: &str =
+    "Push the plugin's image to a registry and register it in SpaceONE's repository
 
 The image NAME:VERSION (as plugin build tags it) is pushed as REGISTRY/NAMESPACE/NAME:VERSION,
 then registered with register.yaml in the repository service of the current spacectl

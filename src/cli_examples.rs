@@ -113,6 +113,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
   spacectl list repository.Plugin -o quiet -c plugin_id",
     ),
     (
+        "logout",
+        "  spacectl logout     # forget the current environment's token and kept login",
+    ),
+    (
         "man",
         "  spacectl man ~/.cargo/share/man/man1     # found by man while ~/.cargo/bin is on PATH",
     ),
@@ -122,12 +126,27 @@ pub const EXAMPLES: &[(&str, &str)] = &[
   spacectl plugin metadata src/plugin/metadata/compute/instance.yaml",
     ),
     (
+        "plugin build",
+        "  # in the project: the image plugin-my-cloud-inven-collector:0.1.0
+  spacectl plugin build
+  # no Docker Hub here: a base image of your own
+  spacectl plugin build --base-image local/python3:bookworm
+  # another project directory, one more tag
+  spacectl plugin build my-collector --tag my-collector:dev",
+    ),
+    (
         "plugin metadata",
         "  spacectl plugin metadata src/plugin/metadata/compute/instance.yaml",
     ),
     (
         "plugin protocol",
         "  spacectl plugin protocol | less",
+    ),
+    (
+        "plugin publish",
+        "  spacectl plugin publish --registry registry.example.com/my-org
+  spacectl plugin publish --registry 127.0.0.1:5000/my-org --dry-run   # print the plan, change nothing
+  spacectl plugin publish --registry 127.0.0.1:5000/my-org --build     # build first",
     ),
     (
         "plugin test",
