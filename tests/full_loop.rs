@@ -304,7 +304,8 @@ fn without_the_host_option_inventory_1_12_fails_the_cloud_service_type() {
     // The documented upstream mismatch: the v2 framework sends the view as
     // json_metadata with metadata null; inventory 1.12 fails the cloud service
     // type on it (the failure is counted, no error recorded) and stores the type
-    // without its view; the cloud services land.
+    // without its view; the cloud services land. The type comes with the first
+    // region's task only, so that task alone fails.
     assert_eq!(
         run.code(),
         3,
