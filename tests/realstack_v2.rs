@@ -55,6 +55,9 @@ impl Stack {
     }
 }
 
+/// A named part of the 2.x test, run on the shared services.
+type Part = (&'static str, fn(&Stack));
+
 fn services_sh(args: &[&str], state: &Path, timeout: Duration) -> Run {
     let mut cmd = Command::new("bash");
     cmd.arg(script("services.sh"))
@@ -1325,7 +1328,7 @@ fn spaceone_2x_login_workflow_and_full_loop() {
         _dir: dir,
     };
 
-    let parts: [(&str, fn(&Stack)); 8] = [
+    let parts: [Part; 8] = [
         ("login and endpoint discovery", login_and_discovery),
         ("login on a terminal", login_on_a_terminal),
         ("2.x workflow as spacectl commands", workflow_commands),
