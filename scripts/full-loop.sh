@@ -54,6 +54,9 @@
 #                           task failures only as a count; their reason is logged there,
 #                           in DIR/logs/inventory.log)
 #
+# Environment: SERVICES_PORTS=LOW-HIGH keeps every port the run chooses (services, plugin
+# processes, --mock) in that range, as for services.sh.
+#
 # The plugin must be an inventory collector: a project of another kind (its routes say so)
 # is refused at once.
 #
@@ -281,7 +284,22 @@ trap 'exit 143' TERM
 
 # ------------------------------------------------------------------ a data source
 
-free_port() { "$VENV_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# A free loopback port; with SERVICES_PORTS=LOW-HIGH (see services.sh) the highest free one there.
+free_port() {
+  "$VENV_PY" -c '
+import os, socket, sys
+r = os.environ.get("SERVICES_PORTS", "").strip()
+ports = range(int(r.split("-")[1]), int(r.split("-")[0]) - 1, -1) if r else [0]
+for p in ports:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(s.getsockname()[1])
+    sys.exit(0)
+sys.exit("full-loop: no free port in SERVICES_PORTS=" + r)'
+}
 if [ -n "$MOCK" ]; then
   MOCK_PORT="$(free_port)"
   MOCK_CMD="${MOCK//\{port\}/$MOCK_PORT}"

@@ -46,6 +46,7 @@
 #
 # Environment: SERVICES_SYNC_INTERVAL (seconds between supervisor syncs, default 1),
 # SERVICES_IMAGE_TAGS (tags the registry stand-in reports, default 1.0.0,1.1.0),
+# SERVICES_PORTS (LOW-HIGH: take every port from that range, e.g. 21000-21999; default any free port),
 # SPACECTL_REFERENCE_DIR (where scripts/reference.sh keeps the venvs).
 # Every process runs in its own session (its pid is its process group, recorded with its
 # start time in DIR/pids/NAME.pid) and has SPACECTL_SERVICES_STATE=DIR in its environment.

@@ -36,7 +36,7 @@ where
 
 /// `did you mean 'x'?` for the closest candidate, else `<what>: a, b, c` (sorted,
 /// without duplicates), else `none` when there is nothing to list.
-pub fn mean_or_list<'a>(input: &str, candidates: &[&'a str], what: &str) -> String {
+pub fn mean_or_list(input: &str, candidates: &[&str], what: &str) -> String {
     if let Some(c) = closest(input, candidates.iter().copied()) {
         return format!("did you mean '{c}'?");
     }

@@ -513,7 +513,7 @@ fn the_plugin_authors_workflow_runs_as_written() {
     );
     let out = &r.stdout;
     assert!(
-        out.contains("\nPASSED: 5 calls, 7 resources, 0 errors, 0 warnings\n"),
+        out.contains("\nPASSED: 5 calls, 6 resources, 0 errors, 0 warnings\n"),
         "{out}"
     );
     assert!(out.contains("\"passed\": true"), "{out}");

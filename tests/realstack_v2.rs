@@ -1,8 +1,9 @@
-//! SpaceONE 2.x, on the real services (`scripts/services.sh start --line 2 --loop`): login,
-//! tokens and endpoint discovery; the 2.x registration workflow as spacectl commands and
+//! SpaceONE 2.x, on the real services (`scripts/services.sh start --line 2 --loop`): login
+//! (in scripts and on a terminal), tokens and endpoint discovery; the 2.x registration workflow as spacectl commands and
 //! as the apply manifests of `samples/spaceone-2x/`, read back by our client and the Python
-//! one; and the full loop (`scripts/full-loop.sh`) for the compat sample and a fresh
-//! create-project plugin.
+//! one; the full loop (`scripts/full-loop.sh`) for the compat sample and a fresh
+//! create-project plugin; and a plugin whose cloud services lack `reference`, which
+//! `plugin test` reports and the real inventory 2.x refuses.
 //!
 //! One set of services serves every part (two cores run one set well); the parts run in
 //! order, each to its end, and the failures of all of them are reported together. The
@@ -53,6 +54,9 @@ impl Stack {
         format!("grpc://127.0.0.1:{}", self.port("IDENTITY_PORT"))
     }
 }
+
+/// A named part of the 2.x test, run on the shared services.
+type Part = (&'static str, fn(&Stack));
 
 fn services_sh(args: &[&str], state: &Path, timeout: Duration) -> Run {
     let mut cmd = Command::new("bash");
@@ -519,6 +523,64 @@ fn login_and_discovery(stack: &Stack) {
         .trim(),
         "default"
     );
+}
+
+/// `spacectl login` on a terminal (a pseudo-terminal driven by tests/data/session/terminal.py):
+/// it asks for the domain, the user and the password (not echoed), offers the domain and the
+/// workspaces, and the chosen workspace's token becomes the api_key.
+fn login_on_a_terminal(stack: &Stack) {
+    let home = common::temp_home();
+    let h = home.path();
+    ok(
+        &ours(
+            h,
+            &[
+                "config",
+                "init",
+                "-e",
+                "tty",
+                "--identity",
+                &stack.identity(),
+            ],
+            "",
+        ),
+        "init",
+    );
+    let password = stack.read("admin_password");
+    let dialog = serde_json::json!([
+        ["Domain: ", stack.read("domain_name"), false],
+        ["User ID: ", stack.read("admin_user"), false],
+        ["Password: ", password, true],
+        ["Choice [1]: ", "2", false],
+    ]);
+    let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/session/terminal.py");
+    let mut cmd = common::command_in_home(Path::new("python3"), h);
+    cmd.env("XDG_CACHE_HOME", h.join(".cache"))
+        .arg(&driver)
+        .arg("60")
+        .arg(dialog.to_string())
+        .arg(common::spacectl_bin())
+        .arg("login");
+    let r = common::run_bounded(cmd, "", CALL_TIMEOUT);
+    let shown = &r.stdout;
+    assert_eq!(r.code(), 0, "login on a terminal: {r:?}");
+    assert!(
+        !shown.contains(&password),
+        "the password was echoed: {shown}"
+    );
+    let workspace_id = stack.read("workspace_id");
+    for line in [
+        "Sign in to:".to_string(),
+        "  1) the whole domain (domain admin)".to_string(),
+        format!("  2) workspace default ({workspace_id})"),
+        "your own resources only (user)".to_string(),
+        format!("WORKSPACE_OWNER token for workspace default ({workspace_id})"),
+    ] {
+        assert!(shown.contains(&line), "{line}: {shown}");
+    }
+    let who = whoami(h);
+    assert_eq!(who["scope"], Value::from("WORKSPACE"));
+    assert_eq!(who["workspace_id"], Value::from(workspace_id));
 }
 
 // ------------------------------------------------------------------ the workflow
@@ -1093,12 +1155,21 @@ fn full_loop_compat_sample(stack: &Stack) {
     assert_eq!(column(&r.stdout, "inventory.JobTask", 2), ["5"]);
 }
 
+/// Our spacectl run in `dir` (as its HOME too), which must succeed.
+fn ours_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = common::command_in_home(&common::spacectl_bin(), dir);
+    cmd.current_dir(dir).args(args);
+    let r = common::run_bounded(cmd, "", CALL_TIMEOUT);
+    assert_eq!(r.code(), 0, "spacectl {}: {r:?}", args.join(" "));
+    r
+}
+
 fn full_loop_sdk_plugin(stack: &Stack) {
     let work = tempfile::tempdir().unwrap();
-    let mut cmd = common::command_in_home(&common::spacectl_bin(), work.path());
-    cmd.current_dir(work.path())
-        .args(["create-project", "fresh", "--provider", "fresh42", "-q"]);
-    assert_eq!(common::run_bounded(cmd, "", CALL_TIMEOUT).code(), 0);
+    ours_in(
+        work.path(),
+        &["create-project", "fresh", "--provider", "fresh42", "-q"],
+    );
     let src = work.path().join("fresh/src").display().to_string();
     let r = full_loop(stack, &["-s", &src, "--python", "python3"]);
     assert_eq!(r.code(), 0, "full-loop.sh on a create-project plugin");
@@ -1124,10 +1195,10 @@ fn full_loop_sdk_plugin(stack: &Stack) {
     );
 
     // A project of another kind is refused at once, in one line.
-    let mut cmd = common::command_in_home(&common::spacectl_bin(), work.path());
-    cmd.current_dir(work.path())
-        .args(["create-project", "costs", "-s", "cost", "-q"]);
-    assert_eq!(common::run_bounded(cmd, "", CALL_TIMEOUT).code(), 0);
+    ours_in(
+        work.path(),
+        &["create-project", "costs", "-s", "cost", "-q"],
+    );
     let src = work.path().join("costs/src").display().to_string();
     let started = Instant::now();
     let r = full_loop(stack, &["-s", &src, "--python", "python3"]);
@@ -1142,6 +1213,62 @@ fn full_loop_sdk_plugin(stack: &Stack) {
             && last.contains("not an inventory collector"),
         "{last}"
     );
+}
+
+/// A cloud service without `reference`: `plugin test` names each such resource as an error,
+/// and the real inventory 2.x fails the job task on it, as the error says.
+fn plugin_test_matches_inventory_refusal(stack: &Stack) {
+    let work = tempfile::tempdir().unwrap();
+    ours_in(
+        work.path(),
+        &["create-project", "noref", "--provider", "noref42", "-q"],
+    );
+    let manager = work
+        .path()
+        .join("noref/src/plugin/manager/resource_manager.py");
+    let code = std::fs::read_to_string(&manager).unwrap();
+    let line = "            reference={\"resource_id\": resource[\"id\"]},\n";
+    assert!(
+        code.contains(line),
+        "the template sends no reference: {code}"
+    );
+    std::fs::write(&manager, code.replace(line, "")).unwrap();
+
+    let mut cmd = common::command_in_home(&common::spacectl_bin(), work.path());
+    cmd.current_dir(work.path().join("noref"))
+        .args(["plugin", "test", "--python", "python3"]);
+    let r = common::run_bounded(cmd, "", CALL_TIMEOUT);
+    assert_ne!(
+        r.code(),
+        0,
+        "plugin test passed a plugin without reference: {r:?}"
+    );
+    for name in ["alpha", "beta", "gamma"] {
+        assert!(
+            r.stdout.contains(&format!(
+                "inventory.CloudService '{name}': `reference` is missing; inventory 2.x fails the job task on it (ERROR_DB_QUERY"
+            )),
+            "{name}: {}",
+            r.stdout
+        );
+    }
+
+    let src = work.path().join("noref/src").display().to_string();
+    let r = full_loop(stack, &["-s", &src, "--python", "python3"]);
+    assert_eq!(
+        r.code(),
+        3,
+        "full-loop.sh: the collection ran with failures"
+    );
+    assert_eq!(column(&r.stdout, "inventory.Job", 1), ["FAILURE"]);
+    assert_eq!(column(&r.stdout, "inventory.JobTask", 1), ["FAILURE"]);
+    assert_eq!(column(&r.stdout, "inventory.JobTask", 5), ["3"]);
+    let refusals = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("ERROR_DB_QUERY") && l.contains("['reference']"))
+        .count();
+    assert_eq!(refusals, 3, "{}", r.stderr);
 }
 
 // ------------------------------------------------------------------ the test
@@ -1201,8 +1328,9 @@ fn spaceone_2x_login_workflow_and_full_loop() {
         _dir: dir,
     };
 
-    let parts: [(&str, fn(&Stack)); 6] = [
+    let parts: [Part; 8] = [
         ("login and endpoint discovery", login_and_discovery),
+        ("login on a terminal", login_on_a_terminal),
         ("2.x workflow as spacectl commands", workflow_commands),
         ("2.x workflow as apply manifests", workflow_manifests),
         (
@@ -1211,6 +1339,10 @@ fn spaceone_2x_login_workflow_and_full_loop() {
         ),
         ("full loop, compat sample", full_loop_compat_sample),
         ("full loop, create-project plugin", full_loop_sdk_plugin),
+        (
+            "a cloud service without reference: plugin test and inventory 2.x",
+            plugin_test_matches_inventory_refusal,
+        ),
     ];
     let mut failed = Vec::new();
     for (name, part) in parts {

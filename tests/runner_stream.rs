@@ -57,9 +57,9 @@ print(line({"k": "v"}).decode(), end="")
     );
 }
 
-/// A plugin whose stream is fast, then slow, then raises SystemExit (which fails
-/// that call only, the process goes on): the runner serves it over real pipes and
-/// the script reports what arrived when.
+/// A plugin whose stream is fast, then slow, then ends its call with `sys.exit`
+/// (only that call fails) or its process with `os._exit`: the runner serves it
+/// over real pipes and the script reports what arrived when.
 #[test]
 fn batched_items_arrive_in_order_and_without_waiting_for_the_next_one() {
     let out = python(
@@ -70,7 +70,7 @@ os.makedirs(os.path.join(src, "plugin"))
 open(os.path.join(src, "plugin", "__init__.py"), "w").close()
 with open(os.path.join(src, "plugin", "main.py"), "w") as f:
     f.write('''
-import sys, time
+import os, sys, time
 from spaceone_plugin_sdk import CollectorPluginServer
 app = CollectorPluginServer()
 
@@ -84,6 +84,8 @@ def collect(params):
         yield {"i": n}
     if params["options"].get("then") == "exit":
         sys.exit(3)
+    if params["options"].get("then") == "crash":
+        os._exit(3)
 ''')
 env = dict(os.environ, SPACEONE_PLUGIN_PACKAGE="plugin", SPACEONE_PLUGIN_SOURCE_ROOT=src,
            SPACEONE_PLUGIN_WORKERS="4", SPACEONE_PLUGIN_PROTOCOL="1")
@@ -115,14 +117,18 @@ first, last = seen[0][0], seen[1][0]
 print("slow: first item before the plugin's next one:", first < 1.5 and last > 2.5)
 
 seen, code = run(3, {"items": 3, "then": "exit"})
-print("exit:", [r["item"]["i"] for _, r in seen if "item" in r], "then", seen[-1][1]["error"]["message"],
-      "exit code", code)
+print("exit:", [r["item"]["i"] for _, r in seen if "item" in r], "then",
+      seen[-1][1].get("error", {}).get("code"), "exit code", code)
+
+seen, code = run(4, {"items": 3, "then": "crash"})
+print("crash:", [r["item"]["i"] for _, r in seen if "item" in r], "exit code", code)
 "#,
     );
     assert_eq!(
         out,
         "fast: 5000 items, then {'id': 1, 'done': True}\n\
          slow: first item before the plugin's next one: True\n\
-         exit: [0, 1, 2] then SystemExit: 3 exit code 0\n"
+         exit: [0, 1, 2] then ERROR_UNKNOWN exit code 0\n\
+         crash: [0, 1, 2] exit code 3\n"
     );
 }

@@ -55,11 +55,34 @@ def fail(message):
 
 # ----------------------------------------------------------------------------- ports
 
-def _free_port(sockets):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind((LOOPBACK, 0))
-    sockets.append(s)
-    return s.getsockname()[1]
+def _port_range():
+    """SERVICES_PORTS=LOW-HIGH: choose ports only in that range (else any free port)."""
+    text = os.environ.get("SERVICES_PORTS", "").strip()
+    if not text:
+        return None
+    try:
+        low, high = (int(p) for p in text.split("-", 1))
+    except ValueError:
+        fail(f"SERVICES_PORTS={text!r} is not a range LOW-HIGH, e.g. 21000-21999")
+    if not 1024 <= low < high <= 65535:
+        fail(f"SERVICES_PORTS={text!r}: want 1024 <= LOW < HIGH <= 65535")
+    return low, high
+
+
+def _free_port(sockets, after=None):
+    """A free loopback port, held open in `sockets` (in SERVICES_PORTS, above `after`)."""
+    span = _port_range()
+    candidates = [0] if span is None else range(max(span[0], (after or 0) + 1), span[1] + 1)
+    for port in candidates:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind((LOOPBACK, port))
+        except OSError:
+            s.close()
+            continue
+        sockets.append(s)
+        return s.getsockname()[1]
+    fail(f"no free port left in SERVICES_PORTS={os.environ.get('SERVICES_PORTS')}")
 
 
 def _span_is_free(start, span):
@@ -79,9 +102,11 @@ def cmd_ports(state):
     names = PORT_NAMES + (["CONFIG_PORT"] if line2() else [])
     ports = {name: _free_port(held) for name in names}
     start = None
+    candidate = None
     for _ in range(50):
-        candidate = _free_port(held)
-        if candidate + PLUGIN_PORT_SPAN < 65536 and _span_is_free(candidate + 1, PLUGIN_PORT_SPAN - 1):
+        candidate = _free_port(held, candidate)
+        top = 65535 if _port_range() is None else _port_range()[1]
+        if candidate + PLUGIN_PORT_SPAN - 1 <= top and _span_is_free(candidate + 1, PLUGIN_PORT_SPAN - 1):
             start = candidate
             break
     for s in held:

@@ -208,18 +208,8 @@ impl Session {
     where
         F: FnMut(DynamicMessage) -> Result<()>,
     {
-        let codec = codec::DynCodec::new(method.output());
-        invoke::call(
-            &self.conn,
-            method,
-            request,
-            metadata,
-            codec,
-            on_message,
-            || Ok(()),
-        )
-        .await
-        .map_err(|e| self.conn.explain(e))
+        self.call_mapped(method, request, metadata, on_message, status::call_error)
+            .await
     }
 
     /// Call a method; every response goes to `on_data` as data

@@ -454,6 +454,21 @@ pub fn inventory_refusals(resource_type: &str, resource: &Value) -> Vec<String> 
     out
 }
 
+/// A resource sent by two tasks of one collection: inventory 2.x runs a job's tasks at
+/// the same time, so both may create it at once.
+fn same_in_two_tasks(label: &str, rt: &str, earlier: &str) -> Option<String> {
+    let outcome = match rt {
+        "inventory.CloudServiceType" | "inventory.Region" => {
+            "two of them creating it at once fail one (ERROR_SAVE_UNIQUE_VALUES)"
+        }
+        "inventory.CloudService" => "two of them creating it at once store it twice",
+        _ => return None,
+    };
+    Some(format!(
+        "{label} has the same match keys as {earlier} of another task; inventory 2.x runs a job's tasks at the same time, and {outcome}: send it from one task"
+    ))
+}
+
 /// Checks collect items one at a time (so nothing but counters and the data
 /// of not-yet-checkable cloud services is kept).
 #[derive(Default)]
@@ -463,6 +478,10 @@ pub struct Checker {
     findings: Vec<Finding>,
     /// (resource_type, values of match rule 1) → label of the first item.
     match_seen: HashMap<(String, String), String>,
+    /// The same over every collect call: (label of the first item, its call, warned).
+    task_seen: HashMap<(String, String), (String, usize, bool)>,
+    /// collect calls begun.
+    calls: usize,
     type_views: HashMap<TypeKey, Value>,
     pending: Vec<Pending>,
     /// (type, data path) → stats, with the first-seen order.
@@ -485,6 +504,7 @@ impl Checker {
     /// within one call (each task of get_tasks may send the same type again).
     pub fn begin_collect(&mut self) {
         self.match_seen.clear();
+        self.calls += 1;
     }
 
     /// Check one collect response (a ResourceInfo as a dict).
@@ -615,8 +635,23 @@ impl Checker {
                 ));
             }
             None => {
-                self.match_seen
-                    .insert((rt.to_string(), signature), label.to_string());
+                let key = (rt.to_string(), signature);
+                match self.task_seen.get_mut(&key) {
+                    // Said once per resource, however many tasks send it again.
+                    Some((earlier, call, warned)) if *call != self.calls && !*warned => {
+                        *warned = true;
+                        if let Some(text) = same_in_two_tasks(label, rt, earlier) {
+                            self.findings
+                                .push(Finding::warning("same_in_two_tasks", text));
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.task_seen
+                            .insert(key.clone(), (label.to_string(), self.calls, false));
+                    }
+                }
+                self.match_seen.insert(key, label.to_string());
             }
         }
     }
@@ -969,6 +1004,39 @@ mod tests {
             inventory_refusals("inventory.CloudService", &cs("ok", json!({}))["resource"])
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn the_same_resource_from_two_tasks() {
+        let region = |code: &str| {
+            json!({"state": "SUCCESS", "resource_type": "inventory.Region",
+                   "match_rules": {"1": ["region_code", "provider"]},
+                   "resource": {"name": code, "region_code": code, "provider": "p", "tags": {}}})
+        };
+        let mut c = Checker::new();
+        for task in [["east", "a"], ["west", "b"], ["north", "a"]] {
+            c.begin_collect();
+            c.item(&cst("T", &view()));
+            c.item(&region(task[0]));
+            c.item(&cs(
+                task[1],
+                json!({"name": "n", "price": 1.0, "disks": [], "md": "x"}),
+            ));
+        }
+        let (_, findings) = c.finish();
+        assert_eq!(
+            messages(&findings),
+            vec![
+                "Warning same_in_two_tasks item #4 inventory.CloudServiceType 'T' has the same match keys as item #1 inventory.CloudServiceType 'T' of another task; inventory 2.x runs a job's tasks at the same time, and two of them creating it at once fail one (ERROR_SAVE_UNIQUE_VALUES): send it from one task",
+                "Warning same_in_two_tasks item #9 inventory.CloudService 'a' has the same match keys as item #3 inventory.CloudService 'a' of another task; inventory 2.x runs a job's tasks at the same time, and two of them creating it at once store it twice: send it from one task",
+            ]
+        );
+        // One collect call: no task to collide with.
+        let mut c = Checker::new();
+        c.begin_collect();
+        c.item(&cst("T", &view()));
+        c.item(&region("east"));
+        assert!(c.finish().1.is_empty());
     }
 
     #[test]

@@ -134,7 +134,6 @@ class Channel:
         self.pending = []
         self.pending_bytes = 0
         self.flusher = None
-        flush_before_exit(self)
 
     def write(self, line):
         with self.lock:
@@ -173,6 +172,22 @@ class Channel:
                 self.out.write(b"".join(batch))
                 self.out.flush()
 
+    def flush_before_exit(self):
+        """Write the pending items on the way out of the process, unless the output
+        stays busy for a second (a host that no longer reads) or is broken."""
+        if not self.lock.acquire(timeout=1):
+            return
+        try:
+            with self.pending_lock:
+                batch = self.take_pending()
+            if batch:
+                self.out.write(b"".join(batch))
+                self.out.flush()
+        except Exception:
+            pass
+        finally:
+            self.lock.release()
+
     def flush_loop(self):
         try:
             while True:
@@ -184,32 +199,6 @@ class Channel:
             # The host is gone (or the pipe broke): nothing more can be sent.
             traceback.print_exc()
             os._exit(1)
-
-
-def flush_before_exit(channel):
-    """Make ``os._exit`` write the stream items still waiting in ``channel``'s
-    batch first, so that what a route yielded before a plugin (or a library it
-    uses) ends the process reaches the host. Nothing waits long: when another
-    thread holds the output, the items are left behind after a second."""
-    real_exit = getattr(os._exit, "real_exit", os._exit)
-
-    def exit_after_flush(code):
-        try:
-            if channel.lock.acquire(timeout=1):
-                try:
-                    with channel.pending_lock:
-                        batch = channel.take_pending()
-                    if batch:
-                        channel.out.write(b"".join(batch))
-                        channel.out.flush()
-                finally:
-                    channel.lock.release()
-        except BaseException:
-            pass
-        real_exit(code)
-
-    exit_after_flush.real_exit = real_exit
-    os._exit = exit_after_flush
 
 
 def read_lines(stream):
@@ -788,9 +777,25 @@ def load(env):
     return table, app_classes(app), package_directory(package), max(workers, 1)
 
 
+def flush_items_on_exit(channel):
+    """``os._exit`` (a plugin that ends its process on purpose, a library's fatal
+    path) first writes the stream items gathered for the next batch, so the host
+    gets every item yielded before the end, as when each item was written at once.
+    (A signal or a crash of the interpreter can still lose the items of the last
+    thread switch.)"""
+    exit_now = os._exit
+
+    def exit_after_flush(code):
+        channel.flush_before_exit()
+        exit_now(code)
+
+    os._exit = exit_after_flush
+
+
 def main():
     proto_in, proto_out = take_protocol_channel()
     channel = Channel(proto_out)
+    flush_items_on_exit(channel)
     watch_parent()
     try:
         loaded = load(os.environ)
@@ -1029,6 +1034,7 @@ def run_copy(control, fds, host, loaded, failure):
             os.close(fd)
         proto_in, proto_out = take_protocol_channel()
         channel = Channel(proto_out)
+        flush_items_on_exit(channel)
         # The host is this process's parent once the middle process has ended
         # (at once), well before the watch first looks.
         watch_parent(host)

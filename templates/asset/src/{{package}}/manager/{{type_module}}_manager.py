@@ -60,11 +60,14 @@ class {{type_class}}Manager:
         return [{"region_code": code} for code in self._region_codes()]
 
     def collect(self, task_options: dict):
-        """Yield the responses of one task (all regions when there is no task)."""
+        """Yield the responses of one task (all regions when there is no task).
+
+        The cloud service type comes with the first region's task only: the
+        inventory runs the tasks at the same time, and two tasks creating the same
+        type at once fail one of them (ERROR_SAVE_UNIQUE_VALUES).
+        """
         _LOGGER.debug(f"[collect] task_options={task_options}")
         wanted = task_options.get("region_code")
-        # One task reports the cloud service type: tasks run side by side, and
-        # inventory refuses a second one created at the same moment.
         if not wanted or wanted == next(iter(self._region_codes()), None):
             yield self._cloud_service_type()
         for region in self.connector.list_regions():

@@ -10,10 +10,17 @@ from spaceone_plugin_sdk import (
 
 app = CollectorPluginServer()
 
-WIDGETS = [
-    {"name": "w1", "size": 1024, "color": "red", "parts": [{"name": "bolt"}]},
-    {"name": "w2", "size": 2048, "color": "blue", "parts": []},
-]
+# Two regions, one task each (Job.get_tasks); the cloud service type comes with the first.
+REGIONS = {1: ("Home", "home"), 2: ("Away", "away")}
+WIDGETS = {
+    "home": [
+        {"name": "w1", "size": 1024, "color": "red", "parts": [{"name": "bolt"}]},
+        {"name": "w2", "size": 2048, "color": "blue", "parts": []},
+    ],
+    "away": [
+        {"name": "w3", "size": 512, "color": "green", "parts": [{"name": "nut"}]},
+    ],
+}
 
 
 @app.route("Collector.init")
@@ -34,25 +41,30 @@ def job_get_tasks(params):
 
 @app.route("Collector.collect")
 def collector_collect(params):
-    yield make_response(
-        cloud_service_type=make_cloud_service_type(
-            name="Widget", group="Things", provider="acme",
-            metadata_path="metadata/things/widget.yaml",
-        ),
-        match_keys=[["name", "group", "provider"]],
-        resource_type="inventory.CloudServiceType",
-    )
-    yield make_response(
-        region={"name": "Home", "region_code": "home", "provider": "acme"},
-        match_keys=[["region_code", "provider"]],
-        resource_type="inventory.Region",
-    )
-    for w in WIDGETS:
+    part = (params.get("task_options") or {}).get("part")
+    if part in (None, 1):
         yield make_response(
-            cloud_service=make_cloud_service(
-                name=w["name"], cloud_service_type="Widget", cloud_service_group="Things",
-                provider="acme", data=w, region_code="home", data_format="dict",
-                reference={"resource_id": w["name"]},
+            cloud_service_type=make_cloud_service_type(
+                name="Widget", group="Things", provider="acme",
+                metadata_path="metadata/things/widget.yaml",
             ),
-            match_keys=[["name", "provider"]],
+            match_keys=[["name", "group", "provider"]],
+            resource_type="inventory.CloudServiceType",
         )
+    for number, (name, code) in REGIONS.items():
+        if part not in (None, number):
+            continue
+        yield make_response(
+            region={"name": name, "region_code": code, "provider": "acme"},
+            match_keys=[["region_code", "provider"]],
+            resource_type="inventory.Region",
+        )
+        for w in WIDGETS[code]:
+            yield make_response(
+                cloud_service=make_cloud_service(
+                    name=w["name"], cloud_service_type="Widget", cloud_service_group="Things",
+                    provider="acme", data=w, region_code=code, data_format="dict",
+                    reference={"resource_id": w["name"]},
+                ),
+                match_keys=[["name", "provider"]],
+            )
