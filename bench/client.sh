@@ -29,24 +29,7 @@ done
 ensure_binary
 
 
-MOCK_PORT="$(free_port)"
-PORT="$(free_port)"
-
-(cd "$SAMPLE" && exec "$PYTHON" mock/server.py "$MOCK_PORT" mock/data.json) >"$WORK/mock.log" 2>&1 &
-PIDS+=($!)
-(cd "$SAMPLE" && KESTREL_API_URL="http://127.0.0.1:$MOCK_PORT" exec "$SPACEONE" run plugin-server -s src plugin -p "$PORT") >"$WORK/plugin.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 120); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-  sleep 0.5
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || { echo "plugin server did not start:" >&2; cat "$WORK/plugin.log" >&2; exit 1; }
-
-# One home for both clients: same ~/.spaceone layout; our cache in $WORK/cache.
-export HOME="$WORK/home" XDG_CACHE_HOME="$WORK/cache"
-mkdir -p "$HOME/.spaceone/environments"
-printf 'environment: bench\n' >"$HOME/.spaceone/environment.yml"
-printf 'endpoints:\n  plugin: grpc://localhost:%s\n' "$PORT" >"$HOME/.spaceone/environments/bench.yml"
+serve_sample
 
 INIT=(exec init plugin.Collector -f "$SAMPLE/init.yaml")
 

@@ -66,3 +66,27 @@ median_ms() {
     m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
     printf "%.1f\n", m / 1000 }'
 }
+
+# Serve the compat-mode sample plugin (samples/compat-collector, with its data
+# mock) with upstream's Python plugin server on a free port, and point a fresh
+# HOME (our cache in XDG_CACHE_HOME) at it as the endpoint `plugin`. Expects
+# SAMPLE, SPACEONE (upstream's `spaceone`) and PYTHON (its virtualenv's Python);
+# sets PORT.
+serve_sample() {
+  local mock_port
+  mock_port="$(free_port)"
+  PORT="$(free_port)"
+  (cd "$SAMPLE" && exec "$PYTHON" mock/server.py "$mock_port" mock/data.json) >"$WORK/mock.log" 2>&1 &
+  PIDS+=($!)
+  (cd "$SAMPLE" && KESTREL_API_URL="http://127.0.0.1:$mock_port" exec "$SPACEONE" run plugin-server -s src plugin -p "$PORT") >"$WORK/plugin.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 120); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+    sleep 0.5
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || { echo "plugin server did not start:" >&2; cat "$WORK/plugin.log" >&2; exit 1; }
+  export HOME="$WORK/home" XDG_CACHE_HOME="$WORK/cache"
+  mkdir -p "$HOME/.spaceone/environments"
+  printf 'environment: bench\n' >"$HOME/.spaceone/environment.yml"
+  printf 'endpoints:\n  plugin: grpc://localhost:%s\n' "$PORT" >"$HOME/.spaceone/environments/bench.yml"
+}

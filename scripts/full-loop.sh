@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# See your plugin's data in a real inventory, no Kubernetes: starts the real SpaceONE 1.12
-# services (scripts/services.sh start --loop), registers the plugin (repository, provider,
-# plugin, service account and secret), creates a collector, whose plugin the real
-# supervisor starts as a local process served by this repository's spacectl
-# (`spacectl run plugin-server`), runs a collection, waits for the job, prints what the
-# inventory holds and stops everything it started (also on Ctrl-C and on failure).
+# See your plugin's data in a real inventory, no Kubernetes: starts the real SpaceONE
+# services (scripts/services.sh start --line 2 --loop; 1.12 with --line 1), registers the
+# plugin (2.x: plugin, provider, its SECRET and SERVICE_ACCOUNT schemas, project, service
+# account with its secret data; 1.12: repository, provider, plugin, service account and
+# secret), creates a collector, whose plugin the real supervisor starts as a local process
+# served by spacectl (`spacectl run plugin-server`), runs a collection, waits for the job,
+# prints what the inventory holds and stops everything it started (also on Ctrl-C and on
+# failure). On 2.x, spacectl itself signs in (`config init --identity`, `login`, `login
+# --workspace`).
 #
 #   full-loop.sh [-s SRC] [--package NAME] [--python PYTHON] [options]
 #
+#   --line 1|2              the SpaceONE line: 2 (2.x, the default: what installations run
+#                           today) or 1 (1.12); with --services, the line those were started with
 #   -s, --source-root SRC   the plugin's source root, as for `run plugin-server -s`
 #                           (default: the sample plugin, samples/compat-collector/src, with
 #                           its data mock, --provider kestrel and the request
@@ -30,12 +35,14 @@
 #                           interpreter) before the services, stopped at the end; `{port}`
 #                           in CMD and in --env values is replaced by a free port, on which
 #                           CMD must listen
-#   --no-inventory-v1       run the host without --inventory-v1 (which also sends
+#   --no-inventory-v1       (line 1) run the host without --inventory-v1 (which also sends
 #                           json_metadata decoded as metadata and json_data as data):
 #                           inventory 1.12 then fails the job task on a v2 plugin's
-#                           cloud service types (and on cloud services sent as json_data)
-#   --spacectl PATH         the spacectl to use as host and client (default: built from this
-#                           repository with cargo, in $CARGO_TARGET_DIR or cargo's target dir)
+#                           cloud service types (and on cloud services sent as json_data);
+#                           inventory 2.x needs no such option
+#   --spacectl PATH         the spacectl to use as host and client (default: $SPACECTL_BIN,
+#                           else `spacectl` on PATH, else the release binary scripts/demo.sh
+#                           builds, built here with cargo's progress shown when missing)
 #   --services DIR          use services already started with `services.sh start --loop
 #                           --state DIR` and leave them running (names get a unique suffix)
 #   --state DIR             state directory of the services this run starts (default: a new
@@ -46,6 +53,9 @@
 #   --debug                 services log at DEBUG level (inventory 1.12 records some job
 #                           task failures only as a count; their reason is logged there,
 #                           in DIR/logs/inventory.log)
+#
+# The plugin must be an inventory collector: a project of another kind (its routes say so)
+# is refused at once.
 #
 # Output: the inventory's cloud services of this collector, the job and its job tasks (stdout;
 # progress and the spacectl calls on stderr). Exit status: 0 when the job and every job task
@@ -64,6 +74,7 @@ REQUEST=""
 ENVS=()
 MOCK=""
 INVENTORY_V1=1
+LINE=""
 SPACECTL="${SPACECTL_BIN:-}"
 SERVICES=""
 STATE=""
@@ -95,6 +106,7 @@ while [ $# -gt 0 ]; do
       ENVS+=("$2"); shift 2 ;;
     --mock) [ $# -ge 2 ] || bad "--mock needs a command"; MOCK="$2"; shift 2 ;;
     --no-inventory-v1) INVENTORY_V1=0; shift ;;
+    --line) [ $# -ge 2 ] || bad "--line needs 1 or 2"; LINE="$2"; shift 2 ;;
     --spacectl) [ $# -ge 2 ] || bad "--spacectl needs a path"; SPACECTL="$2"; shift 2 ;;
     --services) [ $# -ge 2 ] || bad "--services needs a directory"; SERVICES="$2"; shift 2 ;;
     --state) [ $# -ge 2 ] || bad "--state needs a directory"; STATE="$2"; shift 2 ;;
@@ -108,6 +120,17 @@ done
 case "$WAIT" in ''|*[!0-9]*) bad "--wait must be a whole number of seconds, not '$WAIT'" ;; esac
 [ -z "$SERVICES" ] || [ -z "$STATE" ] || bad "--services and --state exclude each other"
 [ -z "$SERVICES" ] || [ "$KEEP" = 0 ] || bad "--keep has no effect with --services (they are left running anyway)"
+case "$LINE" in
+  1|1.12|1.x) LINE=1 ;;
+  2|2.x) LINE=2 ;;
+  '') if [ -n "$SERVICES" ] && [ -f "$SERVICES/line" ]; then LINE="$(cat "$SERVICES/line")"; else LINE=2; fi ;;
+  *) bad "--line must be 1 (SpaceONE 1.12) or 2 (SpaceONE 2.x), not '$LINE'" ;;
+esac
+if [ -n "$SERVICES" ] && [ "$(cat "$SERVICES/line" 2>/dev/null || echo 1)" != "$LINE" ]; then
+  bad "the services in $SERVICES are not of line $LINE"
+fi
+[ "$LINE" = 1 ] || [ "$INVENTORY_V1" = 1 ] || bad "--no-inventory-v1 applies to --line 1 only (inventory 2.x reads the plugin's metadata as it is)"
+[ "$LINE" = 1 ] || INVENTORY_V1=0
 if [ -z "$SRC" ]; then
   # The sample: its mock API, its provider, and a request without its FAILURE item.
   SRC="$SAMPLE/src"
@@ -127,10 +150,30 @@ elif [ -f "$PROJECT/collect.yaml" ]; then
   REQUEST="$PROJECT/collect.yaml"
 fi
 
+# A project of another kind than the collector fails here, not later inside inventory: the
+# routes its code registers name its kind.
+ROUTES="$(grep -rhoE --include='*.py' "route\([\"'][A-Za-z]+\.[a-z_]+[\"']\)" "$SRC/${PACKAGE//.//}" 2>/dev/null |
+  sed -E "s/route\([\"']//; s/[\"']\)//" | sort -u | tr '\n' ' ' || true)"
+if [ -n "$ROUTES" ] && ! printf '%s\n' $ROUTES | grep -q '^Collector\.'; then
+  case " $ROUTES" in
+    *" ExternalAuth."*) KIND="an external auth" ;;
+    *" AccountCollector."*) KIND="an account collector" ;;
+    *" Cost."*) KIND="a cost data source" ;;
+    *" Protocol."*|*" Notification."*) KIND="a notification protocol" ;;
+    *" Webhook."*|*" Event."*) KIND="a monitoring webhook" ;;
+    *" Metric."*) KIND="a monitoring metric data source" ;;
+    *" Log."*) KIND="a monitoring log data source" ;;
+    *) KIND="not an inventory collector" ;;
+  esac
+  die "$SRC/${PACKAGE//.//} is $KIND plugin (routes: ${ROUTES% }), not an inventory collector: the full loop collects into inventory; smoke-test it with \`spacectl plugin test\` instead"
+fi
+
 # ------------------------------------------------------------------ tools
 
-"$ROOT/scripts/reference.sh" services
-VENV_PY="$("$ROOT/scripts/reference.sh" path services)/bin/python"
+REF=services
+[ "$LINE" = 2 ] && REF=services2
+"$ROOT/scripts/reference.sh" "$REF"
+VENV_PY="$("$ROOT/scripts/reference.sh" path "$REF")/bin/python"
 if [ -z "$PYTHON" ]; then
   "$ROOT/scripts/reference.sh" plugin
   PYTHON="$("$ROOT/scripts/reference.sh" path plugin)/bin/python"
@@ -139,20 +182,24 @@ command -v "$PYTHON" >/dev/null 2>&1 || die "the plugin interpreter '$PYTHON' is
 PYTHON="$(command -v "$PYTHON")"
 export PLUGIN_PYTHON="$PYTHON"
 
-# Our spacectl: given, or built like cargo builds it.
+# The spacectl the user has: given, on PATH, or the release binary scripts/demo.sh builds
+# (built here, with cargo's progress, only when there is none).
+if [ -z "$SPACECTL" ] && command -v spacectl >/dev/null 2>&1; then
+  SPACECTL="$(command -v spacectl)"
+fi
 if [ -z "$SPACECTL" ]; then
-  command -v cargo >/dev/null 2>&1 || die "cargo is not found: build spacectl and give it with --spacectl PATH"
-  say "building spacectl (cargo build --bin spacectl)"
-  (cd "$ROOT" && cargo build --quiet --bin spacectl) || die "cargo build failed"
-  TARGET="${CARGO_TARGET_DIR:-}"
-  if [ -z "$TARGET" ]; then
-    TARGET="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
-      "$VENV_PY" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
-  fi
+  command -v cargo >/dev/null 2>&1 || die "no spacectl on PATH and cargo is not found: install spacectl or give it with --spacectl PATH"
+  TARGET="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
+    "$VENV_PY" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')" || die "cargo metadata failed"
   case "$TARGET" in /*) ;; *) TARGET="$ROOT/$TARGET" ;; esac
-  SPACECTL="$TARGET/debug/spacectl"
+  SPACECTL="$TARGET/release/spacectl"
+  if [ ! -x "$SPACECTL" ]; then
+    say "no spacectl on PATH: building the release binary (the first build takes a few minutes)"
+    (cd "$ROOT" && cargo build --release --locked --bin spacectl) || die "cargo build failed"
+  fi
 fi
 [ -x "$SPACECTL" ] || die "spacectl not found at $SPACECTL"
+say "using $SPACECTL"
 SPACECTL="$(cd "$(dirname "$SPACECTL")" && pwd)/$(basename "$SPACECTL")"
 
 # What to register, from the project's files unless given: one Python run prints the
@@ -204,6 +251,7 @@ OK=0
 cleanup() {
   local code=$?
   trap - EXIT INT TERM
+  [ -z "${LOOP_HOME:-}" ] || rm -rf "$LOOP_HOME"
   if [ -n "$MOCK_PGID" ]; then
     kill -TERM -- "-$MOCK_PGID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$MOCK_PGID" 2>/dev/null || break; sleep 0.1; done
@@ -262,7 +310,7 @@ else
     STATE="$TEMP_STATE"
   fi
   STARTED=1
-  "$ROOT/scripts/services.sh" start --loop --state "$STATE" ${DEBUG:+"$DEBUG"}
+  "$ROOT/scripts/services.sh" start --line "$LINE" --loop --state "$STATE" ${DEBUG:+"$DEBUG"}
   STATE="$(cd "$STATE" && pwd)"
 fi
 T_SERVICES=$((SECONDS - T0))
@@ -283,7 +331,73 @@ say "the supervisor will run: $SPACECTL ${HOST_ARGS[*]}"
 
 # ------------------------------------------------------------------ the loop, with our spacectl
 
+# 2.x: spacectl signs in as the services' domain admin in a home of this run's own: the
+# endpoints come from identity, a domain token registers the plugin, its provider and
+# schemas; a workspace token (granted from the kept login) creates the project, the
+# service account, the collector and runs the collection.
+register_2x() {
+  local domain user
+  domain="$(cat "$STATE/domain_name")" user="$(cat "$STATE/admin_user")"
+  sc config init -e full-loop --identity "grpc://127.0.0.1:$IDENTITY_PORT"
+  echo "$(elapsed)+ spacectl login --domain $domain --user $user --password-stdin < $STATE/admin_password" >&2
+  "$SPACECTL" login --domain "$domain" --user "$user" --password-stdin <"$STATE/admin_password" >&2 ||
+    die "spacectl login failed"
+  sc exec register repository.Plugin -o json -j "{\"plugin_id\": \"$J_PLUGIN_ID\", \"name\": \"$J_PLUGIN_ID\",
+    \"resource_type\": \"inventory.Collector\", \"image\": \"$J_IMAGE\", \"registry_type\": \"DOCKER_HUB\",
+    \"provider\": \"$J_PROVIDER\", \"capability\": {}, \"labels\": [],
+    \"tags\": {\"description\": \"served by spacectl run plugin-server from $J_SRC\"}}"
+  sc list identity.Provider -p "provider=$PROVIDER" -c provider -o quiet
+  if [ "$(printf '%s\n' "$OUT" | grep -cx -- "$PROVIDER" || true)" = 0 ]; then
+    sc exec create identity.Provider -j "{\"provider\": \"$J_PROVIDER\", \"name\": \"$J_PROVIDER\"}"
+  fi
+  # A service account needs its provider's SERVICE_ACCOUNT schema, and that one its SECRET schema.
+  local kind id related
+  for kind in SECRET SERVICE_ACCOUNT; do
+    id="$PROVIDER-$(echo "$kind" | tr 'A-Z_' 'a-z-')" related=""
+    [ "$kind" = SERVICE_ACCOUNT ] && related=", \"related_schemas\": [\"$(js "$PROVIDER")-secret\"]"
+    sc list identity.Schema -p "schema_id=$id" -c schema_id -o quiet
+    if [ "$(printf '%s\n' "$OUT" | grep -cx -- "$id" || true)" = 0 ]; then
+      sc exec create identity.Schema -j "{\"schema_id\": \"$(js "$id")\", \"name\": \"$(js "$id")\",
+        \"schema_type\": \"$kind\", \"provider\": \"$J_PROVIDER\",
+        \"schema\": {\"type\": \"object\", \"properties\": {}, \"required\": []}$related}"
+    fi
+  done
+  sc login --workspace "$(cat "$STATE/workspace_id")"
+  sc exec create identity.Project -o json -j "{\"name\": \"full-loop$SUFFIX\", \"project_type\": \"PUBLIC\"}"
+  local project
+  project="$(field project_id)"
+  # (The secret data is not shown.)
+  SHOW="exec create identity.ServiceAccount -o json -j {\"name\": \"full-loop$SUFFIX\", \"provider\": \"$J_PROVIDER\", \"project_id\": \"$project\", \"secret_schema_id\": \"$J_PROVIDER-secret\", \"data\": {}, \"secret_data\": <secret_data of ${REQUEST:-no request file}>}"
+  sc exec create identity.ServiceAccount -o json -j "{\"name\": \"full-loop$SUFFIX\", \"provider\": \"$J_PROVIDER\",
+    \"project_id\": \"$project\", \"secret_schema_id\": \"$J_PROVIDER-secret\", \"data\": {},
+    \"secret_data\": $SECRET_JSON}"
+  SERVICE_ACCOUNT="$(field service_account_id)"
+  sc list secret.Secret -p "service_account_id=$SERVICE_ACCOUNT" -c secret_id -o quiet
+  SECRET="$OUT"
+  if [ -z "$SECRET" ]; then
+    # identity makes the secret only from non-empty secret data; inventory collects with a secret.
+    sc exec create secret.Secret -o json -j "{\"name\": \"full-loop$SUFFIX\", \"data\": {},
+      \"schema_id\": \"$J_PROVIDER-secret\", \"resource_group\": \"PROJECT\",
+      \"project_id\": \"$project\", \"service_account_id\": \"$SERVICE_ACCOUNT\"}"
+    SECRET="$(field secret_id)"
+  fi
+  say "creating the collector: the plugin service waits until the supervisor has started the plugin"
+  T1=$SECONDS
+  sc exec create inventory.Collector -o json -j "{\"name\": \"$J_PLUGIN_ID\", \"provider\": \"$J_PROVIDER\",
+    \"resource_group\": \"WORKSPACE\",
+    \"plugin_info\": {\"plugin_id\": \"$J_PLUGIN_ID\", \"upgrade_mode\": \"AUTO\", \"options\": $OPTIONS_JSON}}"
+  COLLECTOR="$(field collector_id)"
+  T_CREATE=$((SECONDS - T1))
+}
+
+if [ "$LINE" = 2 ]; then
+  LOOP_HOME="$(mktemp -d "${TMPDIR:-/tmp}/spacectl-full-loop-home.XXXXXX")"
+  export HOME="$LOOP_HOME" XDG_CACHE_HOME="$LOOP_HOME/.cache"
+  # shellcheck disable=SC1091
+  . "$STATE/ports.env"
+else
 export HOME="$STATE/home" XDG_CACHE_HOME="$STATE/cache"
+fi
 unset SPACECTL_DEFAULT_ENVIRONMENT
 OUT=""
 SHOW=""
@@ -299,6 +413,9 @@ field() { printf '%s' "$OUT" | jq_py "d[\"$1\"]"; }
 js() { local v="${1//\\/\\\\}"; printf '%s' "${v//\"/\\\"}"; }  # a JSON string's inside
 J_PROVIDER="$(js "$PROVIDER")" J_IMAGE="$(js "$IMAGE")" J_PLUGIN_ID="$(js "$PLUGIN_ID")" J_SRC="$(js "$SRC")"
 
+if [ "$LINE" = 2 ]; then
+  register_2x
+else
 sc list repository.Repository -c repository_type -o quiet
 if [ "$(printf '%s\n' "$OUT" | grep -cx local || true)" = 0 ]; then
   sc exec register repository.Repository -j '{"name": "local", "repository_type": "local"}'
@@ -326,6 +443,7 @@ sc exec create inventory.Collector -o json -j "{\"name\": \"$J_PLUGIN_ID\", \"pl
   \"upgrade_mode\": \"AUTO\", \"options\": $OPTIONS_JSON}}"
 COLLECTOR="$(field collector_id)"
 T_CREATE=$((SECONDS - T1))
+fi
 say "collector $COLLECTOR created in $T_CREATE s"
 
 T2=$SECONDS
@@ -402,7 +520,7 @@ for task in json.loads(os.environ["TASKS_JSON"]).get("results", []):
     if unexplained > 0:
         print(f"full-loop: {task['job_task_id']}: {unexplained} failure(s) without a recorded error")
 EOF
-if [ "$INVENTORY_V1" = 0 ]; then
+if [ "$LINE" = 1 ] && [ "$INVENTORY_V1" = 0 ]; then
   say "the collection had failures; inventory 1.x fails a v2 plugin's cloud service types without the host's --inventory-v1"
 else
   say "the collection had failures (failures without a recorded error are logged with --debug in $STATE/logs/inventory.log)"

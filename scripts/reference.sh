@@ -2,7 +2,7 @@
 # Builds the pinned Python reference installations that spacectl-rs is tested against,
 # from PyPI, once; later calls return at once.
 #
-#   reference.sh [spacectl|plugin|kinds|services|all|path NAME]
+#   reference.sh [spacectl|plugin|kinds|services|services2|s3|all|path NAME]
 #
 #   spacectl  $DIR/spacectl-venv  Python spacectl 2.0.10 (the client)       reference/spacectl.txt
 #   plugin    $DIR/plugin-venv    spaceone-core 2.0.144 + spaceone-inventory  reference/plugin.txt
@@ -17,7 +17,12 @@
 #   services  $DIR/services-venv  the SpaceONE 1.12 services (identity,       reference/services.txt
 #                                 repository, inventory, plugin, secret,
 #                                 supervisor) and their Python spacectl
-#   all       all four, side by side (the default)
+#   services2 $DIR/services2-venv the SpaceONE 2.x services (identity,        reference/services2.txt
+#                                 config, repository, inventory, plugin,
+#                                 secret, supervisor)
+#   s3        $DIR/s3-venv        moto 5.2.5's server: the S3-compatible     reference/s3.txt
+#                                 store (and STS) of the export-s3 tests
+#   all       all six, side by side (the default)
 #   path NAME print the venv directory of NAME (nothing is installed)
 #
 # DIR is $SPACECTL_REFERENCE_DIR, default ~/.cache/spacectl-reference. A venv is rebuilt when
@@ -33,8 +38,8 @@ say() { echo "reference: $*" >&2; }
 
 requirements_of() {
   case "$1" in
-    spacectl|plugin|kinds|services) echo "$ROOT/reference/$1.txt" ;;
-    *) say "unknown installation '$1' (expected spacectl, plugin, kinds, services or all)"; exit 2 ;;
+    spacectl|plugin|kinds|services|services2|s3) echo "$ROOT/reference/$1.txt" ;;
+    *) say "unknown installation '$1' (expected spacectl, plugin, kinds, services, services2, s3 or all)"; exit 2 ;;
   esac
 }
 
@@ -83,16 +88,16 @@ case "${1:-all}" in
   all)
     # The builds are independent: run them side by side.
     pids=()
-    for n in spacectl plugin kinds services; do build "$n" & pids+=("$!"); done
+    for n in spacectl plugin kinds services services2 s3; do build "$n" & pids+=("$!"); done
     failed=0
     for p in "${pids[@]}"; do wait "$p" || failed=1; done
     [ "$failed" = 0 ] || { say "some installations failed (see above)"; exit 1; }
     ;;
-  spacectl|plugin|kinds|services) build "$1" ;;
+  spacectl|plugin|kinds|services|services2|s3) build "$1" ;;
   path)
-    [ -n "${2:-}" ] || { say "usage: reference.sh path spacectl|plugin|kinds|services"; exit 2; }
+    [ -n "${2:-}" ] || { say "usage: reference.sh path spacectl|plugin|kinds|services|services2|s3"; exit 2; }
     requirements_of "$2" >/dev/null
     echo "$DIR/$2-venv" ;;
-  -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) say "unknown argument '$1' (try --help)"; exit 2 ;;
 esac

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the real SpaceONE 1.12 services (from PyPI, in the services reference venv) as local
-# processes on free loopback ports, without MongoDB (an in-process mongomock database per
-# service), Docker or Kubernetes.
+# Runs the real SpaceONE services of line 1.12 or 2.x (from PyPI, in the services or
+# services2 reference venv) as local processes on free loopback ports, without MongoDB (an
+# in-process mongomock database per service), Redis, Docker or Kubernetes.
 #
-#   services.sh start  [--state DIR] [--loop] [--timeout SECS] [--debug]
+#   services.sh start  [--line 1|2] [--state DIR] [--loop] [--timeout SECS] [--debug]
 #   services.sh stop   [--state DIR]
 #   services.sh status [--state DIR]
 #   services.sh env    [--state DIR]
@@ -15,19 +15,34 @@
 #           supervisor, which starts collector plugins as local processes (see full-loop.sh).
 #           Returns once every service answers (and, with --loop, the supervisor has
 #           published itself). The data lives in the services' memory: it is gone on stop.
+#   start --line 2
+#           the 2.x services: identity, config, repository and inventory (with --loop also
+#           plugin, secret and the supervisor); identity is bootstrapped through its API
+#           (System.init, a domain `spaceone` with the admin admin@example.com, the admin's
+#           domain and workspace tokens, a workspace `default`, an app) and lists every
+#           service in Endpoint.list (PUBLIC grpc://127.0.0.1:PORT, INTERNAL
+#           grpc://localhost:PORT). DIR also gets system_token, workspace_id,
+#           workspace_token, app_token, domain_name, admin_user and admin_password.
 #   stop    stops exactly the processes start recorded (and the plugin processes the
 #           supervisor started): SIGTERM to each process group, SIGKILL after 10 s.
 #   status  one line per process, "NAME: running (pid N)" or "NAME: stopped";
 #           exit status 0 when all are running, 1 otherwise.
 #   env     shell assignments to eval: SERVICES_STATE, SERVICES_HOME (use it as HOME for
-#           spacectl, ours or the Python one), SERVICES_DOMAIN_ID, SERVICES_LOOP and the
-#           ports (IDENTITY_PORT, REPOSITORY_PORT, INVENTORY_PORT, PLUGIN_PORT, ...).
+#           spacectl, ours or the Python one), SERVICES_DOMAIN_ID, SERVICES_LOOP,
+#           SERVICES_LINE and the ports (IDENTITY_PORT, REPOSITORY_PORT, INVENTORY_PORT,
+#           PLUGIN_PORT, ..., CONFIG_PORT on line 2).
 #
+#   --line 1|2      the SpaceONE line: 1 (1.12, the default) or 2 (2.x); also 1.12 or 2.x.
+#                   stop, status and env find it in DIR.
 #   --state DIR     where ports.env, pids/, logs/, conf/, home/, token and domain_id go
-#                   (default $SPACECTL_SERVICES_STATE, else ${TMPDIR:-/tmp}/spacectl-services-$UID)
+#                   (default $SPACECTL_SERVICES_STATE, else ${TMPDIR:-/tmp}/spacectl-services-$UID,
+#                   with --line 2 ${TMPDIR:-/tmp}/spacectl-services2-$UID)
 #   --loop          also plugin, secret and the supervisor
 #   --timeout SECS  how long each service may take to answer (default 180)
 #   --debug         services log at DEBUG level (default INFO)
+#   --docker DIR    (implies --loop) the supervisor runs plugin images with its real DockerConnector,
+#                   in the Docker daemon and from the registry that scripts/docker.sh started in DIR;
+#                   the repository's HARBOR registry type is that registry (scripts/services/docker-mode.sh)
 #
 # Environment: SERVICES_SYNC_INTERVAL (seconds between supervisor syncs, default 1),
 # SERVICES_IMAGE_TAGS (tags the registry stand-in reports, default 1.0.0,1.1.0),
@@ -40,10 +55,13 @@ set -eu
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SUPPORT="$ROOT/scripts/services"
-STATE="${SPACECTL_SERVICES_STATE:-${TMPDIR:-/tmp}/spacectl-services-$(id -u)}"
+STATE="${SPACECTL_SERVICES_STATE:-}"
+LINE=1
 LOOP=0
 TIMEOUT=180
 LOG_LEVEL=INFO
+DOCKER_STATE=
+SUPERVISOR_WRAP=()
 STOP_SECONDS=10
 
 T_START="${EPOCHREALTIME:-}"
@@ -219,6 +237,7 @@ cmd_stop() {
   local names=() name
   [ -d "$STATE/pids" ] || { say "nothing to stop in $STATE"; return 0; }
   if [ -f "$STATE/pids/supervisor.pid" ]; then terminate supervisor; fi
+  "$SUPPORT/docker-mode.sh" stop "$STATE" || true
   while read -r name; do names+=("$name"); done < <(stop_order)
   if [ "${#names[@]}" -gt 0 ]; then
     say "stopping ${names[*]}"
@@ -254,6 +273,7 @@ cmd_env() {
   printf 'SERVICES_HOME=%q\n' "$STATE/home"
   printf 'SERVICES_DOMAIN_ID=%q\n' "$(cat "$STATE/domain_id")"
   printf 'SERVICES_LOOP=%q\n' "$(cat "$STATE/ready")"
+  printf 'SERVICES_LINE=%q\n' "$(cat "$STATE/line" 2>/dev/null || echo 1)"
   while IFS= read -r line; do printf '%s\n' "$line"; done <"$STATE/ports.env"
 }
 
@@ -271,10 +291,32 @@ start_ended() {
   exit "$code"
 }
 
+# wait_started SERVICE...: each service listens; the setup's first calls are made and, with
+# --loop, the supervisor has published itself (until then Collector.create fails with
+# ERROR_NO_POSSIBLE_SUPERVISOR). Then the set is ready.
+wait_started() {
+  local name port_var
+  for name in "$@"; do
+    port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
+    wait_port "$name" "${!port_var}"
+  done
+  if [ "$LOOP" = 0 ]; then
+    wait_exit setup
+  elif ! wait_exit setup supervisor; then
+    say "the end of $STATE/logs/supervisor.log:"
+    tail -n 40 "$STATE/logs/supervisor.log" >&2 || true
+    false
+  fi
+  echo "$LOOP" >"$STATE/ready"
+  STARTED=1
+}
+
 cmd_start() {
   local venv py spaceone ext name
-  "$ROOT/scripts/reference.sh" services
-  venv="$("$ROOT/scripts/reference.sh" path services)"
+  local ref=services
+  [ "$LINE" = 2 ] && ref=services2
+  "$ROOT/scripts/reference.sh" "$ref"
+  venv="$("$ROOT/scripts/reference.sh" path "$ref")"
   py="$venv/bin/python"
   spaceone="$venv/bin/spaceone"
   ext="$SUPPORT/ext"
@@ -285,20 +327,32 @@ cmd_start() {
   done
   # Only what start writes is removed: DIR may be a directory of the user's.
   rm -rf "$STATE/pids" "$STATE/running" "$STATE/logs" "$STATE/conf" "$STATE/home" "$STATE/plugins" \
-    "$STATE/ports.env" "$STATE/token" "$STATE/domain_id" "$STATE/ready" "$STATE"/registry-*.pem
+    "$STATE/ports.env" "$STATE/token" "$STATE/domain_id" "$STATE/ready" "$STATE"/registry-*.pem \
+    "$STATE/line" "$STATE/system_token" "$STATE/domain_name" "$STATE/workspace_id" "$STATE/workspace_token" \
+    "$STATE/app_token" "$STATE/admin_user" "$STATE/admin_password" "$STATE/docker.env"
   mkdir -p "$STATE/pids" "$STATE/running" "$STATE/logs" "$STATE/plugins"
 
   # SPACECTL_SERVICES_STATE also marks every process of this set (and the plugins the
   # supervisor starts) in its environment.
   export PYTHONWARNINGS=ignore PYTHONDONTWRITEBYTECODE=1 SERVICES_LOG_LEVEL="$LOG_LEVEL" SERVICES_LOOP="$LOOP" \
-    SPACECTL_SERVICES_STATE="$STATE"
+    SERVICES_LINE="$LINE" SPACECTL_SERVICES_STATE="$STATE"
+  echo "$LINE" >"$STATE/line"
   # Plugin.register asks the registry stand-in over HTTPS; it trusts the stand-in's certificate.
   export REQUESTS_CA_BUNDLE="$STATE/registry-cert.pem"
+  if [ -n "$DOCKER_STATE" ]; then
+    "$SUPPORT/docker-mode.sh" env "$DOCKER_STATE" >"$STATE/docker.env"
+    set -a; . "$STATE/docker.env"; set +a
+    SUPERVISOR_WRAP=("$SUPPORT/docker-mode.sh" run "$SERVICES_DOCKER_SOCKET")
+  fi
   STARTED=0
   trap 'start_ended' EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
 
+  if [ "$LINE" = 2 ]; then
+    start_line2 "$py" "$spaceone" "$ext"
+    return
+  fi
   local others=(repository)
   if [ "$LOOP" = 1 ]; then others+=(plugin secret); else others+=(inventory); fi
   "$py" "$SUPPORT/helper.py" prepare "$STATE" identity "${others[@]}"
@@ -319,31 +373,51 @@ cmd_start() {
   done
   if [ "$LOOP" = 1 ]; then
     launch inventory nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" inventory grpc -p "$INVENTORY_PORT" -m "$ext"
-    launch supervisor nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" supervisor scheduler -m "$ext"
+    launch supervisor "${SUPERVISOR_WRAP[@]}" nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" supervisor scheduler -m "$ext"
   fi
   wait_port aux "$REDIS_PORT"
   wait_port aux "$REGISTRY_PORT"
   wait_port identity "$IDENTITY_PORT"
   wait_file token setup identity
   say "identity: domain $(cat "$STATE/domain_id") and its owner's token created"
-  for name in "${others[@]}" $([ "$LOOP" = 1 ] && echo inventory); do
-    port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
-    wait_port "$name" "${!port_var}"
-  done
-  # The first calls are made; with --loop the supervisor has published itself (until then
-  # Collector.create fails with ERROR_NO_POSSIBLE_SUPERVISOR).
-  if [ "$LOOP" = 0 ]; then
-    wait_exit setup
-  elif ! wait_exit setup supervisor; then
-    say "the end of $STATE/logs/supervisor.log:"
-    tail -n 40 "$STATE/logs/supervisor.log" >&2 || true
-    false
-  fi
-  echo "$LOOP" >"$STATE/ready"
-  STARTED=1
+  wait_started "${others[@]}" $([ "$LOOP" = 1 ] && echo inventory)
   say "ready: identity :$IDENTITY_PORT, repository :$REPOSITORY_PORT, inventory :$INVENTORY_PORT$(
     [ "$LOOP" = 1 ] && echo ", plugin :$PLUGIN_PORT, secret :$SECRET_PORT, supervisor (plugins on :$PLUGIN_PORTS_START-$((PLUGIN_PORTS_END - 1)))")"
   say "try: HOME=$STATE/home spacectl list repository.Repository"
+}
+
+# The 2.x services. identity starts first; the bootstrap (setup) makes its system token,
+# which every other service needs in its configuration: they import their code meanwhile
+# (preload.py) and start once the token exists.
+start_line2() {
+  local py=$1 spaceone=$2 ext=$3 name port_var
+  local others=(config repository inventory)
+  if [ "$LOOP" = 1 ]; then others+=(plugin secret); fi
+  "$py" "$SUPPORT/helper.py" ports "$STATE"
+  "$py" "$SUPPORT/helper.py" config "$STATE" identity
+  # shellcheck disable=SC1091
+  . "$STATE/ports.env"
+  local setup_for=("${others[@]}")
+  if [ "$LOOP" = 1 ]; then setup_for+=(supervisor); fi
+  launch aux "$py" "$SUPPORT/helper.py" aux "$STATE"
+  launch identity "$spaceone" run grpc-server spaceone.identity -p "$IDENTITY_PORT" -c "$STATE/conf/identity.yaml" -m "$ext"
+  launch setup "$py" "$SUPPORT/helper.py" setup "$STATE" "$TIMEOUT" "${setup_for[@]}"
+  for name in "${others[@]}"; do
+    port_var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_PORT"
+    launch "$name" nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" "$name" grpc -p "${!port_var}" -m "$ext"
+  done
+  if [ "$LOOP" = 1 ]; then
+    launch supervisor "${SUPERVISOR_WRAP[@]}" nice -n 5 "$py" "$SUPPORT/preload.py" "$STATE" "$TIMEOUT" supervisor scheduler -m "$ext"
+  fi
+  wait_port aux "$REDIS_PORT"
+  wait_port aux "$REGISTRY_PORT"
+  wait_port identity "$IDENTITY_PORT"
+  wait_file token setup identity
+  say "identity: system initialised; domain $(cat "$STATE/domain_name") ($(cat "$STATE/domain_id")), workspace $(cat "$STATE/workspace_id") and tokens created"
+  wait_started "${others[@]}"
+  say "ready (2.x): identity :$IDENTITY_PORT, config :$CONFIG_PORT, repository :$REPOSITORY_PORT, inventory :$INVENTORY_PORT$(
+    [ "$LOOP" = 1 ] && echo ", plugin :$PLUGIN_PORT, secret :$SECRET_PORT, supervisor (plugins on :$PLUGIN_PORTS_START-$((PLUGIN_PORTS_END - 1)))")"
+  say "try: HOME=$STATE/home spacectl list identity.Workspace"
 }
 
 # ------------------------------------------------------------------ arguments
@@ -355,14 +429,24 @@ while [ $# -gt 0 ]; do
     --state) [ $# -ge 2 ] || bad "--state needs a directory"; STATE="$2"; shift 2 ;;
     --state=*) STATE="${1#--state=}"; shift ;;
     --loop) LOOP=1; shift ;;
+    --line) [ $# -ge 2 ] || bad "--line needs 1 or 2"; LINE="$2"; shift 2 ;;
+    --line=*) LINE="${1#--line=}"; shift ;;
     --timeout) [ $# -ge 2 ] || bad "--timeout needs a number of seconds"; TIMEOUT="$2"; shift 2 ;;
     --debug) LOG_LEVEL=DEBUG; shift ;;
+    --docker) [ $# -ge 2 ] || bad "--docker needs the directory of scripts/docker.sh start --state DIR"; DOCKER_STATE="$(cd "$2" 2>/dev/null && pwd)" || bad "--docker: no directory $2"; LOOP=1; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) bad "unknown argument '$1' (try --help)" ;;
   esac
 done
 case "$TIMEOUT" in ''|*[!0-9]*) bad "--timeout must be a whole number of seconds, not '$TIMEOUT'" ;; esac
-[ -n "$STATE" ] || bad "--state must not be empty"
+case "$LINE" in
+  1|1.12|1.x) LINE=1 ;;
+  2|2.x) LINE=2 ;;
+  *) bad "--line must be 1 (SpaceONE 1.12) or 2 (SpaceONE 2.x), not '$LINE'" ;;
+esac
+if [ -z "$STATE" ]; then
+  STATE="${TMPDIR:-/tmp}/spacectl-services$([ "$LINE" = 2 ] && echo 2)-$(id -u)"
+fi
 if [ "$ACTION" = start ]; then
   mkdir -p "$STATE" 2>/dev/null || die "cannot create the state directory $STATE"
 fi

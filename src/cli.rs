@@ -4,6 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+#[path = "cli_examples.rs"]
+mod examples;
+#[allow(unused_imports)]
+pub use examples::KIND_NAMES;
+
 const ABOUT: &str = "spacectl controls the SpaceONE services.";
 
 const LONG_ABOUT: &str = "spacectl controls the SpaceONE services.
@@ -54,7 +59,8 @@ pub enum Command {
     /// Modify spaceconfig files
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Create a plugin project that runs right away (inventory collector)
+    /// Create a plugin project of any kind that runs right away (an inventory collector
+    /// by default; -s KIND for the others)
     CreateProject(CreateProjectArgs),
     /// Execute a method to resource
     Exec(ExecArgs),
@@ -62,9 +68,15 @@ pub enum Command {
     Get(GetArgs),
     /// Display one or many resources
     List(ListArgs),
+    /// Sign in to SpaceONE 2.x; the granted token becomes the environment's api_key
+    #[command(after_help = LOGIN_EXAMPLES)]
+    Login(LoginArgs),
+    /// Forget the current environment's token and its kept login
+    Logout,
     /// Write the manual pages of spacectl and spaceone (one per command) into a directory
     Man {
-        /// Directory to write the pages into, e.g. ~/.local/share/man/man1 (created when missing)
+        /// Directory to write the pages into (created when missing), e.g. ~/.cargo/share/man/man1,
+        /// which man searches when ~/.cargo/bin is on PATH; a note says when man will not find them
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
@@ -81,6 +93,68 @@ pub enum Command {
     Template(TemplateCommand),
     /// Print the client version information
     Version,
+    /// Show what the current token is: user or app, domain, workspace, role, expiry
+    #[command(
+        after_help = "Examples:\n  spacectl whoami\n  spacectl whoami --verify     # ask identity whether it accepts the token\n  spacectl whoami -o json"
+    )]
+    Whoami(WhoamiArgs),
+}
+
+const LOGIN_EXAMPLES: &str = "Examples:
+  spacectl login                                   # on a terminal: asks, then offers your workspaces
+  echo \"$PASSWORD\" | spacectl login --domain spaceone --user admin@example.com --password-stdin
+  spacectl login --workspace default               # another workspace, from the kept login (no password)
+  spacectl login --scope domain                    # back to a domain token
+
+The granted token becomes the environment's api_key (a `token` key, which would shadow it, is
+removed). The refresh token is kept in ~/.spaceone/sessions/ENV.json (mode 0600), outside the
+environment file: --workspace, --scope and a bare `spacectl login` in a script grant anew from it
+without the password, and an expired token is granted anew from it before a call.";
+
+// ---------------------------------------------------------------- sessions
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Domain name (asked on a terminal; default: the kept login's)
+    #[arg(short = 'd', long = "domain", value_name = "NAME")]
+    pub domain: Option<String>,
+    /// User id, e.g. admin@example.com (asked on a terminal; default: the kept login's)
+    #[arg(short = 'u', long = "user", value_name = "USER_ID")]
+    pub user: Option<String>,
+    /// Read the password from the first line of stdin (never asked when stdin is not a terminal)
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+    /// Get a WORKSPACE token for this workspace (name or id)
+    #[arg(
+        short = 'w',
+        long = "workspace",
+        value_name = "NAME_OR_ID",
+        conflicts_with = "scope"
+    )]
+    pub workspace: Option<String>,
+    /// Get a DOMAIN token (domain admins) or a USER token (your own resources)
+    #[arg(long = "scope", value_enum)]
+    pub scope: Option<LoginScope>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoginScope {
+    Domain,
+    User,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// Ask identity whether it accepts the token
+    #[arg(long)]
+    pub verify: bool,
+    /// Output format (default: one `key: value` line each)
+    #[arg(short = 'o', long = "output", value_enum)]
+    pub output: Option<DocFormat>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 // ---------------------------------------------------------------- apply
@@ -131,6 +205,13 @@ pub enum ConfigCommand {
         /// YAML file only: import its content as the environment's configuration
         #[arg(short = 'f', long = "import-file", value_parser = existing_path)]
         import_file: Option<PathBuf>,
+        /// Identity endpoint of a SpaceONE 2.x: the other endpoints are discovered from it
+        /// (as `config endpoint discover`)
+        #[arg(long = "identity", value_name = "URL")]
+        identity: Option<String>,
+        /// With --identity: write the internal endpoints instead of the public ones
+        #[arg(long = "internal", requires = "identity")]
+        internal: bool,
     },
     /// Set a top-level key of the current environment (the value is stored as a string)
     Set {
@@ -192,6 +273,21 @@ pub enum EndpointCommand {
     Show(EndpointShowArgs),
     /// Show the endpoints of the current environment (same as show)
     List(EndpointShowArgs),
+    /// Fill the endpoints from identity's list (SpaceONE 2.x; no token needed),
+    /// keeping those identity does not list, and print what changed
+    #[command(
+        after_help = "Examples:\n  spacectl config endpoint discover\n  spacectl config endpoint discover --internal\n  spacectl config endpoint discover --identity grpc+ssl://identity.example.com:443"
+    )]
+    Discover {
+        /// Write each service's internal endpoint instead of its public one
+        #[arg(long)]
+        internal: bool,
+        /// Identity endpoint to ask (default: the environment's identity endpoint)
+        #[arg(long = "identity", value_name = "URL")]
+        identity: Option<String>,
+        #[command(flatten)]
+        tls: TlsArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +449,20 @@ pub struct ListArgs {
         allow_hyphen_values = true
     )]
     pub sort: Option<String>,
+    /// Watch: list again every SECONDS (default 2) and print the rows that are
+    /// new or changed, after a time-stamp line, until Ctrl-C or --until
+    #[arg(short = 'w', long = "watch", value_name = "SECONDS", num_args = 0..=1,
+          default_missing_value = "2")]
+    pub watch: Option<f64>,
+    /// With --watch: stop (exit 0) once every listed row has FIELD=VALUE
+    /// (a dotted path or a column name; implies --watch), e.g.
+    /// `list inventory.Job -p job_id=job-1 -w --until status=SUCCESS`
+    #[arg(long = "until", value_name = "FIELD=VALUE")]
+    pub until: Option<String>,
+    /// Keep long cells whole: on a terminal, tables are fitted to its width by
+    /// shortening long cells with … (piped output is never shortened)
+    #[arg(long = "wide")]
+    pub wide: bool,
     #[command(flatten)]
     pub call: CallArgs,
     /// Output format
@@ -439,7 +549,8 @@ pub struct PluginServerArgs {
     /// Source root put first on the import path
     #[arg(short = 's', long = "source-root", default_value = ".", value_parser = existing_path)]
     pub source_root: PathBuf,
-    /// Port to listen on
+    /// Port to listen on; 0 lets the system choose a free port, which the start line
+    /// (`Start gRPC Server (...): port=N`) names
     #[arg(
         short = 'p',
         long = "port",
@@ -459,7 +570,9 @@ pub struct PluginServerArgs {
     /// Extra module path put on the import path (repeatable; takes precedence over -s)
     #[arg(short = 'm', long = "module-path", value_parser = existing_path)]
     pub module_path: Vec<PathBuf>,
-    /// Address to bind
+    /// Address to bind. The default `::` binds every interface (IPv6 and IPv4, or
+    /// 0.0.0.0 without IPv6), so other machines can call the plugin; --host 127.0.0.1
+    /// binds the loopback interface only
     #[arg(long = "host", env = "SPACEONE_HOST", default_value = "::")]
     pub host: String,
     /// Python interpreter that runs the plugin code (default: python3; for plugins built
@@ -496,10 +609,95 @@ pub enum PluginCommand {
     },
     /// Print the handler protocol: how the host runs plugin code in any language
     Protocol,
-    /// Smoke-test a plugin: serve it on a free local port, call init, verify (with
-    /// verify.yaml or --secret), get_tasks and collect (once per task), check every
-    /// response and print a summary
+    /// Smoke-test a plugin of any kind: serve it on a free local port, call its routes,
+    /// check every response and print a summary. A collector gets init, verify (with
+    /// verify.yaml or --secret), get_tasks and collect (once per task); the other kinds
+    /// (external-auth, account-collector, cost, notification, webhook, metric, log) get
+    /// every route with its request file (`# spacectl exec VERB plugin.SERVICE -f FILE`
+    /// on the file's first line), then an empty request, which must be refused
     Test(Box<PluginTestArgs>),
+    /// Build the plugin's image, tagged NAME:VERSION (NAME from register.yaml)
+    #[command(after_help = PLUGIN_BUILD_EXAMPLES)]
+    Build(PluginBuildArgs),
+    /// Push the plugin's image to a registry and register it in SpaceONE's repository
+    #[command(after_help = PLUGIN_PUBLISH_EXAMPLES)]
+    Publish(Box<PluginPublishArgs>),
+}
+
+const PLUGIN_BUILD_EXAMPLES: &str = "Examples:
+  spacectl plugin build                                # in the project: plugin-my-cloud-inven-collector:0.1.0
+  spacectl plugin build --base-image local/python3:bookworm   # no Docker Hub here: a base image of your own
+  spacectl plugin build my-collector --tag my-collector:dev   # another project directory, one more tag
+
+The Docker command is `docker` on PATH (SPACECTL_DOCKER names another), talking to the daemon of
+DOCKER_HOST or its context. The build context gets this spacectl as bin/spacectl.";
+
+const PLUGIN_PUBLISH_EXAMPLES: &str = "Examples:
+  spacectl plugin publish --registry registry.example.com/my-org
+  spacectl plugin publish --registry 127.0.0.1:5000/my-org --dry-run   # print the plan, change nothing
+  spacectl plugin publish --registry 127.0.0.1:5000/my-org --build     # build first
+
+The image NAME:VERSION (as plugin build tags it) is pushed as REGISTRY/NAMESPACE/NAME:VERSION,
+then registered with register.yaml in the repository service of the current spacectl
+environment (its `repository` endpoint), which must map the registry type (HARBOR for a
+plain registry) to this registry in its REGISTRY_URL_MAP (1.x) or REGISTRY_INFO (2.x).
+Running it again changes nothing; a new VERSION adds the version to the registered plugin.";
+
+#[derive(Debug, Args, Clone)]
+pub struct PluginBuildArgs {
+    /// Project directory (holds Dockerfile, VERSION, register.yaml)
+    #[arg(value_name = "PROJECT_DIR", default_value = ".")]
+    pub project: PathBuf,
+    /// Base image of the Dockerfile's BASE_IMAGE argument (default: python:3.12-slim)
+    #[arg(long = "base-image", value_name = "IMAGE")]
+    pub base_image: Option<String>,
+    /// One more tag for the image, NAME[:TAG] (repeatable)
+    #[arg(short = 't', long = "tag", value_name = "NAME[:TAG]")]
+    pub tag: Vec<String>,
+    /// Image name instead of register.yaml's image (without registry or tag)
+    #[arg(long = "image", value_name = "NAME")]
+    pub image: Option<String>,
+    /// The Linux spacectl binary to put into the image (default: this program)
+    #[arg(long = "spacectl", value_name = "PATH")]
+    pub spacectl: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PluginPublishArgs {
+    /// Project directory (holds Dockerfile, VERSION, register.yaml)
+    #[arg(value_name = "PROJECT_DIR", default_value = ".")]
+    pub project: PathBuf,
+    /// Registry to push to: HOST[:PORT][/NAMESPACE], e.g. registry.example.com/my-org
+    #[arg(long = "registry", value_name = "HOST[:PORT][/NAMESPACE]")]
+    pub registry: String,
+    /// Registry type the repository records (default: DOCKER_HUB for docker.io,
+    /// AWS_PRIVATE_ECR for Amazon ECR, HARBOR for any other registry)
+    #[arg(long = "registry-type", value_name = "TYPE")]
+    pub registry_type: Option<String>,
+    /// Plugin id (default: the image name)
+    #[arg(long = "plugin-id", value_name = "ID")]
+    pub plugin_id: Option<String>,
+    /// Image name instead of register.yaml's image (without registry or tag)
+    #[arg(long = "image", value_name = "NAME")]
+    pub image: Option<String>,
+    /// Build the image first (as plugin build, with its --base-image and --spacectl)
+    #[arg(long = "build")]
+    pub build: bool,
+    /// Base image for --build
+    #[arg(long = "base-image", value_name = "IMAGE", requires = "build")]
+    pub base_image: Option<String>,
+    /// The Linux spacectl binary for --build (default: this program)
+    #[arg(long = "spacectl", value_name = "PATH", requires = "build")]
+    pub spacectl: Option<PathBuf>,
+    /// Print the push and the registration request without doing them
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// The repository's API: 1 (SpaceONE 1.x) or 2 (2.x, the LOCAL repository);
+    /// default: what the repository service offers
+    #[arg(long = "api", value_name = "1|2", value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub api: Option<u8>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 // ---------------------------------------------------------------- plugin authoring
@@ -514,8 +712,9 @@ pub struct CreateProjectArgs {
     /// Directory to create the project in (default: the current directory; created when missing)
     #[arg(short = 'd', long = "directory", value_name = "PATH")]
     pub directory: Option<PathBuf>,
-    /// Kind of plugin: asset (inventory collector; the default, also accepted as collector
-    /// or spaceone.inventory.plugin.collector.skeleton)
+    /// Kind of plugin: asset (the inventory collector, the default; also collector or
+    /// spaceone.inventory.plugin.collector.skeleton), external-auth (auth),
+    /// account-collector, cost, notification, webhook, metric or log
     #[arg(short = 's', long = "source", value_name = "KIND")]
     pub source: Option<String>,
     /// Provider of the collected resources, e.g. my_cloud (default: derived from the project name)
@@ -537,8 +736,8 @@ pub struct PluginTestArgs {
     /// Importable package name of the plugin
     #[arg(default_value = "plugin")]
     pub package: String,
-    /// Source root put first on the import path (default: src when it holds PACKAGE,
-    /// else the current directory)
+    /// Source root put first on the import path (default: src when it holds PACKAGE, or
+    /// when the current directory has a src but not PACKAGE; else the current directory)
     #[arg(short = 's', long = "source-root", value_name = "PATH", value_parser = existing_path)]
     pub source_root: Option<PathBuf>,
     /// Module path of the app: the text before ':' is imported after {package} substitution
@@ -695,7 +894,8 @@ pub fn command_tree(name: BinName) -> clap::Command {
         BinName::Spacectl => Cli::command(),
         BinName::Spaceone => SpaceoneCli::command(),
     };
-    hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|_| None)
+    let cmd = hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|_| None);
+    with_examples(cmd, "", name.as_str())
 }
 
 /// The command tree for `name` that parses a command line: the help of an option
@@ -707,9 +907,45 @@ pub fn command_for(name: BinName) -> clap::Command {
         BinName::Spacectl => Cli::command(),
         BinName::Spaceone => SpaceoneCli::command(),
     };
-    hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|var| {
+    let cmd = hide_env_values(cmd.name(name.as_str()).bin_name(name.as_str()), &|var| {
         std::env::var_os(var)
-    })
+    });
+    with_examples(cmd, "", name.as_str())
+}
+
+/// The command tree for `name` that parses a command line that asks for no
+/// help: without examples and environment values, which only help shows. A line
+/// that fails to parse (help included) is parsed again with [`command_for`] to
+/// show the full text.
+pub fn command_lean(name: BinName) -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = match name {
+        BinName::Spacectl => Cli::command(),
+        BinName::Spaceone => SpaceoneCli::command(),
+    };
+    cmd.name(name.as_str()).bin_name(name.as_str())
+}
+
+/// Give every command that has examples (see cli_examples.rs) an `Examples:`
+/// section at the end of its help; `path` is the command's path below the program.
+pub fn with_examples(cmd: clap::Command, path: &str, bin: &str) -> clap::Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    let mut cmd = match examples::examples_for(path, bin) {
+        Some(text) => cmd.after_help(format!("Examples:\n{text}")),
+        None => cmd,
+    };
+    for name in names {
+        let sub = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
+        cmd = cmd.mut_subcommand(name, |s| with_examples(s, &sub, bin));
+    }
+    cmd
 }
 
 /// Hide the environment value in the help of every option (at any depth) whose

@@ -3,14 +3,18 @@
 mod apply;
 mod cli;
 mod commands;
+mod complete;
 mod config;
 mod error;
 mod fsutil;
 mod grpc;
+mod image;
 mod output;
 mod plugin;
 mod request;
 mod scaffold;
+mod session;
+mod suggest;
 
 use std::io::Write;
 

@@ -428,11 +428,38 @@ fn corrupt_files() {
     h.fails(&["config", "show"], NOT_SET);
     assert_eq!(h.ok(&["config", "environment"]), "dev\n");
     h.write("environment.yml", "environment: dev\n");
-    for text in ["key: [unclosed\n", "- a\n- b\n", "", "plain text\n"] {
+    // A file that exists but is no configuration is named with the reason, and the
+    // advice keeps it (`config init` would replace it).
+    let file = h.path().join(".spaceone/environments/dev.yml");
+    for (text, reason) in [
+        (
+            "key: [unclosed\n",
+            "invalid YAML: while parsing a flow sequence, expected ',' or ']' at line 2, column 1",
+        ),
+        (
+            "endpoints:\n  identity: grpc://a:1\n   plugin: grpc://b:2\n",
+            "invalid YAML: mapping values are not allowed in this context at line 3, column 10",
+        ),
+        (
+            "- a\n- b\n",
+            "it holds a list, a configuration is a YAML mapping",
+        ),
+        ("", "the file is empty, a configuration is a YAML mapping"),
+        (
+            "plain text\n",
+            "it holds a text, a configuration is a YAML mapping",
+        ),
+    ] {
         h.write("environments/dev.yml", text);
-        h.fails(&["config", "show"], UNDEFINED);
-        h.fails(&["config", "set", "a", "b"], UNDEFINED);
-        h.fails(&["config", "endpoint", "show"], UNDEFINED);
+        let expected = format!(
+            "ERROR: The environment file cannot be loaded. (path = {}, reason = {reason})\n\
+             Correct it with an editor (it is kept as it is), or use another environment: spacectl config environment -s NAME\n\n",
+            file.display()
+        );
+        h.fails(&["config", "show"], &expected);
+        h.fails(&["config", "set", "a", "b"], &expected);
+        h.fails(&["config", "endpoint", "show"], &expected);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     }
     h.write("environments/dev.yml", "endpoints: just-a-string\n");
     h.fails(
@@ -712,6 +739,44 @@ fn a_link_to_a_regular_file_is_written_through_keeping_its_mode() {
     );
     assert_eq!(mode(&real), 0o640);
     assert!(fs::symlink_metadata(&pointer).is_ok_and(|m| m.file_type().is_symlink()));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_to_a_missing_directory_is_refused_before_any_write() {
+    let h = Home::new();
+    h.ok(&["config", "init", "-e", "local"]);
+    let pointer = h.spaceone("environment.yml");
+    fs::remove_file(&pointer).expect("rm");
+    let nowhere = h.path().join("gone/environment.yml");
+    std::os::unix::fs::symlink(&nowhere, &pointer).expect("symlink");
+    let before = h.tree();
+    for args in [
+        &["config", "init", "-e", "other"][..],
+        &["config", "environment", "-s", "local"],
+    ] {
+        let r = h.run(args);
+        assert_eq!(
+            (r.code(), r.stderr),
+            (
+                1,
+                format!(
+                    "ERROR: Cannot write file. (path = {}, reason = it links to {}, whose directory does not exist)\n\n",
+                    pointer.display(),
+                    nowhere.display()
+                )
+            ),
+            "{args:?}"
+        );
+        assert_eq!(h.tree(), before, "{args:?} changed files");
+    }
+    // A dangling link into a directory that exists is written through.
+    fs::create_dir(h.path().join("gone")).expect("mkdir");
+    h.ok(&["config", "init", "-e", "other"]);
+    assert_eq!(
+        fs::read_to_string(&nowhere).unwrap_or_default(),
+        "environment: other\n"
+    );
 }
 
 #[test]

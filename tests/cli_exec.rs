@@ -345,7 +345,7 @@ fn unknown_verb_and_resource() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: 'test.v1.Echo' resource does not have a 'Echo' verb.\n\n"
+            "ERROR: 'test.v1.Echo' resource does not have a 'Echo' verb.\ndid you mean 'echo'?\n\n"
         )
     );
     let r = home.run(&["exec", "echo", "test.echo", "-v", "v2"]);
@@ -353,7 +353,7 @@ fn unknown_verb_and_resource() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: 'test.v2' service does not have a 'echo' resource.\n\n"
+            "ERROR: 'test.v2' service does not have a 'echo' resource.\ndid you mean 'Echo'?\n\n"
         )
     );
     let r = home.run(&["exec", "echo", "Echo"]);
@@ -361,13 +361,44 @@ fn unknown_verb_and_resource() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\n"
+            "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\
+             give SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider); spacectl api-resources lists both\n\n"
         )
     );
     let r = home.run(&["exec", "echo", "nowhere.Echo"]);
     assert_eq!(
         (r.code, r.stderr.as_str()),
-        (1, "ERROR: Endpoint is not set. (service=nowhere)\n\n")
+        (
+            1,
+            "ERROR: Endpoint is not set. (service=nowhere)\n\
+             endpoints configured in environment 'test': identity, test\n\
+             add one: spacectl config endpoint add nowhere grpc://HOST:PORT (e.g. grpc://localhost:50051)\n\n"
+        )
+    );
+    // Close names are suggested; the upstream line stays first.
+    let r = home.run(&["exec", "echo", "tset.Echo"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            1,
+            "ERROR: Endpoint is not set. (service=tset)\ndid you mean 'test'?\n\n"
+        )
+    );
+    let r = home.run(&["exec", "ecoh", "test.Echo"]);
+    assert_eq!(
+        r.stderr,
+        "ERROR: 'test.v1.Echo' resource does not have a 'ecoh' verb.\ndid you mean 'echo'?\n\n"
+    );
+    let r = home.run(&["list", "test.Provder"]);
+    assert_eq!(
+        r.stderr,
+        "ERROR: 'test.v1' service does not have a 'Provder' resource.\ndid you mean 'Provider'?\n\n"
+    );
+    let r = home.run(&["get", "provder"]);
+    assert_eq!(
+        r.stderr,
+        "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\
+         did you mean 'provider' (identity.Provider)?\n\n"
     );
     assert_eq!(server.calls("echo"), 0);
 }
@@ -444,7 +475,7 @@ fn api_version_prefers_matching_package() {
     let r = home.run(&["get", "test.Echo"]);
     assert_eq!(
         r.stderr,
-        "ERROR: 'test.v1.Echo' resource does not have a 'get' verb.\n\n"
+        "ERROR: 'test.v1.Echo' resource does not have a 'get' verb.\nverbs of this resource: count, echo, fail, flaky, list, nothing, upload\n\n"
     );
 }
 
@@ -480,7 +511,7 @@ fn reflection_service_is_not_a_resource() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: 'test.v1alpha' service does not have a 'ServerReflection' resource.\n\n"
+            "ERROR: 'test.v1alpha' service does not have a 'ServerReflection' resource.\nresources of this endpoint: Echo, Provider\n\n"
         )
     );
     let r = home.run(&["exec", "nothing", "test.Echo"]);
@@ -783,7 +814,7 @@ fn descriptor_cache_is_written_used_and_refreshed() {
     let r = home.run(&["exec", "vanished", "test.Echo", "--no-cache"]);
     assert_eq!(
         r.stderr,
-        "ERROR: 'test.v1.Echo' resource does not have a 'vanished' verb.\n\n"
+        "ERROR: 'test.v1.Echo' resource does not have a 'vanished' verb.\nverbs of this resource: count, echo, fail, flaky, list, nothing, upload\n\n"
     );
     assert_eq!(
         std::fs::read(&entry).expect("read"),
@@ -833,4 +864,53 @@ fn cache_is_invalidated_when_the_service_list_changes() {
     let r = home.run(&["exec", "nothing", "test.Echo"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "\n"), "{r:?}");
     assert_ne!(std::fs::read(&entry).expect("read"), planted);
+}
+
+/// `spacectl ARGS` on a terminal (a pseudo-terminal of `script`, `cols` wide):
+/// stdout and stderr as the terminal shows them, line ends as `\n`.
+fn on_terminal(home: &Home, args: &[&str], cols: u16) -> String {
+    assert!(
+        std::path::Path::new("/usr/bin/script").exists(),
+        "/usr/bin/script is missing: install the Debian package bsdutils"
+    );
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let line = format!(
+        "stty cols {cols} rows 40; exec '{}' {}",
+        env!("CARGO_BIN_EXE_spacectl"),
+        quoted.join(" ")
+    );
+    let mut script = std::process::Command::new("/usr/bin/script");
+    script
+        .args(["-qec", &line, "/dev/null"])
+        .env("HOME", home.path())
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env_remove("SPACECTL_DEFAULT_ENVIRONMENT")
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let r = wait_bounded(script.spawn().expect("script"), Duration::from_secs(30));
+    r.stdout.replace("\r\n", "\n")
+}
+
+#[test]
+fn empty_answers_are_said_in_words_on_a_terminal_only() {
+    let server = TestServer::start(Reflection::Both);
+    let home = home_for(&server, "");
+    assert_eq!(
+        on_terminal(&home, &["exec", "nothing", "test.Echo"], 80),
+        "\nOK (the call answered an empty message)\n"
+    );
+    // Piped: upstream's bytes, nothing on stderr.
+    let r = home.run(&["exec", "nothing", "test.Echo"]);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("\n", ""));
+    // A list with rows says nothing more.
+    let shown = on_terminal(&home, &["exec", "list", "test.Echo", "-o", "json"], 80);
+    assert!(
+        shown.contains("\"alpha\"") && !shown.contains("no results"),
+        "{shown}"
+    );
+    // A table that fits the terminal is printed as it is piped.
+    let piped = home.run(&["list", "test.Echo"]).stdout;
+    assert_eq!(on_terminal(&home, &["list", "test.Echo"], 40), piped);
 }

@@ -781,7 +781,8 @@ fn template_aliases_and_errors() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\n"
+            "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\
+             give SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider); spacectl api-resources lists both\n\n"
         )
     );
     let r = h.run(&["template", "set", "provider", "-f", "/nonexistent/t.yml"]);
@@ -873,7 +874,7 @@ fn stat_and_analyze() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: 'statistics.v1.Resource' resource does not have a 'analyze' verb.\n\n"
+            "ERROR: 'statistics.v1.Resource' resource does not have a 'analyze' verb.\nverbs of this resource: stat\n\n"
         )
     );
 }

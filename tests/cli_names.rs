@@ -173,6 +173,7 @@ fn spaceone_refuses_the_commands_it_lacks_in_one_line() {
 #[test]
 fn help_shows_environment_values_only_when_set() {
     let n = Names::new();
+    // The port option's help, its wrapped lines joined.
     let port_line = |env: &[(&str, &str)]| {
         let r = n.run_in(
             n.dir.path(),
@@ -180,20 +181,20 @@ fn help_shows_environment_values_only_when_set() {
             &["run", "plugin-server", "--help"],
             env,
         );
-        r.stdout
-            .lines()
-            .find(|l| l.contains("--port"))
-            .unwrap_or_default()
-            .trim()
-            .to_string()
+        let flat = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        let start = flat.find("-p, --port").unwrap_or(0);
+        let end = flat[start..]
+            .find("[default: 50051]")
+            .map_or(flat.len(), |e| start + e + 16);
+        flat[start..end].to_string()
     };
-    let default =
-        "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT] [default: 50051]";
+    let text = "-p, --port <PORT> Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names";
+    let default = format!("{text} [env: SPACEONE_PORT] [default: 50051]");
     assert_eq!(port_line(&[]), default);
     assert_eq!(port_line(&[("SPACEONE_PORT", "")]), default);
     assert_eq!(
         port_line(&[("SPACEONE_PORT", "50999")]),
-        "-p, --port <PORT>                Port to listen on [env: SPACEONE_PORT=50999] [default: 50051]"
+        format!("{text} [env: SPACEONE_PORT=50999] [default: 50051]")
     );
 }
 

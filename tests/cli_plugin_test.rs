@@ -385,8 +385,85 @@ fn bad_inputs_are_clear_errors() {
         messages(&report, "errors"),
         [(
             "host".to_string(),
-            "The plugin host did not start: Exception: The package(nopkg) can not imported. Please check the module path.".to_string()
+            "The plugin host did not start: Exception: The package(nopkg) can not imported. Please check the module path.\n\
+             no package 'nopkg' in the source root . (looked for nopkg/ and nopkg.py); it holds no Python package\n\
+             hint: name the directory that holds nopkg/ with -s/--source-root DIR, or run it in a project made by spacectl create-project (its package is src/plugin)".to_string()
         )]
+    );
+    // No traceback for a package that is not there.
+    assert_eq!(
+        report["host_log_tail"],
+        serde_json::json!([
+            "Exception: The package(nopkg) can not imported. Please check the module path."
+        ])
+    );
+}
+
+/// The commonest mistakes: `plugin test` outside the project, and a wrong
+/// PACKAGE, in the project and for the server.
+#[test]
+fn a_package_that_is_not_there_is_looked_for_and_the_fix_named() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let home = temp_home();
+    let mut c = command_in_home(&spacectl_bin(), home.path());
+    c.args(["create-project", "my-collector", "-q"])
+        .current_dir(tmp.path());
+    assert_eq!(run_bounded(c, "", TIMEOUT).code(), 0);
+    let upstream = "Exception: The package(plugin) can not imported. Please check the module path.";
+
+    let r = plugin_test_in(tmp.path(), &[], &[]);
+    assert_eq!(r.code(), 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!(
+            "\nErrors (1):\n  - The plugin host did not start: {upstream}\n    \
+             no package 'plugin' in the source root . (looked for plugin/ and plugin.py); it holds no Python package\n    \
+             hint: run it in the plugin project: cd my-collector && spacectl plugin test\n"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("Traceback"), "{}", r.stdout);
+
+    let project = tmp.path().join("my-collector");
+    let r = plugin_test_in(&project, &["plugn", "-o", "json"], &[]);
+    let report = json_report(&r);
+    assert_eq!(report["source_root"], "src");
+    assert_eq!(
+        messages(&report, "errors"),
+        [(
+            "host".to_string(),
+            "The plugin host did not start: Exception: The package(plugn) can not imported. Please check the module path.\n\
+             no package 'plugn' in the source root src (looked for src/plugn/ and src/plugn.py); packages there: plugin\n\
+             hint: name the package (PACKAGE, default plugin): spacectl plugin test plugin".to_string()
+        )]
+    );
+
+    // The server says the same in its own words.
+    let serve = |cwd: &Path, args: &[&str]| {
+        let mut c = command_in_home(&spacectl_bin(), home.path());
+        c.args(["run", "plugin-server"])
+            .args(args)
+            .args(["--host", "127.0.0.1", "-p", "0"])
+            .current_dir(cwd)
+            .env_remove("PYTHONPATH");
+        run_bounded(c, "", TIMEOUT)
+    };
+    let r = serve(tmp.path(), &["plugin"]);
+    assert_eq!(
+        (r.code(), r.stderr.as_str()),
+        (
+            1,
+            "Exception: The package(plugin) can not imported. Please check the module path.\n\
+             no package 'plugin' in the source root . (looked for plugin/ and plugin.py); it holds no Python package\n\
+             hint: run it in the plugin project: cd my-collector && spacectl run plugin-server plugin -s src\n"
+        )
+    );
+    let r = serve(&project, &["plugn", "-s", "src"]);
+    assert_eq!(
+        r.stderr,
+        "Exception: The package(plugn) can not imported. Please check the module path.\n\
+         no package 'plugn' in the source root src (looked for src/plugn/ and src/plugn.py); packages there: plugin\n\
+         hint: name the package (PACKAGE, default plugin): spacectl run plugin-server plugin -s src\n"
     );
 }
 
@@ -667,4 +744,78 @@ fn framework_plugin_log_lines_carry_the_transaction_id_of_their_request() {
     // Logged through upstream's own formatter, with its transaction fields.
     assert!(text.contains("     Collector.collect (main.py:"), "{text}");
     assert_each_collect_logs_with_its_own_id(&text, "collecting widgets");
+}
+
+/// `-p 0` serves on a free port the system chooses, named in the start line;
+/// `--help` says what the default address binds and how to bind loopback only.
+#[test]
+fn port_zero_serves_on_a_free_port_named_in_the_start_line() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let home = temp_home();
+    let mut c = command_in_home(&spacectl_bin(), home.path());
+    c.args(["create-project", "my-collector", "-q"])
+        .current_dir(tmp.path());
+    assert_eq!(run_bounded(c, "", TIMEOUT).code(), 0);
+    let mut c = command_in_home(&spacectl_bin(), home.path());
+    c.args([
+        "run",
+        "plugin-server",
+        "plugin",
+        "-s",
+        "src",
+        "--host",
+        "127.0.0.1",
+        "-p",
+        "0",
+    ])
+    .current_dir(tmp.path().join("my-collector"))
+    .env_remove("SPACEONE_PORT")
+    .env_remove("PYTHONPATH")
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("start the server");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("Start gRPC Server (plugin): port=").nth(1) {
+                let _ = tx.send(rest.split(',').next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let port = rx.recv_timeout(Duration::from_secs(60));
+    let connected = port
+        .as_ref()
+        .ok()
+        .and_then(|p| p.parse::<u16>().ok())
+        .map(|p| std::net::TcpStream::connect(("127.0.0.1", p)).is_ok());
+    // SIGTERM: the host stops its handlers, then exits.
+    // SAFETY: kill(2) on our own child, not yet reaped.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let port = port.expect("a start line");
+    assert_ne!(port, "0");
+    assert_eq!(connected, Some(true), "port {port}");
+
+    let mut c = command_in_home(&spacectl_bin(), home.path());
+    c.args(["run", "plugin-server", "--help"]);
+    let help = run_bounded(c, "", TIMEOUT).stdout;
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for text in [
+        "Port to listen on; 0 lets the system choose a free port, which the start line (`Start gRPC Server (...): port=N`) names",
+        "The default `::` binds every interface (IPv6 and IPv4, or 0.0.0.0 without IPv6), so other machines can call the plugin; --host 127.0.0.1 binds the loopback interface only",
+        "spacectl run plugin-server plugin -s src --host 127.0.0.1 -p 0 # loopback only, any free port",
+    ] {
+        assert!(flat.contains(text), "{text}\n{help}");
+    }
 }

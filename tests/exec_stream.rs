@@ -61,7 +61,10 @@ fn each_document_is_printed_while_the_next_one_is_awaited() {
     );
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the host does not listen on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "the host does not listen on {port}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let home = temp_home();
@@ -98,7 +101,10 @@ fn each_document_is_printed_while_the_next_one_is_awaited() {
         if first_at.is_none() && text.ends_with(b"}\n") {
             first_at = Some(started.elapsed());
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "the call does not end");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the call does not end"
+        );
     }
     let text = String::from_utf8(text).expect("UTF-8 output");
     let first_at = first_at.expect("a document was printed");
@@ -108,7 +114,9 @@ fn each_document_is_printed_while_the_next_one_is_awaited() {
     );
     assert_eq!(text.matches("\"region_code\": ").count(), 2, "{text}");
     assert!(
-        text.starts_with("{\n    \"state\": \"SUCCESS\",\n    \"resource_type\": \"inventory.Region\","),
+        text.starts_with(
+            "{\n    \"state\": \"SUCCESS\",\n    \"resource_type\": \"inventory.Region\","
+        ),
         "{text}"
     );
 }

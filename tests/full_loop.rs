@@ -1,4 +1,4 @@
-//! The full loop (`scripts/full-loop.sh`): the real SpaceONE 1.12 inventory
+//! The full loop (`scripts/full-loop.sh --line 1`): the real SpaceONE 1.12 inventory
 //! collects from a plugin that the real supervisor starts with our host, and
 //! what landed is read back with our client.
 //!
@@ -153,6 +153,7 @@ fn assert_nothing_left(state: &Path) {
 fn full_loop(args: &[String]) -> common::Run {
     let mut cmd = Command::new("bash");
     cmd.arg(script("full-loop.sh"))
+        .args(["--line", "1"])
         .arg("--spacectl")
         .arg(common::spacectl_bin())
         .args(args)

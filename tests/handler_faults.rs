@@ -874,10 +874,11 @@ async fn a_crash_fails_only_the_calls_in_progress_on_that_process() {
     }
     bounded!(async {
         let (pool, _) = start(mux_config(2, None)).await;
-        // Two long streams on the first process: a second process starts meanwhile.
+        // Two long streams that keep the first process busy on the CPU: a
+        // second process starts meanwhile.
         let stream = |tag: &str| {
             let pool = pool.clone();
-            let o = opts(json!({"items": 50, "sleep": 0.1, "tag": tag}));
+            let o = opts(json!({"items": 50, "spin": 0.1, "tag": tag}));
             async move { pool.stream("Collector.collect", o).await.unwrap() }
         };
         let mut a = stream("a").await;
@@ -989,8 +990,8 @@ async fn idle_processes_are_stopped_down_to_one() {
         let mut cfg = mux_config(2, None);
         cfg.idle_timeout = Duration::from_millis(300);
         let (pool, _) = start(cfg).await;
-        let a = spawn_collect(&pool, json!({"items": 10, "sleep": 0.1}));
-        let b = spawn_collect(&pool, json!({"items": 10, "sleep": 0.1}));
+        let a = spawn_collect(&pool, json!({"items": 10, "spin": 0.1}));
+        let b = spawn_collect(&pool, json!({"items": 10, "spin": 0.1}));
         wait_for_processes(&pool, 2).await;
         assert_eq!(children_left().len(), 2, "{:?}", children_left());
         for call in [a, b] {
@@ -1037,7 +1038,7 @@ async fn a_process_that_cannot_start_in_the_background_is_not_retried_at_once() 
         // are served by the first.
         for round in 0..3 {
             let results =
-                concurrent_inits(&pool, (0..3).map(|_| json!({"sleep": 0.3})).collect()).await;
+                concurrent_inits(&pool, (0..3).map(|_| json!({"spin": 1.0})).collect()).await;
             assert!(
                 results.iter().all(Result::is_ok),
                 "round {round}: {results:?}"
@@ -1825,6 +1826,289 @@ async fn framework_plugins_receive_datetime_parameters_as_datetimes() {
             seen(answer),
             json!({"type": "NoneType", "value": null, "options.since": "2024-05-01T00:00:00+00:00"})
         );
+        pool.shutdown().await;
+    });
+}
+
+// --- hostile callers and routes ---------------------------------------------------------
+
+/// An SDK collector whose collect streams `options.items` items of
+/// `options.pad` bytes each; `options.exit` makes a route raise SystemExit
+/// (or KeyboardInterrupt with `"interrupt"`), after `options.sleep` seconds.
+const FLOOD_APP: &str = r#"import os
+import time
+
+from spaceone_plugin_sdk import CollectorPluginServer
+
+app = CollectorPluginServer()
+
+
+def leave(options):
+    time.sleep(options.get("sleep", 0))
+    if options.get("exit") == "interrupt":
+        raise KeyboardInterrupt()
+    if options.get("exit") is not None:
+        raise SystemExit(options["exit"])
+
+
+@app.route("Collector.init")
+def collector_init(params):
+    leave(params["options"])
+    return {"metadata": {}, "pid": os.getpid()}
+
+
+@app.route("Collector.collect")
+def collector_collect(params):
+    options = params["options"]
+    pad = "x" * options.get("pad", 0)
+    for n in range(options.get("items", 3)):
+        if n == options.get("exit_at"):
+            leave(options)
+        yield {"n": n, "pid": os.getpid(), "pad": pad}
+"#;
+
+fn flood_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let package = dir.path().join("flood");
+    std::fs::create_dir_all(&package).unwrap();
+    std::fs::write(package.join("__init__.py"), "").unwrap();
+    std::fs::write(package.join("main.py"), FLOOD_APP).unwrap();
+    dir
+}
+
+/// One stream whose caller reads one item and then nothing, next to 20 ordinary
+/// calls on the same process: they all finish in time, without a timeout
+/// (`timeout: None`) to rescue them. Returns the stalled stream's receiver.
+async fn others_are_not_held_up_by_a_stalled_caller(
+    pool: &Pool,
+    flood: Value,
+    small: Value,
+) -> tokio::sync::mpsc::Receiver<Result<Value, PluginError>> {
+    let mut stalled = pool.stream("Collector.collect", opts(flood)).await.unwrap();
+    let first = stalled.recv().await.unwrap().unwrap();
+    let pid = pid_of(&first);
+    // Long enough for the handler to fill every buffer between it and the caller.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let calls: Vec<_> = (0..20)
+        .map(|_| spawn_collect(pool, small.clone()))
+        .collect();
+    let all = async {
+        let mut out = Vec::new();
+        for call in calls {
+            out.push(call.await.unwrap());
+        }
+        out
+    };
+    let results = tokio::time::timeout(Duration::from_secs(20), all)
+        .await
+        .expect("calls next to a stalled stream did not finish within 20 s");
+    for result in results {
+        let (items, error) = result.unwrap();
+        assert!(error.is_none(), "{error:?}");
+        assert!(!items.is_empty());
+        assert!(
+            items.iter().all(|i| pid_of(i) == pid),
+            "one process serves all"
+        );
+    }
+    stalled
+}
+
+#[tokio::test]
+async fn a_stalled_stream_holds_up_no_other_call_of_an_sdk_plugin() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let dir = flood_project();
+        let mut cfg = python_config(dir.path(), "flood");
+        cfg.workers = 40;
+        cfg.processes = 1;
+        cfg.timeout = None;
+        let (pool, _) = start(cfg).await;
+        let mut stalled = others_are_not_held_up_by_a_stalled_caller(
+            &pool,
+            json!({"items": 2000, "pad": 20_000}),
+            json!({"items": 3}),
+        )
+        .await;
+        // Flow control: the stalled stream itself goes on where its caller left it.
+        let mut seen = 1;
+        while let Some(item) = stalled.recv().await {
+            assert_eq!(item.unwrap()["n"], json!(seen));
+            seen += 1;
+        }
+        assert_eq!(seen, 2000);
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn a_stalled_stream_of_a_handler_without_flow_control_is_cancelled_alone() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, _) = start(mux_config(1, None)).await;
+        let mut stalled = others_are_not_held_up_by_a_stalled_caller(
+            &pool,
+            json!({"items": 2000, "pad": 20_000}),
+            json!({"items": 3}),
+        )
+        .await;
+        // Its items piled up beyond what the host keeps: that call alone failed.
+        let mut last = None;
+        while let Some(next) = stalled.recv().await {
+            if let Err(e) = next {
+                last = Some(e);
+            }
+        }
+        let error = last.expect("the stalled stream ends with an error");
+        assert_eq!(error.status, StatusKind::ResourceExhausted);
+        assert!(
+            error.details().starts_with(
+                "ERROR_SLOW_READER: The caller did not read the Collector.collect stream"
+            ),
+            "{}",
+            error.details()
+        );
+        pool.shutdown().await;
+    });
+}
+
+#[tokio::test]
+async fn system_exit_in_a_route_fails_that_call_only() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let dir = flood_project();
+        let mut cfg = python_config(dir.path(), "flood");
+        cfg.workers = 16;
+        cfg.processes = 1;
+        let (pool, _) = start(cfg).await;
+        let pid = init_pid(&pool).await;
+        let calls: Vec<_> = (0..16)
+            .map(|i| {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    let options = match i {
+                        0 => json!({"exit": 3, "sleep": 0.2}),
+                        1 => json!({"exit": "interrupt", "sleep": 0.2}),
+                        2 => json!({"exit": null, "sleep": 0.2}),
+                        _ => json!({"sleep": 0.5}),
+                    };
+                    pool.call("Collector.init", opts(options)).await
+                })
+            })
+            .collect();
+        let stream = spawn_collect(&pool, json!({"items": 5, "exit_at": 2, "exit": 0}));
+        let mut results = Vec::new();
+        for call in calls {
+            results.push(call.await.unwrap());
+        }
+        for (i, result) in results.into_iter().enumerate() {
+            match i {
+                0 => assert_error(result, StatusKind::Internal, "ERROR_UNKNOWN: SystemExit: 3"),
+                1 => assert_error(
+                    result,
+                    StatusKind::Internal,
+                    "ERROR_UNKNOWN: KeyboardInterrupt",
+                ),
+                _ => assert_eq!(pid_of(&result.unwrap()), pid),
+            }
+        }
+        let (items, error) = stream.await.unwrap().unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(error.unwrap().details(), "ERROR_UNKNOWN: SystemExit: 0");
+        assert_eq!(init_pid(&pool).await, pid, "the process keeps serving");
+        assert_eq!(pool.processes(), 1);
+        pool.shutdown().await;
+        assert_group_gone(pid).await;
+    });
+}
+
+#[tokio::test]
+async fn the_pool_keeps_a_process_when_it_retires_its_last_one() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let (pool, _) = start(mux_config(1, None)).await;
+        let old = init_pid(&pool).await;
+        // A stream that ignores its cancellation: the process is retired once
+        // the grace for cancelled requests is over, and it was the only one.
+        let rx = pool
+            .stream("Collector.collect", opts(json!({"hang": true})))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        drop(rx);
+        let until = Instant::now() + Duration::from_secs(15);
+        loop {
+            let pids: Vec<u32> = children_left()
+                .iter()
+                .filter_map(|c| c.split(' ').next()?.parse().ok())
+                .collect();
+            if pool.processes() == 1 && !pids.contains(&old) {
+                break;
+            }
+            assert!(
+                Instant::now() < until,
+                "processes: {} taking calls, children {:?}",
+                pool.processes(),
+                children_left()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // The replacement was ready before the next call came.
+        let began = Instant::now();
+        let new = init_pid(&pool).await;
+        assert_ne!(new, old);
+        assert!(
+            began.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            began.elapsed()
+        );
+        pool.shutdown().await;
+        assert_group_gone(new).await;
+    });
+}
+
+#[tokio::test]
+async fn calls_that_wait_on_io_do_not_start_more_processes() {
+    if !python3_available() {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    bounded!(async {
+        let mut cfg = mux_config(2, None);
+        cfg.workers = 40;
+        let (pool, _) = start(cfg).await;
+        // 30 concurrent calls that sleep (like a collector waiting for a cloud
+        // API): one process serves them all, as fast as more would.
+        let began = Instant::now();
+        let calls: Vec<_> = (0..30)
+            .map(|_| spawn_collect(&pool, json!({"items": 4, "sleep": 0.25})))
+            .collect();
+        let mut pids = std::collections::BTreeSet::new();
+        for call in calls {
+            let (items, error) = call.await.unwrap().unwrap();
+            assert!(error.is_none());
+            pids.extend(items.iter().map(pid_of));
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            began.elapsed()
+        );
+        assert_eq!(pids.len(), 1, "{pids:?}");
+        assert_eq!(pool.processes(), 1);
+        assert_eq!(children_left().len(), 1, "{:?}", children_left());
         pool.shutdown().await;
     });
 }

@@ -39,6 +39,17 @@ fn process_alive(pid: u32) -> bool {
     }
 }
 
+/// The process group of `pid` (0 when it is gone).
+fn process_group(pid: u32) -> u32 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let rest = &stat[stat.rfind(')')? + 1..];
+            rest.split_whitespace().nth(2)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
 /// (pid, state) of the children of `parent`.
 fn children_of(parent: u32) -> Vec<(u32, char)> {
     let mut out = Vec::new();
@@ -212,8 +223,8 @@ fn wait_listening(proc: &mut Proc, port: u16, log: &Path) {
 }
 
 /// A handler in POSIX shell. `Collector.init` answers `{"metadata": {}}`;
-/// `Collector.verify` fails with `$ERROR_JSON` as the error object, or with a
-/// message of `$HUGE_ERROR` bytes; `Collector.collect` with `options.file`
+/// `Collector.verify` prints its request line to stderr, then fails with
+/// `$ERROR_JSON` as the error object, or with a message of `$HUGE_ERROR` bytes; `Collector.collect` with `options.file`
 /// `hang` starts a background process, writes "<handler pid> <its pid>" to
 /// `$PIDS` and waits for it, any other `file` yields one CloudServiceType item
 /// whose metadata is the file `$DIR/<file>`.
@@ -226,6 +237,8 @@ while IFS= read -r line; do
     *'"method":"Collector.init"'*)
       printf '{"id":%s,"result":{"metadata":{}}}\n' "$id" ;;
     *'"method":"Collector.verify"'*)
+      # What plugins print themselves (here: the request) goes to the host's log.
+      printf 'plugin says: %s\n' "$line" >&2
       if [ "${HUGE_ERROR:-0}" -gt 0 ]; then
         printf '{"id":%s,"error":{"code":"ERROR_UNKNOWN","status":"INTERNAL","message":"' "$id"
         head -c "$HUGE_ERROR" /dev/zero | tr '\0' x
@@ -543,6 +556,298 @@ fn a_second_sigterm_stops_at_once_and_leaves_no_process_behind() {
     assert!(result.is_err(), "the cancelled collect cannot succeed");
 }
 
+/// A host serving a collect whose handler waits for a background process of
+/// its own; returns the host, the client thread and the two pids (handler,
+/// background process).
+fn host_with_a_hanging_collect() -> (
+    Host,
+    tempfile::TempDir,
+    std::thread::JoinHandle<Result<Vec<ResourceInfo>, tonic::Status>>,
+    Vec<u32>,
+) {
+    let scratch = tempfile::tempdir().expect("dir");
+    let pids_file = scratch.path().join("pids");
+    let host = Host::start(&[("PIDS", pids_file.display().to_string())], &[]);
+    let url = host.url();
+    let client = std::thread::spawn(move || {
+        runtime().block_on(async {
+            let ch = channel(&url).await;
+            collect(&ch, structure(&[("file", text("hang"))])).await
+        })
+    });
+    assert!(
+        wait_until(Duration::from_secs(20), || pids_file.exists()),
+        "the handler did not start its background process"
+    );
+    let recorded = std::fs::read_to_string(&pids_file).expect("pids");
+    let started: Vec<u32> = recorded
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    assert_eq!(started.len(), 2, "pids file: {recorded:?}");
+    assert!(started.iter().all(|p| process_alive(*p)));
+    (host, scratch, client, started)
+}
+
+/// Waits (bounded) until none of `pids` runs; kills and names those that do.
+fn assert_all_gone(pids: &[u32], log: &str) {
+    let gone = wait_until(Duration::from_secs(5), || {
+        pids.iter().all(|p| !process_alive(*p))
+    });
+    let left: Vec<u32> = pids.iter().copied().filter(|p| process_alive(*p)).collect();
+    for pid in &left {
+        Proc::signal_pid(*pid, "KILL");
+    }
+    assert!(gone, "processes left behind: {left:?}\nlog:\n{log}");
+}
+
+#[test]
+fn sighup_and_sigquit_stop_the_host_like_sigterm() {
+    let (mut host, _scratch, client, started) = host_with_a_hanging_collect();
+    Proc::signal_pid(host.proc.pid(), "HUP");
+    let _ = wait_until(Duration::from_secs(5), || {
+        host.log_text().contains("Stop signal received")
+    });
+    assert!(
+        host.proc.running(),
+        "SIGHUP ended the host at once:\n{}",
+        host.log_text()
+    );
+    // SIGQUIT: the state of the pool, then a second stop signal.
+    Proc::signal_pid(host.proc.pid(), "QUIT");
+    let status = host.proc.wait_exit(Duration::from_secs(10));
+    let log = host.log_text();
+    assert_all_gone(&started, &log);
+    let status = status.expect("the host exits soon after the second signal");
+    assert_eq!(status.code(), Some(130), "log:\n{log}");
+    assert!(
+        log.contains("Stop signal received: new connections are refused"),
+        "log:\n{log}"
+    );
+    assert!(
+        log.contains("Handler pool: 1 process(es), 0 starting; 1 of 100 calls in progress (-w)."),
+        "log:\n{log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "pid {}: 1 call(s) in progress, 0 cancelled: #",
+            started[0]
+        )),
+        "log:\n{log}"
+    );
+    assert!(log.contains(" Collector.collect"), "log:\n{log}");
+    assert!(!log.contains("panicked"), "log:\n{log}");
+    assert!(client.join().expect("client thread").is_err());
+
+    // SIGHUP alone, with no call in progress, stops at once and cleanly.
+    let mut host = Host::start(&[], &[]);
+    Proc::signal_pid(host.proc.pid(), "HUP");
+    let status = host.proc.wait_exit(Duration::from_secs(10));
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "log:\n{}",
+        host.log_text()
+    );
+}
+
+#[test]
+fn after_a_sigkill_of_the_host_nothing_its_handlers_started_stays() {
+    let (mut host, _scratch, client, started) = host_with_a_hanging_collect();
+    Proc::signal_pid(host.proc.pid(), "KILL");
+    let status = host.proc.wait_exit(Duration::from_secs(10));
+    assert!(status.is_some(), "the host did not die of SIGKILL");
+    assert_all_gone(&started, &host.log_text());
+    assert!(client.join().expect("client thread").is_err());
+}
+
+/// An SDK collector whose collect streams `options.items` cloud services of
+/// `options.pad` bytes each.
+const FLOOD_PLUGIN: &str = r#"from spaceone_plugin_sdk import CollectorPluginServer
+
+app = CollectorPluginServer()
+
+
+@app.route("Collector.init")
+def collector_init(params):
+    return {"metadata": {}}
+
+
+@app.route("Collector.collect")
+def collector_collect(params):
+    options = params["options"]
+    pad = "x" * int(options.get("pad", 0))
+    for n in range(int(options.get("items", 3))):
+        yield {
+            "state": "SUCCESS",
+            "resource_type": "inventory.CloudService",
+            "match_keys": [["name"]],
+            "cloud_service": {
+                "name": "thing-%d" % n,
+                "cloud_service_type": "Thing",
+                "cloud_service_group": "Things",
+                "provider": "example",
+                "data": {"pad": pad},
+            },
+        }
+"#;
+
+fn number(n: f64) -> prost_types::Value {
+    prost_types::Value {
+        kind: Some(Kind::NumberValue(n)),
+    }
+}
+
+/// Our host serving `package` of `src` with `args` (more flags), its log in `log`.
+fn spawn_host(src: &Path, package: &str, args: &[&str], log: &Path) -> (Proc, u16) {
+    let port = free_port();
+    let mut cmd = Command::new(spacectl_bin());
+    cmd.args(["run", "plugin-server", package, "-s"])
+        .arg(src)
+        .args(["--host", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .env_remove("SPACEONE_PORT")
+        .env_remove("SPACEONE_WORKER")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(log).expect("log file"));
+    let mut host = Proc::spawn(cmd, "plugin host");
+    wait_listening(&mut host, port, log);
+    (host, port)
+}
+
+/// A cost data source's `init` request.
+#[derive(Clone, PartialEq, prost::Message)]
+struct CostInitRequest {
+    #[prost(message, optional, tag = "1")]
+    options: Option<Struct>,
+    #[prost(string, tag = "2")]
+    domain_id: String,
+}
+
+#[test]
+fn every_kind_takes_struct_fields_nested_255_lists_deep() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(dir.path().join("plugin")).expect("package");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handlers/kind_handler.sh");
+    let handler = format!(
+        "sh '{}' '[\"DataSource.init\"]' '\"declared_kind\": \"cost\"'",
+        script.display()
+    );
+    let log = dir.path().join("host.log");
+    let (_host, port) = spawn_host(dir.path(), "plugin", &["--handler", &handler], &log);
+    runtime().block_on(async {
+        let ch = channel(&format!("http://127.0.0.1:{port}")).await;
+        let path = "/spaceone.api.cost_analysis.plugin.DataSource/init";
+        for levels in [0, 50, 200, 255] {
+            let info: PluginInfo = unary(
+                &ch,
+                path,
+                CostInitRequest {
+                    options: Some(nested_lists(levels)),
+                    domain_id: "domain-1".to_string(),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{levels} nested lists: {e:?}"));
+            assert!(info.metadata.is_some());
+        }
+        let err = unary::<_, PluginInfo>(
+            &ch,
+            path,
+            CostInitRequest {
+                options: Some(nested_lists(256)),
+                domain_id: "domain-1".to_string(),
+            },
+        )
+        .await
+        .expect_err("too deep");
+        assert_eq!(err.code(), tonic::Code::Internal);
+        assert_eq!(
+            err.message(),
+            "Exception deserializing request! (options has mappings or lists nested more than 256 levels deep)"
+        );
+    });
+    // The deepest request reached the plugin whole.
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let depths: Vec<usize> = text
+        .lines()
+        .filter_map(|l| l.split("(REQUEST) => ").nth(1))
+        .map(|params| params.matches('[').count())
+        .collect();
+    assert_eq!(depths, [0, 50, 200, 255], "log:\n{text}");
+}
+
+#[test]
+fn a_client_that_stops_reading_a_stream_holds_up_no_other_client() {
+    let dir = tempfile::tempdir().expect("dir");
+    let package = dir.path().join("flood");
+    std::fs::create_dir_all(&package).expect("package");
+    std::fs::write(package.join("__init__.py"), "").expect("init");
+    std::fs::write(package.join("main.py"), FLOOD_PLUGIN).expect("main");
+    let log = dir.path().join("host.log");
+    let (_host, port) = spawn_host(dir.path(), "flood", &["--timeout", "0"], &log);
+    let url = format!("http://127.0.0.1:{port}");
+    let outcome = runtime().block_on(async {
+        // A client that reads one item of 2,000 (20 KB each), then nothing.
+        let slow = channel(&url).await;
+        let mut g = tonic::client::Grpc::new(slow.clone());
+        g.ready().await.expect("ready");
+        let req = CollectRequest {
+            options: Some(structure(&[
+                ("items", number(2000.0)),
+                ("pad", number(20_000.0)),
+            ])),
+            secret_data: Some(Struct::default()),
+        };
+        let mut stalled = g
+            .server_streaming(
+                tonic::Request::new(req),
+                tonic::codegen::http::uri::PathAndQuery::from_static(
+                    "/spaceone.api.inventory.plugin.Collector/collect",
+                ),
+                tonic_prost::ProstCodec::default(),
+            )
+            .await
+            .expect("collect")
+            .into_inner();
+        let _first: ResourceInfo = stalled.message().await.expect("item").expect("one item");
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        // 20 ordinary collects of other clients, 20 s each at most.
+        let began = Instant::now();
+        let calls: Vec<_> = (0..20)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move {
+                    let ch = channel(&url).await;
+                    tokio::time::timeout(
+                        Duration::from_secs(20),
+                        collect(&ch, structure(&[("items", number(3.0))])),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        let mut outcome = Vec::new();
+        for call in calls {
+            outcome.push(match call.await.expect("task") {
+                Ok(Ok(items)) => Ok(items.len()),
+                Ok(Err(status)) => Err(status.to_string()),
+                Err(_) => Err("no answer within 20 s".to_string()),
+            });
+        }
+        drop(stalled);
+        (outcome, began.elapsed())
+    });
+    let (outcome, elapsed) = outcome;
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        outcome.iter().all(|r| r == &Ok(3)),
+        "collects next to a stalled client: {outcome:?}\nlog:\n{text}"
+    );
+    assert!(elapsed < Duration::from_secs(15), "they took {elapsed:?}");
+}
+
 // --- request limits -----------------------------------------------------------------
 
 #[test]
@@ -740,6 +1045,12 @@ fn secret_values_quoted_by_the_plugin_are_masked_in_the_hosts_log() {
     // Values shorter than 4 characters are not searched for.
     assert!(
         log.contains("(Error) => bad secret: {'api_key': '********', 'region': 'kr'} \n\terror_code = ERROR_UNKNOWN\n\tstatus_code = INTERNAL\n\tmessage = bad secret: {'api_key': '********', 'region': 'kr'}  \n"),
+        "log:\n{log}"
+    );
+    // What the plugin printed itself is masked too.
+    assert!(
+        log.contains(r#"plugin says: {"id":1,"method":"Collector.verify","stream":false,"#)
+            && log.contains(r#","params":{"options":{"copy_of_key":"********"},"secret_data":{"api_key":"********","region":"kr"},"domain_id":null}}"#),
         "log:\n{log}"
     );
 }
@@ -948,7 +1259,12 @@ done
     let reaped = wait_until(Duration::from_secs(5), || {
         children_of(host_pid).iter().all(|(_, state)| *state != 'Z')
     });
-    let children = children_of(host_pid);
+    // The host's death watch (a fork of the host, in the host's process group)
+    // is a child too.
+    let children: Vec<(u32, char)> = children_of(host_pid)
+        .into_iter()
+        .filter(|(pid, _)| process_group(*pid) != process_group(host_pid))
+        .collect();
     Proc::signal_pid(host_pid, "TERM");
     let status = unshare.wait_exit(Duration::from_secs(20));
     assert!(reaped, "zombies of process 1: {children:?}");

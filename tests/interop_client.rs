@@ -212,23 +212,23 @@ fn errors_match_python_spacectl() {
         (r.code, r.stderr.as_str()),
         (
             1,
-            "ERROR: 'plugin.v1.Collector' resource does not have a 'nope' verb.\n\n"
+            "ERROR: 'plugin.v1.Collector' resource does not have a 'nope' verb.\nverbs of this resource: collect, init, verify\n\n"
         )
     );
     let r = run(&home, &["exec", "get_tasks", "plugin.Collector"]);
     assert_eq!(
         r.stderr,
-        "ERROR: 'plugin.v1.Collector' resource does not have a 'get_tasks' verb.\n\n"
+        "ERROR: 'plugin.v1.Collector' resource does not have a 'get_tasks' verb.\nverbs of this resource: collect, init, verify\n\n"
     );
     let r = run(&home, &["exec", "init", "plugin.Nope"]);
     assert_eq!(
         r.stderr,
-        "ERROR: 'plugin.v1' service does not have a 'Nope' resource.\n\n"
+        "ERROR: 'plugin.v1' service does not have a 'Nope' resource.\nresources of this endpoint: Collector, Health, Job, ServerInfo\n\n"
     );
     let r = run(&home, &["exec", "init", "plugin.Nope", "-v", "v2"]);
     assert_eq!(
         r.stderr,
-        "ERROR: 'plugin.v2' service does not have a 'Nope' resource.\n\n"
+        "ERROR: 'plugin.v2' service does not have a 'Nope' resource.\nresources of this endpoint: Collector, Health, Job, ServerInfo\n\n"
     );
     let r = run(
         &home,

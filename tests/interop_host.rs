@@ -666,7 +666,10 @@ fn a_busy_port_is_refused_with_a_clear_error() {
     assert_eq!(r.code(), 1, "stderr: {}", r.stderr);
     assert_eq!(
         r.stderr,
-        format!("ERROR: Cannot listen on 127.0.0.1:{port}: port {port} is already in use.\n\n")
+        format!(
+            "ERROR: Cannot listen on 127.0.0.1:{port}: port {port} is already in use.\n\
+             hint: another server listens there (an earlier plugin server?): stop it, or choose another port with -p PORT, or -p 0 for any free one\n\n"
+        )
     );
     assert_eq!(r.stdout, "");
     drop(taken);

@@ -301,6 +301,23 @@ fn every_command_line_parses_against_the_command_tree() {
             .map(|(section, line, words)| (format!("project README: {section}"), line, words)),
     );
 
+    // The Examples sections of every command's help, too.
+    for name in [cli::BinName::Spacectl, cli::BinName::Spaceone] {
+        for (path, text) in help_examples(&cli::command_tree(name), "") {
+            for line in text.lines().skip(1) {
+                for words in simple_commands(line) {
+                    if matches!(words[0].as_str(), "spacectl" | "spaceone") {
+                        commands.push((
+                            format!("{} {path} --help", name.as_str()),
+                            line.to_string(),
+                            words,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
     let mut failures = Vec::new();
     for (section, line, words) in &commands {
         for word in &words[1..] {
@@ -503,4 +520,268 @@ fn the_plugin_authors_workflow_runs_as_written() {
         out.contains("+ spacectl config endpoint add plugin grpc://localhost:50051\n"),
         "{out}"
     );
+}
+
+// ---------------------------------------------------------------- the install block, run
+
+/// Fails naming the Debian package when a tool the test drives is missing.
+fn require_tool(path: &str, package: &str) {
+    assert!(
+        Path::new(path).exists(),
+        "{path} is missing: install the Debian package {package} (.ci/run does)"
+    );
+}
+
+#[test]
+fn the_install_block_works_as_pasted_on_a_fresh_home() {
+    require_tool("/usr/bin/manpath", "man-db");
+    require_tool(
+        "/usr/share/bash-completion/bash_completion",
+        "bash-completion",
+    );
+    let blocks = sh_blocks(&readme());
+    let block = blocks
+        .iter()
+        .filter(|b| b.section == "Set up")
+        .find(|b| b.text.contains("cargo install"))
+        .expect("the install block in the section Set up");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    // The one adaptation: `cargo install` (minutes of compiling) becomes a copy
+    // of the binary this test suite built, to where cargo would put it.
+    let mut script = String::from("set -euo pipefail\n");
+    for line in logical_lines(&block.text) {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.starts_with("cargo install") {
+            script.push_str(&format!(
+                "mkdir -p ~/.cargo/bin && cp '{}' ~/.cargo/bin/spacectl\n",
+                spacectl_bin().display()
+            ));
+        } else {
+            script.push_str(trimmed);
+            script.push('\n');
+        }
+    }
+    let path = format!("{}/.cargo/bin:/usr/bin:/bin", home.display());
+    let bash = |script: &str| {
+        let mut c = Command::new("/bin/bash");
+        c.arg("-c")
+            .arg(script)
+            .current_dir(tmp.path())
+            .env_clear()
+            .env("PATH", &path)
+            .env("HOME", &home)
+            .stdin(Stdio::null());
+        run_bounded(c, "", Duration::from_secs(60))
+    };
+    let r = bash(&script);
+    assert_eq!(r.code(), 0, "{}\n{}\nscript:\n{script}", r.stdout, r.stderr);
+    // The pages are where man looks, so no note about the manual path.
+    assert!(
+        r.stderr.starts_with("Wrote ") && !r.stderr.contains("note:"),
+        "{}",
+        r.stderr
+    );
+    let r = bash("man -w spacectl spaceone-run-plugin-server");
+    assert_eq!(
+        r.stdout,
+        format!(
+            "{h}/.cargo/share/man/man1/spacectl.1\n{h}/.cargo/share/man/man1/spaceone-run-plugin-server.1\n",
+            h = home.display()
+        ),
+        "{}",
+        r.stderr
+    );
+    // bash-completion loads both names' scripts from the user's directory.
+    let r = bash(
+        ". /usr/share/bash-completion/bash_completion
+         for name in spacectl spaceone; do _completion_loader $name; complete -p $name; done",
+    );
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines.len() == 2
+            && lines[0].starts_with("complete ")
+            && lines[0].ends_with(" spacectl")
+            && lines[1].starts_with("complete ")
+            && lines[1].ends_with(" spaceone"),
+        "bash loaded no completion for both names:\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+// ---------------------------------------------------------------- help examples
+
+/// `(command path, Examples section)` of every command below `cmd` that has one.
+fn help_examples(cmd: &clap::Command, path: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(text) = cmd.get_after_help() {
+        out.push((path.to_string(), text.to_string()));
+    }
+    for sub in cmd.get_subcommands() {
+        let sub_path = format!("{path} {}", sub.get_name()).trim().to_string();
+        out.extend(help_examples(sub, &sub_path));
+    }
+    out
+}
+
+#[test]
+fn every_command_has_examples_in_its_help() {
+    let mut missing = Vec::new();
+    for name in [cli::BinName::Spacectl, cli::BinName::Spaceone] {
+        let tree = cli::command_tree(name);
+        let with: Vec<String> = help_examples(&tree, "")
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        let mut all = Vec::new();
+        fn walk(cmd: &clap::Command, path: &str, all: &mut Vec<String>) {
+            // Refused commands (upstream's, not in this binary) have no help.
+            if cmd.is_disable_help_flag_set() || cmd.is_hide_set() {
+                return;
+            }
+            all.push(path.to_string());
+            for sub in cmd.get_subcommands() {
+                walk(sub, format!("{path} {}", sub.get_name()).trim(), all);
+            }
+        }
+        walk(&tree, "", &mut all);
+        for path in all {
+            if !with.contains(&path) {
+                missing.push(format!("{} {path}", name.as_str()));
+            }
+        }
+        for (path, text) in help_examples(&tree, "") {
+            assert!(text.starts_with("Examples:\n  "), "{path}: {text}");
+            let program = format!("  {} ", name.as_str());
+            assert!(
+                text.lines().skip(1).all(|l| l.starts_with(&program)
+                    || l.starts_with("  #")
+                    || l.starts_with("  mkdir ")
+                    || l.starts_with("  cd ")),
+                "{} {path}: every example starts with the program's name:\n{text}",
+                name.as_str()
+            );
+        }
+    }
+    assert!(missing.is_empty(), "commands without examples: {missing:?}");
+    // The help of the commands that choose a kind lists every kind.
+    let tree = cli::command_tree(cli::BinName::Spacectl);
+    let create = tree
+        .find_subcommand("create-project")
+        .expect("create-project");
+    let source = create
+        .get_arguments()
+        .find(|a| a.get_id() == "source")
+        .expect("-s");
+    let help = source.get_help().map(|h| h.to_string()).unwrap_or_default();
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("asset (the inventory collector, the default; also collector or spaceone.inventory.plugin.collector.skeleton), external-auth (auth), account-collector, cost, notification, webhook, metric or log"),
+        "{flat}"
+    );
+    let about = create
+        .get_about()
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    assert!(
+        about.starts_with("Create a plugin project of any kind"),
+        "{about}"
+    );
+}
+
+// ---------------------------------------------------------------- the operator's walk, run
+
+/// The operator's workflow block run as written from the repository root, on a
+/// fresh `$HOME` with nothing on `PATH` but our binary and the basic system
+/// tools. One adaptation: the services' state directory `/tmp/spaceone-local`
+/// becomes a temporary directory of the test (so that parallel runs do not meet).
+#[test]
+fn the_operators_workflow_runs_as_written() {
+    let blocks = sh_blocks(&readme());
+    let block = blocks
+        .iter()
+        .find(|b| b.section == "Operator's workflow")
+        .expect("a ```sh block in the section Operator's workflow");
+    for step in [
+        "services.sh start",
+        "config endpoint add plugin",
+        "apply docs/operator/manifest.yaml",
+        "exec Check plugin.Health",
+        "template set identity.Provider -f docs/operator/provider-columns.yml",
+        "services.sh stop",
+    ] {
+        assert!(block.text.contains(step), "the walk shows {step}");
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let bin = tmp.path().join("bin");
+    let home = tmp.path().join("home");
+    let state = tmp.path().join("state");
+    for d in [&bin, &home] {
+        std::fs::create_dir_all(d).expect("dir");
+    }
+    std::os::unix::fs::symlink(spacectl_bin(), bin.join("spacectl")).expect("spacectl link");
+    let text = block
+        .text
+        .replace("/tmp/spaceone-local", &state.display().to_string());
+    let mut script = format!(
+        "set -euo pipefail\n\
+         trap '[ -d \"{s}\" ] && ./scripts/services.sh stop --state \"{s}\" >/dev/null 2>&1 || true' EXIT\n",
+        s = state.display()
+    );
+    for line in logical_lines(&text) {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let shown = trimmed.replace('\'', "'\\''");
+        script.push_str(&format!("echo '+ {shown}'\n{trimmed}\n"));
+    }
+    let mut c = Command::new("/bin/bash");
+    c.arg("-c")
+        .arg(&script)
+        .current_dir(repo)
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("HOME", &home)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    // The services' virtualenv is built once per machine (scripts/reference.sh).
+    c.env("SPACECTL_REFERENCE_DIR", common::reference_dir());
+    let r = run_group_bounded(c, Duration::from_secs(900));
+    assert_eq!(
+        r.code(),
+        0,
+        "the walk failed:\n{}\n{}\nscript:\n{script}",
+        r.stdout,
+        r.stderr
+    );
+    let out = &r.stdout;
+    for expected in [
+        "'plugin: grpc://127.0.0.1:",
+        "  DRY-RUN register repository.Repository {\"name\": \"Local Repository\", \"repository_type\": \"local\"} (if not found)\n",
+        "\nstatus: SERVING\n",
+        "\nprovider: demo-cloud\n",
+        " plugin-demo-inven-collector | plugin-demo-inven-collector | cloudforet/plugin-demo-inven-collector | ENABLED | inventory.Collector | demo-cloud",
+        " demo-cloud   | Demo Cloud   | demo\n",
+        "\ndemo_api_key\n",
+        "           1 | demo\n",
+        " ID           | name         | Env   | Created\n",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    // Nothing of the set is left running.
+    let status = Command::new("bash")
+        .arg(repo.join("scripts/services.sh"))
+        .args(["status", "--state"])
+        .arg(&state)
+        .output()
+        .expect("services.sh status");
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(!status.contains("running"), "{status}");
 }

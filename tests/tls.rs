@@ -305,3 +305,72 @@ fn the_python_client_reads_a_file_with_the_tls_keys() {
         r.stderr
     );
 }
+
+/// A FIFO (or any file that is not regular) named as a TLS file fails at once
+/// with an error naming it, wherever it is named.
+#[test]
+fn tls_files_that_are_not_regular_files_fail_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pki = TestPki::generate(dir.path());
+    let server = TestServer::start_tls(Reflection::Both, &pki.cert_pem, &pki.key_pem);
+    let fifo = dir.path().join("fifo.pem");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo (coreutils) is needed");
+    assert!(made.success());
+    let fifo_s = fifo.display().to_string();
+    let ca = pki.ca_file.display().to_string();
+    let not_regular = "it is a FIFO, not a regular file";
+    let expect = |what: &str| {
+        format!("ERROR: Cannot read the {what}. (path = {fifo_s}, reason = {not_regular})\n\n")
+    };
+    let cases: [(&str, Vec<&str>); 3] = [
+        ("CA file", vec!["--ca-file", &fifo_s]),
+        (
+            "client certificate",
+            vec![
+                "--ca-file",
+                &ca,
+                "--client-cert",
+                &fifo_s,
+                "--client-key",
+                &ca,
+            ],
+        ),
+        (
+            "client key",
+            vec![
+                "--ca-file",
+                &ca,
+                "--client-cert",
+                &ca,
+                "--client-key",
+                &fifo_s,
+            ],
+        ),
+    ];
+    let home = home_at("localhost", &server, "");
+    for (what, flags) in &cases {
+        let mut args: Vec<&str> = GET.to_vec();
+        args.extend(flags.iter().copied());
+        let mut c = home.command(&args);
+        c.env_remove("SSL_CERT_FILE").env_remove("SSL_CERT_DIR");
+        let r = wait_bounded(c.spawn().expect("spawn"), Duration::from_secs(10));
+        assert_eq!(
+            (r.code, r.stderr.clone()),
+            (1, expect(what)),
+            "{what}: {r:?}"
+        );
+    }
+    let home = home_at("localhost", &server, &format!("ca_file: {fifo_s}\n"));
+    let mut c = home.command(&GET);
+    c.env_remove("SSL_CERT_FILE").env_remove("SSL_CERT_DIR");
+    let r = wait_bounded(c.spawn().expect("spawn"), Duration::from_secs(10));
+    assert_eq!(
+        (r.code, r.stderr.clone()),
+        (1, expect("CA file")),
+        "ca_file: {r:?}"
+    );
+    assert_eq!(server.calls("get"), 0);
+}

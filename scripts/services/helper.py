@@ -1,4 +1,5 @@
 """Support commands of scripts/services.sh, run with the services venv's Python.
+SERVICES_LINE=2 (exported by services.sh) selects the SpaceONE 2.x services (line2.py).
 
     helper.py prepare STATE SERVICE...     ports, then config
     helper.py ports STATE                  choose free loopback ports, write STATE/ports.env
@@ -37,6 +38,16 @@ REDIS_DB = {"identity": 0, "repository": 1, "inventory": 2, "plugin": 3, "superv
 IDENTITY_TOKEN_TIMEOUT = 86400
 
 
+def line2():
+    """Whether the 2.x services are meant (their configuration and bootstrap are in line2.py)."""
+    return os.environ.get("SERVICES_LINE", "1") == "2"
+
+
+if line2():
+    sys.path.insert(0, HERE)
+    import line2 as v2  # noqa: E402
+
+
 def fail(message):
     sys.stderr.write(f"services: {message}\n")
     sys.exit(1)
@@ -65,7 +76,8 @@ def _span_is_free(start, span):
 
 def cmd_ports(state):
     held = []  # kept open until every port is chosen, so that none is chosen twice
-    ports = {name: _free_port(held) for name in PORT_NAMES}
+    names = PORT_NAMES + (["CONFIG_PORT"] if line2() else [])
+    ports = {name: _free_port(held) for name in names}
     start = None
     for _ in range(50):
         candidate = _free_port(held)
@@ -163,6 +175,8 @@ def _base(service, ports, log_level):
 
 
 def service_config(service, state, ports, log_level, loop):
+    if line2():
+        return v2.service_config(service, state, ports, log_level, loop, read_text)
     if service == "supervisor":
         return _supervisor_config(state, ports, log_level)
     conf = _base(service, ports, log_level)
@@ -175,6 +189,12 @@ def service_config(service, state, ports, log_level, loop):
         registry = f"{LOOPBACK}:{ports['REGISTRY_PORT']}"
         conf["REGISTRY_URL_MAP"] = {"DOCKER_HUB": registry, "HARBOR": registry}
         conf["CONNECTORS"]["HarborConnector"] = {"base_url": f"https://{registry}", "token": "", "verify": True}
+        docker_registry = os.environ.get("SERVICES_DOCKER_REGISTRY")
+        if docker_registry:
+            # A real registry (services.sh --docker): the plain registry API, over HTTP on loopback.
+            conf["REGISTRY_URL_MAP"]["HARBOR"] = docker_registry
+            conf["CONNECTORS"]["HarborConnector"] = {"base_url": f"http://{docker_registry}", "token": "",
+                                                     "verify": False}
     elif service == "inventory" and loop:
         # TOKEN: inventory's own calls to secret and the token of the collecting tasks.
         # The collecting tasks run in threads of this process: its mongomock database is
@@ -186,6 +206,15 @@ def service_config(service, state, ports, log_level, loop):
         conf["BACKEND"] = "MemorySecretConnector"
         conf["CONNECTORS"]["MemorySecretConnector"] = {"backend": "spacectl_local.secret_store.MemorySecretConnector"}
     return {"GLOBAL": conf}
+
+
+def _plugin_runner(state, ports):
+    """The supervisor's DockerConnector: ours, which starts plugins as local processes, or with
+    services.sh --docker the supervisor's own, which runs their images in Docker."""
+    ports_range = {"start_port": ports["PLUGIN_PORTS_START"], "end_port": ports["PLUGIN_PORTS_END"]}
+    if os.environ.get("SERVICES_DOCKER_REGISTRY"):
+        return ports_range
+    return {"backend": "spacectl_local.process_connector.ProcessConnector", **ports_range, "state_dir": state}
 
 
 def _supervisor_config(state, ports, log_level):
@@ -204,12 +233,7 @@ def _supervisor_config(state, ports, log_level):
         "CONNECTORS": {
             "PluginConnector": {"endpoint": {"v1": f"grpc://{LOOPBACK}:{ports['PLUGIN_PORT']}"}},
             "RepositoryConnector": {"endpoint": {"v1": f"grpc://{LOOPBACK}:{ports['REPOSITORY_PORT']}"}},
-            "DockerConnector": {
-                "backend": "spacectl_local.process_connector.ProcessConnector",
-                "start_port": ports["PLUGIN_PORTS_START"],
-                "end_port": ports["PLUGIN_PORTS_END"],
-                "state_dir": state,
-            },
+            "DockerConnector": _plugin_runner(state, ports),
         },
         # The sync scheduler runs its work itself; the queue is declared because the
         # scheduler server expects one, and is never used.
@@ -229,9 +253,10 @@ def cmd_config(state, services):
     loop = os.environ.get("SERVICES_LOOP", "0") == "1"
     conf_dir = os.path.join(state, "conf")
     os.makedirs(conf_dir, exist_ok=True)
+    known = v2.REDIS_DB if line2() else REDIS_DB
     for service in services:
-        if service not in REDIS_DB:
-            fail(f"unknown service {service!r} (expected one of {', '.join(REDIS_DB)})")
+        if service not in known:
+            fail(f"unknown service {service!r} (expected one of {', '.join(known)})")
         path = os.path.join(conf_dir, f"{service}.yaml")
         with open(path + ".tmp", "w") as f:
             f.write(f"# {service}: written by scripts/services.sh\n")
@@ -362,7 +387,9 @@ def bootstrap(state, ports):
     token = _dict(identity.Token.issue({"user_id": owner, "user_type": "DOMAIN_OWNER",
                                         "credentials": {"password": password},
                                         "domain_id": domain_id, "timeout": timeout}, metadata=()))["access_token"]
-    write_spacectl_home(state, ports, token)
+    loop = os.environ.get("SERVICES_LOOP", "0") == "1"
+    services = ["identity", "repository", "inventory"] + (["plugin", "secret"] if loop else [])
+    write_spacectl_home(state, ports, token, services)
     # The token comes last and whole: services that wait for it start when it exists.
     for name, value in (("domain_id", domain_id), ("token", token)):
         path = os.path.join(state, name)
@@ -371,11 +398,9 @@ def bootstrap(state, ports):
         os.replace(path + ".tmp", path)
 
 
-def write_spacectl_home(state, ports, token):
+def write_spacectl_home(state, ports, token, services):
     """A spacectl configuration (environment `local`) read alike by our spacectl and the
     Python one: HOME=STATE/home."""
-    loop = os.environ.get("SERVICES_LOOP", "0") == "1"
-    services = ["identity", "repository", "inventory"] + (["plugin", "secret"] if loop else [])
     home = os.path.join(state, "home", ".spaceone")
     os.makedirs(os.path.join(home, "environments"), exist_ok=True)
     with open(os.path.join(home, "environment.yml"), "w") as f:
@@ -443,12 +468,23 @@ def cmd_setup(state, seconds, services):
     import spaceone.core.pygrpc  # noqa: F401  (while identity starts)
 
     wait_for_port(ports["IDENTITY_PORT"], seconds, "identity")
+    if line2():
+        setup_line2(state, ports, services, deadline)
+        return
     bootstrap(state, ports)
     token, domain_id = read_text(state, "token"), read_text(state, "domain_id")
-    errors = []
     jobs = [threading.Thread(target=warm, args=(ports, token, domain_id, s, deadline))
             for s in services if s in WARM_CALLS]
-    if "supervisor" in services:
+    run_jobs(jobs, ports, token, domain_id, "supervisor" in services, deadline)
+
+
+def run_jobs(jobs, ports, token, domain_id, supervisor, deadline):
+    """Run the warm-up threads and, with `supervisor`, the wait for its publication (its
+    record is listed with `token` in `domain_id`); fails with the wait's error."""
+    import threading
+
+    errors = []
+    if supervisor:
         jobs.append(threading.Thread(
             target=lambda: errors.append(wait_supervisor(ports, token, domain_id, deadline))))
     for job in jobs:
@@ -458,6 +494,26 @@ def cmd_setup(state, seconds, services):
     for error in errors:
         if error:
             fail(error)
+
+
+def setup_line2(state, ports, services, deadline):
+    """cmd_setup for the 2.x services."""
+    import threading
+
+    v2.bootstrap(state, ports, os.environ.get("SERVICES_LOOP", "0") == "1", write_spacectl_home)
+    token = read_text(state, "token")
+
+    def warm2(service):
+        try:
+            port = ports[f"{service.upper()}_PORT"]
+            wait_for_port(port, max(1.0, deadline - time.monotonic()), service)
+            v2.warm_call(port, service, token)
+        except BaseException as e:  # wait_for_port exits through SystemExit
+            sys.stderr.write(f"warm-up of {service} failed: {e}\n")
+
+    jobs = [threading.Thread(target=warm2, args=(s,)) for s in services if s in v2.WARM_CALLS]
+    # The supervisor acts with the system token: its record lives in the root domain.
+    run_jobs(jobs, ports, read_text(state, "system_token"), v2.ROOT_DOMAIN_ID, "supervisor" in services, deadline)
 
 
 def cmd_prepare(state, services):

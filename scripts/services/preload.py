@@ -8,6 +8,9 @@ so this imports it first, while identity starts, then waits (at most SECS) for
 STATE/token, writes STATE/conf/SERVICE.yaml and runs `spaceone grpc|scheduler
 spaceone.SERVICE SPACEONE-ARGS...` in this process: the same entry point as the
 `spaceone` command.
+
+With SERVICES_LINE=2 (the 2.x services) it waits for STATE/system_token, the token every
+2.x service acts with, and runs `spaceone run grpc-server|scheduler ...`.
 """
 import importlib
 import os
@@ -47,7 +50,8 @@ def main(argv):
         fail("usage: preload.py STATE SECS SERVICE grpc|scheduler SPACEONE-ARGS...")
     state, seconds, service, mode, rest = argv[0], float(argv[1]), argv[2], argv[3], argv[4:]
     preload(service)
-    token = os.path.join(state, "token")
+    line2 = os.environ.get("SERVICES_LINE", "1") == "2"
+    token = os.path.join(state, "system_token" if line2 else "token")
     deadline = time.monotonic() + seconds
     while not os.path.isfile(token):
         if time.monotonic() > deadline:
@@ -59,7 +63,8 @@ def main(argv):
     helper.cmd_config(state, [service])
     from spaceone.core.command import cli
 
-    sys.argv = ["spaceone", mode, f"spaceone.{service}", "-c", os.path.join(state, "conf", f"{service}.yaml"), *rest]
+    command = ["run", {"grpc": "grpc-server"}.get(mode, mode)] if line2 else [mode]
+    sys.argv = ["spaceone", *command, f"spaceone.{service}", "-c", os.path.join(state, "conf", f"{service}.yaml"), *rest]
     cli()
 
 

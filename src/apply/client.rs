@@ -28,7 +28,7 @@ pub struct ServiceCaller {
 impl ServiceCaller {
     /// `tls` is completed by the environment file's TLS keys.
     pub fn new(env: Environment, options: Options, tls: TlsFiles) -> Result<Self> {
-        let tls = tls.or(crate::config::tls_files(&env)?);
+        let tls = tls.or(crate::grpc::tls::files_of(&env)?);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -129,7 +129,7 @@ impl LazyCaller {
 
     fn get(&mut self) -> Result<&mut ServiceCaller> {
         if self.inner.is_none() {
-            let env = crate::config::load_current()?;
+            let env = crate::session::load_current()?;
             self.inner = Some(ServiceCaller::new(
                 env,
                 self.options.clone(),

@@ -12,6 +12,7 @@ use crate::output::pyrepr::py_truthy;
 use super::modules::Module;
 use super::store::{Store, update};
 use super::template::value_has_template;
+use super::text::pretty;
 
 /// Keys a task may have.
 pub const TASK_KEYS: &[&str] = &[
@@ -266,30 +267,6 @@ pub fn scalar_text(v: &Value) -> String {
     }
 }
 
-/// JSON with 4-space indentation, as used in task messages.
-pub fn pretty(v: &Value) -> String {
-    crate::output::json::dumps(v)
-}
-
-/// One-line JSON with Python's default separators (`{"a": 1, "b": [2, 3]}`).
-pub fn compact(v: &Value) -> String {
-    match v {
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(compact).collect();
-            format!("[{}]", parts.join(", "))
-        }
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), compact(v)))
-                .collect();
-            format!("{{{}}}", parts.join(", "))
-        }
-        Value::Number(n) => crate::output::pyrepr::number_str(n),
-        other => other.to_string(),
-    }
-}
-
 /// Python's repr of a list of strings: `['a', 'b']`.
 fn py_list(items: &[&str]) -> String {
     let quoted: Vec<String> = items
@@ -405,11 +382,10 @@ mod tests {
             check(json!({"id": "y", "uses": "shell"})),
             Err("[y] Module Load Error: uses = shell".to_string())
         );
-        let e = check(json!({"name": "x", "uses": "@modules/export-excel"})).unwrap_err();
-        assert!(
-            e.starts_with("[x] Module is not supported: uses = export-excel"),
-            "{e}"
-        );
+        // an export module's literal spec is checked at load time
+        let e = check(json!({"name": "x", "uses": "@modules/export-s3", "spec": {"bucket": "b"}}))
+            .unwrap_err();
+        assert_eq!(e, "[x] Required key: aws_access_key_id");
     }
 
     #[test]
@@ -553,17 +529,6 @@ mod tests {
         );
         let (r, _) = load_files(&[("e.yaml", Value::Null)], "e.yaml");
         assert_eq!(r, Ok(vec![]));
-    }
-
-    #[test]
-    fn compact_json() {
-        assert_eq!(
-            compact(
-                &json!({"run": "echo \"x\"", "n": [1, 2.5, 5.0], "m": {}, "t": true, "z": null})
-            ),
-            r#"{"run": "echo \"x\"", "n": [1, 2.5, 5.0], "m": {}, "t": true, "z": null}"#
-        );
-        assert_eq!(pretty(&json!({})), "{}");
     }
 
     #[test]

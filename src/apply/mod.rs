@@ -12,11 +12,14 @@
 pub mod caller;
 pub mod client;
 pub mod console;
+pub mod frame;
 pub mod manifest;
 pub mod modules;
 pub mod runner;
+pub mod secrets;
 pub mod store;
 pub mod template;
+pub mod text;
 
 use std::path::Path;
 
@@ -116,7 +119,7 @@ pub fn load(file: &Path, mut store: Store) -> Result<(Store, Vec<manifest::Task>
 }
 
 /// The reason of an I/O error without the OS error number.
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "No such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "Permission denied".into(),

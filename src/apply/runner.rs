@@ -8,10 +8,12 @@ use crate::output::pyrepr::py_truthy;
 
 use super::caller::Caller;
 use super::console::Console;
-use super::manifest::{Task, compact, pretty, scalar_text};
+use super::manifest::{Task, scalar_text};
 use super::modules::Ctx;
+use super::secrets;
 use super::store::{Store, update};
 use super::template::{Condition, Renderer, json_type};
+use super::text::{compact, pretty};
 
 /// The final document format (`-o`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,7 +214,10 @@ impl<'a> Runner<'a> {
             now: self.settings.now,
         };
         let outcome = module.run(&spec, &name, &mut mctx).map_err(|e| {
-            let spec_text = compact(&Value::Object(spec.clone()));
+            let spec = Value::Object(spec.clone());
+            let values = secrets::secret_values(&spec);
+            let spec_text = secrets::scrub(&compact(&secrets::masked(&spec)), &values);
+            let e = secrets::scrub(&e, &values);
             Failure(format!("[{name}] {e}\n>> Spec: {spec_text}"))
         })?;
 
@@ -262,12 +267,17 @@ impl<'a> Runner<'a> {
             let line = banner("FINISHED", &format!(" {title} "), 0, self.settings.width);
             self.out(&format!("{line}\n"))?;
         }
+        // credentials: masked by name, and their values cut out wherever else
+        // they appear (a variable that fed a password, say)
         let doc = self.store.final_document();
+        let secrets = secrets::secret_values(&doc);
+        let doc = secrets::masked(&doc);
         let text = match self.settings.output {
             Output::None => String::new(),
             Output::Json => crate::output::json::document(&doc),
             Output::Yaml => crate::output::yaml::document(&doc),
         };
+        let text = secrets::scrub(&text, &secrets);
         self.out(&format!("{text}\n"))
     }
 }

@@ -1169,3 +1169,79 @@ fn fields_the_service_fills_in_do_not_count_as_changes() {
     assert_eq!(update["tags"], json!({"team": "data"}));
     assert_eq!(update["collector_id"], json!("collector-1"));
 }
+
+#[test]
+fn credentials_are_masked_in_failures_and_the_final_document() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "m.yaml",
+        r#"
+var:
+  db_pw: hunter22-secret
+tasks:
+  - name: Uses a password
+    uses: "@modules/shell"
+    spec: {run: "true", password: "${{ var.db_pw }}"}
+  - name: Fails
+    uses: "@modules/shell"
+    spec: {run: "echo hunter22-secret; exit 3", password: "${{ var.db_pw }}"}
+"#,
+    );
+    let mut s = settings();
+    s.output = Output::Json;
+    let run = run_in(dir.path(), "m.yaml", &mut FakeCaller::default(), s, &[]);
+    let err = error_text(&run.result);
+    assert!(!err.contains("hunter22"), "{err}");
+    assert!(
+        err.contains("Command exited with status 3: ******"),
+        "{err}"
+    );
+    assert!(err.contains("\"password\": \"******\""), "{err}");
+
+    write(
+        dir.path(),
+        "ok.yaml",
+        "var:\n  db_pw: hunter22-secret\ntasks:\n  - name: A\n    uses: \"@modules/shell\"\n    spec: {run: \"true\", password: \"${{ var.db_pw }}\"}\n",
+    );
+    let mut s = settings();
+    s.output = Output::Json;
+    let run = run_in(dir.path(), "ok.yaml", &mut FakeCaller::default(), s, &[]);
+    assert_eq!(error_text(&run.result), "no error");
+    assert!(!run.out.contains("hunter22"), "{}", run.out);
+    assert!(run.out.contains("\"db_pw\": \"******\""), "{}", run.out);
+}
+
+#[test]
+fn dry_run_plans_mask_credentials() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "m.yaml",
+        r#"
+tasks:
+  - name: Secret
+    uses: "@modules/resource"
+    spec:
+      resource_type: secret.Secret
+      matches: [name]
+      data: {name: cloud, data: {aws_access_key_id: AKIA1234, aws_secret_access_key: abcd-secret-9}}
+"#,
+    );
+    let mut s = settings();
+    s.dry_run = true;
+    let run = run_in(dir.path(), "m.yaml", &mut FakeCaller::default(), s, &[]);
+    assert_eq!(error_text(&run.result), "no error");
+    assert!(
+        !run.out.contains("abcd-secret-9") && !run.out.contains("AKIA1234"),
+        "{}",
+        run.out
+    );
+    assert!(
+        run.out.contains(
+            "\"data\": {\"aws_access_key_id\": \"******\", \"aws_secret_access_key\": \"******\"}"
+        ),
+        "{}",
+        run.out
+    );
+}

@@ -8,7 +8,6 @@
 
 use serde_json::Value;
 
-use crate::config;
 use crate::error::{AppError, Result};
 use crate::grpc::{self, resolve};
 use crate::output::render::NO_DATA;
@@ -31,7 +30,7 @@ pub struct ResourceRow {
 }
 
 pub fn run(tls_flags: &crate::cli::TlsArgs) -> Result<()> {
-    let env = config::load_current()?;
+    let env = crate::session::load_current()?;
     let endpoints = env.endpoints();
     let options = grpc::Options::default();
     let tls = super::session_tls(tls_flags, &env)?;

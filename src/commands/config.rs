@@ -22,6 +22,8 @@ pub fn run(c: ConfigCommand) -> Result<()> {
         ConfigCommand::Init {
             environment,
             import_file,
+            identity,
+            internal,
         } => {
             let name = match environment {
                 Some(n) => n,
@@ -31,7 +33,11 @@ pub fn run(c: ConfigCommand) -> Result<()> {
                     prompt_environment(&mut input, &mut std::io::stderr())?
                 }
             };
-            init(&store, &name, import_file.as_deref())
+            init(&store, &name, import_file.as_deref())?;
+            match identity {
+                Some(url) => discover(&store, Some(&url), internal, &Default::default()),
+                None => Ok(()),
+            }
         }
         ConfigCommand::Set { key, value } => {
             let mut env = store.load_current()?;
@@ -181,6 +187,11 @@ fn endpoint(store: &Store, c: EndpointCommand) -> Result<()> {
             store.save(&env)?;
             super::emit(&format!("'{service}' endpoint has been removed.\n"))
         }
+        EndpointCommand::Discover {
+            internal,
+            identity,
+            tls,
+        } => discover(store, identity.as_deref(), internal, &tls),
         EndpointCommand::Show(a) | EndpointCommand::List(a) => {
             let env = store.load_current()?;
             let entries: Vec<(String, Value)> = env
@@ -190,6 +201,33 @@ fn endpoint(store: &Store, c: EndpointCommand) -> Result<()> {
             super::emit(&render_endpoints(&entries, a.output))
         }
     }
+}
+
+/// `config endpoint discover` (and `config init --identity`): identity's endpoints into
+/// the current environment; the identity URL given is checked, and kept as the
+/// identity endpoint when identity does not list itself.
+fn discover(
+    store: &Store,
+    identity: Option<&str>,
+    internal: bool,
+    tls_flags: &crate::cli::TlsArgs,
+) -> Result<()> {
+    let env = store.load_current()?;
+    let url = match identity {
+        Some(u) => {
+            config::validate_endpoint_url(u)?;
+            u.to_string()
+        }
+        None => env.endpoint("identity").map_err(|_| {
+            AppError::msg(format!(
+                "No identity endpoint in environment '{}': give one with --identity URL.",
+                env.name()
+            ))
+        })?,
+    };
+    let tls = super::session_tls(tls_flags, &env)?;
+    let report = crate::session::discover::discover(store, env.name(), &url, internal, &tls)?;
+    super::emit(&report)
 }
 
 /// `config show`: the configuration as a YAML or JSON document, secrets redacted

@@ -117,6 +117,164 @@ pub fn import_hint(
     Some(format!("hint: {hint}"))
 }
 
+/// What is on disk around a plugin package that could not be imported, found
+/// by [`PackageScan::look`]: paths as they should be typed.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PackageScan {
+    /// The source root, as given.
+    pub source_root: PathBuf,
+    /// Whether the package's top-level module is there (a directory or a `.py`).
+    pub found: bool,
+    /// The Python packages (directories with `__init__.py` or `main.py`) and
+    /// modules in the source root, sorted; the SDK module is left out.
+    pub packages: Vec<String>,
+    /// Plugin projects holding the package (`<dir>/src/<package>`): directories
+    /// below the current one, or the one above it that holds it, as `cd` takes them.
+    pub projects: Vec<PathBuf>,
+}
+
+/// The SDK module `create-project` writes next to the package.
+const SDK_MODULE: &str = "spaceone_plugin_sdk";
+
+impl PackageScan {
+    pub fn look(cwd: &Path, source_root: &Path, package: &str) -> PackageScan {
+        let top = package.split('.').next().unwrap_or(package);
+        let root = cwd.join(source_root);
+        let found = root.join(top).is_dir() || root.join(format!("{top}.py")).is_file();
+        let mut packages: Vec<String> = std::fs::read_dir(&root)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        let name = e.file_name().into_string().ok()?;
+                        let path = e.path();
+                        if name.starts_with(['.', '_']) {
+                            return None;
+                        }
+                        if path.is_dir()
+                            && (path.join("__init__.py").is_file()
+                                || path.join("main.py").is_file())
+                        {
+                            return Some(name);
+                        }
+                        let module = name.strip_suffix(".py")?;
+                        (path.is_file() && module != SDK_MODULE).then(|| module.to_string())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        packages.sort();
+        let holds = |dir: &Path| dir.join("src").join(top).is_dir();
+        let mut projects: Vec<PathBuf> = std::fs::read_dir(cwd)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir() && holds(p))
+                    .filter_map(|p| p.file_name().map(PathBuf::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        projects.sort();
+        if projects.is_empty() {
+            let mut up = PathBuf::new();
+            for dir in cwd.ancestors().skip(1).take(4) {
+                up.push("..");
+                if holds(dir) {
+                    projects.push(up);
+                    break;
+                }
+            }
+        }
+        PackageScan {
+            source_root: source_root.to_path_buf(),
+            found,
+            packages,
+            projects,
+        }
+    }
+}
+
+/// The lines below upstream's `The package(X) can not imported.` when the package
+/// is not under the source root: where it was looked for, what is there, and the
+/// flag or directory that fixes it. `command` is the command as typed
+/// (`spacectl plugin test`). None when the package is there (its own import
+/// failed: the traceback tells why).
+pub fn package_lines(
+    message: &str,
+    package: &str,
+    command: &str,
+    scan: &PackageScan,
+) -> Option<String> {
+    // The server command needs the package and source root in a project; the
+    // test finds them itself.
+    let server = command.ends_with("plugin-server");
+    let in_project = if server {
+        format!("{command} {package} -s src")
+    } else {
+        command.to_string()
+    };
+    if !message.contains("can not imported") || scan.found {
+        return None;
+    }
+    let top = package.split('.').next().unwrap_or(package);
+    let root = scan.source_root.display().to_string();
+    let join = |name: &str| {
+        if root == "." {
+            name.to_string()
+        } else {
+            format!("{}/{name}", root.trim_end_matches('/'))
+        }
+    };
+    let there = if scan.packages.is_empty() {
+        "it holds no Python package".to_string()
+    } else {
+        format!("packages there: {}", scan.packages.join(", "))
+    };
+    let hint = if let Some(first) = scan.projects.first() {
+        let others = if scan.projects.len() > 1 {
+            format!(
+                " (projects here: {})",
+                scan.projects
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "run it in the plugin project: cd {} && {in_project}{others}",
+            first.display()
+        )
+    } else if scan.packages.len() == 1 {
+        let only = &scan.packages[0];
+        // The test finds src by itself; the server takes the current directory.
+        let default_root = root == "." || (root == "src" && !server);
+        let flag = if default_root {
+            String::new()
+        } else {
+            format!(" -s {root}")
+        };
+        format!("name the package (PACKAGE, default plugin): {command} {only}{flag}")
+    } else if !scan.packages.is_empty() {
+        format!(
+            "name the package (PACKAGE, default plugin): {command} <one of {}>",
+            scan.packages.join(", ")
+        )
+    } else {
+        format!(
+            "name the directory that holds {top}/ with -s/--source-root DIR, or run it in a project made by spacectl create-project (its package is src/plugin)"
+        )
+    };
+    Some(format!(
+        "no package '{top}' in the source root {root} (looked for {} and {}); {there}\nhint: {hint}",
+        join(&format!("{top}/")),
+        join(&format!("{top}.py"))
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +398,165 @@ mod tests {
             }
         );
         assert_eq!(Project::look(cwd, Path::new(".")), Project::default());
+    }
+}
+
+#[cfg(test)]
+mod package_tests {
+    use super::*;
+
+    const UPSTREAM: &str =
+        "Exception: The package(plugin) can not imported. Please check the module path.";
+
+    fn scan(root: &str, packages: &[&str], projects: &[&str]) -> PackageScan {
+        PackageScan {
+            source_root: PathBuf::from(root),
+            found: false,
+            packages: packages.iter().map(|s| s.to_string()).collect(),
+            projects: projects.iter().map(PathBuf::from).collect(),
+        }
+    }
+
+    #[test]
+    fn outside_a_project_points_at_it() {
+        assert_eq!(
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan(".", &[], &["my-collector"])
+            )
+            .as_deref(),
+            Some(
+                "no package 'plugin' in the source root . (looked for plugin/ and plugin.py); it holds no Python package\n\
+                 hint: run it in the plugin project: cd my-collector && spacectl plugin test"
+            )
+        );
+        assert_eq!(
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan(".", &["main"], &["../.."])
+            )
+            .as_deref(),
+            Some(
+                "no package 'plugin' in the source root . (looked for plugin/ and plugin.py); packages there: main\n\
+                 hint: run it in the plugin project: cd ../.. && spacectl plugin test"
+            )
+        );
+        assert_eq!(
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan(".", &[], &["a", "b"])
+            )
+            .as_deref(),
+            Some(
+                "no package 'plugin' in the source root . (looked for plugin/ and plugin.py); it holds no Python package\n\
+                 hint: run it in the plugin project: cd a && spacectl plugin test (projects here: a, b)"
+            )
+        );
+        assert_eq!(
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan(".", &[], &[])
+            )
+            .as_deref(),
+            Some(
+                "no package 'plugin' in the source root . (looked for plugin/ and plugin.py); it holds no Python package\n\
+                 hint: name the directory that holds plugin/ with -s/--source-root DIR, or run it in a project made by spacectl create-project (its package is src/plugin)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_wrong_package_names_the_ones_there() {
+        assert_eq!(
+            package_lines(
+                "Exception: The package(plugn) can not imported. Please check the module path.",
+                "plugn",
+                "spacectl run plugin-server",
+                &scan("src", &["plugin"], &[])
+            )
+            .as_deref(),
+            Some(
+                "no package 'plugn' in the source root src (looked for src/plugn/ and src/plugn.py); packages there: plugin\n\
+                 hint: name the package (PACKAGE, default plugin): spacectl run plugin-server plugin -s src"
+            )
+        );
+        assert_eq!(
+            package_lines(
+                UPSTREAM,
+                "plugin",
+                "spacectl plugin test",
+                &scan("code/", &["a", "b"], &[])
+            )
+            .as_deref(),
+            Some(
+                "no package 'plugin' in the source root code/ (looked for code/plugin/ and code/plugin.py); packages there: a, b\n\
+                 hint: name the package (PACKAGE, default plugin): spacectl plugin test <one of a, b>"
+            )
+        );
+        let mut present = scan("src", &["plugin"], &[]);
+        present.found = true;
+        assert_eq!(
+            package_lines(UPSTREAM, "plugin", "spacectl plugin test", &present),
+            None
+        );
+        assert_eq!(
+            package_lines(
+                "ImportError: Cannot import app: x",
+                "plugin",
+                "c",
+                &scan(".", &[], &[])
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn the_scan_reads_the_disk() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let cwd = tmp.path();
+        for d in [
+            "proj/src/plugin",
+            "proj/src/other",
+            "proj/src/.hidden",
+            "proj/src/__pycache__",
+            "proj/src/empty",
+        ] {
+            std::fs::create_dir_all(cwd.join(d)).expect("dirs");
+        }
+        std::fs::write(cwd.join("proj/src/plugin/main.py"), "").expect("write");
+        std::fs::write(cwd.join("proj/src/other/__init__.py"), "").expect("write");
+        std::fs::write(cwd.join("proj/src/tool.py"), "").expect("write");
+        std::fs::write(cwd.join("proj/src/spaceone_plugin_sdk.py"), "").expect("write");
+        let outside = PackageScan::look(cwd, Path::new("."), "plugin");
+        assert_eq!(
+            outside,
+            PackageScan {
+                source_root: PathBuf::from("."),
+                found: false,
+                packages: vec![],
+                projects: vec![PathBuf::from("proj")],
+            }
+        );
+        let wrong = PackageScan::look(&cwd.join("proj"), Path::new("src"), "plugn.main");
+        assert_eq!(
+            wrong,
+            PackageScan {
+                source_root: PathBuf::from("src"),
+                found: false,
+                packages: vec!["other".into(), "plugin".into(), "tool".into()],
+                projects: vec![],
+            }
+        );
+        let inside = PackageScan::look(&cwd.join("proj/src/plugin"), Path::new("."), "plugin");
+        assert_eq!(inside.projects, vec![PathBuf::from("../..")]);
+        assert!(PackageScan::look(&cwd.join("proj"), Path::new("src"), "plugin").found);
     }
 }

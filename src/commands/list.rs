@@ -42,15 +42,51 @@ pub fn run(a: ListArgs) -> Result<()> {
         limit: a.limit,
         sort: a.sort.as_deref().map(|s| sort_spec(s, cols.as_deref())),
     };
+    if a.watch.is_some() || a.until.is_some() {
+        let watch = super::watch::Options {
+            every: super::watch::interval(a.watch.unwrap_or(super::watch::DEFAULT_INTERVAL))?,
+            until: a
+                .until
+                .as_deref()
+                .map(super::watch::Until::parse)
+                .transpose()?,
+            format: format_of(a.output),
+        };
+        return super::watch::run(
+            &target,
+            params,
+            &a.call,
+            cols.as_deref(),
+            |desc, params| request::query::apply_list_query(desc, params, &opts),
+            watch,
+        );
+    }
+    let format = format_of(a.output);
+    let fit = (format == Format::Table && !a.wide)
+        .then(terminal_width)
+        .flatten();
     call_rows(
         &target,
         "list",
         params,
         &a.call,
-        format_of(a.output),
+        format,
+        fit,
         cols.as_deref(),
         |desc, params| request::query::apply_list_query(desc, params, &opts),
     )
+}
+
+/// The width of the terminal stdout writes to; None when it is no terminal
+/// (piped output is never shortened).
+pub(super) fn terminal_width() -> Option<usize> {
+    let term = console::Term::stdout();
+    if !term.is_term() {
+        return None;
+    }
+    term.size_checked()
+        .map(|(_, cols)| usize::from(cols))
+        .filter(|c| *c > 0)
 }
 
 /// The render format of an `-o` choice.
@@ -165,20 +201,23 @@ pub(super) fn sort_spec(sort: &str, cols: Option<&[Column]>) -> String {
 
 /// Resolve `verb` of `target`, let `shape` complete the parameters against the
 /// request descriptor, call, and print every response — reduced to the
-/// template columns when `cols` is given.
+/// template columns when `cols` is given, and its table fitted to `fit`
+/// columns when given.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn call_rows<F>(
     target: &Target,
     verb: &str,
     mut params: Map<String, Value>,
     call: &CallArgs,
     format: Format,
+    fit: Option<usize>,
     cols: Option<&[Column]>,
     shape: F,
 ) -> Result<()>
 where
     F: FnOnce(&MessageDescriptor, &mut Map<String, Value>) -> Result<()>,
 {
-    let env = config::load_current()?;
+    let env = crate::session::load_current()?;
     let url = env.endpoint(&target.service)?;
     let metadata = env.call_metadata();
     let options = super::session_options(call);
@@ -196,6 +235,9 @@ where
             let mut value = converter.convert(response)?;
             if let Some(cols) = cols {
                 columns::apply_to_results(&mut value, cols, &resource)?;
+            }
+            if let Some(width) = fit {
+                value = crate::output::fit::fit_to_width(&value, width);
             }
             let text = render(&value, format)?;
             drop(value);

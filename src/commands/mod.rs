@@ -11,14 +11,17 @@ mod get;
 mod hints;
 mod list;
 mod man;
+mod plugin_image;
 mod plugin_metadata;
 mod plugin_protocol;
 mod plugin_server;
 mod plugin_test;
+mod session;
 mod spaceone;
 mod stat;
 mod template;
 mod version;
+mod watch;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -46,12 +49,17 @@ fn invoked_name(argv0: Option<&OsString>) -> BinName {
 /// Parse argv and run the command; returns the process exit status.
 pub fn main_entry(argv: Vec<OsString>) -> i32 {
     let name = invoked_name(argv.first());
-    let matches = match crate::cli::command_for(name).try_get_matches_from(argv) {
+    crate::complete::answer_if_asked(name);
+    // The lean tree parses; help and errors come from the full one.
+    let matches = match crate::cli::command_lean(name).try_get_matches_from(argv.iter()) {
         Ok(m) => m,
-        Err(e) => {
-            let _ = e.print();
-            return e.exit_code();
-        }
+        Err(_) => match crate::cli::command_for(name).try_get_matches_from(argv) {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = e.print();
+                return e.exit_code();
+            }
+        },
     };
     let parsed = match name {
         BinName::Spacectl => Cli::from_arg_matches(&matches).map(|c| Ok(c.command)),
@@ -87,6 +95,9 @@ fn dispatch(command: Command, name: BinName) -> Result<()> {
         Command::Exec(a) => exec::run(a),
         Command::Get(a) => get::run(a),
         Command::List(a) => list::run(a),
+        Command::Login(a) => session::login(a),
+        Command::Logout => session::logout(),
+        Command::Whoami(a) => session::whoami(a),
         Command::Stat(a) => stat::run_stat(a),
         Command::Analyze(a) => stat::run_analyze(a),
         Command::ApiResources(a) => api_resources::run(&a.tls),
@@ -97,6 +108,8 @@ fn dispatch(command: Command, name: BinName) -> Result<()> {
         Command::Plugin(PluginCommand::Metadata { file }) => plugin_metadata::run(&file),
         Command::Plugin(PluginCommand::Protocol) => plugin_protocol::run(),
         Command::Plugin(PluginCommand::Test(a)) => plugin_test::run(*a),
+        Command::Plugin(PluginCommand::Build(a)) => plugin_image::run_build_command(a),
+        Command::Plugin(PluginCommand::Publish(a)) => plugin_image::run_publish_command(*a),
         Command::Apply(a) => apply::run(a),
         Command::Completion { shell, name } => completion::run(shell, name),
         Command::Man { dir } => man::run(&dir),
@@ -117,7 +130,7 @@ pub(crate) fn session_tls(
     flags: &crate::cli::TlsArgs,
     env: &crate::config::Environment,
 ) -> Result<crate::grpc::TlsFiles> {
-    Ok(flag_tls(flags).or(crate::config::tls_files(env)?))
+    Ok(flag_tls(flags).or(crate::grpc::tls::files_of(env)?))
 }
 
 /// The TLS files given as flags alone.

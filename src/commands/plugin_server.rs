@@ -11,14 +11,11 @@ use crate::plugin::host::kind::KindOptions;
 use crate::plugin::host::server::{self, ServeOptions};
 use crate::plugin::kinds;
 
-/// Port used when `-p`/`SPACEONE_PORT` is 0 (upstream treats 0 as "not set").
-const DEFAULT_PORT: u16 = 50051;
 /// Worker count used when `-w`/`SPACEONE_WORKER` is 0 (same rule).
 const DEFAULT_WORKERS: usize = 100;
 
 /// The server options for the parsed command line.
 fn options(a: PluginServerArgs) -> ServeOptions {
-    let port = if a.port == 0 { DEFAULT_PORT } else { a.port };
     let workers = if a.worker == 0 {
         DEFAULT_WORKERS
     } else {
@@ -39,7 +36,7 @@ fn options(a: PluginServerArgs) -> ServeOptions {
     ServeOptions {
         package: a.package,
         host: a.host,
-        port,
+        port: a.port,
         handler,
         options: KindOptions {
             inventory_v1: a.inventory_v1,
@@ -55,9 +52,14 @@ pub fn run(a: PluginServerArgs) -> Result<()> {
     let python = a.python.clone();
     server::run(options(a)).map_err(|e| match e {
         AppError::Plain { text, code } => {
-            let project = std::env::current_dir()
-                .map(|cwd| hints::Project::look(&cwd, &source_root))
-                .unwrap_or_default();
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let scan = hints::PackageScan::look(&cwd, &source_root, &package);
+            if let Some(lines) =
+                hints::package_lines(&text, &package, "spacectl run plugin-server", &scan)
+            {
+                return AppError::plain(format!("{}\n{lines}", upstream_line(&text)), code);
+            }
+            let project = hints::Project::look(&cwd, &source_root);
             match hints::import_hint(&text, &package, python.as_deref(), &project) {
                 Some(hint) => AppError::plain(format!("{}\n{hint}", text.trim_end()), code),
                 None => AppError::Plain { text, code },
@@ -65,6 +67,16 @@ pub fn run(a: PluginServerArgs) -> Result<()> {
         }
         other => other,
     })
+}
+
+/// The upstream line of an import failure (`ERROR: Exception: The package(...)
+/// can not imported. ...`), without the traceback before it: the package is not
+/// there, so the traceback only says `No module named`.
+fn upstream_line(text: &str) -> &str {
+    text.lines()
+        .rev()
+        .find(|l| l.contains("can not imported"))
+        .unwrap_or(text.trim_end())
 }
 
 #[cfg(test)]
@@ -86,9 +98,9 @@ mod tests {
     }
 
     #[test]
-    fn zero_port_and_workers_mean_defaults() {
+    fn zero_workers_mean_the_default_and_port_zero_any_free_port() {
         let o = options(parse(&["plugin", "-p", "0", "-w", "0"]));
-        assert_eq!(o.port, 50051);
+        assert_eq!(o.port, 0);
         assert_eq!(o.handler.workers, 100);
     }
 

@@ -74,6 +74,7 @@ pub fn run(a: PluginTestArgs) -> Result<()> {
         verify_file,
         secret_file: a.secret.as_ref().map(|p| p.display().to_string()),
         strict: a.strict,
+        routes: setup.kind_plan.is_some(),
         ..Report::default()
     };
     let progress = Progress::new();
@@ -128,6 +129,7 @@ async fn test_run(
     let mut host = match start {
         Ok(host) => host,
         Err(failure) => {
+            let failure = missing_package(failure, &a.package, &setup.source_root);
             report
                 .findings
                 .push(Finding::error("host", failure.message));
@@ -151,6 +153,32 @@ async fn test_run(
     host.stop_async().await;
     report.log_tail = host.log_tail();
     outcome
+}
+
+/// A host that could not import the package because it is not under the source
+/// root: where it was looked for, what is there and what to type, in this
+/// command's words (the host's own lines name `run plugin-server`).
+fn missing_package(failure: HostFailure, package: &str, source_root: &Path) -> HostFailure {
+    let Some(upstream) = failure.log.iter().find(|l| l.contains("can not imported")) else {
+        return failure;
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let scan = super::hints::PackageScan::look(&cwd, source_root, package);
+    match super::hints::package_lines(upstream, package, "spacectl plugin test", &scan) {
+        Some(lines) => HostFailure {
+            message: format!(
+                "The plugin host did not start: {}\n{lines}",
+                upstream.trim().trim_start_matches("ERROR: ")
+            ),
+            log: failure
+                .log
+                .iter()
+                .filter(|l| !l.starts_with("no package '") && !l.starts_with("hint: "))
+                .cloned()
+                .collect(),
+        },
+        None => failure,
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -308,11 +336,13 @@ fn verify_candidates(cwd: &Path, source_root: &Path, request_file: Option<&Path>
     out
 }
 
-/// `src` when it holds the package (a project created by `create-project`),
-/// else the current directory.
+/// `src` when it holds the package (a project created by `create-project`), or
+/// when the current directory has a `src` but not the package; else the current
+/// directory.
 fn default_source_root(cwd: &Path, package: &str) -> PathBuf {
     let top = package.split('.').next().unwrap_or(package);
-    if cwd.join("src").join(top).is_dir() {
+    let here = cwd.join(top).exists() || cwd.join(format!("{top}.py")).is_file();
+    if cwd.join("src").join(top).is_dir() || (cwd.join("src").is_dir() && !here) {
         PathBuf::from("src")
     } else {
         PathBuf::from(".")
@@ -811,7 +841,7 @@ async fn exercise_kind(
             },
             None => skipped(report, &name, "the project has no request file for it"),
         }
-        let refused = format!("{name} (empty request)");
+        let refused = format!("{name} (empty request, must be refused)");
         progress.say(&refused);
         let (result, ms) = call_any(session, &resource, route.verb, &kinds::empty()).await;
         let outcome = match result {

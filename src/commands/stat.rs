@@ -38,6 +38,7 @@ fn run(a: StatArgs, verb: &str) -> Result<()> {
         params,
         &a.call,
         format_of(a.output),
+        None,
         cols.as_deref(),
         |desc, params| request::query::apply_stat_limit(desc, params, limit),
     )

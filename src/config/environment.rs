@@ -52,13 +52,22 @@ impl Environment {
     ///
     /// A missing or null entry gives the upstream text `Endpoint is not set. (service=<service>)`.
     pub fn endpoint(&self, service: &str) -> Result<String> {
-        let not_set = || AppError::msg(format!("Endpoint is not set. (service={service})"));
-        match self.endpoint_map()? {
-            None => Err(not_set()),
-            Some(map) => match map.get(service) {
-                None | Some(Value::Null) => Err(not_set()),
-                Some(v) => Ok(scalar_text(v)),
-            },
+        let map = self.endpoint_map()?;
+        let not_set = || {
+            let configured: Vec<&str> = map
+                .iter()
+                .flat_map(|m| m.iter())
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, _)| k.as_str())
+                .collect();
+            AppError::msg(format!(
+                "Endpoint is not set. (service={service})\n{}",
+                crate::suggest::endpoint_lines(service, &self.name, &configured)
+            ))
+        };
+        match map.and_then(|m| m.get(service)) {
+            None | Some(Value::Null) => Err(not_set()),
+            Some(v) => Ok(scalar_text(v)),
         }
     }
 
@@ -190,16 +199,26 @@ mod tests {
         assert_eq!(e.endpoint("i").unwrap(), "5");
         assert_eq!(
             e.endpoint("identity").unwrap_err().render(),
-            "ERROR: Endpoint is not set. (service=identity)\n\n"
+            "ERROR: Endpoint is not set. (service=identity)\n\
+             endpoints configured in environment 'dev': i, plugin\n\
+             add one: spacectl config endpoint add identity grpc://HOST:PORT (e.g. grpc://localhost:50051)\n\n"
         );
         assert_eq!(
-            e.endpoint("n").unwrap_err().to_string(),
-            "Endpoint is not set. (service=n)"
+            e.endpoint("plugn").unwrap_err().to_string(),
+            "Endpoint is not set. (service=plugn)\ndid you mean 'plugin'?"
+        );
+        assert!(
+            e.endpoint("n")
+                .unwrap_err()
+                .to_string()
+                .starts_with("Endpoint is not set. (service=n)\nendpoints configured in environment 'dev': i, plugin\n")
         );
         let none = env(json!({}));
         assert_eq!(
             none.endpoint("plugin").unwrap_err().to_string(),
-            "Endpoint is not set. (service=plugin)"
+            "Endpoint is not set. (service=plugin)\n\
+             no endpoint is configured in environment 'dev'\n\
+             add one: spacectl config endpoint add plugin grpc://HOST:PORT (e.g. grpc://localhost:50051)"
         );
         let bad = env(json!({"endpoints": ["a"]}));
         assert_eq!(

@@ -72,6 +72,23 @@ pub fn plan_write(path: &Path) -> Result<WritePlan> {
             }
         }
         Ok(m) => return Err(fail(refusal(via_link.then_some(&target), &m.file_type()))),
+        // A dangling link: the file it names is created, in its directory,
+        // which must exist (the directories of our own paths are created).
+        Err(e) if e.kind() == io::ErrorKind::NotFound && via_link => {
+            if target
+                .parent()
+                .is_some_and(|d| !d.as_os_str().is_empty() && !d.is_dir())
+            {
+                return Err(fail(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!(
+                        "it links to {}, whose directory does not exist",
+                        target.display()
+                    ),
+                )));
+            }
+            FILE_MODE
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => FILE_MODE,
         Err(e) => return Err(fail(e)),
     };

@@ -21,27 +21,3 @@ pub use paths::{spaceone_dir, template_dir};
 pub use store::{InitOutcome, Store};
 #[allow(unused_imports)]
 pub use url::{EndpointUrl, ParsedEndpoint, parse_endpoint_url, validate_endpoint_url};
-
-use crate::error::Result;
-
-/// The current environment of the current user (`$HOME`, `SPACECTL_DEFAULT_ENVIRONMENT`).
-pub fn load_current() -> Result<Environment> {
-    Store::discover()?.load_current()
-}
-
-/// The TLS files an environment names (`ca_file`, `client_cert`, `client_key`), with
-/// relative paths under `~/.spaceone` and `~/` under the home directory.
-pub fn tls_files(env: &Environment) -> Result<crate::grpc::TlsFiles> {
-    let [ca, cert, key] = environment::TLS_FILE_KEYS.map(|k| env.file_setting(k));
-    let (ca, cert, key) = (ca?, cert?, key?);
-    if ca.is_none() && cert.is_none() && key.is_none() {
-        return Ok(crate::grpc::TlsFiles::default());
-    }
-    let home = paths::home_dir()?;
-    let resolve = |v: Option<String>| v.map(|v| environment::setting_path(&v, &home));
-    Ok(crate::grpc::TlsFiles {
-        ca_file: resolve(ca),
-        client_cert: resolve(cert),
-        client_key: resolve(key),
-    })
-}

@@ -123,13 +123,30 @@ impl Store {
         }
     }
 
-    /// Load one environment. A missing file, invalid YAML, anything but a mapping, or
-    /// a name that is not a plain file name gives `spaceconfig is undefined`; a file
-    /// that cannot be read at all is an error naming it.
+    /// Load one environment. A missing file or a name that is not a plain file name
+    /// gives `spaceconfig is undefined`; a file that cannot be read at all, is not
+    /// YAML or is not a mapping is an error naming it and the reason.
     pub fn load(&self, name: &str) -> Result<Environment> {
         paths::validate_env_name(name).map_err(|_| undefined())?;
-        let text = read_config_text(&self.layout.environment_file(name))?.ok_or_else(undefined)?;
-        parse_environment(name, &text)
+        let path = self.layout.environment_file(name);
+        let bytes = fsio::read_regular(&path, fsio::CONFIG_FILE_LIMIT)
+            .map_err(|e| {
+                AppError::msg(format!(
+                    "Cannot read file. (path = {}, reason = {e})",
+                    path.display()
+                ))
+            })?
+            .ok_or_else(undefined)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            corrupt(
+                &path,
+                &format!(
+                    "it is not UTF-8 text (byte {})",
+                    e.utf8_error().valid_up_to() + 1
+                ),
+            )
+        })?;
+        environment_from_text(name, &text).map_err(|reason| corrupt(&path, &reason))
     }
 
     /// Load the current environment.
@@ -277,11 +294,38 @@ pub fn parse_pointer(text: &str) -> Option<String> {
 /// An environment from the text of its file: a YAML mapping, read as upstream reads
 /// configuration files (see [`crate::request::yaml11::load_config`]); anything else
 /// gives `spaceconfig is undefined`.
+#[allow(dead_code)]
 pub fn parse_environment(name: &str, text: &str) -> Result<Environment> {
+    environment_from_text(name, text).map_err(|_| undefined())
+}
+
+/// An environment from the text of its file, or why the text is not one.
+fn environment_from_text(name: &str, text: &str) -> Result<Environment, String> {
     match crate::request::yaml11::load_config(text) {
         Ok(Some(Value::Object(map))) => Ok(Environment::new(name, map)),
-        _ => Err(undefined()),
+        Ok(None) => Err("the file is empty, a configuration is a YAML mapping".to_string()),
+        Ok(Some(other)) => Err(format!(
+            "it holds {}, a configuration is a YAML mapping",
+            match other {
+                Value::Array(_) => "a list",
+                Value::String(_) => "a text",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                _ => "null",
+            }
+        )),
+        Err(e) => Err(format!("invalid YAML: {e}")),
     }
+}
+
+/// An environment file that exists but is not a configuration: the file and the
+/// reason, then what to do that keeps it (`config init` would replace it).
+pub fn corrupt(path: &std::path::Path, reason: &str) -> AppError {
+    AppError::msg(format!(
+        "The environment file cannot be loaded. (path = {}, reason = {reason})\n\
+         Correct it with an editor (it is kept as it is), or use another environment: spacectl config environment -s NAME",
+        path.display()
+    ))
 }
 
 #[cfg(test)]
@@ -416,13 +460,36 @@ mod tests {
     }
 
     #[test]
-    fn non_mapping_files_are_undefined() {
+    fn corrupt_files_are_named_with_the_reason() {
         let s = scratch(None);
         let l = s.store.layout().clone();
         write(&l.current_file(), "environment: dev\n");
-        for text in ["- a\n", "", "just text\n", "a: [\n"] {
-            write(&l.environment_file("dev"), text);
-            assert_eq!(s.store.load_current().unwrap_err(), undefined(), "{text:?}");
+        let path = l.environment_file("dev");
+        for (text, reason) in [
+            (
+                "- a\n",
+                "it holds a list, a configuration is a YAML mapping",
+            ),
+            ("", "the file is empty, a configuration is a YAML mapping"),
+            (
+                "just text\n",
+                "it holds a text, a configuration is a YAML mapping",
+            ),
+            (
+                "a: [\n",
+                "invalid YAML: while parsing a node, did not find expected node content at line 2, column 1",
+            ),
+        ] {
+            write(&path, text);
+            assert_eq!(
+                s.store.load_current().unwrap_err().render(),
+                format!(
+                    "ERROR: The environment file cannot be loaded. (path = {}, reason = {reason})\n\
+                     Correct it with an editor (it is kept as it is), or use another environment: spacectl config environment -s NAME\n\n",
+                    path.display()
+                ),
+                "{text:?}"
+            );
         }
     }
 
@@ -547,14 +614,17 @@ mod tests {
     }
 
     #[test]
-    fn undecodable_files_are_like_broken_yaml() {
+    fn undecodable_files_are_named() {
         let s = scratch(None);
         let l = s.store.layout().clone();
         fs::create_dir_all(l.environments_dir()).unwrap();
         fs::write(l.current_file(), [0xff, 0xfe]).unwrap();
         fs::write(l.environment_file("dev"), [0xff, 0xfe]).unwrap();
         assert_eq!(s.store.current_name().unwrap_err(), not_set());
-        assert_eq!(s.store.load("dev").unwrap_err(), undefined());
+        assert_eq!(
+            s.store.load("dev").unwrap_err(),
+            corrupt(&l.environment_file("dev"), "it is not UTF-8 text (byte 1)")
+        );
     }
 
     #[test]

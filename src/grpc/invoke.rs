@@ -8,9 +8,9 @@ use tonic::metadata::{MetadataKey, MetadataValue};
 use tonic::{Code, Request, Status};
 
 use super::channel::Connection;
-use tonic::codec::Codec;
 use super::status::{call_error, root_cause};
 use crate::error::AppError;
+use tonic::codec::Codec;
 
 /// Send and receive limit, as upstream sets it.
 pub const MAX_MESSAGE_SIZE: usize = 256 * 1024 * 1024;
@@ -71,8 +71,33 @@ pub async fn call<C, F, I>(
     request: DynamicMessage,
     metadata: &[(String, String)],
     codec: C,
+    on_message: F,
+    on_idle: I,
+) -> Result<(), AppError>
+where
+    C: Codec<Encode = DynamicMessage> + Clone + Send + 'static,
+    C::Decode: Send + Sync + 'static,
+    F: FnMut(C::Decode) -> Result<(), AppError>,
+    I: FnMut() -> Result<(), AppError>,
+{
+    call_mapped(
+        conn, method, request, metadata, codec, on_message, on_idle, call_error,
+    )
+    .await
+}
+
+/// [`call`] with the final status mapped to an error by `map_status(status, channel)`
+/// instead of the client's usual texts (a caller that tells upstream's error codes apart).
+#[allow(clippy::too_many_arguments)]
+pub async fn call_mapped<C, F, I>(
+    conn: &Connection,
+    method: &MethodDescriptor,
+    request: DynamicMessage,
+    metadata: &[(String, String)],
+    codec: C,
     mut on_message: F,
     mut on_idle: I,
+    map_status: fn(&Status, &str) -> AppError,
 ) -> Result<(), AppError>
 where
     C: Codec<Encode = DynamicMessage> + Clone + Send + 'static,
@@ -87,7 +112,15 @@ where
         let req = with_metadata(request.clone(), metadata)?;
         let codec = codec.clone();
         let result = if method.is_server_streaming() {
-            stream_once(&mut grpc, req, path.clone(), codec, &mut on_message, &mut on_idle).await
+            stream_once(
+                &mut grpc,
+                req,
+                path.clone(),
+                codec,
+                &mut on_message,
+                &mut on_idle,
+            )
+            .await
         } else {
             unary_once(&mut grpc, req, path.clone(), codec, &mut on_message).await
         };
@@ -99,12 +132,12 @@ where
                     last = Some(status);
                     continue;
                 }
-                return Err(call_error(&status, &conn.label));
+                return Err(map_status(&status, &conn.label));
             }
         }
     }
     let status = last.unwrap_or_else(|| Status::unavailable(""));
-    Err(call_error(&status, &conn.label))
+    Err(map_status(&status, &conn.label))
 }
 
 enum Failure {

@@ -119,7 +119,7 @@ impl Session {
         } else {
             None
         };
-        // The cache entry is decoded while connecting and listing services.
+        // The cache entry is decoded once the services are listed.
         let key = channel::cache_key(&url);
         let prefetch = Prefetch::start(cache.as_ref(), &key);
         let discovery = async {
@@ -163,10 +163,17 @@ impl Session {
 
     fn locate(&self, target: &Target, verb: &str, api_version: &str) -> Result<MethodDescriptor> {
         let service = resolve::pick_service(self.catalog.services(), &target.resource, api_version)
-            .ok_or_else(|| resolve::unknown_resource(target, api_version))?;
-        self.catalog
-            .method(service, verb)
-            .ok_or_else(|| resolve::unknown_verb(target, api_version, verb))
+            .ok_or_else(|| {
+                resolve::unknown_resource(target, api_version, self.catalog.services())
+            })?;
+        self.catalog.method(service, verb).ok_or_else(|| {
+            resolve::unknown_verb(
+                target,
+                api_version,
+                verb,
+                &self.catalog.method_names(service),
+            )
+        })
     }
 
     /// Resolve `Resource` + verb to a method. When the descriptors came from
@@ -202,9 +209,17 @@ impl Session {
         F: FnMut(DynamicMessage) -> Result<()>,
     {
         let codec = codec::DynCodec::new(method.output());
-        invoke::call(&self.conn, method, request, metadata, codec, on_message, || Ok(()))
-            .await
-            .map_err(|e| self.conn.explain(e))
+        invoke::call(
+            &self.conn,
+            method,
+            request,
+            metadata,
+            codec,
+            on_message,
+            || Ok(()),
+        )
+        .await
+        .map_err(|e| self.conn.explain(e))
     }
 
     /// Call a method; every response goes to `on_data` as data
@@ -225,9 +240,38 @@ impl Session {
         I: FnMut() -> Result<()>,
     {
         let codec = codec::DataCodec::new(method.output());
-        invoke::call(&self.conn, method, request, metadata, codec, on_data, on_idle)
-            .await
-            .map_err(|e| self.conn.explain(e))
+        invoke::call(
+            &self.conn, method, request, metadata, codec, on_data, on_idle,
+        )
+        .await
+        .map_err(|e| self.conn.explain(e))
+    }
+
+    /// [`Session::call`] with the final status mapped by `map_status(status, channel)`.
+    pub async fn call_mapped<F>(
+        &self,
+        method: &MethodDescriptor,
+        request: DynamicMessage,
+        metadata: &[(String, String)],
+        on_message: F,
+        map_status: fn(&tonic::Status, &str) -> AppError,
+    ) -> Result<()>
+    where
+        F: FnMut(DynamicMessage) -> Result<()>,
+    {
+        let codec = codec::DynCodec::new(method.output());
+        invoke::call_mapped(
+            &self.conn,
+            method,
+            request,
+            metadata,
+            codec,
+            on_message,
+            || Ok(()),
+            map_status,
+        )
+        .await
+        .map_err(|e| self.conn.explain(e))
     }
 }
 

@@ -114,9 +114,10 @@ pub fn parse_resource(arg: &str) -> Result<Target, AppError> {
             service: service.to_string(),
             resource: resource.to_string(),
         }),
-        _ => Err(AppError::msg(
-            "Resource format is invalid. (resource = <service>.<resource>)",
-        )),
+        _ => Err(AppError::msg(format!(
+            "Resource format is invalid. (resource = <service>.<resource>)\n{}",
+            crate::suggest::short_name_lines(arg, ALIASES)
+        ))),
     }
 }
 
@@ -167,18 +168,33 @@ pub fn pick_service<'a>(
 }
 
 /// `'<service>.<api_version>' service does not have a '<Resource>' resource.`
-pub fn unknown_resource(target: &Target, api_version: &str) -> AppError {
+/// and, below it, the resource probably meant among the listed `services`.
+pub fn unknown_resource(target: &Target, api_version: &str, services: &[String]) -> AppError {
+    let resources: Vec<&str> = services
+        .iter()
+        .filter(|s| is_resource_service(s))
+        .map(|s| short_name(s))
+        .collect();
     AppError::msg(format!(
-        "'{}.{}' service does not have a '{}' resource.",
-        target.service, api_version, target.resource
+        "'{}.{}' service does not have a '{}' resource.\n{}",
+        target.service,
+        api_version,
+        target.resource,
+        crate::suggest::resource_lines(&target.resource, &resources)
     ))
 }
 
 /// `'<service>.<api_version>.<Resource>' resource does not have a '<verb>' verb.`
-pub fn unknown_verb(target: &Target, api_version: &str, verb: &str) -> AppError {
+/// and, below it, the verb probably meant among the resource's `verbs`.
+pub fn unknown_verb(target: &Target, api_version: &str, verb: &str, verbs: &[String]) -> AppError {
+    let verbs: Vec<&str> = verbs.iter().map(String::as_str).collect();
     AppError::msg(format!(
-        "'{}.{}.{}' resource does not have a '{}' verb.",
-        target.service, api_version, target.resource, verb
+        "'{}.{}.{}' resource does not have a '{}' verb.\n{}",
+        target.service,
+        api_version,
+        target.resource,
+        verb,
+        crate::suggest::verb_lines(verb, &verbs)
     ))
 }
 
@@ -230,7 +246,17 @@ mod tests {
 
     #[test]
     fn bad_formats() {
-        for arg in ["Collector", "a.b.c", "", "x."] {
+        assert_eq!(
+            parse_resource("Collector").unwrap_err().render(),
+            "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\
+             did you mean 'inventory.Collector'?\n\n"
+        );
+        assert_eq!(
+            parse_resource("provder").unwrap_err().render(),
+            "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\
+             did you mean 'provider' (identity.Provider)?\n\n"
+        );
+        for arg in ["a.b.c", "", "x."] {
             let r = parse_resource(arg);
             if arg == "x." {
                 assert_eq!(
@@ -244,7 +270,8 @@ mod tests {
             }
             assert_eq!(
                 r.unwrap_err().render(),
-                "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\n",
+                "ERROR: Resource format is invalid. (resource = <service>.<resource>)\n\
+                 give SERVICE.Resource (e.g. identity.Provider) or a short name (e.g. provider); spacectl api-resources lists both\n\n",
                 "{arg}"
             );
         }
@@ -346,17 +373,40 @@ mod tests {
             service: "plugin".into(),
             resource: "Nope".into(),
         };
+        let listed = names(&[
+            "grpc.reflection.v1alpha.ServerReflection",
+            "spaceone.api.inventory.plugin.Collector",
+            "spaceone.api.inventory.plugin.Job",
+            "grpc.health.v1.Health",
+        ]);
         assert_eq!(
-            unknown_resource(&t, "v2").render(),
-            "ERROR: 'plugin.v2' service does not have a 'Nope' resource.\n\n"
+            unknown_resource(&t, "v2", &listed).render(),
+            "ERROR: 'plugin.v2' service does not have a 'Nope' resource.\n\
+             resources of this endpoint: Collector, Health, Job\n\n"
+        );
+        let t = Target {
+            service: "plugin".into(),
+            resource: "Colector".into(),
+        };
+        assert_eq!(
+            unknown_resource(&t, "v1", &listed).render(),
+            "ERROR: 'plugin.v1' service does not have a 'Colector' resource.\n\
+             did you mean 'Collector'?\n\n"
         );
         let t = Target {
             service: "plugin".into(),
             resource: "Collector".into(),
         };
+        let verbs = names(&["init", "verify", "collect"]);
         assert_eq!(
-            unknown_verb(&t, "v1", "list").render(),
-            "ERROR: 'plugin.v1.Collector' resource does not have a 'list' verb.\n\n"
+            unknown_verb(&t, "v1", "list", &verbs).render(),
+            "ERROR: 'plugin.v1.Collector' resource does not have a 'list' verb.\n\
+             verbs of this resource: collect, init, verify\n\n"
+        );
+        assert_eq!(
+            unknown_verb(&t, "v1", "colect", &verbs).render(),
+            "ERROR: 'plugin.v1.Collector' resource does not have a 'colect' verb.\n\
+             did you mean 'collect'?\n\n"
         );
     }
 }

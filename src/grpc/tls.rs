@@ -66,6 +66,24 @@ impl TlsFiles {
     }
 }
 
+/// The TLS files an environment names (`ca_file`, `client_cert`, `client_key`), with
+/// relative paths under `~/.spaceone` and `~/` under the home directory.
+pub fn files_of(env: &crate::config::Environment) -> Result<TlsFiles> {
+    use crate::config::{environment, paths};
+    let [ca, cert, key] = environment::TLS_FILE_KEYS.map(|k| env.file_setting(k));
+    let (ca, cert, key) = (ca?, cert?, key?);
+    if ca.is_none() && cert.is_none() && key.is_none() {
+        return Ok(TlsFiles::default());
+    }
+    let home = paths::home_dir()?;
+    let resolve = |v: Option<String>| v.map(|v| environment::setting_path(&v, &home));
+    Ok(TlsFiles {
+        ca_file: resolve(ca),
+        client_cert: resolve(cert),
+        client_key: resolve(key),
+    })
+}
+
 /// What one connection's handshakes showed about client authentication.
 #[derive(Debug, Default)]
 pub struct ClientAuth {
@@ -204,9 +222,12 @@ pub fn server_name(host: &str) -> Result<ServerName<'static>> {
         .map_err(|_| AppError::msg(format!("Host name cannot be used for TLS. (host = {host})")))
 }
 
+/// A certificate or key file is read like a configuration file: regular files
+/// only (links followed), bounded, never waiting on a FIFO or a device.
 fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>> {
-    crate::config::fsio::read_input_text(path, PEM_FILE_LIMIT)
-        .map(String::into_bytes)
+    crate::config::fsio::read_regular(path, PEM_FILE_LIMIT)
+        // Missing: "No such file or directory (os error 2)", as opening it says.
+        .and_then(|bytes| bytes.ok_or_else(|| std::io::Error::from_raw_os_error(libc::ENOENT)))
         .map_err(|e| {
             AppError::msg(format!(
                 "Cannot read the {what}. (path = {}, reason = {e})",

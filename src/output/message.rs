@@ -254,7 +254,8 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
-fn timestamp_text(seconds: i64, nanos: i32) -> String {
+/// A timestamp as UTC text, `2026-12-07T06:13:03Z`, with a fraction only when it has one.
+pub(crate) fn timestamp_text(seconds: i64, nanos: i32) -> String {
     let nanos = i64::from(nanos);
     let frac = nanos.rem_euclid(1_000_000_000);
     let total = seconds.saturating_add((nanos - frac) / 1_000_000_000);

@@ -2,6 +2,7 @@
 //! CSV, quiet output, column templates and Python text forms of values.
 pub mod columns;
 pub mod csv;
+pub mod fit;
 pub mod json;
 pub mod message;
 pub mod pyrepr;

@@ -16,9 +16,7 @@
 use base64::Engine;
 use prost::bytes::Buf;
 use prost::encoding::{WireType, decode_key, decode_varint};
-use prost_reflect::{
-    DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, Syntax,
-};
+use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, Syntax};
 use serde_json::{Map, Value};
 
 use super::message;
@@ -403,7 +401,11 @@ fn struct_data(bytes: &[u8]) -> Option<Value> {
         while entry.has_remaining() {
             let (n, w) = decode_key(&mut entry).ok()?;
             match n {
-                1 => key = std::str::from_utf8(take_len(&mut entry, w)?).ok()?.to_string(),
+                1 => {
+                    key = std::str::from_utf8(take_len(&mut entry, w)?)
+                        .ok()?
+                        .to_string()
+                }
                 2 => {
                     if value.is_some() {
                         // A repeated message value merges.
@@ -443,7 +445,11 @@ fn value_data(bytes: &[u8]) -> Option<Value> {
                 }
                 message::float(f64::from_bits(buf.get_u64_le()))
             }
-            3 => Value::String(std::str::from_utf8(take_len(&mut buf, wire)?).ok()?.to_string()),
+            3 => Value::String(
+                std::str::from_utf8(take_len(&mut buf, wire)?)
+                    .ok()?
+                    .to_string(),
+            ),
             4 => {
                 if wire != WireType::Varint {
                     return None;
@@ -547,7 +553,9 @@ message Outer {
         resolver.add(GoogleFileResolver::new());
         let mut compiler = protox::Compiler::with_file_resolver(resolver);
         compiler.include_imports(true);
-        compiler.open_file("test.proto").expect("test proto compiles");
+        compiler
+            .open_file("test.proto")
+            .expect("test proto compiles");
         compiler.descriptor_pool()
     }
 

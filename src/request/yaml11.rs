@@ -80,6 +80,7 @@ pub fn load_config(text: &str) -> Result<Option<Value>, String> {
 
 fn load_in(text: &str, mode: Mode, expansion: usize) -> Result<Option<Value>, String> {
     check_printable(text)?;
+    check_tokens(text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // YAML 1.1 (PyYAML) reads NEL as a line break, equal to `\n` everywhere; YAML 1.2
     // (the event parser) reads it as an ordinary character.
@@ -132,6 +133,113 @@ fn check_printable(text: &str) -> Result<(), String> {
         "unacceptable character #x{:04x}: special characters are not allowed at line {line}, column {column} (position {position})",
         u32::from(c)
     ))
+}
+
+/// Token rules of PyYAML's scanner that the event parser used here does not
+/// apply, checked with PyYAML's messages:
+/// * it skips only spaces between tokens: a tab where it looks for the next
+///   token (indentation, after `:`, `-` or `,`, after a plain scalar or a
+///   quoted one, on a line of its own) is refused; tabs inside quoted scalars,
+///   comments and block scalar content are text;
+/// * an anchor or alias name is made of letters, digits, `-` and `_`, and ends
+///   at a blank or one of `?:,]}%@` and the backtick.
+///
+/// Block scalar content is recognised by its indentation: lines indented more
+/// than the line of the `|`/`>` indicator, or blank.
+fn check_tokens(text: &str) -> Result<(), String> {
+    if !text.contains('\t') && !text.contains('&') && !text.contains('*') {
+        return Ok(());
+    }
+    let refuse = |line: usize, column: usize| {
+        Err(format!(
+            "while scanning for the next token found character '\\t' that cannot start any token at line {line}, column {column}"
+        ))
+    };
+    let mut quote: Option<char> = None;
+    let mut block_parent: Option<usize> = None;
+    for (n, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let spaces = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block_parent {
+            let rest = &line[spaces..];
+            if rest.is_empty() || spaces > parent {
+                continue;
+            }
+            block_parent = None;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let prev = if i == 0 { None } else { Some(chars[i - 1]) };
+            match quote {
+                Some('\'') => {
+                    if c == '\'' {
+                        if chars.get(i + 1) == Some(&'\'') {
+                            i += 1;
+                        } else {
+                            quote = None;
+                        }
+                    }
+                }
+                Some(_) => {
+                    if c == '\\' {
+                        i += 1;
+                    } else if c == '"' {
+                        quote = None;
+                    }
+                }
+                None => {
+                    let token_start = matches!(prev, None | Some(' ' | '[' | '{' | ','));
+                    match c {
+                        '\t' => return refuse(n + 1, i + 1),
+                        '&' | '*' if token_start => {
+                            let name = chars[i + 1..]
+                                .iter()
+                                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                                .count();
+                            let next = chars.get(i + 1 + name).copied();
+                            let ends = matches!(
+                                next,
+                                None | Some(
+                                    ' ' | '\t' | '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`'
+                                )
+                            );
+                            if name == 0 || !ends {
+                                let what = if c == '&' { "an anchor" } else { "an alias" };
+                                let found = next.map_or_else(
+                                    || "end of line".to_string(),
+                                    |c| format!("'{}'", c.escape_default()),
+                                );
+                                return Err(format!(
+                                    "while scanning {what} expected alphabetic or numeric character, but found {found} at line {}, column {}",
+                                    n + 1,
+                                    i + name + 2
+                                ));
+                            }
+                            i += name;
+                        }
+                        '#' if matches!(prev, None | Some(' ')) => break,
+                        '\'' | '"' if token_start => quote = Some(c),
+                        '|' | '>' if matches!(prev, None | Some(' ')) => {
+                            let after: String = chars[i + 1..].iter().collect();
+                            let after = after.trim_start_matches(|c: char| {
+                                c.is_ascii_digit() || c == '+' || c == '-'
+                            });
+                            let after = after.trim_start_matches(' ');
+                            if after.is_empty() || after.starts_with('#') {
+                                block_parent = Some(spaces);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+    Ok(())
 }
 
 /// An input value as quoted in an error: control characters escaped, long values cut.
@@ -1097,6 +1205,70 @@ mod tests {
     }
 
     // Expected values were taken from PyYAML 6.0.3 `yaml.safe_load("v: <scalar>")`.
+    #[test]
+    fn anchor_and_alias_names_follow_pyyaml() {
+        assert_eq!(
+            load("a: &x! 1").unwrap_err(),
+            "while scanning an anchor expected alphabetic or numeric character, but found '!' at line 1, column 6"
+        );
+        assert_eq!(
+            load("a: &x.y 1\nb: *x.y").unwrap_err(),
+            "while scanning an anchor expected alphabetic or numeric character, but found '.' at line 1, column 6"
+        );
+        assert!(
+            load("a: &x 1\nb: *x!")
+                .unwrap_err()
+                .starts_with("while scanning an alias")
+        );
+        assert_eq!(
+            load("a: &x-1_ 1\nb: [*x-1_, {c: *x-1_}]\nd: 'it&s *not'").unwrap(),
+            Some(json!({"a": 1, "b": [1, {"c": 1}], "d": "it&s *not"}))
+        );
+    }
+
+    #[test]
+    fn tabs_where_pyyaml_looks_for_a_token_are_refused() {
+        for refused in [
+            "a: b\tc",
+            "a: b\t# c",
+            "a\t: 1",
+            "[1,\t2]",
+            "- a\n-\tb",
+            "a: 1\n\tb: 2",
+            "a: \tb",
+            "\ta: 1",
+            "a: b\n\t",
+            "a: \"x\"\t",
+            "a: |\t\n  x",
+        ] {
+            let err = load(refused).expect_err(refused);
+            assert!(
+                err.starts_with("while scanning for the next token found character '\\t' that cannot start any token at line "),
+                "{refused:?}: {err}"
+            );
+        }
+        assert_eq!(
+            load("a: 1\n\tb: 2").unwrap_err(),
+            "while scanning for the next token found character '\\t' that cannot start any token at line 2, column 1"
+        );
+        // Text: inside quotes, comments and block scalars.
+        for (text, expected) in [
+            ("a: \"x\ty\"", json!({"a": "x\ty"})),
+            ("a: 'x\ty'", json!({"a": "x\ty"})),
+            ("a: |\n  x\ty\n", json!({"a": "x\ty\n"})),
+            ("a: |\n \tx\n", json!({"a": "\tx\n"})),
+            ("a: >-\n  x\t\nb: c", json!({"a": "x\t", "b": "c"})),
+            ("a: b # c\td", json!({"a": "b"})),
+            ("# c\tc\na: 1", json!({"a": 1})),
+            (
+                "a: |\n  x\n\n  \ty\nb: 1",
+                json!({"a": "x\n\n\ty\n", "b": 1}),
+            ),
+        ] {
+            assert_eq!(load(text).unwrap(), Some(expected), "{text:?}");
+        }
+    }
+
     #[test]
     fn plain_scalars_follow_yaml11_resolvers() {
         let table: Vec<(&str, Value)> = vec![

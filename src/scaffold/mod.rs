@@ -39,6 +39,28 @@ pub use names::Names;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
+/// The files every kind's project gets unless its own template has them: the
+/// image (`Dockerfile`, `.dockerignore`) and its registration (`register.yaml`).
+const IMAGE_TEMPLATE: &str = "_image";
+
+/// Per kind: the end of its image name (`plugin-<provider>-<end>`, in the style
+/// of SpaceONE's own plugin images) and the `service_type` its registration
+/// names, the one the SpaceONE service using such plugins asks the repository for.
+const KIND_IMAGES: &[(&str, &str, &str)] = &[
+    ("asset", "inven-collector", "inventory.Collector"),
+    ("external-auth", "identity-auth", "identity.Domain"),
+    (
+        "account-collector",
+        "account-collector",
+        "identity.AccountCollector",
+    ),
+    ("cost", "cost-datasource", "cost_analysis.DataSource"),
+    ("notification", "noti-protocol", "notification.Protocol"),
+    ("webhook", "mon-webhook", "monitoring.Webhook"),
+    ("metric", "metric-datasource", "monitoring.DataSource"),
+    ("log", "log-datasource", "monitoring.DataSource"),
+];
+
 /// Package name of a project-layout project (what `run plugin-server plugin` serves).
 pub const DEFAULT_PACKAGE: &str = "plugin";
 /// The directory that holds the plugin package.
@@ -61,6 +83,16 @@ impl Kind {
             Kind::Asset => "asset",
             Kind::Other(name) => name,
         }
+    }
+
+    /// The image name end and the registration's service type.
+    fn image(self) -> (&'static str, &'static str) {
+        KIND_IMAGES
+            .iter()
+            .find(|(name, _, _)| *name == self.template_dir())
+            .map_or(("plugin", "plugin"), |(_, end, service_type)| {
+                (end, service_type)
+            })
     }
 
     pub fn description(self) -> &'static str {
@@ -162,11 +194,31 @@ pub fn plan(kind: Kind, names: &Names) -> Result<Vec<PlannedFile>, String> {
     let root = TEMPLATES
         .get_dir(kind.template_dir())
         .ok_or_else(|| format!("the {} template is missing", kind.template_dir()))?;
-    let mut files = Vec::new();
-    collect_files(root, &mut files);
-    let vars = names.vars();
+    let mut files: Vec<(&Dir, &include_dir::File)> = Vec::new();
+    let mut own = Vec::new();
+    collect_files(root, &mut own);
+    files.extend(own.into_iter().map(|f| (root, f)));
+    if let Some(common) = TEMPLATES.get_dir(IMAGE_TEMPLATE) {
+        let mut shared = Vec::new();
+        collect_files(common, &mut shared);
+        for f in shared {
+            let relative = f.path().strip_prefix(common.path()).unwrap_or(f.path());
+            if root.get_file(root.path().join(relative)).is_none() {
+                files.push((common, f));
+            }
+        }
+    }
+    let (image_end, service_type) = kind.image();
+    let mut vars = names.vars();
+    for (key, value) in vars.iter_mut() {
+        if *key == "image_name" {
+            *value = names::image_name(&names.provider, image_end);
+        }
+    }
+    vars.push(("kind_title", kind.description().to_string()));
+    vars.push(("service_type", service_type.to_string()));
     let mut planned = Vec::with_capacity(files.len() + 1);
-    for file in files {
+    for (root, file) in files {
         let relative = file.path().strip_prefix(root.path()).map_err(|_| {
             format!(
                 "template file {} is outside its kind",
@@ -633,6 +685,51 @@ mod tests {
             )
         );
         assert!(docker.contains("ENV SPACEONE_PORT=50051"));
+    }
+
+    #[test]
+    fn every_kind_gets_the_image_files_and_its_registration() {
+        let mut seen = Vec::new();
+        for k in kinds::KINDS {
+            let kind = parse_kind(Some(k.name)).unwrap();
+            let files = plan(kind, &demo_names()).unwrap();
+            let text = |path: &str| {
+                files
+                    .iter()
+                    .find(|f| f.path == Path::new(path))
+                    .map(|f| String::from_utf8(f.contents.clone()).unwrap())
+                    .unwrap_or_else(|| panic!("{}: no {path}", k.name))
+            };
+            let docker = text("Dockerfile");
+            assert!(docker.contains("ARG BASE_IMAGE=python:3.12-slim\nFROM ${BASE_IMAGE}\n"));
+            assert!(docker.contains("\nUSER 10001:10001\n"), "{}", k.name);
+            assert!(docker.contains(kind.description()), "{}", k.name);
+            assert!(text(".dockerignore").starts_with("# Only"));
+            let (end, service_type) = kind.image();
+            let register = text("register.yaml");
+            let image = format!("plugin-demo-{end}");
+            assert!(
+                register.contains(&format!("\nimage: \"{image}\"\n")),
+                "{register}"
+            );
+            assert!(
+                register.contains(&format!("\nservice_type: {service_type}\n")),
+                "{register}"
+            );
+            assert!(image.len() <= 40, "{image}: longer than a plugin id may be");
+            assert_eq!(
+                files
+                    .iter()
+                    .filter(|f| f.path == Path::new("Dockerfile"))
+                    .count(),
+                1
+            );
+            seen.push(kind.template_dir());
+        }
+        let mut listed: Vec<&str> = KIND_IMAGES.iter().map(|(n, _, _)| *n).collect();
+        listed.sort();
+        seen.sort();
+        assert_eq!(listed, seen, "one KIND_IMAGES row per kind");
     }
 
     #[test]

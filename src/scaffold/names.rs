@@ -51,7 +51,7 @@ impl Names {
             ("group_dir", snake(&self.group)),
             ("type_module", snake(&self.type_name)),
             ("type_class", class_name(&self.type_name)),
-            ("image_name", image_name(&self.provider)),
+            ("image_name", image_name(&self.provider, "inven-collector")),
             ("spacectl_version", env!("CARGO_PKG_VERSION").to_string()),
         ]
     }
@@ -194,9 +194,10 @@ pub fn class_name(type_name: &str) -> String {
     }
 }
 
-/// The container image name, in the style of SpaceONE's collector images.
-pub fn image_name(provider: &str) -> String {
-    format!("plugin-{}-inven-collector", provider.replace('_', "-"))
+/// The container image name, in the style of SpaceONE's plugin images:
+/// `plugin-<provider>-<end>`, e.g. `plugin-aws-inven-collector`.
+pub fn image_name(provider: &str, end: &str) -> String {
+    format!("plugin-{}-{end}", provider.replace('_', "-"))
 }
 
 /// The words of a project directory name that name the provider: a leading
@@ -314,7 +315,7 @@ mod tests {
         assert_eq!(class_name("vm_instance"), "VmInstance");
         assert_eq!(class_name("Disk-Snapshot"), "DiskSnapshot");
         assert_eq!(
-            image_name("google_cloud"),
+            image_name("google_cloud", "inven-collector"),
             "plugin-google-cloud-inven-collector"
         );
     }

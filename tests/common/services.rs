@@ -106,6 +106,9 @@ impl Services {
     fn reusable(state: &Path, with_loop: bool) -> Result<(), String> {
         let mode = std::fs::read_to_string(state.join("ready"))
             .map_err(|_| "no services were started there".to_string())?;
+        if std::fs::read_to_string(state.join("line")).is_ok_and(|l| l.trim() == "2") {
+            return Err("they are the SpaceONE 2.x services".into());
+        }
         if with_loop && mode.trim() != "1" {
             return Err("they were started without --loop".into());
         }

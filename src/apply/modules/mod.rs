@@ -1,8 +1,11 @@
 //! The task modules (`uses: "@modules/<name>"`).
 
 mod concat;
-mod date;
-mod print;
+mod csv;
+pub mod date;
+pub mod export;
+mod join;
+pub mod print;
 pub mod resource;
 mod shell;
 
@@ -19,17 +22,13 @@ pub enum Module {
     Print,
     Date,
     Concat,
+    Join,
+    Csv,
+    ExportExcel,
+    ExportMysql,
+    ExportS3,
+    ExportGoogleSheets,
 }
-
-/// Modules upstream ships that are not available here.
-const UNSUPPORTED: &[&str] = &[
-    "export-excel",
-    "export-google-sheets",
-    "export-s3",
-    "export-mysql",
-    "join",
-    "csv",
-];
 
 /// What a module run produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,10 +98,12 @@ impl Module {
             "print" => Ok(Module::Print),
             "date" => Ok(Module::Date),
             "concat" => Ok(Module::Concat),
-            n if UNSUPPORTED.contains(&n) => Err(format!(
-                "Module is not supported: uses = {n} (the third-party export and data-frame modules \
-                 are not part of this spacectl; use @modules/shell or @modules/print instead)"
-            )),
+            "join" => Ok(Module::Join),
+            "csv" => Ok(Module::Csv),
+            "export-excel" => Ok(Module::ExportExcel),
+            "export-mysql" => Ok(Module::ExportMysql),
+            "export-s3" => Ok(Module::ExportS3),
+            "export-google-sheets" => Ok(Module::ExportGoogleSheets),
             n => Err(format!("Not found module: uses = {n}")),
         }
     }
@@ -114,6 +115,12 @@ impl Module {
             Module::Print => "print",
             Module::Date => "date",
             Module::Concat => "concat",
+            Module::Join => "join",
+            Module::Csv => "csv",
+            Module::ExportExcel => "export-excel",
+            Module::ExportMysql => "export-mysql",
+            Module::ExportS3 => "export-s3",
+            Module::ExportGoogleSheets => "export-google-sheets",
         }
     }
 
@@ -125,6 +132,12 @@ impl Module {
             Module::Print => print::check(spec),
             Module::Date => date::check(spec),
             Module::Concat => concat::check(spec),
+            Module::Join => join::check(spec),
+            Module::Csv => csv::check(spec),
+            Module::ExportExcel => export::excel::check(spec),
+            Module::ExportMysql => export::mysql::check(spec),
+            Module::ExportS3 => export::s3::check(spec),
+            Module::ExportGoogleSheets => export::sheets::check(spec),
         }
     }
 
@@ -141,6 +154,12 @@ impl Module {
             Module::Print => print::run(spec, ctx),
             Module::Date => date::run(spec, ctx),
             Module::Concat => concat::run(spec, ctx),
+            Module::Join => join::run(spec, ctx),
+            Module::Csv => csv::run(spec, ctx),
+            Module::ExportExcel => export::excel::run(spec, ctx),
+            Module::ExportMysql => export::mysql::run(spec, ctx),
+            Module::ExportS3 => export::s3::run(spec, ctx),
+            Module::ExportGoogleSheets => export::sheets::run(spec, ctx),
         }
     }
 }
@@ -170,10 +189,16 @@ mod tests {
             Module::from_uses("@modules/nope"),
             Err("Not found module: uses = nope".to_string())
         );
-        let e = Module::from_uses("@modules/export-s3").unwrap_err();
-        assert!(
-            e.starts_with("Module is not supported: uses = export-s3 "),
-            "{e}"
-        );
+        for (uses, m) in [
+            ("@modules/csv", Module::Csv),
+            ("@modules/join", Module::Join),
+            ("@modules/export-excel", Module::ExportExcel),
+            ("@modules/export-mysql", Module::ExportMysql),
+            ("@modules/export-s3", Module::ExportS3),
+            ("@modules/export-google-sheets", Module::ExportGoogleSheets),
+        ] {
+            assert_eq!(Module::from_uses(uses), Ok(m));
+            assert_eq!(format!("@modules/{}", m.name()), uses);
+        }
     }
 }

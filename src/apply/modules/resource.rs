@@ -14,7 +14,7 @@
 use serde_json::{Map, Value};
 
 use super::{Ctx, Outcome, require};
-use crate::apply::manifest::compact;
+use crate::apply::text::compact;
 use crate::output::columns::{Column, extract_row, only_keys, parse_rule, parse_template_file};
 
 /// What the task does.
@@ -670,7 +670,9 @@ fn exec(spec: &Spec, ctx: &mut Ctx<'_>, cols: Option<&[Column]>) -> Result<Outco
 fn plan(spec: &Spec, ctx: &mut Ctx<'_>) -> Result<Outcome, String> {
     let res = spec.resource_type.as_str();
     let pad = "  ".repeat(ctx.depth);
-    let json = |m: &Map<String, Value>| compact(&Value::Object(m.clone()));
+    // credentials in the data (a secret's keys, say) are shown masked
+    let json =
+        |m: &Map<String, Value>| compact(&crate::apply::secrets::masked(&Value::Object(m.clone())));
     let mut text = String::new();
     match spec.mode {
         Mode::Exec => {

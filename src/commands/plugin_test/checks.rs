@@ -343,6 +343,117 @@ struct FieldStat {
     example: String,
 }
 
+/// What inventory 2.x's create path refuses in a resource the plugin yields (its
+/// services' required parameters and its database models' rules), one text each. These
+/// end as errors of the job task, not of the plugin call.
+pub fn inventory_refusals(resource_type: &str, resource: &Value) -> Vec<String> {
+    const TYPES: [&str; 4] = [
+        "inventory.CloudService",
+        "inventory.CloudServiceType",
+        "inventory.Region",
+        "inventory.ErrorResource",
+    ];
+    let mut out = Vec::new();
+    if !TYPES.contains(&resource_type) {
+        out.push(format!(
+            "inventory has no resource type '{resource_type}' (ERROR_UNSUPPORTED_RESOURCE_TYPE); use one of {}",
+            TYPES.join(", ")
+        ));
+        return out;
+    }
+    let missing = |key: &str| resource.get(key).is_none_or(Value::is_null);
+    let required = |keys: &[&str], out: &mut Vec<String>| {
+        for k in keys {
+            if missing(k) {
+                out.push(format!(
+                    "`{k}` is missing; inventory requires it (ERROR_REQUIRED_PARAMETER: key = {k})"
+                ));
+            }
+        }
+    };
+    let short = |keys: &[&str], out: &mut Vec<String>| {
+        for k in keys {
+            if let Some(Value::String(v)) = resource.get(*k)
+                && v.chars().count() > 255
+            {
+                out.push(format!(
+                    "`{k}` has {} characters; inventory stores at most 255 (ERROR_DB_QUERY … ['{k}'])",
+                    v.chars().count()
+                ));
+            }
+        }
+    };
+    let json_dict = |key: &str, out: &mut Vec<String>| {
+        if let Some(Value::String(text)) = resource.get(key)
+            && !text.is_empty()
+            && !matches!(serde_json::from_str::<Value>(text), Ok(Value::Object(_)))
+        {
+            out.push(format!("`{key}` is not a JSON object; inventory refuses it (ERROR_INVALID_PARAMETER_TYPE: key = {key})"));
+        }
+    };
+    match resource_type {
+        "inventory.CloudService" => {
+            required(
+                &["cloud_service_type", "cloud_service_group", "provider"],
+                &mut out,
+            );
+            if missing("reference") {
+                out.push(
+                    "`reference` is missing; inventory 2.x fails the job task on it (ERROR_DB_QUERY … ['reference']): \
+                     send reference: {resource_id: <the resource's own id>}"
+                        .to_string(),
+                );
+            } else if !resource.get("reference").is_some_and(Value::is_object) {
+                out.push("`reference` is not a mapping (resource_id, external_link); inventory 2.x refuses it".to_string());
+            }
+            if missing("data")
+                && resource
+                    .get("json_data")
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty)
+            {
+                out.push("neither `data` nor `json_data` is set; inventory requires one (ERROR_REQUIRED_PARAMETER: key = data)".to_string());
+            }
+            json_dict("json_data", &mut out);
+            json_dict("json_metadata", &mut out);
+            if let Some(Value::String(state)) = resource.get("state")
+                && !["ACTIVE", "DISCONNECTED", "DELETED"].contains(&state.as_str())
+            {
+                out.push(format!("`state` '{state}' is not one of ACTIVE, DISCONNECTED, DELETED; inventory refuses it"));
+            }
+            short(
+                &[
+                    "cloud_service_type",
+                    "cloud_service_group",
+                    "provider",
+                    "account",
+                    "instance_type",
+                    "region_code",
+                ],
+                &mut out,
+            );
+            if let Some(Value::Array(ips)) = resource.get("ip_addresses")
+                && ips
+                    .iter()
+                    .any(|ip| ip.as_str().is_none_or(|s| s.chars().count() > 255))
+            {
+                out.push("`ip_addresses` holds something other than texts of at most 255 characters; inventory refuses it".to_string());
+            }
+        }
+        "inventory.CloudServiceType" => {
+            required(&["name", "group", "provider"], &mut out);
+            json_dict("json_metadata", &mut out);
+            short(&["name", "group", "provider", "service_code"], &mut out);
+        }
+        "inventory.Region" => {
+            required(&["name", "region_code", "provider"], &mut out);
+            short(&["name", "region_code", "provider"], &mut out);
+        }
+        _ => {}
+    }
+    out
+}
+
 /// Checks collect items one at a time (so nothing but counters and the data
 /// of not-yet-checkable cloud services is kept).
 #[derive(Default)]
@@ -437,6 +548,12 @@ impl Checker {
             return;
         }
         let resource = response.get("resource").unwrap_or(&Value::Null);
+        for refusal in inventory_refusals(&rt, resource) {
+            self.findings.push(Finding::error(
+                "inventory_refuses",
+                format!("{label}: {refusal}"),
+            ));
+        }
         self.check_match_keys(&label, &rt, response, resource);
         match rt.as_str() {
             "inventory.CloudServiceType" => self.cloud_service_type(&label, resource),
@@ -449,9 +566,9 @@ impl Checker {
         let rules = match response.get("match_rules") {
             Some(Value::Object(m)) if !m.is_empty() => m,
             _ => {
-                self.findings.push(Finding::warning(
+                self.findings.push(Finding::error(
                     "no_match_keys",
-                    format!("{label} has no match keys; the inventory cannot match it with what it already holds"),
+                    format!("{label} has no match keys; the inventory refuses it (ERROR_MATCH_RULE: Match rule is not defined.)"),
                 ));
                 return;
             }
@@ -679,7 +796,7 @@ mod tests {
                             "launched_at": null, "region_code": null, "data": data, "json_data": null,
                             "metadata": null,
                             "json_metadata": "{\"view\": {\"sub_data\": {\"reference\": {\"resource_type\": \"inventory.CloudServiceType\", \"options\": {\"provider\": \"p\", \"cloud_service_group\": \"G\", \"cloud_service_type\": \"T\"}}}}}",
-                            "reference": null, "tags": {}}})
+                            "reference": {"resource_id": name, "external_link": null}, "tags": {}}})
     }
 
     fn messages(findings: &[Finding]) -> Vec<String> {
@@ -774,7 +891,7 @@ mod tests {
             vec![
                 "Error duplicate_match_keys item #3 inventory.CloudService 'a' has the same match keys as item #1 inventory.CloudService 'a' (name=a, provider=p); the inventory would keep only one of them",
                 "Error failure_item item #4 inventory.ErrorResource 'p/G/T' is a FAILURE: boom",
-                "Warning no_match_keys item #5 inventory.Region 'r1' has no match keys; the inventory cannot match it with what it already holds",
+                "Error no_match_keys item #5 inventory.Region 'r1' has no match keys; the inventory refuses it (ERROR_MATCH_RULE: Match rule is not defined.)",
                 "Warning metadata_field_missing metadata of p/G/T: field 'Price' (data.price) is missing from the data of 1 of 2 cloud services (e.g. 'a')",
                 "Warning metadata_field_missing metadata of p/G/T: field 'Size' (data.disks.size) is missing from the data of 1 of 2 cloud services (e.g. 'a')",
             ]
@@ -799,6 +916,58 @@ mod tests {
                 "Error invalid_response item #2 inventory.Region 'r' does not follow the model: 1 validation error for ResourceResponse\nstate\n  field required (type=value_error.missing)",
                 "Warning unknown_cloud_service_type 1 cloud service of p/G/T refers to the view of its cloud service type, which this collect did not yield",
             ]
+        );
+    }
+
+    #[test]
+    fn what_inventory_2x_refuses() {
+        let mut no_reference = cs(
+            "a",
+            json!({"name": "a", "price": 1.0, "disks": [], "md": "x"}),
+        );
+        no_reference["resource"]["reference"] = Value::Null;
+        let mut c = Checker::new();
+        c.item(&cst("T", &view()));
+        c.item(&no_reference);
+        let (_, findings) = c.finish();
+        assert_eq!(
+            messages(&findings),
+            vec![
+                "Error inventory_refuses item #2 inventory.CloudService 'a': `reference` is missing; inventory 2.x fails the job task on it (ERROR_DB_QUERY … ['reference']): send reference: {resource_id: <the resource's own id>}"
+            ]
+        );
+        let long = "x".repeat(256);
+        assert_eq!(
+            inventory_refusals(
+                "inventory.CloudService",
+                &json!({"cloud_service_type": "T", "provider": null, "reference": "r", "state": "RUNNING",
+                        "json_data": "[1]", "region_code": long, "ip_addresses": ["10.0.0.1", 7]})
+            ),
+            vec![
+                "`cloud_service_group` is missing; inventory requires it (ERROR_REQUIRED_PARAMETER: key = cloud_service_group)",
+                "`provider` is missing; inventory requires it (ERROR_REQUIRED_PARAMETER: key = provider)",
+                "`reference` is not a mapping (resource_id, external_link); inventory 2.x refuses it",
+                "`json_data` is not a JSON object; inventory refuses it (ERROR_INVALID_PARAMETER_TYPE: key = json_data)",
+                "`state` 'RUNNING' is not one of ACTIVE, DISCONNECTED, DELETED; inventory refuses it",
+                "`region_code` has 256 characters; inventory stores at most 255 (ERROR_DB_QUERY … ['region_code'])",
+                "`ip_addresses` holds something other than texts of at most 255 characters; inventory refuses it",
+            ]
+        );
+        assert_eq!(
+            inventory_refusals("inventory.Region", &json!({"name": "n", "provider": "p"})),
+            vec![
+                "`region_code` is missing; inventory requires it (ERROR_REQUIRED_PARAMETER: key = region_code)"
+            ]
+        );
+        assert_eq!(
+            inventory_refusals("inventory.Server", &json!({})),
+            vec![
+                "inventory has no resource type 'inventory.Server' (ERROR_UNSUPPORTED_RESOURCE_TYPE); use one of inventory.CloudService, inventory.CloudServiceType, inventory.Region, inventory.ErrorResource"
+            ]
+        );
+        assert!(
+            inventory_refusals("inventory.CloudService", &cs("ok", json!({}))["resource"])
+                .is_empty()
         );
     }
 

@@ -43,7 +43,13 @@ pub struct Report {
     pub strict: bool,
     /// The last lines of the host's log.
     pub log_tail: Vec<String>,
+    /// A plugin of another kind than the collector: its routes are called with
+    /// their request files (no verify request, no secret).
+    pub routes: bool,
 }
+
+/// What the table says below the calls of a plugin of another kind.
+pub const EMPTY_REQUEST_NOTE: &str = "Each route is also called with an empty request, which it must refuse for a missing required parameter (as SpaceONE's services check); OK means it did.";
 
 /// How many findings of each severity the table lists.
 const LISTED: usize = 20;
@@ -213,14 +219,21 @@ pub fn render_table(r: &Report, colour: bool) -> String {
         "Plugin test of {} (source root {})\n",
         r.package, r.source_root
     );
-    out.push_str(&format!(
-        "Request: {}; verify request: {}; secret: {}\n\n",
-        r.request_file
-            .as_deref()
-            .unwrap_or("none (empty options and secret_data)"),
-        r.verify_file.as_deref().unwrap_or("none"),
-        r.secret_file.as_deref().unwrap_or("none")
-    ));
+    if r.routes {
+        out.push_str(&format!(
+            "Requests: {}\n\n",
+            r.request_file.as_deref().unwrap_or("none")
+        ));
+    } else {
+        out.push_str(&format!(
+            "Request: {}; verify request: {}; secret: {}\n\n",
+            r.request_file
+                .as_deref()
+                .unwrap_or("none (empty options and secret_data)"),
+            r.verify_file.as_deref().unwrap_or("none"),
+            r.secret_file.as_deref().unwrap_or("none")
+        ));
+    }
     if !r.calls.is_empty() {
         let headers = ["CALL", "RESULT", "TIME", "RESPONSES"].map(String::from);
         let rows: Vec<Vec<Value>> = r
@@ -247,6 +260,10 @@ pub fn render_table(r: &Report, colour: bool) -> String {
             out.push_str(&table);
         }
         out.push_str("\n\n");
+        if r.routes {
+            out.push_str(EMPTY_REQUEST_NOTE);
+            out.push_str("\n\n");
+        }
     }
     if !r.resources.is_empty() {
         let headers = ["RESOURCE TYPE", "STATE", "COUNT"].map(String::from);
@@ -413,7 +430,50 @@ mod tests {
             timings: vec![("host start", 210.04), ("total", 1500.0)],
             strict: false,
             log_tail: vec!["a log line".into()],
+            routes: false,
         }
+    }
+
+    #[test]
+    fn a_plugin_of_another_kind_gets_its_requests_and_the_empty_calls_explained() {
+        let r = Report {
+            package: "plugin".into(),
+            source_root: "src".into(),
+            request_file: Some("monitoring webhook routes from init.yaml, parse.yaml".into()),
+            calls: vec![
+                Call {
+                    name: "Event.parse".into(),
+                    outcome: Outcome::Ok,
+                    millis: Some(2.0),
+                    responses: 1,
+                },
+                Call {
+                    name: "Event.parse (empty request, must be refused)".into(),
+                    outcome: Outcome::Ok,
+                    millis: Some(1.0),
+                    responses: 0,
+                },
+            ],
+            routes: true,
+            ..Report::default()
+        };
+        let text = render_table(&r, false);
+        assert!(
+            text.starts_with(
+                "Plugin test of plugin (source root src)
+Requests: monitoring webhook routes from init.yaml, parse.yaml
+
+ CALL                                         | RESULT   | TIME   |   RESPONSES
+----------------------------------------------+----------+--------+-------------
+ Event.parse                                  | OK       | 2.0 ms |           1
+ Event.parse (empty request, must be refused) | OK       | 1.0 ms |           0
+
+Each route is also called with an empty request, which it must refuse for a missing required parameter (as SpaceONE's services check); OK means it did.
+
+"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

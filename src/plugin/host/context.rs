@@ -161,6 +161,7 @@ pub fn to_status(e: &PluginError) -> Status {
         StatusKind::Unimplemented => tonic::Code::Unimplemented,
         StatusKind::Unavailable => tonic::Code::Unavailable,
         StatusKind::Cancelled => tonic::Code::Cancelled,
+        StatusKind::ResourceExhausted => tonic::Code::ResourceExhausted,
         StatusKind::Internal => tonic::Code::Internal,
     };
     Status::new(code, e.wire_details())

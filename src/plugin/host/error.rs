@@ -26,6 +26,7 @@ pub enum StatusKind {
     Unimplemented,
     Unavailable,
     Cancelled,
+    ResourceExhausted,
     Internal,
 }
 
@@ -42,6 +43,7 @@ impl StatusKind {
             StatusKind::Unimplemented => "UNIMPLEMENTED",
             StatusKind::Unavailable => "UNAVAILABLE",
             StatusKind::Cancelled => "CANCELLED",
+            StatusKind::ResourceExhausted => "RESOURCE_EXHAUSTED",
             StatusKind::Internal => "INTERNAL",
         }
     }
@@ -58,6 +60,7 @@ impl StatusKind {
             "UNIMPLEMENTED" => StatusKind::Unimplemented,
             "UNAVAILABLE" => StatusKind::Unavailable,
             "CANCELLED" => StatusKind::Cancelled,
+            "RESOURCE_EXHAUSTED" => StatusKind::ResourceExhausted,
             _ => StatusKind::Internal,
         }
     }

@@ -12,8 +12,9 @@
 //! `Z` says so).
 
 use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::io::Write;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
@@ -286,6 +287,63 @@ impl Secrets {
     }
 }
 
+/// The secrets of recent calls, for what plugins write themselves (their
+/// stderr, `print`, their loggers): that output is not tied to one call, so
+/// every secret of the last [`REMEMBERED_SECRETS`] distinct sets is masked in
+/// it. Masking a secret of an earlier call too is harmless; forgetting one
+/// while a long stream still runs is not, hence no expiry by time.
+static RECENT_SECRETS: Mutex<VecDeque<Arc<Secrets>>> = Mutex::new(VecDeque::new());
+
+/// How many distinct sets of secrets [`redact_plugin_output`] masks.
+pub const REMEMBERED_SECRETS: usize = 256;
+
+fn remember_secrets(secrets: &Secrets) {
+    if secrets.needles.is_empty() {
+        return;
+    }
+    let mut recent = RECENT_SECRETS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = recent.iter().position(|s| **s == *secrets) {
+        // Most recent last: a set in use stays.
+        if let Some(known) = recent.remove(i) {
+            recent.push_back(known);
+        }
+        return;
+    }
+    if recent.len() >= REMEMBERED_SECRETS {
+        recent.pop_front();
+    }
+    recent.push_back(Arc::new(secrets.clone()));
+}
+
+/// A line the plugin wrote (a handler's stderr) with the secrets of recent
+/// calls masked. What cannot be caught: secrets shorter than
+/// [`MIN_SECRET_CHARS`], secrets transformed before they are printed (encoded,
+/// hashed, cut, split across lines or across the 64 KiB pieces of a longer
+/// line), and secrets printed before any call carried them (e.g. read from the
+/// environment at import).
+pub fn redact_plugin_output(line: &[u8]) -> Cow<'_, [u8]> {
+    let recent: Vec<Arc<Secrets>> = RECENT_SECRETS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .cloned()
+        .collect();
+    if recent.is_empty() {
+        return Cow::Borrowed(line);
+    }
+    let text = String::from_utf8_lossy(line);
+    let mut out: Cow<'_, str> = Cow::Borrowed(&text);
+    for secrets in recent.iter().rev() {
+        if let Cow::Owned(redacted) = secrets.redact(&out) {
+            out = Cow::Owned(redacted);
+        }
+    }
+    match out {
+        Cow::Borrowed(_) => Cow::Borrowed(line),
+        Cow::Owned(redacted) => Cow::Owned(redacted.into_bytes()),
+    }
+}
+
 /// A 32-digit hex trace id: taken from a W3C `traceparent` header when one is
 /// given, otherwise fresh.
 pub fn trace_id(traceparent: Option<&str>) -> String {
@@ -351,6 +409,16 @@ pub fn cancelling(in_progress: usize, why: &str) {
     ));
 }
 
+/// Logs the state of the handler pool, one line each (at SIGQUIT).
+pub fn pool_state(lines: &[String]) {
+    let ts = timestamp(SystemTime::now());
+    let text: String = lines
+        .iter()
+        .map(|line| format_line(&ts, Level::Info, "", "", SRC_START, &format!("{line}  ")))
+        .collect();
+    emit(&text);
+}
+
 /// The log of one call: REQUEST, then RESPONSE or Error. The secrets of the
 /// request (known from [`CallLog::request`] on) are masked in every line.
 pub struct CallLog {
@@ -392,7 +460,9 @@ impl CallLog {
     }
 
     pub fn request(&self, params: &Map<String, Value>, mask_keys: &[String]) {
-        let _ = self.secrets.set(Secrets::of(params, mask_keys));
+        let secrets = Secrets::of(params, mask_keys);
+        remember_secrets(&secrets);
+        let _ = self.secrets.set(secrets);
         emit(&self.line(Level::Info, SRC_REQUEST, &request_tail(params, mask_keys)));
     }
 
@@ -607,5 +677,21 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert!(b.bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn plugin_output_is_masked_with_the_secrets_of_recent_calls() {
+        let params = json!({"secret_data": {"password": "S3cret-output-test"}, "options": {}});
+        let log = CallLog::new("Collector.collect", None);
+        log.request(params.as_object().unwrap(), &["secret_data".to_string()]);
+        let line = b"params={'options': {}, 'secret_data': {'password': 'S3cret-output-test'}}";
+        assert_eq!(
+            redact_plugin_output(line).as_ref(),
+            b"params={'options': {}, 'secret_data': {'password': '********'}}"
+        );
+        assert!(matches!(
+            redact_plugin_output(b"nothing secret"),
+            Cow::Borrowed(_)
+        ));
     }
 }

@@ -19,13 +19,20 @@ use std::task::{Context, Poll};
 
 use futures_util::Stream;
 use prost::Message as _;
-use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor};
+use prost::encoding;
+use prost_reflect::{
+    DescriptorPool, DynamicMessage, FieldDescriptor, Kind as ReflectKind, MapKey,
+    MessageDescriptor, Value as ReflectValue,
+};
+use prost_types::Struct;
 use serde_json::{Map, Value};
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::codegen::{Bytes, Service, http};
 use tonic::{Status, server::Grpc};
 
+use super::codec::wire_status;
 use super::context::{BoxFuture, CallGuard, HostContext, SharedBackend, to_status, traceparent};
+use super::convert;
 use super::dict::{dict_to_message, message_to_dict};
 use super::error::PluginError;
 use super::gate::GateBody;
@@ -75,10 +82,144 @@ impl Decoder for DynDecoder {
     type Error = Status;
 
     fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<DynamicMessage>, Status> {
-        DynamicMessage::decode(self.0.clone(), src)
-            .map(Some)
-            .map_err(|e| Status::internal(format!("ERROR_UNKNOWN: Error parsing message: {e}")))
+        let bytes = prost::bytes::Buf::copy_to_bytes(src, prost::bytes::Buf::remaining(src));
+        decode_request(&self.0, &bytes).map(Some)
     }
+}
+
+fn parse_error(e: impl std::fmt::Display) -> Status {
+    Status::internal(format!("ERROR_UNKNOWN: Error parsing message: {e}"))
+}
+
+/// Decodes a request of type `desc`. Its Struct fields are decoded by
+/// [`convert::merge_struct`], as the collector's are: they may nest mappings
+/// and lists [`convert::MAX_REQUEST_NESTING`] levels deep (prost's decoder
+/// stops at 100 messages, some 49 lists), and deeper ones fail the same way.
+fn decode_request(desc: &MessageDescriptor, bytes: &[u8]) -> Result<DynamicMessage, Status> {
+    let structs: Vec<FieldDescriptor> = desc
+        .fields()
+        .filter(|f| {
+            !f.is_list()
+                && !f.is_map()
+                && matches!(f.kind(), ReflectKind::Message(m) if m.full_name() == "google.protobuf.Struct")
+        })
+        .collect();
+    if structs.is_empty() {
+        return DynamicMessage::decode(desc.clone(), bytes).map_err(parse_error);
+    }
+    // The other fields, as they came, for prost's decoder.
+    let mut rest = Vec::with_capacity(bytes.len());
+    let mut found: Vec<(FieldDescriptor, Struct)> = Vec::new();
+    let mut buf = bytes;
+    while !buf.is_empty() {
+        let start = buf;
+        let (tag, wire_type) = encoding::decode_key(&mut buf).map_err(parse_error)?;
+        let field = structs.iter().find(|f| f.number() == tag);
+        match field {
+            Some(field) if wire_type == encoding::WireType::LengthDelimited => {
+                let len = encoding::decode_varint(&mut buf).map_err(parse_error)?;
+                let len = usize::try_from(len)
+                    .ok()
+                    .filter(|n| *n <= buf.len())
+                    .ok_or_else(|| {
+                        parse_error("failed to decode Protobuf message: buffer underflow")
+                    })?;
+                let (payload, after) = buf.split_at(len);
+                buf = after;
+                let i = match found.iter().position(|(f, _)| f == field) {
+                    Some(i) => i,
+                    None => {
+                        found.push((field.clone(), Struct::default()));
+                        found.len() - 1
+                    }
+                };
+                convert::merge_struct(&mut found[i].1, payload, 1)
+                    .map_err(|e| wire_status(e, field.name()))?;
+            }
+            _ => {
+                encoding::skip_field(wire_type, tag, &mut buf, encoding::DecodeContext::default())
+                    .map_err(parse_error)?;
+                rest.extend_from_slice(&start[..start.len() - buf.len()]);
+            }
+        }
+    }
+    let mut msg = DynamicMessage::decode(desc.clone(), rest.as_slice()).map_err(parse_error)?;
+    for (field, value) in found {
+        let ReflectKind::Message(struct_desc) = field.kind() else {
+            continue;
+        };
+        let pool = struct_desc.parent_pool();
+        let (Some(value_desc), Some(list_desc)) = (
+            pool.get_message_by_name("google.protobuf.Value"),
+            pool.get_message_by_name("google.protobuf.ListValue"),
+        ) else {
+            return Err(parse_error(
+                "google.protobuf.Value is not in the descriptor pool",
+            ));
+        };
+        let types = StructTypes {
+            strukt: struct_desc,
+            value: value_desc,
+            list: list_desc,
+        };
+        msg.set_field(
+            &field,
+            ReflectValue::Message(struct_message(&value, &types)),
+        );
+    }
+    Ok(msg)
+}
+
+/// The descriptors of google.protobuf.Struct, Value and ListValue.
+struct StructTypes {
+    strukt: MessageDescriptor,
+    value: MessageDescriptor,
+    list: MessageDescriptor,
+}
+
+/// A decoded Struct as the dynamic message prost-reflect would have made.
+fn struct_message(s: &Struct, types: &StructTypes) -> DynamicMessage {
+    let mut msg = DynamicMessage::new(types.strukt.clone());
+    let fields: HashMap<MapKey, ReflectValue> = s
+        .fields
+        .iter()
+        .map(|(k, v)| {
+            (
+                MapKey::String(k.clone()),
+                ReflectValue::Message(value_message(v, types)),
+            )
+        })
+        .collect();
+    msg.set_field_by_name("fields", ReflectValue::Map(fields));
+    msg
+}
+
+fn value_message(v: &prost_types::Value, types: &StructTypes) -> DynamicMessage {
+    use prost_types::value::Kind;
+    let mut msg = DynamicMessage::new(types.value.clone());
+    let (name, value) = match &v.kind {
+        None => return msg,
+        Some(Kind::NullValue(n)) => ("null_value", ReflectValue::EnumNumber(*n)),
+        Some(Kind::NumberValue(x)) => ("number_value", ReflectValue::F64(*x)),
+        Some(Kind::StringValue(s)) => ("string_value", ReflectValue::String(s.clone())),
+        Some(Kind::BoolValue(b)) => ("bool_value", ReflectValue::Bool(*b)),
+        Some(Kind::StructValue(s)) => (
+            "struct_value",
+            ReflectValue::Message(struct_message(s, types)),
+        ),
+        Some(Kind::ListValue(l)) => {
+            let mut list = DynamicMessage::new(types.list.clone());
+            let values = l
+                .values
+                .iter()
+                .map(|v| ReflectValue::Message(value_message(v, types)))
+                .collect();
+            list.set_field_by_name("values", ReflectValue::List(values));
+            ("list_value", ReflectValue::Message(list))
+        }
+    };
+    msg.set_field_by_name(name, value);
+    msg
 }
 
 // ---------------------------------------------------------------------------

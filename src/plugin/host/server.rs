@@ -6,13 +6,15 @@
 //!
 //! Lifecycle: bind (a busy port is an error), start the handler pool (fails
 //! fast with the plugin's import error), choose the kind from what the plugin
-//! is, log the two startup lines, serve. On SIGINT/SIGTERM new connections are
+//! is, log the two startup lines, serve. On SIGINT/SIGTERM (and SIGHUP, and
+//! SIGQUIT, which first logs the state of the handler pool) new connections are
 //! refused, in-flight calls get a grace period (one log line says how many and
 //! for how long), then the pool is shut down. A second signal cancels the calls
 //! at once, shuts the pool down the same way and exits with status 130:
 //! whichever way the host stops, no handler process (nor anything it started)
-//! is left running. As process 1 (in a container) the host also reaps the
-//! processes it adopts.
+//! is left running; should the host itself be killed (SIGKILL), its death
+//! watch stops the handlers' process groups. As process 1 (in a container)
+//! the host also reaps the processes it adopts.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -90,7 +92,8 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener, AppError> {
     match TcpListener::bind(&addr).await {
         Ok(l) => Ok(l),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(AppError::msg(format!(
-            "Cannot listen on {addr}: port {port} is already in use."
+            "Cannot listen on {addr}: port {port} is already in use.\n\
+             hint: another server listens there (an earlier plugin server?): stop it, or choose another port with -p PORT, or -p 0 for any free one"
         ))),
         Err(e) if host == "::" => TcpListener::bind(listen_addr("0.0.0.0", port))
             .await
@@ -130,12 +133,32 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     // slow plugin import also stops that handler and what it started.
     let signals = Signals::install();
     pid1::adopt_orphans();
+    // What plugins print themselves is masked like the host's own lines.
+    super::handler::set_output_filter(log::redact_plugin_output);
+    super::handler::watchdog::start().map_err(|e| {
+        AppError::msg(format!(
+            "Cannot start the watch over the plugin handlers: {e}"
+        ))
+    })?;
+    let result = serve_plugin(opts, listener, workers, &signals).await;
+    super::handler::watchdog::stop();
+    result
+}
+
+async fn serve_plugin(
+    opts: ServeOptions,
+    listener: TcpListener,
+    workers: usize,
+    signals: &Signals,
+) -> Result<(), AppError> {
     let Some((pool, ready)) = Pool::start_unless(opts.handler.clone(), signals.received(1))
         .await
         .map_err(|e| AppError::plain(e.message, e.exit_code))?
     else {
         return Ok(());
     };
+    let described = pool.clone();
+    signals.on_quit(move || log::pool_state(&described.describe()));
     let kind = match (opts.select)(opts.kind.as_deref(), &ready) {
         Ok(kind) => kind,
         Err(message) => {
@@ -147,7 +170,9 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     let service = service_key(&opts.package).to_string();
     let listed = kind.listed_services();
     let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
-    log::startup(&listed, &service, opts.port, workers);
+    // Port 0 lets the system choose: the start line names the port chosen.
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
+    log::startup(&listed, &service, port, workers);
 
     let serving = serve_kind(
         listener,
@@ -175,38 +200,59 @@ async fn run_async(opts: ServeOptions) -> Result<(), AppError> {
     result
 }
 
-/// Counts the stop signals (SIGINT, SIGTERM) received since [`Signals::install`].
-#[derive(Debug, Clone)]
-struct Signals(watch::Receiver<u32>);
+/// What SIGQUIT reports before it counts as a stop signal.
+type QuitReport = Arc<Mutex<Option<Box<dyn Fn() + Send>>>>;
+
+/// Counts the stop signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT) received since
+/// [`Signals::install`].
+#[derive(Clone)]
+struct Signals {
+    stops: watch::Receiver<u32>,
+    report: QuitReport,
+}
 
 impl Signals {
     /// Must run inside the runtime: the handlers are registered at once, so
     /// that from here on a signal is never left to its default action.
     fn install() -> Signals {
-        let (tx, rx) = watch::channel(0u32);
+        let (tx, stops) = watch::channel(0u32);
+        let report: QuitReport = Arc::new(Mutex::new(None));
+        let reporter = report.clone();
         let mut listener = StopListener::new();
         tokio::spawn(async move {
             loop {
-                listener.next().await;
+                if listener.next().await
+                    && let Some(report) =
+                        reporter.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+                {
+                    report();
+                }
                 tx.send_modify(|n| *n += 1);
             }
         });
-        Signals(rx)
+        Signals { stops, report }
+    }
+
+    /// What SIGQUIT writes to the log before the host stops.
+    fn on_quit(&self, report: impl Fn() + Send + 'static) {
+        *self.report.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(report));
     }
 
     /// Resolves once `n` signals have arrived.
     fn received(&self, n: u32) -> impl Future<Output = ()> + Send + 'static {
-        let mut rx = self.0.clone();
+        let mut rx = self.stops.clone();
         async move {
             let _ = rx.wait_for(|count| *count >= n).await;
         }
     }
 }
 
-/// SIGINT and SIGTERM, registered once so that none is missed between two.
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT, registered once so that none is
+/// missed between two (and none is left to its default action, which would
+/// end the host without stopping its handlers).
 struct StopListener {
     #[cfg(unix)]
-    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+    streams: Option<[tokio::signal::unix::Signal; 4]>,
 }
 
 impl StopListener {
@@ -214,26 +260,35 @@ impl StopListener {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
+            let streams = (|| {
+                Ok::<_, std::io::Error>([
+                    signal(SignalKind::interrupt())?,
+                    signal(SignalKind::terminate())?,
+                    signal(SignalKind::hangup())?,
+                    signal(SignalKind::quit())?,
+                ])
+            })();
             StopListener {
-                streams: signal(SignalKind::interrupt())
-                    .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
-                    .ok(),
+                streams: streams.ok(),
             }
         }
         #[cfg(not(unix))]
         StopListener {}
     }
 
-    async fn next(&mut self) {
+    /// The next stop signal; true when it is SIGQUIT.
+    async fn next(&mut self) -> bool {
         #[cfg(unix)]
-        if let Some((int, term)) = &mut self.streams {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-            return;
+        if let Some([int, term, hup, quit]) = &mut self.streams {
+            return tokio::select! {
+                _ = int.recv() => false,
+                _ = term.recv() => false,
+                _ = hup.recv() => false,
+                _ = quit.recv() => true,
+            };
         }
         let _ = tokio::signal::ctrl_c().await;
+        false
     }
 }
 
@@ -943,7 +998,10 @@ mod tests {
         let err = bind("127.0.0.1", port).await.expect_err("port is taken");
         assert_eq!(
             err.to_string(),
-            format!("Cannot listen on 127.0.0.1:{port}: port {port} is already in use.")
+            format!(
+                "Cannot listen on 127.0.0.1:{port}: port {port} is already in use.\n\
+                 hint: another server listens there (an earlier plugin server?): stop it, or choose another port with -p PORT, or -p 0 for any free one"
+            )
         );
     }
 }

@@ -160,6 +160,13 @@ fn checked(kind: &'static KindSpec, routes: &[String]) -> Result<&'static KindSp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_lists_every_kind() {
+        // With the long alias of the collector left to the help of -s.
+        let listed = names_list().replace(", spaceone.inventory.plugin.collector.skeleton", "");
+        assert_eq!(crate::cli::KIND_NAMES, listed);
+    }
     use crate::plugin::host::error::StatusKind;
     use crate::plugin::host::kind::Shaping;
     use crate::plugin::kinds::model::{ValError, request_error};

@@ -7,8 +7,10 @@ start after the first exits with status 5 before it is ready.
 
 What a request does is read from ``params.options``:
   sleep   seconds before the reply (unary) or before each item (stream)
+  spin    like sleep, but busy on the CPU (holding the interpreter) meanwhile
   items   number of items of a stream (default 3)
   tag     copied into the result and every item
+  pad     a string of this many bytes in every item
   extra   after the reply, send a second one for the same id
   kind    for a unary request: answer with an item instead of a result
   crash   exit with status 3 after ``sleep``
@@ -35,29 +37,39 @@ def send(message):
         sys.stdout.buffer.flush()
 
 
+def busy(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
 def serve(request):
     rid = request["id"]
     options = (request.get("params") or {}).get("options") or {}
     base = {"pid": os.getpid(), "tag": options.get("tag"), "trace_id": request.get("trace_id")}
     delay = float(options.get("sleep", 0))
+    spin = float(options.get("spin", 0))
     if options.get("hang"):
         time.sleep(1000)
     if options.get("crash"):
         time.sleep(delay)
+        busy(spin)
         print("mux_handler: crashing", file=sys.stderr, flush=True)
         os._exit(3)
     if request.get("stream"):
         for n in range(int(options.get("items", 3))):
             time.sleep(delay)
+            busy(spin)
             with cancel_lock:
                 stop = rid in cancelled
             if stop:
                 send({"id": rid, "error": {"code": "ERROR_CANCELLED", "status": "CANCELLED", "message": "cancelled"}})
                 return
-            send({"id": rid, "item": dict(base, n=n + 1)})
+            send({"id": rid, "item": dict(base, n=n + 1, pad="x" * int(options.get("pad", 0)))})
         send({"id": rid, "done": True})
     else:
         time.sleep(delay)
+        busy(spin)
         if options.get("kind"):
             send({"id": rid, "item": base})
         else:

@@ -1,13 +1,13 @@
 """Plugins run as local processes instead of containers.
 
-supervisor 1.12 asks the connector named by its `BACKEND` setting to search, run and stop
-plugin containers. It formats a plugin's endpoint as grpc://HOSTNAME:PORT only when that
+The supervisor (1.12 and 2.x) asks the connector named by its `BACKEND` setting to search,
+run and stop plugin containers. It formats a plugin's endpoint as grpc://HOSTNAME:PORT only when that
 name is `DockerConnector`, so this class is configured under that name:
 
     BACKEND: DockerConnector
     CONNECTORS:
       DockerConnector:
-        backend: spacectl_local.process_connector.ProcessConnector
+        backend: spacectl_local.process_connector.ProcessConnector   # 2.x: ...process_connector:ProcessConnector
         start_port: 51300        # the supervisor picks a plugin's port in [start_port, end_port)
         end_port: 51316
         state_dir: /path/to/state
@@ -75,6 +75,12 @@ def port_taken(port):
 class ProcessConnector(ContainerConnector):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.config.get("state_dir"):
+            # core 2.x gives a connector the settings under its class name; ours are under
+            # the connector's name, DockerConnector.
+            from spaceone.core import config
+
+            self.config = config.get_connector("DockerConnector") or {}
         state = self.config.get("state_dir")
         if not state:
             raise ERROR_CONFIGURATION(key="CONNECTORS.DockerConnector.state_dir")
@@ -151,7 +157,7 @@ class ProcessConnector(ContainerConnector):
                    if all(r["labels"].get(k) == v for k, v in pairs)]
         return {"results": results, "total_count": len(results)}
 
-    def run(self, image, labels, ports, name):
+    def run(self, image, labels, ports, name, registry_config=None):  # 2.x adds registry_config
         plugin_id = labels.get("spaceone.supervisor.plugin_id", "")
         spec = self._spec(plugin_id)
         port = int(ports["HostPort"])

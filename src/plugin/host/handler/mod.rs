@@ -22,6 +22,7 @@ mod pool;
 mod process;
 pub mod protocol;
 pub mod python;
+pub mod watchdog;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -36,6 +37,7 @@ use tokio::sync::mpsc;
 use crate::plugin::host::error::PluginError;
 use pool::{Inner, SpawnFailure};
 use process::Spec;
+pub use process::set_output_filter;
 
 /// What to run and how: the `run plugin-server` options that concern handlers.
 #[derive(Debug, Clone)]
@@ -180,7 +182,7 @@ impl Pool {
     ) -> Result<(Pool, Ready), StartupError> {
         match first {
             Ok((handler, info)) => {
-                inner.add_first(handler, info.concurrency);
+                inner.add_first(handler, &info);
                 let package_dir = info.package_dir.unwrap_or_else(|| default_package_dir(cfg));
                 Ok((
                     Pool { inner },
@@ -254,6 +256,11 @@ impl Pool {
     #[allow(dead_code)]
     pub fn processes(&self) -> usize {
         self.inner.process_count()
+    }
+
+    /// The state of the pool: processes, their calls, what waits.
+    pub fn describe(&self) -> Vec<String> {
+        self.inner.describe()
     }
 
     /// Refuse new calls, stop busy handlers, let idle ones exit (then kill them),

@@ -4,13 +4,21 @@
 //! * A handler that serves several requests at once (the default) gets calls
 //!   until it has `per_process` of them; the pool runs few such processes (by
 //!   default one per core) and starts another one in the background only when
-//!   every process already has [`GROW_AT`] calls, so no call waits for a plugin
-//!   import while a process can take it. A handler that declared
+//!   every process already has [`GROW_AT`] calls and is CPU-bound (it used
+//!   [`CPU_BOUND`] of a core or more over the last sample): a process that
+//!   waits on I/O serves more calls as well as two would, and each extra one
+//!   holds a copy of the plugin in memory. No call waits for a plugin import
+//!   while a process can take it. A handler that declared
 //!   `"concurrency": 1` gets one call at a time, and the pool starts up to
 //!   `workers` of them.
 //! * Each process has a reader task that hands every reply line to the call
 //!   whose request id it names, and a writer task that writes request lines
-//!   whole.
+//!   whole. The reader never waits for a caller: a stream's items queue per
+//!   call, and a handler that declared `flow_control` sends no more than
+//!   [`STREAM_WINDOW`] items ahead of what its caller has taken (the host
+//!   allows more with `more` lines as the caller reads). A call whose items
+//!   pile up beyond that (a handler without flow control) is cancelled, so a
+//!   caller that stops reading slows down itself only.
 //! * Faults of the channel itself (the process ends, a line names no request,
 //!   an over-long line) fail every call in progress on that process. A fault
 //!   about one request (a reply of the wrong kind, past the timeout) fails that
@@ -25,7 +33,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
@@ -37,16 +45,23 @@ use tokio::time::Instant;
 
 use super::process::{Control, Handler, Line, LineReader, Registry, Spec, lock};
 use super::protocol::{
-    Hello, Reply, cancel_line, exited_error, line_too_long_error, notice_line, parse_hello,
-    parse_reply, protocol_error, request_line, retired_text, shutting_down_error,
-    stray_reply_violation, timeout_error, unavailable_error, utc_timestamp, wrong_id_violation,
+    Hello, Reply, cancel_line, exited_error, line_too_long_error, more_line, notice_line,
+    parse_hello, parse_reply, protocol_error, request_line, retired_text, shutting_down_error,
+    slow_reader_error, stray_reply_violation, timeout_error, unavailable_error, utc_timestamp,
+    wrong_id_violation,
 };
 use crate::plugin::host::error::PluginError;
 
-/// Streamed items buffered per call between a process's reader and the caller.
-/// When a caller lets this many pile up, the reader waits for it, which holds
-/// up the other calls on that process.
+/// Streamed items buffered per call between the pool and the caller.
 const STREAM_BUFFER: usize = 64;
+/// Items a handler with flow control may send ahead of what the caller has
+/// taken; the host allows more, half a window at a time, as the caller reads.
+pub(super) const STREAM_WINDOW: usize = 64;
+/// Items of a call queued between a process's reader and the caller beyond
+/// which (when they also exceed [`BACKLOG_BYTES`]) the call is cancelled: its
+/// caller does not read and its handler does not wait for it.
+const BACKLOG_ITEMS: usize = STREAM_WINDOW;
+const BACKLOG_BYTES: usize = 16 * 1024 * 1024;
 /// How long a handler that closed its output may take to exit before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
 /// How long idle handlers get to exit after their input is closed at shutdown.
@@ -56,8 +71,15 @@ const READY_FLOOR: Duration = Duration::from_secs(10);
 const READY_DEFAULT: Duration = Duration::from_secs(120);
 /// How long a multiplexing handler may take to end a cancelled request.
 pub(super) const CANCEL_GRACE: Duration = Duration::from_secs(5);
-/// Another process is started when every process has at least this many calls.
+/// Another process is started when every process has at least this many calls
+/// (and is CPU-bound).
 pub(super) const GROW_AT: usize = 2;
+/// The share of a sample a process must have spent running or ready to run
+/// (waiting for a core) to count as CPU-bound; a Python interpreter runs its
+/// threads on one core at a time, and threads waiting for its lock do not count.
+pub(super) const CPU_BOUND: f64 = 0.8;
+/// Shortest time over which a process's CPU use is sampled.
+const CPU_SAMPLE: Duration = Duration::from_millis(250);
 /// How many ended request ids a process remembers (to recognise extra replies).
 const ENDED_MEMORY: usize = 64;
 /// Lines still read from a process that has exited.
@@ -99,6 +121,8 @@ pub(super) fn limits(workers: usize, processes: usize, concurrency: Option<usize
 pub(super) struct Load {
     pub calls: usize,
     pub retired: bool,
+    /// The process used [`CPU_BOUND`] of a core or more over its last sample.
+    pub cpu_bound: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,9 +155,9 @@ pub(super) fn choose(loads: &[Load], starting: usize, limits: Limits) -> Choice 
     }
 }
 
-/// After a call was placed: whether to start one more multiplexing process in
-/// the background (none is starting, the limit allows, and every process has at
-/// least [`GROW_AT`] calls).
+/// Whether to start one more multiplexing process in the background: none is
+/// starting, the limit allows, and every process has at least [`GROW_AT`]
+/// calls and is CPU-bound.
 pub(super) fn grow(loads: &[Load], starting: usize, limits: Limits) -> bool {
     if limits.per_process == 1 || starting > 0 {
         return false;
@@ -143,7 +167,7 @@ pub(super) fn grow(loads: &[Load], starting: usize, limits: Limits) -> bool {
         return false;
     }
     let count = loads.iter().filter(|l| !l.retired).count();
-    count < limits.max_processes && live.all(|l| l.calls >= GROW_AT)
+    count < limits.max_processes && live.all(|l| l.calls >= GROW_AT && l.cpu_bound)
 }
 
 /// Indexes of the processes to stop for idleness: not retired, without calls
@@ -212,6 +236,54 @@ pub(super) fn route(
     }
 }
 
+/// Nanoseconds the threads of process `pid` have spent running or ready to
+/// run (Linux: `/proc/<pid>/task/*/schedstat`; without scheduler statistics,
+/// the CPU time of `/proc/<pid>/stat`).
+fn runnable_ns(pid: u32) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut total = 0u64;
+    let mut read = false;
+    for task in tasks.flatten() {
+        if let Some(ns) = std::fs::read_to_string(task.path().join("schedstat"))
+            .ok()
+            .and_then(|text| parse_schedstat(&text))
+        {
+            total += ns;
+            read = true;
+        }
+    }
+    if read {
+        return Some(total);
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let ticks = parse_cpu_ticks(&stat)?;
+    Some((ticks as f64 / clock_ticks_per_second() * 1e9) as u64)
+}
+
+/// Time on a core plus time waiting for one (ns): the first two fields of a
+/// `schedstat` text.
+fn parse_schedstat(text: &str) -> Option<u64> {
+    let mut fields = text.split_whitespace();
+    let running: u64 = fields.next()?.parse().ok()?;
+    let waiting: u64 = fields.next()?.parse().ok()?;
+    Some(running + waiting)
+}
+
+/// utime + stime (fields 14 and 15) of a `/proc/<pid>/stat` text.
+fn parse_cpu_ticks(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf only reads a system constant.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if ticks > 0 { ticks as f64 } else { 100.0 }
+}
+
 // --- processes and calls ------------------------------------------------------------
 
 /// Why a new handler did not become ready.
@@ -236,6 +308,7 @@ pub(super) struct ReadyInfo {
     pub concurrency: Option<usize>,
     pub app_classes: Vec<String>,
     pub declared_kind: Option<String>,
+    pub flow_control: bool,
 }
 
 /// A handler process in the pool.
@@ -260,11 +333,42 @@ impl Proc {
 
 type FaultCell = Mutex<Option<PluginError>>;
 
+/// Replies of one call queued between the reader and the caller, with the
+/// line length of each.
+type Replies = mpsc::UnboundedSender<(Reply, usize)>;
+
+/// What a call's caller has not taken yet.
+#[derive(Default)]
+struct Backlog {
+    items: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl Backlog {
+    fn add(&self, bytes: usize) {
+        self.items.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    fn take(&self, bytes: usize) {
+        self.items.fetch_sub(1, Ordering::Relaxed);
+        self.bytes.fetch_sub(bytes, Ordering::Relaxed);
+    }
+
+    /// Whether one more item of `bytes` would be too much to keep.
+    fn overflows(&self, bytes: usize) -> Option<usize> {
+        let total = self.bytes.load(Ordering::Relaxed) + bytes;
+        (self.items.load(Ordering::Relaxed) >= BACKLOG_ITEMS && total > BACKLOG_BYTES)
+            .then_some(total)
+    }
+}
+
 /// A call in progress on a process, as its reader sees it.
 struct Slot {
     method: Arc<str>,
     stream: bool,
-    tx: mpsc::Sender<Reply>,
+    tx: Replies,
+    backlog: Arc<Backlog>,
     fault: Arc<FaultCell>,
 }
 
@@ -282,24 +386,52 @@ struct Entry {
     ended: VecDeque<u64>,
     retired: bool,
     idle_since: Instant,
+    /// Time spent running or ready to run (ns) at the last sample, and when.
+    cpu_sample: Option<(u64, Instant)>,
+    cpu_bound: bool,
 }
 
 impl Entry {
     fn new(proc: Arc<Proc>) -> Entry {
-        Entry {
+        let mut entry = Entry {
             proc,
             calls: HashMap::new(),
             cancelled: HashMap::new(),
             ended: VecDeque::new(),
             retired: false,
             idle_since: Instant::now(),
-        }
+            cpu_sample: None,
+            cpu_bound: false,
+        };
+        entry.sample_cpu(Instant::now());
+        entry
     }
 
     fn load(&self) -> Load {
         Load {
             calls: self.calls.len() + self.cancelled.len(),
             retired: self.retired,
+            cpu_bound: self.cpu_bound,
+        }
+    }
+
+    /// Update `cpu_bound` from the time the process spent running or waiting
+    /// for a core since the last sample (at least [`CPU_SAMPLE`] ago); waiting
+    /// counts, so that a busy machine does not hide a CPU-bound process. Where
+    /// this cannot be read (no /proc), a process with calls counts as CPU-bound.
+    fn sample_cpu(&mut self, now: Instant) {
+        let Some(ticks) = runnable_ns(self.pid()) else {
+            self.cpu_bound = !self.calls.is_empty();
+            return;
+        };
+        match self.cpu_sample {
+            Some((_, at)) if now.duration_since(at) < CPU_SAMPLE => {}
+            Some((before, at)) => {
+                let used = ticks.saturating_sub(before) as f64 / 1e9;
+                self.cpu_bound = used >= CPU_BOUND * now.duration_since(at).as_secs_f64();
+                self.cpu_sample = Some((ticks, now));
+            }
+            None => self.cpu_sample = Some((ticks, now)),
         }
     }
 
@@ -326,6 +458,10 @@ struct State {
     closed: bool,
     /// No process is started in the background before then (after a failure).
     grow_after: Option<Instant>,
+    /// The handler honours stream windows (read from the first one).
+    flow_control: bool,
+    /// The first process has joined (before, the pool starts nothing itself).
+    started: bool,
 }
 
 impl State {
@@ -367,6 +503,8 @@ impl After {
 }
 
 pub(super) struct Inner {
+    /// The pool itself, for the tasks it starts.
+    me: Weak<Inner>,
     spec: Spec,
     timeout: Option<Duration>,
     ready_limit: Duration,
@@ -392,7 +530,8 @@ impl Inner {
     ) -> Arc<Inner> {
         let workers = workers.clamp(1, Semaphore::MAX_PERMITS);
         let ready_limit = timeout.map_or(READY_DEFAULT, |t| t.max(READY_FLOOR));
-        let inner = Arc::new(Inner {
+        let inner = Arc::new_cyclic(|me| Inner {
+            me: me.clone(),
             spec,
             timeout,
             ready_limit,
@@ -406,6 +545,8 @@ impl Inner {
                 limits: limits(workers, processes, None),
                 closed: false,
                 grow_after: None,
+                flow_control: false,
+                started: false,
             }),
             changed: Notify::new(),
             registry: Registry::default(),
@@ -413,7 +554,7 @@ impl Inner {
             next_id: AtomicU64::new(1),
             next_serial: AtomicU64::new(1),
         });
-        let period = (idle_timeout / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        let period = (idle_timeout / 4).clamp(Duration::from_millis(10), CPU_SAMPLE);
         tokio::spawn(sweep(Arc::downgrade(&inner), period));
         inner
     }
@@ -475,6 +616,7 @@ impl Inner {
                 concurrency,
                 app_classes,
                 declared_kind,
+                flow_control,
             }) => Ok((
                 handler,
                 ReadyInfo {
@@ -483,6 +625,7 @@ impl Inner {
                     concurrency,
                     app_classes,
                     declared_kind,
+                    flow_control,
                 },
             )),
             Ok(Hello::StartupError { message, exit_code }) => {
@@ -500,9 +643,15 @@ impl Inner {
     }
 
     /// The first handler: its ready message sets the limits.
-    pub(super) fn add_first(self: &Arc<Self>, handler: Handler, concurrency: Option<usize>) {
-        lock(&self.state).limits = limits(self.workers, self.processes, concurrency);
+    pub(super) fn add_first(self: &Arc<Self>, handler: Handler, info: &ReadyInfo) {
+        {
+            let mut st = lock(&self.state);
+            st.limits = limits(self.workers, self.processes, info.concurrency);
+            st.flow_control = info.flow_control;
+        }
         self.add(handler, None, None);
+        // Only now: the pool would otherwise see no process and start one.
+        lock(&self.state).started = true;
     }
 
     /// Put a ready handler in the pool, with a call already placed on it; ends
@@ -561,21 +710,24 @@ impl Inner {
             tokio::pin!(changed);
             changed.as_mut().enable();
             let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            let (tx, rx) = mpsc::channel(if stream { STREAM_BUFFER } else { 1 });
+            let (tx, rx) = mpsc::unbounded_channel();
             let fault = Arc::new(Mutex::new(None));
+            let backlog = Arc::new(Backlog::default());
             let slot = Slot {
                 method: Arc::from(method),
                 stream,
                 tx,
+                backlog: backlog.clone(),
                 fault: fault.clone(),
             };
-            let placed = {
+            let (placed, flow_control) = {
                 let mut st = lock(&self.state);
                 if st.closed {
                     return Err(shutting_down_error());
                 }
                 let limits = st.limits;
-                match choose(&st.loads(), st.starting, limits) {
+                let flow_control = st.flow_control && stream;
+                let placed = match choose(&st.loads(), st.starting, limits) {
                     Choice::Use(i) => {
                         st.procs[i].calls.insert(id, slot);
                         let background = grow(&st.loads(), st.starting, limits)
@@ -590,7 +742,8 @@ impl Inner {
                         Placed::Spawn(slot)
                     }
                     Choice::Wait => Placed::Wait,
-                }
+                };
+                (placed, flow_control)
             };
             let proc = match placed {
                 Placed::On(proc, background) => {
@@ -630,6 +783,9 @@ impl Inner {
                 proc,
                 id,
                 rx,
+                backlog,
+                window: flow_control.then_some(STREAM_WINDOW),
+                passed: 0,
                 fault,
                 _permit: permit,
             });
@@ -737,7 +893,13 @@ impl Inner {
             .map_err(|_| shutting_down_error())?;
         let ticket = self.place(method, stream, permit).await?;
         ticket.proc.send(request_line(
-            ticket.id, method, stream, trace_id, datetimes, params,
+            ticket.id,
+            method,
+            stream,
+            trace_id,
+            datetimes,
+            ticket.window,
+            params,
         ));
         Ok(ticket)
     }
@@ -769,6 +931,7 @@ impl Inner {
         }
         after.run();
         self.changed.notify_waiters();
+        self.keep_one();
         self.fault(timeout_error(method, self.timeout.unwrap_or_default()))
     }
 
@@ -796,6 +959,7 @@ impl Inner {
         }
         after.run();
         self.changed.notify_waiters();
+        self.keep_one();
     }
 
     /// Handle one line from a process; false when the process's output can no
@@ -829,7 +993,27 @@ impl Inner {
             );
             match routed {
                 Routed::Deliver { last: false } => {
-                    if let (Some(slot), Ok(reply)) = (entry.calls.get(&id), reply) {
+                    let overflow = entry
+                        .calls
+                        .get(&id)
+                        .and_then(|slot| slot.backlog.overflows(bytes.len()));
+                    if let Some(total) = overflow {
+                        // The caller does not read and the handler does not wait
+                        // for it: the call ends here rather than hold up the reader.
+                        if let Some(slot) = entry.calls.remove(&id) {
+                            let method = slot.method.clone();
+                            slot.fail(slow_reader_error(&method, total));
+                        }
+                        if one_at_a_time {
+                            // Not sent cancellations: stopped, as when its caller leaves.
+                            entry.retired = true;
+                            entry.proc.control.kill();
+                        } else {
+                            entry.cancelled.insert(id, Instant::now());
+                            entry.proc.send(cancel_line(id));
+                        }
+                    } else if let (Some(slot), Ok(reply)) = (entry.calls.get(&id), reply) {
+                        slot.backlog.add(bytes.len());
                         delivery = Some((slot.tx.clone(), reply));
                     }
                 }
@@ -895,10 +1079,11 @@ impl Inner {
         after.run();
         if freed {
             self.changed.notify_waiters();
+            self.keep_one();
         }
         if let Some((tx, reply)) = delivery {
-            // Waits while the caller has STREAM_BUFFER items it has not taken.
-            let _ = tx.send(reply).await;
+            // Never waits: a caller that does not read holds up nothing but its call.
+            let _ = tx.send((reply, bytes.len()));
         }
         true
     }
@@ -906,9 +1091,35 @@ impl Inner {
     /// A process is ending (its output closed, or it exited): no new calls go
     /// to it while the host collects how it ended.
     fn exiting(&self, proc: &Proc) {
-        let mut st = lock(&self.state);
-        if let Some(i) = st.position(proc.serial) {
-            st.procs[i].retired = true;
+        {
+            let mut st = lock(&self.state);
+            if let Some(i) = st.position(proc.serial) {
+                st.procs[i].retired = true;
+            }
+        }
+        self.keep_one();
+    }
+
+    /// One process always stays: when the last one that takes calls was
+    /// retired or ended, another one is started in the background (unless one
+    /// is starting, the pool is closed, or a start failed a moment ago), so
+    /// that the next call does not wait for a plugin import.
+    fn keep_one(&self) {
+        let start = {
+            let mut st = lock(&self.state);
+            let live = st.procs.iter().any(|e| !e.retired);
+            let backing_off = st.grow_after.is_some_and(|at| Instant::now() < at);
+            let start = st.started && !st.closed && !live && st.starting == 0 && !backing_off;
+            if start {
+                st.starting += 1;
+            }
+            start
+        };
+        if start {
+            match self.me.upgrade() {
+                Some(me) => me.start_in_background(),
+                None => lock(&self.state).starting -= 1,
+            }
         }
     }
 
@@ -932,12 +1143,13 @@ impl Inner {
             }
         }
         self.changed.notify_waiters();
+        self.keep_one();
     }
 
     /// Retire processes with overdue cancelled calls and stop idle ones.
     fn sweep_once(&self) {
         let mut after = After::default();
-        {
+        let grown = {
             let mut st = lock(&self.state);
             if st.closed {
                 return;
@@ -978,9 +1190,78 @@ impl Inner {
                 let entry = st.procs.remove(i);
                 after.close.push(entry.proc);
             }
-        }
+            for entry in st.procs.iter_mut().filter(|e| !e.retired) {
+                entry.sample_cpu(now);
+            }
+            let background = grow(&st.loads(), st.starting, st.limits)
+                && st.grow_after.is_none_or(|at| now >= at);
+            if background {
+                st.starting += 1;
+            }
+            background
+        };
         after.run();
         self.changed.notify_waiters();
+        self.keep_one();
+        if grown {
+            if let Some(me) = self.me.upgrade() {
+                me.start_in_background();
+            } else {
+                lock(&self.state).starting -= 1;
+            }
+        }
+    }
+
+    /// The state of the pool in a few lines (SIGQUIT prints it to the log).
+    pub(super) fn describe(&self) -> Vec<String> {
+        let st = lock(&self.state);
+        let now = Instant::now();
+        let running = self.workers - self.permits.available_permits().min(self.workers);
+        let mut lines = vec![format!(
+            "Handler pool: {} process(es), {} starting; {running} of {} calls in progress (-w).",
+            st.procs.len(),
+            st.starting,
+            self.workers
+        )];
+        for e in &st.procs {
+            let mut what = format!(
+                "pid {}: {} call(s) in progress, {} cancelled",
+                e.pid(),
+                e.calls.len(),
+                e.cancelled.len()
+            );
+            if e.calls.is_empty() && e.cancelled.is_empty() {
+                what.push_str(&format!(
+                    ", idle for {}",
+                    super::protocol::format_duration(now.duration_since(e.idle_since))
+                ));
+            }
+            if e.retired {
+                what.push_str(", retired");
+            }
+            let mut methods: Vec<String> = e
+                .calls
+                .iter()
+                .map(|(id, slot)| {
+                    let waiting = slot.backlog.items.load(Ordering::Relaxed);
+                    format!(
+                        "#{id} {}{}",
+                        slot.method,
+                        if waiting > 0 {
+                            format!(" ({waiting} items unread)")
+                        } else {
+                            String::new()
+                        }
+                    )
+                })
+                .collect();
+            methods.sort();
+            if !methods.is_empty() {
+                what.push_str(&format!(": {}", methods.join(", ")));
+            }
+            lines.push(what);
+        }
+        lines
     }
 
     /// Handler processes that take calls (not retired).
@@ -1181,7 +1462,12 @@ struct Ticket {
     inner: Arc<Inner>,
     proc: Arc<Proc>,
     id: u64,
-    rx: mpsc::Receiver<Reply>,
+    rx: mpsc::UnboundedReceiver<(Reply, usize)>,
+    backlog: Arc<Backlog>,
+    /// The stream window the handler was given (it honours flow control).
+    window: Option<usize>,
+    /// Items passed to the caller since the handler was last allowed more.
+    passed: usize,
     fault: Arc<FaultCell>,
     _permit: OwnedSemaphorePermit,
 }
@@ -1197,7 +1483,12 @@ impl Ticket {
         let mut stop = self.inner.stop.subscribe();
         tokio::select! {
             reply = self.rx.recv() => match reply {
-                Some(reply) => Ok(Some(reply)),
+                Some((reply, bytes)) => {
+                    if matches!(reply, Reply::Item(_)) {
+                        self.backlog.take(bytes);
+                    }
+                    Ok(Some(reply))
+                }
                 None => match lock(&self.fault).take() {
                     Some(error) => Err(self.inner.fault(error)),
                     None => Ok(None),
@@ -1205,6 +1496,21 @@ impl Ticket {
             },
             _ = sleep_until(deadline) => Err(self.inner.time_out(&self.proc, self.id, method)),
             _ = stopped(&mut stop) => Err(shutting_down_error()),
+        }
+    }
+}
+
+impl Ticket {
+    /// The caller has taken one more item: with flow control, let the handler
+    /// send more once half a window has been taken.
+    fn passed_on(&mut self) {
+        let Some(window) = self.window else {
+            return;
+        };
+        self.passed += 1;
+        if self.passed >= window.div_ceil(2) {
+            self.proc.send(more_line(self.id, self.passed));
+            self.passed = 0;
         }
     }
 }
@@ -1235,7 +1541,7 @@ async fn forward_stream(
                     _ = sleep_until(deadline) => None,
                 };
                 match sent {
-                    Some(true) => {}
+                    Some(true) => ticket.passed_on(),
                     // The caller went away while the item waited for room.
                     Some(false) => return,
                     None => {
@@ -1283,6 +1589,15 @@ mod tests {
         Load {
             calls,
             retired: false,
+            cpu_bound: true,
+        }
+    }
+
+    fn waiting(calls: usize) -> Load {
+        Load {
+            calls,
+            retired: false,
+            cpu_bound: false,
         }
     }
 
@@ -1290,6 +1605,7 @@ mod tests {
         Load {
             calls,
             retired: true,
+            cpu_bound: true,
         }
     }
 
@@ -1399,6 +1715,19 @@ mod tests {
         // Retired processes are not counted.
         assert!(grow(&[retired(0), load(3)], 0, multiplexing));
         assert!(!grow(&[retired(3)], 0, multiplexing));
+        // Processes that wait (on I/O) gain nothing from another one.
+        assert!(!grow(&[waiting(50)], 0, multiplexing));
+        assert!(!grow(&[load(5), waiting(5)], 0, limits(100, 3, None)));
+        assert!(grow(&[load(5), load(5)], 0, limits(100, 3, None)));
+    }
+
+    #[test]
+    fn cpu_time_is_read_from_proc_stat() {
+        let stat = "4242 (python3 (x) y) S 1 4242 4242 0 -1 4194560 1000 0 0 0 150 25 0 0 20 0 3 0 100 1000000 500";
+        assert_eq!(parse_cpu_ticks(stat), Some(175));
+        assert_eq!(parse_cpu_ticks("garbage"), None);
+        assert_eq!(parse_schedstat("1500 250 7\n"), Some(1750));
+        assert_eq!(parse_schedstat(""), None);
     }
 
     #[test]

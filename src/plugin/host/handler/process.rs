@@ -75,6 +75,17 @@ async fn read_chunk<R: AsyncBufRead + Unpin>(
     }
 }
 
+/// What the host does to each line a handler writes to stderr before it logs
+/// it (the plugin host masks secrets with it); set once.
+pub type OutputFilter = fn(&[u8]) -> std::borrow::Cow<'_, [u8]>;
+
+static OUTPUT_FILTER: std::sync::OnceLock<OutputFilter> = std::sync::OnceLock::new();
+
+/// Install the filter of handler output lines (later calls do nothing).
+pub fn set_output_filter(filter: OutputFilter) {
+    let _ = OUTPUT_FILTER.set(filter);
+}
+
 /// Copy a handler's stderr to the host's stderr line by line (long lines in pieces).
 async fn forward_stderr<R: AsyncBufRead + Unpin>(mut reader: R) {
     const PIECE: usize = 64 * 1024;
@@ -86,10 +97,14 @@ async fn forward_stderr<R: AsyncBufRead + Unpin>(mut reader: R) {
             Err(_) => return,
         };
         if !buf.is_empty() || matches!(chunk, Chunk::Line) {
-            buf.push(b'\n');
+            let mut line = match OUTPUT_FILTER.get() {
+                Some(filter) => filter(&buf).into_owned(),
+                None => std::mem::take(&mut buf),
+            };
+            line.push(b'\n');
             // One write per line keeps lines of concurrent handlers whole.
             let mut out = std::io::stderr().lock();
-            if out.write_all(&buf).and_then(|()| out.flush()).is_err() {
+            if out.write_all(&line).and_then(|()| out.flush()).is_err() {
                 return;
             }
         }
@@ -163,6 +178,7 @@ impl Handler {
         };
         tokio::spawn(forward_stderr(BufReader::new(stderr)));
         lock(registry).insert(serial, pid);
+        super::watchdog::watch(pid);
         let (kill_tx, kill_rx) = oneshot::channel();
         let (exit_tx, exit_rx) = watch::channel(None);
         tokio::spawn(reap(child, pid, kill_rx, exit_tx, registry.clone(), serial));
@@ -278,6 +294,7 @@ async fn reap(
     // (a crash, or its exit at shutdown): while any of them is alive, the group id
     // stays reserved for that group and cannot name anything else.
     kill_leftovers(pid);
+    super::watchdog::forget(pid);
     lock(&registry).remove(&serial);
     let text = match status {
         Ok(status) => exit_text(&status),

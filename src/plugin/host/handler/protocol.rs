@@ -27,6 +27,8 @@ pub enum Hello {
         app_classes: Vec<String>,
         /// The kind the app's SDK class declares (`plugin_kind`).
         declared_kind: Option<String>,
+        /// The handler honours a stream's `window` and the host's `more` lines.
+        flow_control: bool,
     },
     StartupError {
         message: String,
@@ -58,6 +60,7 @@ pub fn request_line(
     stream: bool,
     trace_id: Option<&str>,
     datetimes: &[&str],
+    window: Option<usize>,
     params: &Value,
 ) -> Vec<u8> {
     let mut request = Map::new();
@@ -70,10 +73,18 @@ pub fn request_line(
     if !datetimes.is_empty() {
         request.insert("datetime".to_string(), json!(datetimes));
     }
+    if let Some(window) = window {
+        request.insert("window".to_string(), json!(window));
+    }
     request.insert("params".to_string(), params.clone());
     let mut line = Value::Object(request).to_string().into_bytes();
     line.push(b'\n');
     line
+}
+
+/// The line that lets a handler send `more` further items of stream `id`.
+pub fn more_line(id: u64, more: usize) -> Vec<u8> {
+    format!("{{\"id\":{id},\"more\":{more}}}\n").into_bytes()
 }
 
 /// The line that tells a handler to stop working on request `id`.
@@ -160,12 +171,14 @@ pub fn parse_hello(line: &[u8]) -> Result<Hello, String> {
                 ));
             }
         };
+        let flow_control = ready.get("flow_control") == Some(&Value::Bool(true));
         return Ok(Hello::Ready {
             routes,
             package_dir,
             concurrency,
             app_classes,
             declared_kind,
+            flow_control,
         });
     }
     if let Some(failure) = map.get("startup_error") {
@@ -391,6 +404,19 @@ pub fn notice_line(ts: &str, text: &str) -> String {
     format!("{ts} [WARNING]       (handler) {text}\n")
 }
 
+/// The caller of a stream left `bytes` of its items unread, more than the host
+/// keeps for a handler that does not wait for its callers (no flow control).
+pub fn slow_reader_error(method: &str, bytes: usize) -> PluginError {
+    PluginError::new(
+        StatusKind::ResourceExhausted,
+        "ERROR_SLOW_READER",
+        format!(
+            "The caller did not read the {method} stream: {} KiB of its items were waiting, more than the host keeps for a plugin handler without flow control; the request was cancelled.",
+            bytes / 1024
+        ),
+    )
+}
+
 /// `2026-11-21T23:55:11.265Z` (UTC), the host log's time format.
 pub fn utc_timestamp(t: std::time::SystemTime) -> String {
     let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
@@ -435,6 +461,7 @@ mod tests {
             false,
             None,
             &[],
+            None,
             &json!({"options": {}, "domain_id": null}),
         );
         assert_eq!(
@@ -447,19 +474,22 @@ mod tests {
             true,
             Some("4bf92f3577b34da6a3ce929d0e0e4736"),
             &[],
+            Some(64),
             &json!({"options": {}}),
         );
         assert_eq!(
             String::from_utf8(line).unwrap(),
-            "{\"id\":8,\"method\":\"Collector.collect\",\"stream\":true,\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"params\":{\"options\":{}}}\n"
+            "{\"id\":8,\"method\":\"Collector.collect\",\"stream\":true,\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"window\":64,\"params\":{\"options\":{}}}\n"
         );
         assert_eq!(cancel_line(8), b"{\"id\":8,\"cancel\":true}\n".to_vec());
+        assert_eq!(more_line(8, 32), b"{\"id\":8,\"more\":32}\n".to_vec());
         let line = request_line(
             9,
             "Job.get_tasks",
             false,
             None,
             &["last_synchronized_at"],
+            None,
             &json!({"last_synchronized_at": "2024-05-01T00:00:00Z"}),
         );
         assert_eq!(
@@ -486,11 +516,12 @@ mod tests {
                     "builtins:object".to_string(),
                 ],
                 declared_kind: None,
+                flow_control: false,
             })
         );
         assert_eq!(
             parse_hello(
-                br#"{"ready":{"app_classes":["spaceone_plugin_kinds:WebhookPluginServer"],"declared_kind":"webhook"}}"#
+                br#"{"ready":{"app_classes":["spaceone_plugin_kinds:WebhookPluginServer"],"declared_kind":"webhook","flow_control":true}}"#
             ),
             Ok(Hello::Ready {
                 routes: vec![],
@@ -498,6 +529,7 @@ mod tests {
                 concurrency: None,
                 app_classes: vec!["spaceone_plugin_kinds:WebhookPluginServer".to_string()],
                 declared_kind: Some("webhook".to_string()),
+                flow_control: true,
             })
         );
         assert_eq!(
@@ -533,6 +565,7 @@ mod tests {
                 concurrency: None,
                 app_classes: vec![],
                 declared_kind: None,
+                flow_control: false,
             })
         );
         assert_eq!(
@@ -543,6 +576,7 @@ mod tests {
                 concurrency: None,
                 app_classes: vec![],
                 declared_kind: None,
+                flow_control: false,
             })
         );
         assert_eq!(
@@ -553,6 +587,7 @@ mod tests {
                 concurrency: Some(1),
                 app_classes: vec![],
                 declared_kind: None,
+                flow_control: false,
             })
         );
         assert_eq!(

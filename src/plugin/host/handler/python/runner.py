@@ -240,8 +240,12 @@ def set_import_path(source_root, module_paths):
 def import_package(package):
     try:
         __import__(package)
-    except Exception:
-        traceback.print_exc()
+    except Exception as e:
+        # A package that is not there needs no traceback: the host says where it
+        # was looked for. A failure inside the package does.
+        missing = isinstance(e, ModuleNotFoundError) and e.name == package.split(".")[0]
+        if not missing:
+            traceback.print_exc()
         raise StartupFailure(
             f"Exception: The package({package}) can not imported. Please check the module path."
         )
@@ -529,7 +533,7 @@ def serve_request(request, table, channel, cancelled):
             item_line = item_encoder(rid)
             try:
                 for item in result:
-                    if cancelled.is_set():
+                    if not cancelled.wait_turn():
                         close = getattr(result, "close", None)
                         if callable(close):
                             close()
@@ -556,6 +560,55 @@ def serve_request(request, table, channel, cancelled):
     finally:
         table.end()
     channel.write(line)
+
+
+class RequestFlow:
+    """Cancellation and flow control of one request.
+
+    With a ``window`` (the host sends one to a handler that declared
+    ``flow_control``), a stream may send that many items ahead of what the host
+    has passed on to its caller; each ``more`` line of the host allows further
+    items. A stream whose caller reads slowly therefore waits on its own thread
+    and holds up no other request.
+    """
+
+    def __init__(self, window):
+        self.cond = threading.Condition(threading.Lock())
+        self.cancelled = False
+        self.credit = window if isinstance(window, int) and window > 0 else None
+
+    def control(self, line):
+        with self.cond:
+            if line.get("cancel"):
+                self.cancelled = True
+            more = line.get("more")
+            if isinstance(more, int) and more > 0 and self.credit is not None:
+                self.credit += more
+            self.cond.notify_all()
+
+    def is_set(self):
+        return self.cancelled
+
+    def wait_turn(self):
+        """Wait until the next item may be sent; False once the request is cancelled."""
+        with self.cond:
+            while not self.cancelled and self.credit == 0:
+                self.cond.wait()
+            if self.cancelled:
+                return False
+            if self.credit is not None:
+                self.credit -= 1
+            return True
+
+
+def exit_error(e):
+    """The error of a request whose route raised SystemExit or KeyboardInterrupt."""
+    return {
+        "code": "ERROR_UNKNOWN",
+        "status": "INTERNAL",
+        "message": f"{type(e).__name__}: {e}" if str(e) else type(e).__name__,
+        "traceback": "".join(traceback.format_exception(type(e), e, e.__traceback__)),
+    }
 
 
 class Requests:
@@ -628,28 +681,28 @@ class Requests:
                 }})
                 continue
             rid = request.get("id")
-            if request.get("cancel"):
+            if request.get("cancel") or "more" in request:
                 with self.lock:
-                    event = self.running.get(rid)
-                if event is not None:
-                    event.set()
+                    flow = self.running.get(rid)
+                if flow is not None:
+                    flow.control(request)
                 continue
-            event = threading.Event()
+            flow = RequestFlow(request.get("window"))
             with self.lock:
-                self.running[rid] = event
-            return request, event
+                self.running[rid] = flow
+            return request, flow
         return None
 
-    def run(self, request, event):
+    def run(self, request, flow):
         try:
-            serve_request(request, self.table, self.channel, event)
+            serve_request(request, self.table, self.channel, flow)
         except (BrokenPipeError, ConnectionResetError):
             # The host is gone.
             os._exit(1)
-        except SystemExit as e:
-            # Plugin code that exits ends the process, as it would upstream's.
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-            flush_and_exit(code)
+        except (SystemExit, KeyboardInterrupt) as e:
+            # Raised by one route: that request fails, the others go on, as on
+            # upstream's server, whose request threads catch them.
+            self.channel.send({"id": request.get("id"), "error": exit_error(e)})
         except BaseException:
             traceback.print_exc()
             flush_and_exit(1)
@@ -722,6 +775,7 @@ def main():
         "package_dir": package_dir,
         "mode": table.mode,
         "concurrency": workers,
+        "flow_control": True,
         "app_classes": classes,
         "declared_kind": table.declared_kind,
     }})

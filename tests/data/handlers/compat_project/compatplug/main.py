@@ -64,6 +64,7 @@ class WidgetManager(BaseManager):
                     cloud_service_group=self.group, provider=self.provider,
                     data=data, data_format="dict",
                     metadata_path=_METADATA if options.get("metadata") else None,
+                    reference={"resource_id": f"widget-{n}"},
                 ),
                 match_keys=[["name", "provider"]],
             )

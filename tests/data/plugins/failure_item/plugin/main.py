@@ -30,6 +30,7 @@ def collector_collect(params):
         cloud_service=make_cloud_service(
             name="ok-1", cloud_service_type="Widget", cloud_service_group="Things",
             provider="acme", data={"size": 1},
+            reference={"resource_id": "ok-1"},
         ),
         match_keys=[["name", "provider"]],
     )

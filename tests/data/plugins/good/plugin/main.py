@@ -52,6 +52,7 @@ def collector_collect(params):
             cloud_service=make_cloud_service(
                 name=w["name"], cloud_service_type="Widget", cloud_service_group="Things",
                 provider="acme", data=w, region_code="home", data_format="dict",
+                reference={"resource_id": w["name"]},
             ),
             match_keys=[["name", "provider"]],
         )

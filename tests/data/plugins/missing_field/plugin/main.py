@@ -32,6 +32,7 @@ def collector_collect(params):
                 name=name, cloud_service_type="Widget", cloud_service_group="Things",
                 provider="acme", data={"size": 1, "color": "red", "parts": []},
                 metadata_path=METADATA, data_format="dict",
+                reference={"resource_id": name},
             ),
             match_keys=[["name", "provider"]],
         )
