@@ -22,6 +22,15 @@ use crate::plugin::host::error::{PluginError, StatusKind};
 /// Python `dict(v)` for a non-dict value: a list of two-element items (pairs,
 /// two-character strings, two-key mappings) becomes a mapping. Only text keys
 /// are accepted (a mapping with other keys cannot travel as a Struct anyway).
+/// [`py_dict_coerce`] for reading: a mapping is lent as it is, anything else
+/// converted.
+fn borrowed_or_coerced(v: &Value) -> Option<std::borrow::Cow<'_, Map<String, Value>>> {
+    match v {
+        Value::Object(m) => Some(std::borrow::Cow::Borrowed(m)),
+        other => py_dict_coerce(other).map(std::borrow::Cow::Owned),
+    }
+}
+
 pub(crate) fn py_dict_coerce(v: &Value) -> Option<Map<String, Value>> {
     match v {
         Value::Object(m) => Some(m.clone()),
@@ -533,7 +542,8 @@ fn validate_value(
                 None
             }
         },
-        Kind::Model(spec) => match py_dict_coerce(v) {
+        // A mapping is validated where it is (no copy of it first).
+        Kind::Model(spec) => match borrowed_or_coerced(v) {
             Some(m) => validate_model(spec, &m, loc, exclude_none, errs).map(Value::Object),
             None => {
                 errs.push(ValError::new(
@@ -564,11 +574,11 @@ fn validate_value(
                 None
             }
         }
-        Kind::DictOf(inner) => match py_dict_coerce(v) {
+        Kind::DictOf(inner) => match borrowed_or_coerced(v) {
             Some(m) => {
                 let before = errs.len();
                 let mut out = Map::new();
-                for (k, item) in &m {
+                for (k, item) in m.iter() {
                     loc.push(k.clone());
                     if let Some(r) = validate_value(*inner, item, loc, exclude_none, errs) {
                         out.insert(k.clone(), r);
@@ -587,7 +597,7 @@ fn validate_value(
                 None
             }
         },
-        Kind::TypedDict(spec) => match py_dict_coerce(v) {
+        Kind::TypedDict(spec) => match borrowed_or_coerced(v) {
             Some(m) => {
                 let mut out = Map::new();
                 let before = errs.len();
