@@ -35,7 +35,11 @@ pub fn encode_dict(dict: &Value, desc: &MessageDescriptor) -> Option<Vec<u8>> {
 }
 
 /// Writes `key` (length-delimited) and what `body` writes, with its length.
-fn delimited(number: u32, out: &mut Vec<u8>, body: impl FnOnce(&mut Vec<u8>) -> Option<()>) -> Option<()> {
+fn delimited(
+    number: u32,
+    out: &mut Vec<u8>,
+    body: impl FnOnce(&mut Vec<u8>) -> Option<()>,
+) -> Option<()> {
     encode_key(number, WireType::LengthDelimited, out);
     let start = out.len();
     // One byte of length is reserved; longer lengths move the body along.
@@ -190,9 +194,19 @@ fn single(field: &FieldDescriptor, v: &Value, present: bool, out: &mut Vec<u8>) 
             }
             Some(())
         }
-        Kind::Int32 => varint(number, i64::from(i32::try_from(v.as_i64()?).ok()?) as u64, present, out),
+        Kind::Int32 => varint(
+            number,
+            i64::from(i32::try_from(v.as_i64()?).ok()?) as u64,
+            present,
+            out,
+        ),
         Kind::Int64 => varint(number, v.as_i64()? as u64, present, out),
-        Kind::Uint32 => varint(number, u64::from(u32::try_from(v.as_u64()?).ok()?), present, out),
+        Kind::Uint32 => varint(
+            number,
+            u64::from(u32::try_from(v.as_u64()?).ok()?),
+            present,
+            out,
+        ),
         Kind::Uint64 => varint(number, v.as_u64()?, present, out),
         // Bytes (base64 text), zigzag and fixed-width integers: the slow way.
         _ => None,
@@ -304,14 +318,22 @@ mod tests {
         let m = "spaceone.api.cost_analysis.plugin.CostsInfo";
         same(&p, m, json!({"results": []}));
         same(&p, m, json!({}));
-        same(&p, m, json!({"results": [{
+        same(
+            &p,
+            m,
+            json!({"results": [{
             "cost": 0.25, "usage_quantity": 3, "usage_unit": "Hours", "provider": "bench",
             "region_code": "", "product": "Compute", "usage_type": "vm", "billed_date": "2024-05-01",
             "additional_info": {"Account ID": "1", "": null, "n": [1, 2.5, true, "x", {"a": {}}]},
             "tags": {}, "data": {"deep": {"deeper": [[[]]]}, "long": "x".repeat(300)},
-        }, {"cost": 0, "usage_quantity": true, "tags": null, "usageUnit": "Days"}]}));
+        }, {"cost": 0, "usage_quantity": true, "tags": null, "usageUnit": "Days"}]}),
+        );
         // A single entry with a long value: lengths of several bytes.
-        let bytes = same(&p, m, json!({"results": [{"data": {"k": "y".repeat(20000)}}]}));
+        let bytes = same(
+            &p,
+            m,
+            json!({"results": [{"data": {"k": "y".repeat(20000)}}]}),
+        );
         let slow = dict_to_message(
             &json!({"results": [{"data": {"k": "y".repeat(20000)}}]}),
             &p.get_message_by_name(m).expect("message"),
@@ -325,7 +347,11 @@ mod tests {
     fn log_records_encode_as_the_dynamic_message_does() {
         let p = pool("log");
         let m = "spaceone.api.monitoring.plugin.LogsDataInfo";
-        same(&p, m, json!({"results": [{"eventTime": "t", "readOnly": false, "n": null, "u": {"a": 1}}, {}]}));
+        same(
+            &p,
+            m,
+            json!({"results": [{"eventTime": "t", "readOnly": false, "n": null, "u": {"a": 1}}, {}]}),
+        );
     }
 
     #[test]
@@ -341,6 +367,10 @@ mod tests {
         slow_only(&p, m, json!({"results": {"a": 1}}));
         slow_only(&p, m, json!(["results"]));
         // One field named twice (by its JSON name and its name).
-        slow_only(&p, m, json!({"results": [{"usage_unit": "a", "usageUnit": "b"}]}));
+        slow_only(
+            &p,
+            m,
+            json!({"results": [{"usage_unit": "a", "usageUnit": "b"}]}),
+        );
     }
 }
