@@ -20,8 +20,10 @@ use std::io::Write;
 
 /// The plugin host and the client make many small, short-lived allocations per
 /// streamed item (parsed replies, data trees, messages); mimalloc serves them
-/// markedly faster than the system allocator. (Unit tests count allocations with
-/// an allocator of their own, `request::fuzz::alloc`.)
+/// markedly faster than the system allocator. Built without transparent huge
+/// pages (`no_thp`), which would add megabytes to an idle host's resident memory.
+/// (Unit tests count allocations with an allocator of their own,
+/// `request::fuzz::alloc`.)
 #[cfg(not(test))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -313,14 +313,16 @@ impl Converter {
             for item in items {
                 match (item, &element) {
                     (PValue::Message(m), None) => converted.push(to_value(&m)),
+                    // Straight from the element's bytes (the same data and
+                    // decoding errors as a decoded message's).
                     (PValue::Bytes(bytes), Some(elem)) => {
-                        let m = DynamicMessage::decode(elem.clone(), bytes).map_err(|e| {
+                        let value = crate::output::wire::to_value(elem, &bytes).map_err(|e| {
                             AppError::msg(format!(
                                 "Cannot decode a {} of the response. ({e})",
                                 elem.full_name()
                             ))
                         })?;
-                        converted.push(to_value(&m));
+                        converted.push(value);
                     }
                     _ => {}
                 }

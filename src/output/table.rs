@@ -53,18 +53,39 @@ pub fn table_from_rows(rows: &[Value]) -> String {
     let all_arrays = rows.iter().all(Value::is_array);
     if rows[0].is_object() && all_objects {
         let mut keys: indexmap::IndexSet<&str> = indexmap::IndexSet::new();
+        // Rows mostly repeat the keys of the row before, in the same order:
+        // those add no header and are not hashed again.
+        let mut before: Option<&serde_json::Map<String, Value>> = None;
         for row in rows {
             if let Value::Object(m) = row {
+                if before.is_some_and(|b| b.len() == m.len() && b.keys().eq(m.keys())) {
+                    continue;
+                }
                 for k in m.keys() {
                     keys.insert(k.as_str());
                 }
+                before = Some(m);
             }
         }
         let headers: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-        let columns: Vec<Vec<&Value>> = keys
-            .iter()
-            .map(|k| rows.iter().map(|r| r.get(*k).unwrap_or(&null)).collect())
+        // A row whose keys are the headers, in order, is read in order.
+        let mut columns: Vec<Vec<&Value>> = (0..keys.len())
+            .map(|_| Vec::with_capacity(rows.len()))
             .collect();
+        for r in rows {
+            match r {
+                Value::Object(m) if m.len() == keys.len() && m.keys().eq(keys.iter().copied()) => {
+                    for (column, v) in columns.iter_mut().zip(m.values()) {
+                        column.push(v);
+                    }
+                }
+                _ => {
+                    for (column, k) in columns.iter_mut().zip(keys.iter()) {
+                        column.push(r.get(*k).unwrap_or(&null));
+                    }
+                }
+            }
+        }
         format_table(&headers, &columns, rows.len())
     } else if rows[0].is_array() && all_arrays {
         let ncols = rows

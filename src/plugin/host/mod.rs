@@ -10,11 +10,13 @@
 //!   that runs plugin routes;
 //! - [`handler`]: the handler pool and its line protocol;
 //! - [`log`], [`error`]: upstream-style log lines and plugin errors;
-//! - [`convert`], [`dict`]: protobuf Struct and message ↔ dict conversions.
+//! - [`convert`], [`dict`]: protobuf Struct and message ↔ dict conversions;
+//!   [`encode`]: a streamed dict straight to wire bytes.
 pub mod codec;
 pub mod context;
 pub mod convert;
 pub mod dict;
+pub mod encode;
 pub mod error;
 pub mod gate;
 pub mod handler;

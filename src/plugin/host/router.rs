@@ -34,6 +34,7 @@ use super::codec::wire_status;
 use super::context::{BoxFuture, CallGuard, HostContext, SharedBackend, to_status, traceparent};
 use super::convert;
 use super::dict::{dict_to_message, message_to_dict};
+use super::encode;
 use super::error::PluginError;
 use super::gate::GateBody;
 use super::handler::with_trace_id;
@@ -52,8 +53,15 @@ struct DynCodec {
 struct DynEncoder;
 struct DynDecoder(MessageDescriptor);
 
+/// A response: a message, or a streamed message already encoded
+/// ([`encode::encode_dict`]).
+pub enum Reply {
+    Message(DynamicMessage),
+    Encoded(Vec<u8>),
+}
+
 impl Codec for DynCodec {
-    type Encode = DynamicMessage;
+    type Encode = Reply;
     type Decode = DynamicMessage;
     type Encoder = DynEncoder;
     type Decoder = DynDecoder;
@@ -68,12 +76,19 @@ impl Codec for DynCodec {
 }
 
 impl Encoder for DynEncoder {
-    type Item = DynamicMessage;
+    type Item = Reply;
     type Error = Status;
 
-    fn encode(&mut self, item: DynamicMessage, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        item.encode(dst)
-            .map_err(|e| Status::internal(format!("ERROR_UNKNOWN: {e}")))
+    fn encode(&mut self, item: Reply, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        match item {
+            Reply::Message(m) => m
+                .encode(dst)
+                .map_err(|e| Status::internal(format!("ERROR_UNKNOWN: {e}"))),
+            Reply::Encoded(bytes) => {
+                prost::bytes::BufMut::put_slice(dst, &bytes);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -364,8 +379,8 @@ fn start(
 }
 
 impl tonic::server::UnaryService<DynamicMessage> for Call {
-    type Response = DynamicMessage;
-    type Future = BoxFuture<Result<tonic::Response<DynamicMessage>, Status>>;
+    type Response = Reply;
+    type Future = BoxFuture<Result<tonic::Response<Reply>, Status>>;
 
     fn call(&mut self, req: tonic::Request<DynamicMessage>) -> Self::Future {
         let shared = self.shared.clone();
@@ -399,7 +414,9 @@ impl tonic::server::UnaryService<DynamicMessage> for Call {
             let shaped = match m.route.answer {
                 Answer::Empty => {
                     log.response(&Value::Null);
-                    return Ok(tonic::Response::new(DynamicMessage::new(m.output.clone())));
+                    return Ok(tonic::Response::new(Reply::Message(DynamicMessage::new(
+                        m.output.clone(),
+                    ))));
                 }
                 Answer::Unary(shape) | Answer::Stream(shape) => shape(&answer).map_err(|e| {
                     log.error(&e);
@@ -409,16 +426,16 @@ impl tonic::server::UnaryService<DynamicMessage> for Call {
             log.response(&shaped);
             // Upstream converts after its service returned: no log line for this.
             dict_to_message(&shaped, &m.output)
-                .map(tonic::Response::new)
+                .map(|msg| tonic::Response::new(Reply::Message(msg)))
                 .map_err(|text| to_status(&PluginError::unknown(text)))
         })
     }
 }
 
-type MessageStream = Pin<Box<dyn Stream<Item = Result<DynamicMessage, Status>> + Send + 'static>>;
+type MessageStream = Pin<Box<dyn Stream<Item = Result<Reply, Status>> + Send + 'static>>;
 
 impl tonic::server::ServerStreamingService<DynamicMessage> for Call {
-    type Response = DynamicMessage;
+    type Response = Reply;
     type ResponseStream = MessageStream;
     type Future = BoxFuture<Result<tonic::Response<MessageStream>, Status>>;
 
@@ -454,9 +471,16 @@ impl tonic::server::ServerStreamingService<DynamicMessage> for Call {
                 async move {
                     let (mut rx, guard) = state?;
                     let item = rx.recv().await?;
+                    // Encoded straight from the dict; what the fast path does
+                    // not cover (and every conversion error) the slow way.
                     let message = item.and_then(|raw| {
                         let shaped = shape(&raw)?;
-                        dict_to_message(&shaped, &output).map_err(PluginError::unknown)
+                        match encode::encode_dict(&shaped, &output) {
+                            Some(bytes) => Ok(Reply::Encoded(bytes)),
+                            None => dict_to_message(&shaped, &output)
+                                .map(Reply::Message)
+                                .map_err(PluginError::unknown),
+                        }
                     });
                     match message {
                         Ok(msg) => Some((Ok(msg), Some((rx, guard)))),

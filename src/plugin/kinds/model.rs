@@ -22,6 +22,15 @@ use crate::plugin::host::error::{PluginError, StatusKind};
 /// Python `dict(v)` for a non-dict value: a list of two-element items (pairs,
 /// two-character strings, two-key mappings) becomes a mapping. Only text keys
 /// are accepted (a mapping with other keys cannot travel as a Struct anyway).
+/// [`py_dict_coerce`] for reading: a mapping is lent as it is, anything else
+/// converted.
+fn borrowed_or_coerced(v: &Value) -> Option<std::borrow::Cow<'_, Map<String, Value>>> {
+    match v {
+        Value::Object(m) => Some(std::borrow::Cow::Borrowed(m)),
+        other => py_dict_coerce(other).map(std::borrow::Cow::Owned),
+    }
+}
+
 pub(crate) fn py_dict_coerce(v: &Value) -> Option<Map<String, Value>> {
     match v {
         Value::Object(m) => Some(m.clone()),
@@ -546,7 +555,8 @@ fn validate_value(
                 None
             }
         },
-        Kind::Model(spec) => match py_dict_coerce(v) {
+        // A mapping is validated where it is (no copy of it first).
+        Kind::Model(spec) => match borrowed_or_coerced(v) {
             Some(m) => validate_model(spec, &m, loc, exclude_none, errs).map(Value::Object),
             None => {
                 errs.push(ValError::new(
@@ -577,11 +587,11 @@ fn validate_value(
                 None
             }
         }
-        Kind::DictOf(inner) => match py_dict_coerce(v) {
+        Kind::DictOf(inner) => match borrowed_or_coerced(v) {
             Some(m) => {
                 let before = errs.len();
                 let mut out = Map::new();
-                for (k, item) in &m {
+                for (k, item) in m.iter() {
                     loc.push(k.clone());
                     if let Some(r) = validate_value(*inner, item, loc, exclude_none, errs) {
                         out.insert(k.clone(), r);
@@ -600,7 +610,7 @@ fn validate_value(
                 None
             }
         },
-        Kind::TypedDict(spec) => match py_dict_coerce(v) {
+        Kind::TypedDict(spec) => match borrowed_or_coerced(v) {
             Some(m) => {
                 let mut out = Map::new();
                 let before = errs.len();
@@ -684,6 +694,110 @@ pub(crate) fn validate_model(
         }
     }
     (errs.len() == before).then_some(out)
+}
+
+/// [`validate_value`] of a value the caller gives away: what validates as it
+/// is (a string, a mapping, any value, a nested model's fields) is moved into
+/// the result instead of copied. Same results and errors.
+fn validate_value_owned(
+    kind: Kind,
+    v: Value,
+    loc: &mut Vec<String>,
+    exclude_none: bool,
+    errs: &mut Vec<ValError>,
+) -> Option<Value> {
+    match (kind, v) {
+        (Kind::Str, v @ Value::String(_)) | (Kind::Dict, v @ Value::Object(_)) | (Kind::Any, v) => {
+            Some(v)
+        }
+        (Kind::Model(spec), Value::Object(m)) => {
+            validate_model_owned(spec, m, loc, exclude_none, errs).map(Value::Object)
+        }
+        (Kind::List(inner), Value::Array(items)) if !items.iter().any(Value::is_null) => {
+            let mut out = Vec::with_capacity(items.len());
+            let before = errs.len();
+            for (i, item) in items.into_iter().enumerate() {
+                loc.push(i.to_string());
+                let r = validate_value_owned(*inner, item, loc, exclude_none, errs);
+                loc.pop();
+                if let Some(r) = r {
+                    out.push(r);
+                }
+            }
+            (errs.len() == before).then_some(Value::Array(out))
+        }
+        (kind, v) => validate_value(kind, &v, loc, exclude_none, errs),
+    }
+}
+
+/// [`validate_model`] of a mapping the caller gives away (see
+/// [`validate_value_owned`]).
+fn validate_model_owned(
+    spec: &ModelSpec,
+    mut m: Map<String, Value>,
+    loc: &mut Vec<String>,
+    exclude_none: bool,
+    errs: &mut Vec<ValError>,
+) -> Option<Map<String, Value>> {
+    let before = errs.len();
+    let mut out = Map::with_capacity(spec.fields.len());
+    for f in spec.fields {
+        loc.push(f.name.to_string());
+        let value = match m.swap_remove(f.name) {
+            None => match f.default.value() {
+                Some(d) => Some(d),
+                None => {
+                    errs.push(ValError::new(
+                        loc,
+                        "field required",
+                        "value_error.missing",
+                        "is required",
+                    ));
+                    None
+                }
+            },
+            Some(Value::Null) => {
+                if f.nullable {
+                    Some(Value::Null)
+                } else {
+                    errs.push(ValError::new(
+                        loc,
+                        "none is not an allowed value",
+                        "type_error.none.not_allowed",
+                        "must not be null",
+                    ));
+                    None
+                }
+            }
+            Some(v) => validate_value_owned(f.kind, v, loc, exclude_none, errs),
+        };
+        loc.pop();
+        if let Some(value) = value
+            && !(exclude_none && value.is_null())
+        {
+            out.insert(f.name.to_string(), value);
+        }
+    }
+    (errs.len() == before).then_some(out)
+}
+
+/// [`construct`] of a value the caller gives away: its parts are moved into
+/// the result instead of copied.
+pub(crate) fn construct_owned(
+    spec: &ModelSpec,
+    qualified: &str,
+    v: Value,
+) -> Result<Map<String, Value>, PluginError> {
+    let Value::Object(m) = v else {
+        return construct(spec, qualified, &v);
+    };
+    let mut errs = Vec::new();
+    match validate_model_owned(spec, m, &mut Vec::new(), false, &mut errs) {
+        Some(out) if errs.is_empty() => Ok(out),
+        _ => Err(PluginError::unknown(render_validation_error(
+            spec.name, &errs,
+        ))),
+    }
 }
 
 /// Validate a route's return value the way `Model(**value)` does: a

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use super::metadata;
 use crate::plugin::host::error::{PluginError, StatusKind};
 use crate::plugin::kinds::model::{
-    Dflt, EnumSpec, Kind, ModelSpec, construct, dflt, floatify, opt, req, validate_request,
+    Dflt, EnumSpec, Kind, ModelSpec, construct, construct_owned, dflt, floatify, opt, req,
+    validate_request,
 };
 
 // ---------------------------------------------------------------------------
@@ -381,12 +382,11 @@ pub fn shape_collect_item_owned(
             }
         }
     }
-    let mut valid = construct(
+    let mut valid = construct_owned(
         &RESOURCE_RESPONSE,
         &format!("{MODEL_MODULE}.collector_response.ResourceResponse"),
-        &item,
+        item,
     )?;
-    drop(item);
     let state = valid.get("state").cloned().unwrap_or(Value::Null);
     let resource_type = valid
         .get("resource_type")

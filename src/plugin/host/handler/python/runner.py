@@ -130,14 +130,17 @@ class Channel:
     def __init__(self, out):
         self.out = out
         self.lock = threading.Lock()  # writing to ``out``
-        self.pending_lock = threading.Condition(threading.Lock())
+        # ``pending`` is guarded by ``pending_mutex``; the flusher waits on
+        # ``pending_lock`` (the same lock), the producers take the lock itself.
+        self.pending_mutex = threading.Lock()
+        self.pending_lock = threading.Condition(self.pending_mutex)
         self.pending = []
         self.pending_bytes = 0
         self.flusher = None
 
     def write(self, line):
         with self.lock:
-            with self.pending_lock:
+            with self.pending_mutex:
                 batch = self.take_pending()
             batch.append(line)
             self.out.write(b"".join(batch))
@@ -147,7 +150,7 @@ class Channel:
         self.write(encode(message))
 
     def write_item(self, line):
-        with self.pending_lock:
+        with self.pending_mutex:
             self.pending.append(line)
             self.pending_bytes += len(line)
             if self.pending_bytes < self.ITEM_BUFFER:
@@ -166,7 +169,7 @@ class Channel:
 
     def flush(self):
         with self.lock:
-            with self.pending_lock:
+            with self.pending_mutex:
                 batch = self.take_pending()
             if batch:
                 self.out.write(b"".join(batch))
@@ -550,7 +553,7 @@ def serve_request(request, table, channel, cancelled):
             item_line = item_encoder(rid)
             try:
                 for item in result:
-                    if not cancelled.wait_turn():
+                    if not cancelled.wait_turn(channel.flush):
                         close = getattr(result, "close", None)
                         if callable(close):
                             close()
@@ -590,7 +593,8 @@ class RequestFlow:
     """
 
     def __init__(self, window):
-        self.cond = threading.Condition(threading.Lock())
+        self.lock = threading.Lock()
+        self.cond = threading.Condition(self.lock)
         self.cancelled = False
         self.credit = window if isinstance(window, int) and window > 0 else None
 
@@ -606,9 +610,13 @@ class RequestFlow:
     def is_set(self):
         return self.cancelled
 
-    def wait_turn(self):
-        """Wait until the next item may be sent; False once the request is cancelled."""
-        with self.cond:
+    def wait_turn(self, before_wait=None):
+        """Wait until the next item may be sent; False once the request is cancelled.
+        ``before_wait`` is called (unlocked) when the window is used up: the
+        items gathered so far go out at once instead of waiting for the flusher."""
+        if before_wait is not None and self.credit == 0 and not self.cancelled:
+            before_wait()
+        with self.lock:
             while not self.cancelled and self.credit == 0:
                 self.cond.wait()
             if self.cancelled:
