@@ -2180,7 +2180,10 @@ async fn further_python_handlers_are_copies_of_a_template_that_imported_the_plug
         let b = spawn_collect(&pool, json!({"spin": 3.0}));
         wait_for_processes(&pool, 2).await;
         let state = pool.describe();
-        let copied: Vec<&String> = state.iter().filter(|l| l.contains("(copied and ready in ")).collect();
+        let copied: Vec<&String> = state
+            .iter()
+            .filter(|l| l.contains("(copied and ready in "))
+            .collect();
         assert_eq!(copied.len(), 2, "{state:?}");
         for call in [a, b] {
             assert!(call.await.unwrap().unwrap().1.is_none());

@@ -746,7 +746,11 @@ fn after_a_sigkill_of_the_host_its_template_and_copies_go_too() {
         "the handler is a child of the host: {host_children:?}, handler {}",
         started[0]
     );
-    assert_eq!(process_group(started[0]), started[0], "it leads its own group");
+    assert_eq!(
+        process_group(started[0]),
+        started[0],
+        "it leads its own group"
+    );
     started.extend(host_children);
     Proc::signal_pid(host.pid(), "KILL");
     let status = host.wait_exit(Duration::from_secs(10));

@@ -493,11 +493,7 @@ fn validate_value(
                     loc,
                     &format!("unexpected value; permitted: {}", quoted.join(", ")),
                     "value_error.const",
-                    format!(
-                        "expected one of {} (got {})",
-                        choices.join(", "),
-                        got(v)
-                    ),
+                    format!("expected one of {} (got {})", choices.join(", "), got(v)),
                 );
                 let tuple = if quoted.len() == 1 {
                     format!("({},)", quoted[0])

@@ -171,12 +171,7 @@ impl Template {
             match guard.try_io(|socket| {
                 // SAFETY: recv into a buffer of the length given.
                 let n = unsafe {
-                    libc::recv(
-                        socket.as_raw_fd(),
-                        buf.as_mut_ptr().cast(),
-                        buf.len(),
-                        0,
-                    )
+                    libc::recv(socket.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0)
                 };
                 if n < 0 {
                     Err(io::Error::last_os_error())
@@ -372,11 +367,7 @@ fn send_with_fds(socket: RawFd, data: &[u8], fds: &[RawFd]) -> io::Result<()> {
         (*cmsg).cmsg_level = libc::SOL_SOCKET;
         (*cmsg).cmsg_type = libc::SCM_RIGHTS;
         (*cmsg).cmsg_len = libc::CMSG_LEN(fd_bytes as u32) as _;
-        std::ptr::copy_nonoverlapping(
-            fds.as_ptr().cast::<u8>(),
-            libc::CMSG_DATA(cmsg),
-            fd_bytes,
-        );
+        std::ptr::copy_nonoverlapping(fds.as_ptr().cast::<u8>(), libc::CMSG_DATA(cmsg), fd_bytes);
         if libc::sendmsg(socket, &msg, libc::MSG_NOSIGNAL) < 0 {
             return Err(io::Error::last_os_error());
         }

@@ -555,8 +555,10 @@ enum TemplateSlot {
     Idle,
     #[cfg(target_os = "linux")]
     Running(Arc<super::forkserver::Template>),
-    /// Not used: processes import the plugin themselves.
-    Off,
+    /// Not used: processes import the plugin themselves. The notice saying why
+    /// is told when a further process is started, if ever (the first process,
+    /// the template itself, serves as usual).
+    Off(Option<String>),
 }
 
 impl Inner {
@@ -708,32 +710,42 @@ impl Inner {
                 let mut slot = self.template.lock().await;
                 if matches!(*slot, TemplateSlot::Idle) && !self.is_closed() {
                     let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
-                    *slot = match super::forkserver::Template::start(&self.spec, serial, &self.registry) {
+                    *slot = match super::forkserver::Template::start(
+                        &self.spec,
+                        serial,
+                        &self.registry,
+                    ) {
                         Ok(template) => TemplateSlot::Running(Arc::new(template)),
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(e),
                         Err(e) => {
                             notice(format!(
                                 "Plugin handlers import the plugin each: no template process ({e})."
                             ));
-                            TemplateSlot::Off
+                            TemplateSlot::Off(None)
                         }
                     };
                 }
-                match &*slot {
+                match &mut *slot {
                     TemplateSlot::Running(template) => Some(template.clone()),
-                    _ => None,
+                    TemplateSlot::Off(untold) => {
+                        if let Some(why) = untold.take() {
+                            notice(format!(
+                                "Further plugin handlers will import the plugin each: {why}."
+                            ));
+                        }
+                        None
+                    }
+                    TemplateSlot::Idle => None,
                 }
             };
             if let Some(template) = template {
                 match template.fork(serial, &self.registry).await {
                     Ok(super::forkserver::Forked::Handler(handler)) => return Ok(handler),
                     Ok(super::forkserver::Forked::Last(handler, why)) => {
-                        if !why.starts_with("the plugin could not be loaded") {
-                            notice(format!(
-                                "Further plugin handlers will import the plugin each: {why}."
-                            ));
-                        }
-                        self.end_template(&template, TemplateSlot::Off).await;
+                        let untold =
+                            (!why.starts_with("the plugin could not be loaded")).then_some(why);
+                        self.end_template(&template, TemplateSlot::Off(untold))
+                            .await;
                         return Ok(handler);
                     }
                     Err(_) => {
@@ -942,7 +954,10 @@ impl Inner {
                                 super::protocol::format_duration(ready_in)
                             ),
                         );
-                        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
+                        let _ = std::io::Write::write_all(
+                            &mut std::io::stderr().lock(),
+                            line.as_bytes(),
+                        );
                     }
                 }
                 Err(failure) => {

@@ -305,12 +305,7 @@ pub(super) fn supervise(child: Child, pid: u32, serial: u64, registry: &Registry
 /// copy of the template, which the host adopted as a subreaper): `ended`
 /// resolves once the process has ended (not yet reaped), `reap` then collects
 /// its status.
-pub(super) fn supervise_adopted<E>(
-    pid: u32,
-    serial: u64,
-    registry: &Registry,
-    ended: E,
-) -> Control
+pub(super) fn supervise_adopted<E>(pid: u32, serial: u64, registry: &Registry, ended: E) -> Control
 where
     E: std::future::Future<Output = ()> + Send + 'static,
 {
@@ -352,7 +347,10 @@ async fn reap_pid(pid: u32) -> String {
             // SAFETY: waitpid(2) on a child of ours that only the caller reaps.
             let got = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
             if got == pid {
-                let status = <std::process::ExitStatus as std::os::unix::process::ExitStatusExt>::from_raw(status);
+                let status =
+                    <std::process::ExitStatus as std::os::unix::process::ExitStatusExt>::from_raw(
+                        status,
+                    );
                 return exit_text(&status);
             }
             if got < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {

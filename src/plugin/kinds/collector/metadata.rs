@@ -1381,7 +1381,9 @@ mod tests {
         let shape = format!(
             "search:\n  fields:\n    - Name: name\ntable:\n  fields:\n    - Tier: data.tier\n      type: badge\n      shape: {big}\n"
         );
-        let e = convert_file_text("big.yaml", &shape).unwrap_err().to_string();
+        let e = convert_file_text("big.yaml", &shape)
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             e,
             format!(
