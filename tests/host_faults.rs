@@ -556,15 +556,13 @@ fn a_second_sigterm_stops_at_once_and_leaves_no_process_behind() {
     assert!(result.is_err(), "the cancelled collect cannot succeed");
 }
 
+/// A client thread's collect and what it received.
+type CollectThread = std::thread::JoinHandle<Result<Vec<ResourceInfo>, tonic::Status>>;
+
 /// A host serving a collect whose handler waits for a background process of
 /// its own; returns the host, the client thread and the two pids (handler,
 /// background process).
-fn host_with_a_hanging_collect() -> (
-    Host,
-    tempfile::TempDir,
-    std::thread::JoinHandle<Result<Vec<ResourceInfo>, tonic::Status>>,
-    Vec<u32>,
-) {
+fn host_with_a_hanging_collect() -> (Host, tempfile::TempDir, CollectThread, Vec<u32>) {
     let scratch = tempfile::tempdir().expect("dir");
     let pids_file = scratch.path().join("pids");
     let host = Host::start(&[("PIDS", pids_file.display().to_string())], &[]);

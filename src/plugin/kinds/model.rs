@@ -650,11 +650,31 @@ pub(crate) fn validate_model(
     exclude_none: bool,
     errs: &mut Vec<ValError>,
 ) -> Option<Map<String, Value>> {
+    validate_fields(
+        spec,
+        loc,
+        exclude_none,
+        errs,
+        |name| m.get(name),
+        |kind, v, loc, errs| validate_value(kind, v, loc, exclude_none, errs),
+    )
+}
+
+/// The field loop of [`validate_model`] and [`validate_model_owned`]: `take`
+/// gives a field's value (borrowed or moved out), `check` validates it.
+fn validate_fields<V: std::borrow::Borrow<Value>>(
+    spec: &ModelSpec,
+    loc: &mut Vec<String>,
+    exclude_none: bool,
+    errs: &mut Vec<ValError>,
+    mut take: impl FnMut(&str) -> Option<V>,
+    mut check: impl FnMut(Kind, V, &mut Vec<String>, &mut Vec<ValError>) -> Option<Value>,
+) -> Option<Map<String, Value>> {
     let before = errs.len();
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(spec.fields.len());
     for f in spec.fields {
         loc.push(f.name.to_string());
-        let value = match m.get(f.name) {
+        let value = match take(f.name) {
             None => match f.default.value() {
                 Some(d) => Some(d),
                 None => {
@@ -667,7 +687,7 @@ pub(crate) fn validate_model(
                     None
                 }
             },
-            Some(Value::Null) => {
+            Some(v) if v.borrow().is_null() => {
                 if f.nullable {
                     Some(Value::Null)
                 } else {
@@ -680,7 +700,7 @@ pub(crate) fn validate_model(
                     None
                 }
             }
-            Some(v) => validate_value(f.kind, v, loc, exclude_none, errs),
+            Some(v) => check(f.kind, v, loc, errs),
         };
         loc.pop();
         if let Some(value) = value
@@ -735,46 +755,14 @@ fn validate_model_owned(
     exclude_none: bool,
     errs: &mut Vec<ValError>,
 ) -> Option<Map<String, Value>> {
-    let before = errs.len();
-    let mut out = Map::with_capacity(spec.fields.len());
-    for f in spec.fields {
-        loc.push(f.name.to_string());
-        let value = match m.swap_remove(f.name) {
-            None => match f.default.value() {
-                Some(d) => Some(d),
-                None => {
-                    errs.push(ValError::new(
-                        loc,
-                        "field required",
-                        "value_error.missing",
-                        "is required",
-                    ));
-                    None
-                }
-            },
-            Some(Value::Null) => {
-                if f.nullable {
-                    Some(Value::Null)
-                } else {
-                    errs.push(ValError::new(
-                        loc,
-                        "none is not an allowed value",
-                        "type_error.none.not_allowed",
-                        "must not be null",
-                    ));
-                    None
-                }
-            }
-            Some(v) => validate_value_owned(f.kind, v, loc, exclude_none, errs),
-        };
-        loc.pop();
-        if let Some(value) = value
-            && !(exclude_none && value.is_null())
-        {
-            out.insert(f.name.to_string(), value);
-        }
-    }
-    (errs.len() == before).then_some(out)
+    validate_fields(
+        spec,
+        loc,
+        exclude_none,
+        errs,
+        |name| m.swap_remove(name),
+        |kind, v, loc, errs| validate_value_owned(kind, v, loc, exclude_none, errs),
+    )
 }
 
 /// [`construct`] of a value the caller gives away: its parts are moved into
