@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -291,13 +291,6 @@ fn bad_kinds_and_names_are_clear_errors() {
 
 // --- the generated project under the host -----------------------------------------
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("find a free port")
-}
-
 /// Our host serving a project, stopped by PID (SIGTERM, then SIGKILL) on drop.
 struct Host {
     child: Child,
@@ -307,7 +300,7 @@ struct Host {
 
 impl Host {
     fn start(source_root: &Path, home: &Path, log: PathBuf) -> Host {
-        let port = free_port();
+        let port = common::free_port();
         let mut cmd = command_in_home(&spacectl_bin(), home);
         cmd.args(["run", "plugin-server", "plugin", "-s"])
             .arg(source_root)

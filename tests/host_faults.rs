@@ -11,7 +11,7 @@
 mod common;
 
 use std::fs::File;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -19,14 +19,6 @@ use std::time::{Duration, Instant};
 use common::spacectl_bin;
 use prost_types::value::Kind;
 use prost_types::{ListValue, Struct};
-
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("find a free port")
-}
 
 /// Whether process `pid` exists and is not a zombie.
 fn process_alive(pid: u32) -> bool {
@@ -171,7 +163,7 @@ impl Host {
         let script = dir.path().join("handler.sh");
         std::fs::write(&script, HANDLER).expect("write handler");
         std::fs::create_dir_all(dir.path().join("plugin")).expect("package dir");
-        let port = free_port();
+        let port = common::free_port();
         let log = dir.path().join("host.log");
         let mut cmd = Command::new(spacectl_bin());
         cmd.args(["run", "plugin-server", "plugin", "-s"])
@@ -796,7 +788,7 @@ fn number(n: f64) -> prost_types::Value {
 
 /// Our host serving `package` of `src` with `args` (more flags), its log in `log`.
 fn spawn_host(src: &Path, package: &str, args: &[&str], log: &Path) -> (Proc, u16) {
-    let port = free_port();
+    let port = common::free_port();
     let mut cmd = Command::new(spacectl_bin());
     cmd.args(["run", "plugin-server", package, "-s"])
         .arg(src)
@@ -1249,7 +1241,7 @@ fn the_template_image_command_runs_as_process_1_and_stops_on_sigterm() {
     let bin = dir.path().join("bin");
     std::fs::create_dir_all(&bin).expect("bin");
     std::os::unix::fs::symlink(spacectl_bin(), bin.join("spaceone")).expect("symlink");
-    let port = free_port();
+    let port = common::free_port();
     let log = dir.path().join("host.log");
     let mut command = Command::new("unshare");
     command
@@ -1319,7 +1311,7 @@ done
 "#,
     )
     .expect("write handler");
-    let port = free_port();
+    let port = common::free_port();
     let log = dir.path().join("host.log");
     let mut command = Command::new("unshare");
     command

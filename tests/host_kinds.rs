@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,13 +24,6 @@ fn handler(routes: &str) -> String {
 fn handler_saying(routes: &str, more: &str) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handlers/kind_handler.sh");
     format!("sh '{}' '{routes}' '{more}'", script.display())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 struct Host {
@@ -50,7 +43,7 @@ impl Host {
         std::fs::create_dir_all(src.path().join("plugin")).expect("package dir");
         let home = temp_home();
         let log = home.path().join("host.log");
-        let port = free_port();
+        let port = common::free_port();
         let out = std::fs::File::create(&log).expect("log");
         let err = out.try_clone().expect("log");
         let child = Command::new(spacectl_bin())
@@ -133,7 +126,12 @@ fn routes_of_no_single_kind_are_refused_at_startup() {
     let mut cmd = command_in_home(&spacectl_bin(), home.path());
     cmd.args(["run", "plugin-server", "plugin", "-s"])
         .arg(src.path())
-        .args(["--host", "127.0.0.1", "-p", &free_port().to_string()])
+        .args([
+            "--host",
+            "127.0.0.1",
+            "-p",
+            &common::free_port().to_string(),
+        ])
         .args(["--handler", &handler(r#"["Webhook.init","Protocol.init"]"#)]);
     let r = run_bounded(cmd, "", Duration::from_secs(30));
     assert_eq!(r.code(), 1, "{}", r.stderr);
@@ -151,7 +149,7 @@ fn routes_of_no_single_kind_are_refused_at_startup() {
             "--host",
             "127.0.0.1",
             "-p",
-            &free_port().to_string(),
+            &common::free_port().to_string(),
             "--kind",
             "webhook",
         ])

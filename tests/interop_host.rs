@@ -26,14 +26,6 @@ use common::{
 };
 use prost_types::Struct;
 
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("find a free port")
-}
-
 /// A child process stopped by PID when dropped: SIGTERM first (so a host can
 /// stop its handlers), SIGKILL if it is still running after a few seconds.
 struct Proc {
@@ -133,7 +125,7 @@ struct Host {
 impl Host {
     fn start(args: &[String], env: &[(&str, String)]) -> Host {
         let dir = tempfile::tempdir().expect("temp dir");
-        let port = free_port();
+        let port = common::free_port();
         let log = dir.path().join("host.log");
         let mut cmd = Command::new(spacectl_bin());
         cmd.args(["run", "plugin-server"])

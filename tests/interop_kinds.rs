@@ -12,7 +12,7 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -29,13 +29,6 @@ fn kind_dir(kind: &str) -> PathBuf {
     repo().join("tests").join("data").join("kinds").join(kind)
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 /// Our host, stopped by PID when dropped.
 struct Host {
     child: Child,
@@ -48,7 +41,7 @@ impl Host {
     fn start(kind: &str, python: &Path) -> Host {
         let dir = tempfile::tempdir().expect("temp dir");
         let log = dir.path().join("host.log");
-        let port = free_port();
+        let port = common::free_port();
         let out = std::fs::File::create(&log).expect("log file");
         let err = out.try_clone().expect("log file");
         let child = Command::new(spacectl_bin())

@@ -5,12 +5,7 @@
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
+pub use crate::common::free_port;
 
 /// Wait until `child` accepts connections on `port` (at most 60 s).
 pub fn wait_listening(child: &mut Child, port: u16, what: &str) {

@@ -15,6 +15,29 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+/// A loopback port that was free a moment ago, for a server a test starts.
+///
+/// Ports come from 20000–32767, below the kernel's ephemeral range (32768 and
+/// up), so the outgoing connections of tests running beside this one cannot take
+/// the port between this check and the server's bind; each call of the process
+/// moves on to the next port, so parallel tests of one binary never get the
+/// same one.
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const LOW: u32 = 20000;
+    const SPAN: u32 = 12768;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(7919);
+    for _ in 0..SPAN {
+        let step = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (LOW + start.wrapping_add(step) % SPAN) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port in 20000-32767")
+}
+
 /// Where the reference virtual environments are installed.
 pub fn reference_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("SPACECTL_REFERENCE_DIR").filter(|d| !d.is_empty()) {

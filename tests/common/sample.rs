@@ -1,7 +1,7 @@
 //! The compat-mode sample plugin (`samples/compat-collector`): where it is, its
 //! golden files, its error cases and its data mock.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -88,13 +88,7 @@ pub fn error_cases() -> Vec<ErrorCase> {
         .collect()
 }
 
-/// A port that was free a moment ago.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("find a free port")
-}
+pub use super::free_port;
 
 /// The sample's data mock (`mock/server.py PORT mock/data.json`) on a free port
 /// of 127.0.0.1, stopped by PID when dropped.
