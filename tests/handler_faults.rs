@@ -73,11 +73,16 @@ fn python_config(source_root: &Path, package: &str) -> HandlerConfig {
     }
 }
 
-fn python3_available() -> bool {
-    std::process::Command::new("python3")
+/// The Python handler tests need `python3` on PATH: without it they fail, naming it.
+fn require_python3() {
+    let found = std::process::Command::new("python3")
         .arg("--version")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "python3 is missing: these tests run Python handlers (install python3)"
+    );
 }
 
 // --- process inspection (/proc) -----------------------------------------------------
@@ -722,10 +727,7 @@ async fn wait_for_processes(pool: &Pool, n: usize) {
 
 #[tokio::test]
 async fn one_process_serves_concurrent_calls_with_their_own_ids() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let (pool, _) = start(mux_config(1, None)).await;
         let began = Instant::now();
@@ -762,10 +764,7 @@ async fn one_process_serves_concurrent_calls_with_their_own_ids() {
 
 #[tokio::test]
 async fn many_calls_on_few_processes_each_get_their_own_replies() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let mut cfg = mux_config(2, None);
         cfg.workers = 40;
@@ -809,10 +808,7 @@ async fn many_calls_on_few_processes_each_get_their_own_replies() {
 
 #[tokio::test]
 async fn an_extra_reply_retires_the_process_without_failing_other_calls() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let (pool, _) = start(mux_config(1, None)).await;
         let long = spawn_collect(&pool, json!({"items": 8, "sleep": 0.1, "tag": "long"}));
@@ -844,10 +840,7 @@ async fn an_extra_reply_retires_the_process_without_failing_other_calls() {
 
 #[tokio::test]
 async fn a_reply_of_the_wrong_kind_fails_that_call_only() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let (pool, _) = start(mux_config(1, None)).await;
         let long = spawn_collect(&pool, json!({"items": 6, "sleep": 0.1}));
@@ -868,10 +861,7 @@ async fn a_reply_of_the_wrong_kind_fails_that_call_only() {
 
 #[tokio::test]
 async fn a_crash_fails_only_the_calls_in_progress_on_that_process() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let (pool, _) = start(mux_config(2, None)).await;
         // Two long streams that keep the first process busy on the CPU: a
@@ -919,10 +909,7 @@ async fn a_crash_fails_only_the_calls_in_progress_on_that_process() {
 
 #[tokio::test]
 async fn a_call_past_the_timeout_fails_alone_and_its_process_is_stopped_after_the_others() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let (pool, _) = start(mux_config(1, Some(Duration::from_secs(1)))).await;
         let began = Instant::now();
@@ -954,10 +941,7 @@ async fn a_call_past_the_timeout_fails_alone_and_its_process_is_stopped_after_th
 
 #[tokio::test]
 async fn a_cancelled_call_leaves_a_multiplexing_process_serving() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let (pool, _) = start(mux_config(1, None)).await;
         let mut rx = pool
@@ -982,10 +966,7 @@ async fn a_cancelled_call_leaves_a_multiplexing_process_serving() {
 
 #[tokio::test]
 async fn idle_processes_are_stopped_down_to_one() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let mut cfg = mux_config(2, None);
         cfg.idle_timeout = Duration::from_millis(300);
@@ -1015,10 +996,7 @@ async fn idle_processes_are_stopped_down_to_one() {
 
 #[tokio::test]
 async fn a_process_that_cannot_start_in_the_background_is_not_retried_at_once() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let state = tempfile::tempdir().unwrap();
         let starts = state.path().join("starts");
@@ -1062,10 +1040,7 @@ async fn a_process_that_cannot_start_in_the_background_is_not_retried_at_once() 
 
 #[tokio::test]
 async fn one_request_at_a_time_handlers_get_one_process_per_call() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let mut cfg = mux_config(1, None);
         cfg.handler_cmd = Some(format!(
@@ -1092,10 +1067,7 @@ async fn one_request_at_a_time_handlers_get_one_process_per_call() {
 
 #[tokio::test]
 async fn sdk_plugin_is_served_by_the_python_runner() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let project = data_dir().join("sdk_project");
         let (pool, ready) = start(python_config(&project, "sdkplug")).await;
@@ -1231,10 +1203,7 @@ async fn sdk_plugin_is_served_by_the_python_runner() {
 
 #[tokio::test]
 async fn python_startup_failures_use_upstream_messages() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let broken = data_dir().join("broken");
         let cases = [
@@ -1292,10 +1261,7 @@ async fn python_startup_failures_use_upstream_messages() {
 
 #[tokio::test]
 async fn module_paths_take_precedence_over_the_source_root() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         // `broken/noapp` has no app; the module path supplies a working `noapp`.
         let dir = tempfile::tempdir().unwrap();
@@ -1660,10 +1626,7 @@ def event_parse(params):
 
 #[tokio::test]
 async fn a_hand_written_sdk_plugin_imports_the_kinds_module_and_declares_its_kind() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let dir = tempfile::tempdir().unwrap();
         let package = dir.path().join("hook");
@@ -1702,10 +1665,7 @@ async fn a_hand_written_sdk_plugin_imports_the_kinds_module_and_declares_its_kin
 
 #[tokio::test]
 async fn the_sdk_collector_declares_the_asset_kind() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let (pool, ready) = start(python_config(&data_dir().join("sdk_project"), "sdkplug")).await;
         assert_eq!(ready.declared_kind.as_deref(), Some("asset"));
@@ -1917,10 +1877,7 @@ async fn others_are_not_held_up_by_a_stalled_caller(
 
 #[tokio::test]
 async fn a_stalled_stream_holds_up_no_other_call_of_an_sdk_plugin() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let dir = flood_project();
         let mut cfg = python_config(dir.path(), "flood");
@@ -1947,10 +1904,7 @@ async fn a_stalled_stream_holds_up_no_other_call_of_an_sdk_plugin() {
 
 #[tokio::test]
 async fn a_stalled_stream_of_a_handler_without_flow_control_is_cancelled_alone() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let (pool, _) = start(mux_config(1, None)).await;
         let mut stalled = others_are_not_held_up_by_a_stalled_caller(
@@ -1981,10 +1935,7 @@ async fn a_stalled_stream_of_a_handler_without_flow_control_is_cancelled_alone()
 
 #[tokio::test]
 async fn system_exit_in_a_route_fails_that_call_only() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let dir = flood_project();
         let mut cfg = python_config(dir.path(), "flood");
@@ -2034,10 +1985,7 @@ async fn system_exit_in_a_route_fails_that_call_only() {
 
 #[tokio::test]
 async fn the_pool_keeps_a_process_when_it_retires_its_last_one() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let (pool, _) = start(mux_config(1, None)).await;
         let old = init_pid(&pool).await;
@@ -2082,10 +2030,7 @@ async fn the_pool_keeps_a_process_when_it_retires_its_last_one() {
 
 #[tokio::test]
 async fn calls_that_wait_on_io_do_not_start_more_processes() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let mut cfg = mux_config(2, None);
         cfg.workers = 40;
@@ -2149,10 +2094,7 @@ fn lineage(pid: u32) -> (u32, u32, String) {
 
 #[tokio::test]
 async fn further_python_handlers_are_copies_of_a_template_that_imported_the_plugin() {
-    if !python3_available() {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+    require_python3();
     bounded!(async {
         let dir = tempfile::tempdir().unwrap();
         let package = dir.path().join("spinner");

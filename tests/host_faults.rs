@@ -486,28 +486,8 @@ fn metadata_paths_naming_a_fifo_or_a_huge_file_fail_the_item_and_block_nothing()
 
 #[test]
 fn a_second_sigterm_stops_at_once_and_leaves_no_process_behind() {
-    let scratch = tempfile::tempdir().expect("dir");
-    let pids_file = scratch.path().join("pids");
-    let mut host = Host::start(&[("PIDS", pids_file.display().to_string())], &[]);
-    let url = host.url();
     // A collect whose handler waits for a background process of its own.
-    let client = std::thread::spawn(move || {
-        runtime().block_on(async {
-            let ch = channel(&url).await;
-            collect(&ch, structure(&[("file", text("hang"))])).await
-        })
-    });
-    assert!(
-        wait_until(Duration::from_secs(20), || pids_file.exists()),
-        "the handler did not start its background process"
-    );
-    let recorded = std::fs::read_to_string(&pids_file).expect("pids");
-    let started: Vec<u32> = recorded
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    assert_eq!(started.len(), 2, "pids file: {recorded:?}");
-    assert!(started.iter().all(|p| process_alive(*p)));
+    let (mut host, _scratch, client, started) = host_with_a_hanging_collect();
 
     Proc::signal_pid(host.proc.pid(), "TERM");
     // The second signal once the first one has been taken in (asserted below).

@@ -80,6 +80,27 @@ fn ok(r: &Run, what: &str) -> String {
     r.stdout.clone()
 }
 
+/// `config init -e ENV --identity URL` in `home`: endpoints discovered from identity.
+fn init_with_identity(stack: &Stack, home: &Path, env: &str) {
+    let identity = stack.identity();
+    ok(
+        &ours(
+            home,
+            &["config", "init", "-e", env, "--identity", &identity],
+            "",
+        ),
+        "init",
+    );
+}
+
+/// The scripted login of the domain admin (password on stdin).
+fn login_as_admin(stack: &Stack, home: &Path) {
+    let password = format!("{}\n", stack.read("admin_password"));
+    let (domain, user) = (stack.read("domain_name"), stack.read("admin_user"));
+    let args = ["login", "-d", &domain, "-u", &user, "--password-stdin"];
+    ok(&ours(home, &args, &password), "login");
+}
+
 /// The one-line error of a failed command.
 fn one_line_error(r: &Run, what: &str) -> String {
     assert_ne!(r.code(), 0, "{what} should fail: {r:?}");
@@ -531,21 +552,7 @@ fn login_and_discovery(stack: &Stack) {
 fn login_on_a_terminal(stack: &Stack) {
     let home = common::temp_home();
     let h = home.path();
-    ok(
-        &ours(
-            h,
-            &[
-                "config",
-                "init",
-                "-e",
-                "tty",
-                "--identity",
-                &stack.identity(),
-            ],
-            "",
-        ),
-        "init",
-    );
+    init_with_identity(stack, h, "tty");
     let password = stack.read("admin_password");
     let dialog = serde_json::json!([
         ["Domain: ", stack.read("domain_name"), false],
@@ -668,37 +675,8 @@ fn workflow_commands(stack: &Stack) {
     let h = home.path();
     let (provider, plugin_id) = ("wfcmd", "plugin-wfcmd-inven-collector");
     plan_plugin(stack, plugin_id, provider, work.path());
-    ok(
-        &ours(
-            h,
-            &[
-                "config",
-                "init",
-                "-e",
-                "prod",
-                "--identity",
-                &stack.identity(),
-            ],
-            "",
-        ),
-        "init",
-    );
-    let password = format!("{}\n", stack.read("admin_password"));
-    ok(
-        &ours(
-            h,
-            &[
-                "login",
-                "-d",
-                &stack.read("domain_name"),
-                "-u",
-                &stack.read("admin_user"),
-                "--password-stdin",
-            ],
-            &password,
-        ),
-        "login",
-    );
+    init_with_identity(stack, h, "prod");
+    login_as_admin(stack, h);
     let steps: Vec<Vec<String>> = vec![
         vec!["exec", "register", "repository.Plugin", "-j", &format!(
             r#"{{"plugin_id": "{plugin_id}", "name": "{plugin_id}", "resource_type": "inventory.Collector", "image": "{plugin_id}", "registry_type": "DOCKER_HUB", "provider": "{provider}"}}"#)],
@@ -902,37 +880,8 @@ fn workflow_manifests(stack: &Stack) {
         &format!("plugin_id={plugin_id}"),
     ]
     .map(|s| s.to_string());
-    ok(
-        &ours(
-            h,
-            &[
-                "config",
-                "init",
-                "-e",
-                "apply",
-                "--identity",
-                &stack.identity(),
-            ],
-            "",
-        ),
-        "init",
-    );
-    let password = format!("{}\n", stack.read("admin_password"));
-    ok(
-        &ours(
-            h,
-            &[
-                "login",
-                "-d",
-                &stack.read("domain_name"),
-                "-u",
-                &stack.read("admin_user"),
-                "--password-stdin",
-            ],
-            &password,
-        ),
-        "login",
-    );
+    init_with_identity(stack, h, "apply");
+    login_as_admin(stack, h);
     let apply = |file: &str| {
         let mut a = vec!["apply", file, "-s", "-o", "json"];
         a.extend(vars.iter().map(String::as_str));
@@ -999,37 +948,8 @@ fn workflow_manifests_python(stack: &Stack) {
     let (provider, plugin_id) = ("wfpy", "plugin-wfpy-inven-collector");
     plan_plugin(stack, plugin_id, provider, work.path());
     let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/spaceone-2x");
-    ok(
-        &ours(
-            h,
-            &[
-                "config",
-                "init",
-                "-e",
-                "py",
-                "--identity",
-                &stack.identity(),
-            ],
-            "",
-        ),
-        "init",
-    );
-    let password = format!("{}\n", stack.read("admin_password"));
-    ok(
-        &ours(
-            h,
-            &[
-                "login",
-                "-d",
-                &stack.read("domain_name"),
-                "-u",
-                &stack.read("admin_user"),
-                "--password-stdin",
-            ],
-            &password,
-        ),
-        "login",
-    );
+    init_with_identity(stack, h, "py");
+    login_as_admin(stack, h);
     let py_apply = |file: &str| {
         let mut cmd = common::command_in_home(&python, h);
         cmd.current_dir(&samples).args([
