@@ -60,24 +60,7 @@ need_root() {
 
 d() { DOCKER_HOST="unix://$STATE/docker.sock" "$DOCKER_CLI" "$@"; }
 
-# Start time of a process (field 22 of /proc/PID/stat): a pid file holds "PID STARTTIME",
-# so a recycled pid is never taken for ours.
-start_time() {
-  local stat rest
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
-  rest="${stat##*) }"
-  # shellcheck disable=SC2086
-  set -- $rest
-  case "$1" in Z|X) return 0 ;; esac
-  echo "${20}"
-}
-
-alive() {
-  local pid recorded
-  [ -f "$1" ] || return 1
-  read -r pid recorded <"$1" 2>/dev/null || return 1
-  [ -n "${pid:-}" ] && [ -n "$(start_time "$pid")" ] && [ "$(start_time "$pid")" = "${recorded:-}" ]
-}
+. "$ROOT/scripts/lib/pidfile.sh"   # start_time, alive
 
 record() { echo "$2 $(start_time "$2")" >"$STATE/$1.pid"; }
 

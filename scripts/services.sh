@@ -80,24 +80,7 @@ usage() { sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 # ------------------------------------------------------------------ processes
 
-# The start time of a process (field 22 of /proc/PID/stat), empty when it is gone or a
-# zombie. A pid file holds "PID STARTTIME", so a recycled pid is never taken for ours.
-start_time() {
-  local stat rest
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
-  rest="${stat##*) }"
-  # shellcheck disable=SC2086
-  set -- $rest
-  case "$1" in Z|X) return 0 ;; esac
-  echo "${20}"
-}
-
-# alive PIDFILE: whether the recorded process is still the one we started.
-alive() {
-  local pid recorded
-  read -r pid recorded <"$1" 2>/dev/null || return 1
-  [ -n "${pid:-}" ] && [ -n "$(start_time "$pid")" ] && [ "$(start_time "$pid")" = "${recorded:-}" ]
-}
+. "$ROOT/scripts/lib/pidfile.sh"   # start_time, alive
 
 # launch NAME CMD...: in its own session (its pid is its process group), output to its log.
 launch() {
