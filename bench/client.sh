@@ -22,26 +22,7 @@ PYTHON="$REF/plugin-venv/bin/python"
 BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
 
 . "$HERE/bench/lib.sh"
-ensure_reference spacectl plugin
-for f in "$PY_SPACECTL" "$SPACEONE" "$PYTHON" "$SAMPLE/init.yaml"; do
-  [ -e "$f" ] || { echo "missing: $f (scripts/reference.sh did not install it)" >&2; exit 1; }
-done
-ensure_binary
-
-
-serve_sample
-
-INIT=(exec init plugin.Collector -f "$SAMPLE/init.yaml")
-
-# Same output from both before timing anything.
-"$BIN" "${INIT[@]}" >"$WORK/ours.out"
-"$PY_SPACECTL" "${INIT[@]}" >"$WORK/python.out"
-if ! cmp -s "$WORK/ours.out" "$WORK/python.out"; then
-  echo "outputs differ:" >&2
-  diff "$WORK/python.out" "$WORK/ours.out" >&2 || true
-  exit 1
-fi
-
+client_bench_setup
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0fx", a / b; else print "n/a" }'; }
 

@@ -23,18 +23,7 @@ PYTHON="$REF/plugin-venv/bin/python"
 BIN="${SPACECTL_BIN:-$HERE/target/release/spacectl}"
 
 . "$HERE/bench/lib.sh"
-ensure_reference spacectl plugin
-for f in "$PY_SPACECTL" "$SPACEONE" "$PYTHON" "$SAMPLE/init.yaml"; do
-  [ -e "$f" ] || { echo "missing: $f (scripts/reference.sh did not install it)" >&2; exit 1; }
-done
-ensure_binary
-
-serve_sample
-INIT=(exec init plugin.Collector -f "$SAMPLE/init.yaml")
-# Same output from both, and our descriptor cache written, before measuring.
-"$BIN" "${INIT[@]}" >"$WORK/ours.out"
-"$PY_SPACECTL" "${INIT[@]}" >"$WORK/python.out"
-cmp -s "$WORK/ours.out" "$WORK/python.out" || { echo "outputs differ" >&2; diff "$WORK/python.out" "$WORK/ours.out" >&2; exit 1; }
+client_bench_setup
 
 # Median CPU ms (user + system) of N runs of a command, output discarded.
 cpu_ms() {

@@ -90,3 +90,24 @@ serve_sample() {
   printf 'environment: bench\n' >"$HOME/.spaceone/environment.yml"
   printf 'endpoints:\n  plugin: grpc://localhost:%s\n' "$PORT" >"$HOME/.spaceone/environments/bench.yml"
 }
+
+# The client benchmarks' common start: the sample served by upstream's server
+# (serve_sample), INIT set to `exec init plugin.Collector -f init.yaml`, and our
+# output checked equal to the Python spacectl's (which also warms our descriptor
+# cache). Expects what serve_sample expects, PY_SPACECTL and BIN.
+client_bench_setup() {
+  ensure_reference spacectl plugin
+  for f in "$PY_SPACECTL" "$SPACEONE" "$PYTHON" "$SAMPLE/init.yaml"; do
+    [ -e "$f" ] || { echo "missing: $f (scripts/reference.sh did not install it)" >&2; exit 1; }
+  done
+  ensure_binary
+  serve_sample
+  INIT=(exec init plugin.Collector -f "$SAMPLE/init.yaml")
+  "$BIN" "${INIT[@]}" >"$WORK/ours.out"
+  "$PY_SPACECTL" "${INIT[@]}" >"$WORK/python.out"
+  if ! cmp -s "$WORK/ours.out" "$WORK/python.out"; then
+    echo "outputs differ:" >&2
+    diff "$WORK/python.out" "$WORK/ours.out" >&2 || true
+    exit 1
+  fi
+}
