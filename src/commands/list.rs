@@ -238,7 +238,7 @@ where
                 columns::apply_to_results(&mut value, cols, &resource)?;
             }
             if let Some(width) = fit {
-                value = crate::output::fit::fit_to_width(&value, width);
+                crate::output::fit::fit_to_width(&mut value, width);
             }
             let text = render(&value, format)?;
             drop(value);

@@ -12,22 +12,19 @@ const MIN_CELL: usize = 8;
 /// What replaces the end of a shortened cell.
 const ELLIPSIS: &str = "…";
 
-/// The response `v` (a `results` list, or a list of rows) with long cells
-/// shortened so that its table fits in `width` columns. Anything else, or a
-/// table that fits already, is returned as it is.
-pub fn fit_to_width(v: &Value, width: usize) -> Value {
-    match v {
-        Value::Object(m) => match m.get("results") {
-            Some(Value::Array(rows)) => {
-                let mut out = m.clone();
-                out.insert("results".into(), Value::Array(fit_rows(rows, width)));
-                Value::Object(out)
-            }
-            _ => v.clone(),
+/// Shortens the long cells of the response `v` (a `results` list, or a list of
+/// rows) in place, so that its table fits in `width` columns. Anything else, or
+/// a table that fits already, stays as it is.
+pub fn fit_to_width(v: &mut Value, width: usize) {
+    let rows = match v {
+        Value::Object(m) => match m.get_mut("results") {
+            Some(Value::Array(rows)) => rows,
+            _ => return,
         },
-        Value::Array(rows) => Value::Array(fit_rows(rows, width)),
-        other => other.clone(),
-    }
+        Value::Array(rows) => rows,
+        _ => return,
+    };
+    *rows = fit_rows(rows, width);
 }
 
 /// Rows of objects with their long cells shortened (see [`fit_to_width`]).
@@ -168,9 +165,13 @@ mod tests {
             "total_count": 2
         });
         // 2 + 3 + 3 + 9 + 9 + 14 = 40 columns.
-        let fitted = fit_to_width(&v, 40);
+        let fitted = |v: &Value, width| {
+            let mut v = v.clone();
+            fit_to_width(&mut v, width);
+            v
+        };
         assert_eq!(
-            fitted,
+            fitted(&v, 40),
             json!({
                 "results": [
                     {"name": "short", "tags": "{'descri…", "n": 12345678901234_i64},
@@ -179,7 +180,7 @@ mod tests {
                 "total_count": 2
             })
         );
-        assert_eq!(fit_to_width(&v, 1000), v);
-        assert_eq!(fit_to_width(&json!({"a": 1}), 10), json!({"a": 1}));
+        assert_eq!(fitted(&v, 1000), v);
+        assert_eq!(fitted(&json!({"a": 1}), 10), json!({"a": 1}));
     }
 }
