@@ -36,10 +36,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The host's codec decodes the requests' Struct fields itself (prost's
     // decoder stops at 49 nested lists; see src/plugin/host/convert.rs).
+    // `collect` answers with messages encoded by the collector's service.
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(false)
         .codec_path("crate::plugin::host::codec::HostCodec")
+        .extern_path(
+            ".spaceone.api.inventory.plugin.ResourceInfo",
+            "crate::plugin::kinds::collector::reply::ResourceReply",
+        )
         .compile_fds(fds)?;
     Ok(())
 }

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use plugin::host::error::{PluginError, StatusKind};
+use plugin::host::handler::item::Item;
 use plugin::host::handler::{DEFAULT_IDLE_TIMEOUT, HandlerConfig, Pool, Ready, StartupError};
 use serde_json::{Value, json};
 
@@ -216,7 +217,7 @@ async fn collect_all(
     let mut items = Vec::new();
     while let Some(next) = rx.recv().await {
         match next {
-            Ok(item) => items.push(item),
+            Ok(item) => items.push(item.to_value()),
             Err(e) => return Ok((items, Some(e))),
         }
     }
@@ -610,7 +611,12 @@ async fn dropping_the_stream_stops_the_work() {
         let mut rx = pool.stream("Collector.collect", json!({})).await.unwrap();
         let mut pid = 0;
         for n in 1..=3u64 {
-            let item = rx.recv().await.expect("an item").expect("not an error");
+            let item = rx
+                .recv()
+                .await
+                .expect("an item")
+                .expect("not an error")
+                .to_value();
             assert_eq!(item["n"], json!(n));
             pid = pid_of(&item);
         }
@@ -618,7 +624,12 @@ async fn dropping_the_stream_stops_the_work() {
         assert_group_gone(pid).await;
         // The pool keeps serving with a fresh handler.
         let mut rx = pool.stream("Collector.collect", json!({})).await.unwrap();
-        let item = rx.recv().await.expect("an item").expect("not an error");
+        let item = rx
+            .recv()
+            .await
+            .expect("an item")
+            .expect("not an error")
+            .to_value();
         assert_ne!(pid_of(&item), pid);
         drop(rx);
         pool.shutdown().await;
@@ -873,8 +884,8 @@ async fn a_crash_fails_only_the_calls_in_progress_on_that_process() {
         };
         let mut a = stream("a").await;
         let mut b = stream("b").await;
-        let mut items_a = vec![a.recv().await.unwrap().unwrap()];
-        let mut items_b = vec![b.recv().await.unwrap().unwrap()];
+        let mut items_a = vec![a.recv().await.unwrap().unwrap().to_value()];
+        let mut items_b = vec![b.recv().await.unwrap().unwrap().to_value()];
         let first = pid_of(&items_a[0]);
         assert_eq!(pid_of(&items_b[0]), first);
         wait_for_processes(&pool, 2).await;
@@ -898,7 +909,10 @@ async fn a_crash_fails_only_the_calls_in_progress_on_that_process() {
         // The calls on the other process run to their end.
         for (rx, items, tag) in [(&mut a, &mut items_a, "a"), (&mut b, &mut items_b, "b")] {
             while let Some(item) = rx.recv().await {
-                items.push(item.unwrap_or_else(|e| panic!("stream {tag}: {e}")));
+                items.push(
+                    item.unwrap_or_else(|e| panic!("stream {tag}: {e}"))
+                        .to_value(),
+                );
             }
             assert_eq!(items.len(), 50);
             assert!(items.iter().all(|i| i["tag"] == tag && pid_of(i) == first));
@@ -951,7 +965,7 @@ async fn a_cancelled_call_leaves_a_multiplexing_process_serving() {
             )
             .await
             .unwrap();
-        let first = rx.recv().await.unwrap().unwrap();
+        let first = rx.recv().await.unwrap().unwrap().to_value();
         let pid = pid_of(&first);
         drop(rx);
         // The handler was told to stop that request; the process keeps serving.
@@ -1844,9 +1858,9 @@ async fn others_are_not_held_up_by_a_stalled_caller(
     pool: &Pool,
     flood: Value,
     small: Value,
-) -> tokio::sync::mpsc::Receiver<Result<Value, PluginError>> {
+) -> tokio::sync::mpsc::Receiver<Result<Item, PluginError>> {
     let mut stalled = pool.stream("Collector.collect", opts(flood)).await.unwrap();
-    let first = stalled.recv().await.unwrap().unwrap();
+    let first = stalled.recv().await.unwrap().unwrap().to_value();
     let pid = pid_of(&first);
     // Long enough for the handler to fill every buffer between it and the caller.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -1894,7 +1908,7 @@ async fn a_stalled_stream_holds_up_no_other_call_of_an_sdk_plugin() {
         // Flow control: the stalled stream itself goes on where its caller left it.
         let mut seen = 1;
         while let Some(item) = stalled.recv().await {
-            assert_eq!(item.unwrap()["n"], json!(seen));
+            assert_eq!(item.unwrap().to_value()["n"], json!(seen));
             seen += 1;
         }
         assert_eq!(seen, 2000);

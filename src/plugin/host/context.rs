@@ -13,6 +13,7 @@ use tonic::{Request, Status};
 
 use super::error::{PluginError, StatusKind};
 use super::handler::Pool;
+use super::handler::item::Item;
 
 /// A future the host can keep past the call that made it.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -39,7 +40,7 @@ pub trait Backend: Send + Sync + 'static {
 }
 
 /// The items of a streaming route, as the plugin yields them.
-pub type ItemReceiver = mpsc::Receiver<Result<Value, PluginError>>;
+pub type ItemReceiver = mpsc::Receiver<Result<Item, PluginError>>;
 
 /// The backend the services of one server share.
 pub type SharedBackend = Arc<dyn Backend>;

@@ -18,6 +18,8 @@ use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint};
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 use serde_json::{Map, Value};
 
+use super::handler::item::{Json, Node};
+
 const STRUCT: &str = "google.protobuf.Struct";
 const VALUE: &str = "google.protobuf.Value";
 const LIST_VALUE: &str = "google.protobuf.ListValue";
@@ -35,7 +37,7 @@ pub fn encode_dict(dict: &Value, desc: &MessageDescriptor) -> Option<Vec<u8>> {
 }
 
 /// Writes `key` (length-delimited) and what `body` writes, with its length.
-fn delimited(
+pub fn delimited(
     number: u32,
     out: &mut Vec<u8>,
     body: impl FnOnce(&mut Vec<u8>) -> Option<()>,
@@ -118,9 +120,7 @@ fn put_field(field: &FieldDescriptor, v: &Value, out: &mut Vec<u8>) -> Option<()
         for (k, item) in entries {
             delimited(field.number(), out, |out| {
                 if !k.is_empty() {
-                    encode_key(key_field.number(), WireType::LengthDelimited, out);
-                    encode_varint(k.len() as u64, out);
-                    out.extend_from_slice(k.as_bytes());
+                    text_field(key_field.number(), k, out);
                 }
                 // A map value has no presence: a default one is left out
                 // (message values always count as set).
@@ -156,9 +156,7 @@ fn single(field: &FieldDescriptor, v: &Value, present: bool, out: &mut Vec<u8>) 
         Kind::String => {
             let s = v.as_str()?;
             if present || !s.is_empty() {
-                encode_key(number, WireType::LengthDelimited, out);
-                encode_varint(s.len() as u64, out);
-                out.extend_from_slice(s.as_bytes());
+                text_field(number, s, out);
             }
             Some(())
         }
@@ -233,14 +231,7 @@ fn number_f64(v: &Value) -> Option<f64> {
 /// google.protobuf.Struct: `fields` (1) entries, key (1) and Value (2).
 fn strukt(m: &Map<String, Value>, out: &mut Vec<u8>) -> Option<()> {
     for (k, v) in m {
-        delimited(1, out, |out| {
-            if !k.is_empty() {
-                encode_key(1, WireType::LengthDelimited, out);
-                encode_varint(k.len() as u64, out);
-                out.extend_from_slice(k.as_bytes());
-            }
-            delimited(2, out, |out| value(v, out))
-        })?;
+        struct_entry(k, out, |out| value(v, out))?;
     }
     Some(())
 }
@@ -249,25 +240,12 @@ fn strukt(m: &Map<String, Value>, out: &mut Vec<u8>) -> Option<()> {
 /// struct (5), list (6), always written.
 fn value(v: &Value, out: &mut Vec<u8>) -> Option<()> {
     match v {
-        Value::Null => {
-            encode_key(1, WireType::Varint, out);
-            encode_varint(0, out);
-        }
-        Value::Number(n) => {
-            encode_key(2, WireType::SixtyFourBit, out);
-            out.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_le_bytes());
-        }
-        Value::String(s) => {
-            encode_key(3, WireType::LengthDelimited, out);
-            encode_varint(s.len() as u64, out);
-            out.extend_from_slice(s.as_bytes());
-        }
-        Value::Bool(b) => {
-            encode_key(4, WireType::Varint, out);
-            encode_varint(u64::from(*b), out);
-        }
-        Value::Object(m) => delimited(5, out, |out| strukt(m, out))?,
-        Value::Array(items) => delimited(6, out, |out| list(items, out))?,
+        Value::Null => null_value(out),
+        Value::Number(n) => number_value(n.as_f64().unwrap_or(f64::NAN), out),
+        Value::String(s) => text_value(s, out),
+        Value::Bool(b) => bool_value(*b, out),
+        Value::Object(m) => struct_value(out, |out| strukt(m, out))?,
+        Value::Array(items) => list_value(out, |out| list(items, out))?,
     }
     Some(())
 }
@@ -275,7 +253,108 @@ fn value(v: &Value, out: &mut Vec<u8>) -> Option<()> {
 /// google.protobuf.ListValue: `values` (1).
 fn list(items: &[Value], out: &mut Vec<u8>) -> Option<()> {
     for item in items {
-        delimited(1, out, |out| value(item, out))?;
+        list_item(out, |out| value(item, out))?;
+    }
+    Some(())
+}
+
+// ---------------------------------------------------------------------------
+// Values read from a handler's line (a tape), as prost writes the
+// `prost_types` message `convert::into_proto_value` makes of them: Struct
+// entries in key order (a key written twice: its last value), every number a
+// double.
+// ---------------------------------------------------------------------------
+
+/// A string field (`number`), written even when empty.
+pub fn text_field(number: u32, s: &str, out: &mut Vec<u8>) {
+    encode_key(number, WireType::LengthDelimited, out);
+    encode_varint(s.len() as u64, out);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// One Struct entry: key (1, left out when empty) and the Value (2) `value` writes.
+pub fn struct_entry(
+    key: &str,
+    out: &mut Vec<u8>,
+    value: impl FnOnce(&mut Vec<u8>) -> Option<()>,
+) -> Option<()> {
+    delimited(1, out, |out| {
+        if !key.is_empty() {
+            text_field(1, key, out);
+        }
+        delimited(2, out, value)
+    })
+}
+
+/// google.protobuf.Value's fields for a number (2), a text (3), a boolean (4)
+/// and null (1).
+pub fn number_value(f: f64, out: &mut Vec<u8>) {
+    encode_key(2, WireType::SixtyFourBit, out);
+    out.extend_from_slice(&f.to_le_bytes());
+}
+
+pub fn text_value(s: &str, out: &mut Vec<u8>) {
+    text_field(3, s, out);
+}
+
+pub fn bool_value(b: bool, out: &mut Vec<u8>) {
+    encode_key(4, WireType::Varint, out);
+    encode_varint(u64::from(b), out);
+}
+
+pub fn null_value(out: &mut Vec<u8>) {
+    encode_key(1, WireType::Varint, out);
+    encode_varint(0, out);
+}
+
+/// A Value holding a Struct (5) or a ListValue (6) that `body` writes.
+pub fn struct_value(
+    out: &mut Vec<u8>,
+    body: impl FnOnce(&mut Vec<u8>) -> Option<()>,
+) -> Option<()> {
+    delimited(5, out, body)
+}
+
+pub fn list_value(out: &mut Vec<u8>, body: impl FnOnce(&mut Vec<u8>) -> Option<()>) -> Option<()> {
+    delimited(6, out, body)
+}
+
+/// One item (1) of a ListValue.
+pub fn list_item(out: &mut Vec<u8>, value: impl FnOnce(&mut Vec<u8>) -> Option<()>) -> Option<()> {
+    delimited(1, out, value)
+}
+
+/// google.protobuf.Value of a tape node.
+pub fn node_value(node: Node<'_>, out: &mut Vec<u8>) -> Option<()> {
+    match node.json() {
+        Json::Null => null_value(out),
+        Json::Bool(b) => bool_value(b, out),
+        Json::Number(f) => number_value(f, out),
+        Json::Str(s) => text_value(s, out),
+        Json::Object(_) => return struct_value(out, |out| node_struct(node, out)),
+        Json::Array(items) => {
+            return list_value(out, |out| {
+                for item in items {
+                    list_item(out, |out| node_value(item, out))?;
+                }
+                Some(())
+            });
+        }
+    }
+    Some(())
+}
+
+/// The entries of a google.protobuf.Struct of a tape mapping, in key order;
+/// `None` for anything but a mapping.
+pub fn node_struct(node: Node<'_>, out: &mut Vec<u8>) -> Option<()> {
+    let mut entries: Vec<(&str, Node<'_>)> = node.entries()?.collect();
+    // Stable: of a key written twice, the last one ends its run.
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (i, (key, value)) in entries.iter().enumerate() {
+        if entries.get(i + 1).is_some_and(|next| next.0 == *key) {
+            continue;
+        }
+        struct_entry(key, out, |out| node_value(*value, out))?;
     }
     Some(())
 }

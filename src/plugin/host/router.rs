@@ -474,7 +474,7 @@ impl tonic::server::ServerStreamingService<DynamicMessage> for Call {
                     // Encoded straight from the dict; what the fast path does
                     // not cover (and every conversion error) the slow way.
                     let message = item.and_then(|raw| {
-                        let shaped = shape(&raw)?;
+                        let shaped = shape(&raw.to_value())?;
                         match encode::encode_dict(&shaped, &output) {
                             Some(bytes) => Ok(Reply::Encoded(bytes)),
                             None => dict_to_message(&shaped, &output)

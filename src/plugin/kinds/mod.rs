@@ -26,6 +26,7 @@ pub mod monitoring_log;
 pub mod monitoring_metric;
 pub mod monitoring_webhook;
 pub mod notification_protocol;
+pub mod tape_model;
 
 use super::host::handler::Ready;
 pub use super::host::kind::{KindSpec, Route};

@@ -20,6 +20,7 @@
 
 #[cfg(target_os = "linux")]
 mod forkserver;
+pub mod item;
 mod pool;
 mod process;
 pub mod protocol;
@@ -37,6 +38,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::plugin::host::error::PluginError;
+use item::Item;
 use pool::{Inner, SpawnFailure};
 use process::Spec;
 pub use process::set_output_filter;
@@ -236,7 +238,7 @@ impl Pool {
         &self,
         method: &str,
         params: Value,
-    ) -> Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError> {
+    ) -> Result<mpsc::Receiver<Result<Item, PluginError>>, PluginError> {
         self.stream_with_datetimes(method, params, &[]).await
     }
 
@@ -246,7 +248,7 @@ impl Pool {
         method: &str,
         params: Value,
         datetimes: &[&str],
-    ) -> Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError> {
+    ) -> Result<mpsc::Receiver<Result<Item, PluginError>>, PluginError> {
         let trace_id = current_trace_id();
         self.inner
             .stream(method, trace_id.as_deref(), datetimes, &params)

@@ -42,6 +42,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
+use super::item::Item;
 use super::process::{Control, Handler, Input, Line, LineReader, Registry, Spec, lock};
 use super::protocol::{
     Hello, Reply, cancel_line, exited_error, line_too_long_error, more_line, notice_line,
@@ -1019,7 +1020,7 @@ impl Inner {
         trace_id: Option<&str>,
         datetimes: &[&str],
         params: &Value,
-    ) -> Result<mpsc::Receiver<Result<Value, PluginError>>, PluginError> {
+    ) -> Result<mpsc::Receiver<Result<Item, PluginError>>, PluginError> {
         let ticket = self
             .begin(method, true, trace_id, datetimes, params)
             .await?;
@@ -1688,7 +1689,7 @@ async fn forward_stream(
     mut ticket: Ticket,
     method: String,
     deadline: Option<Instant>,
-    tx: mpsc::Sender<Result<Value, PluginError>>,
+    tx: mpsc::Sender<Result<Item, PluginError>>,
 ) {
     loop {
         let next = tokio::select! {
@@ -1914,7 +1915,7 @@ mod tests {
 
     #[test]
     fn replies_are_routed_by_request_id() {
-        let item = Ok(Reply::Item(json!(1)));
+        let item = Ok(Reply::Item(super::super::item::Item::from_value(&json!(1))));
         let result = Ok(Reply::Result(json!(1)));
         let done = Ok(Reply::Done);
         let error = Ok(Reply::Error(PluginError::unknown("x")));

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use super::item::{Item, Tape};
 use crate::plugin::host::error::{PluginError, StatusKind};
 
 /// Protocol version announced by handlers in their ready message.
@@ -42,7 +43,7 @@ pub enum Reply {
     /// Final value of a unary request.
     Result(Value),
     /// One streamed item.
-    Item(Value),
+    Item(Item),
     /// End of a stream.
     Done,
     /// The request failed; the handler stays usable.
@@ -205,21 +206,27 @@ pub fn parse_hello(line: &[u8]) -> Result<Hello, String> {
 /// or (the outer error) a line that names no request at all: not JSON, not an
 /// object, no positive integer `id`. Error texts describe the violation.
 pub fn parse_reply(line: &[u8]) -> Result<(u64, Result<Reply, String>), String> {
-    let mut map = parse_object(line)?;
-    let id = match map.get("id") {
+    // Read once onto a tape; what it does not read the value way names.
+    let Some(tape) = Tape::parse(line).filter(|t| t.root().entries().is_some()) else {
+        parse_object(line)?;
+        return Err(format!("line is not JSON: {}", excerpt(line)));
+    };
+    let root = tape.root();
+    let id = match root.get("id") {
         Some(id) => id
             .as_u64()
             .filter(|id| *id > 0)
             .ok_or_else(|| format!("reply with an invalid \"id\": {}", excerpt(line)))?,
         None => return Err(format!("reply without an \"id\": {}", excerpt(line))),
     };
-    let reply = if let Some(error) = map.get("error") {
-        Ok(Reply::Error(error_from_value(error)))
-    } else if let Some(value) = map.remove("result") {
-        Ok(Reply::Result(value))
-    } else if let Some(value) = map.remove("item") {
-        Ok(Reply::Item(value))
-    } else if map.get("done").and_then(Value::as_bool) == Some(true) {
+    let reply = if let Some(error) = root.get("error") {
+        Ok(Reply::Error(error_from_value(&error.to_value())))
+    } else if let Some(value) = root.get("result") {
+        Ok(Reply::Result(value.to_value()))
+    } else if let Some(item) = root.get("item") {
+        let at = item.position();
+        Ok(Reply::Item(tape.into_item(at)))
+    } else if root.get("done").and_then(|d| d.as_bool()) == Some(true) {
         Ok(Reply::Done)
     } else {
         Err(format!(
@@ -662,7 +669,7 @@ mod tests {
         );
         assert_eq!(
             ok(br#"{"id":3,"item":"x"}"#),
-            Ok((3, Reply::Item(json!("x"))))
+            Ok((3, Reply::Item(Item::from_value(&json!("x")))))
         );
         assert_eq!(ok(br#"{"id":12,"done":true}"#), Ok((12, Reply::Done)));
         assert_eq!(

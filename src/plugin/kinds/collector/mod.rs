@@ -7,9 +7,11 @@
 //! may refer to metadata files that the service reads and converts
 //! ([`metadata`]) while it shapes them ([`model`]).
 
+mod fast;
 pub mod metadata;
 pub mod model;
 pub mod pb;
+pub mod reply;
 pub mod service;
 mod wire;
 

@@ -209,7 +209,7 @@ static RESOURCE_TYPE: EnumSpec = EnumSpec {
     ],
 };
 
-static RESOURCE_RESPONSE: ModelSpec = ModelSpec {
+pub(super) static RESOURCE_RESPONSE: ModelSpec = ModelSpec {
     name: "ResourceResponse",
     fields: &[
         req("state", Kind::Enum(&STATE)),
@@ -231,7 +231,7 @@ static RESOURCE_RESPONSE: ModelSpec = ModelSpec {
 };
 
 /// Which member of a route's item holds the resource for each resource type.
-const RESOURCE_FIELDS: [(&str, &str); 6] = [
+pub(super) const RESOURCE_FIELDS: [(&str, &str); 6] = [
     ("inventory.CloudServiceType", "cloud_service_type"),
     ("inventory.CloudService", "cloud_service"),
     ("inventory.ErrorResource", "error_data"),

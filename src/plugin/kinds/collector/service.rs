@@ -16,12 +16,14 @@ use std::time::{Duration, SystemTime};
 use futures_util::Stream;
 use prost_types::Struct;
 use serde_json::{Map, Value};
-use tokio::sync::mpsc;
 use tonic::{Request, Response, Status};
 
 use super::pb;
-use super::{metadata, model};
-use crate::plugin::host::context::{CallGuard, HostContext, SharedBackend, to_status, traceparent};
+use super::reply::{ResourceInfo, ResourceReply, state_number};
+use super::{fast, metadata, model};
+use crate::plugin::host::context::{
+    CallGuard, HostContext, ItemReceiver, SharedBackend, to_status, traceparent,
+};
 use crate::plugin::host::convert;
 use crate::plugin::host::error::{PluginError, StatusKind};
 use crate::plugin::host::handler::with_trace_id;
@@ -298,12 +300,12 @@ pub fn tasks_info(shaped: &Value) -> Result<pb::TasksInfo, PluginError> {
 /// A shaped collect item (`state`, `message`, `resource_type`, `match_rules`,
 /// `resource`) → ResourceInfo. An empty message and unset structs stay off the wire.
 /// The item's data is moved into the message, not copied.
-pub fn resource_info(mut shaped: Value) -> Result<pb::ResourceInfo, PluginError> {
+pub fn resource_info(mut shaped: Value) -> Result<ResourceInfo, PluginError> {
     let state_name = shaped
         .get("state")
         .and_then(Value::as_str)
         .unwrap_or("NONE");
-    let state = pb::resource_info::State::from_str_name(state_name)
+    let state = state_number(state_name)
         .ok_or_else(|| internal(format!("state is not a valid state: {state_name}")))?;
     let text = |key: &str| -> Result<String, PluginError> {
         match shaped.get(key) {
@@ -325,8 +327,8 @@ pub fn resource_info(mut shaped: Value) -> Result<pb::ResourceInfo, PluginError>
                 .map_err(internal),
         }
     };
-    Ok(pb::ResourceInfo {
-        state: state as i32,
+    Ok(ResourceInfo {
+        state,
         message,
         resource_type,
         match_rules: obj("match_rules")?,
@@ -389,10 +391,10 @@ impl CollectorService {
 }
 
 /// The stream type of `collect`.
-pub type ResourceStream = Pin<Box<dyn Stream<Item = Result<pb::ResourceInfo, Status>> + Send>>;
+pub type ResourceStream = Pin<Box<dyn Stream<Item = Result<ResourceReply, Status>> + Send>>;
 
 struct CollectState {
-    rx: mpsc::Receiver<Result<Value, PluginError>>,
+    rx: ItemReceiver,
     store: MetadataStore,
     inventory_v1: bool,
     log: CallLog,
@@ -477,19 +479,28 @@ impl pb::collector_server::Collector for CollectorService {
             let mut st = state?;
             let item = st.rx.recv().await?;
             let shaped = match item {
-                Ok(raw) => {
-                    let files = st.store.load_metadata(metadata_paths(&raw)).await;
-                    let mut meta = |path: &str| files.get(path);
-                    model::shape_collect_item_owned(raw, &mut meta)
-                        .map(|shaped| {
-                            if st.inventory_v1 {
-                                model::with_inventory_v1(shaped)
-                            } else {
-                                shaped
-                            }
-                        })
-                        .and_then(resource_info)
-                }
+                // Straight from the line when the item validates as it is.
+                Ok(item) => match (!st.inventory_v1)
+                    .then(|| fast::encode_item(item.node()))
+                    .flatten()
+                {
+                    Some(bytes) => Ok(ResourceReply(bytes)),
+                    None => {
+                        let raw = item.to_value();
+                        let files = st.store.load_metadata(metadata_paths(&raw)).await;
+                        let mut meta = |path: &str| files.get(path);
+                        model::shape_collect_item_owned(raw, &mut meta)
+                            .map(|shaped| {
+                                if st.inventory_v1 {
+                                    model::with_inventory_v1(shaped)
+                                } else {
+                                    shaped
+                                }
+                            })
+                            .and_then(resource_info)
+                            .map(ResourceReply::from)
+                    }
+                },
                 Err(e) => Err(e),
             };
             match shaped {
@@ -651,7 +662,7 @@ mod tests {
             "resource": {"provider": "p", "size": 3}
         });
         let info = resource_info(shaped).expect("info");
-        assert_eq!(info.state, pb::resource_info::State::Failure as i32);
+        assert_eq!(info.state, 5);
         assert_eq!(info.message, "oops");
         assert_eq!(info.resource_type, "inventory.ErrorResource");
         assert_eq!(info.match_rules, Some(st(json!({"1": ["name"]}))));
