@@ -41,21 +41,37 @@ pub(crate) fn fits(kind: Kind, node: Node<'_>) -> bool {
 /// Whether the mapping `node` validates as the model `spec` unchanged (its
 /// missing fields have defaults, its nulls are allowed).
 pub(crate) fn fits_model(spec: &ModelSpec, node: Node<'_>) -> bool {
-    node.entries().is_some()
-        && spec.fields.iter().all(|f| match node.get(f.name) {
-            None => !matches!(f.default, Dflt::Required),
-            Some(v) if v.is_null() => f.nullable,
-            Some(v) => fits(f.kind, v),
-        })
+    let Some(values) = field_values(spec, node) else {
+        return false;
+    };
+    spec.fields.iter().zip(values).all(|(f, v)| match v {
+        None => !matches!(f.default, Dflt::Required),
+        Some(v) if v.is_null() => f.nullable,
+        Some(v) => fits(f.kind, v),
+    })
+}
+
+/// The value of each field of `spec` in the mapping `node` (of a key written
+/// twice, the last), in one pass over its entries; `None` for anything but a
+/// mapping.
+fn field_values<'a>(spec: &ModelSpec, node: Node<'a>) -> Option<Vec<Option<Node<'a>>>> {
+    let mut values = vec![None; spec.fields.len()];
+    for (key, value) in node.entries()? {
+        if let Some(i) = spec.fields.iter().position(|f| f.name == key) {
+            values[i] = Some(value);
+        }
+    }
+    Some(values)
 }
 
 /// The Struct entries of the model `spec` validated from `node` (which
 /// [`fits_model`]): every field, in key order.
 pub(crate) fn model_struct(spec: &ModelSpec, node: Node<'_>, out: &mut Vec<u8>) -> Option<()> {
-    let mut fields: Vec<&FieldSpec> = spec.fields.iter().collect();
-    fields.sort_unstable_by_key(|f| f.name);
-    for f in fields {
-        struct_entry(f.name, out, |out| match node.get(f.name) {
+    let mut fields: Vec<(&FieldSpec, Option<Node<'_>>)> =
+        spec.fields.iter().zip(field_values(spec, node)?).collect();
+    fields.sort_unstable_by_key(|(f, _)| f.name);
+    for (f, value) in fields {
+        struct_entry(f.name, out, |out| match value {
             None => default_value(f.default, out),
             Some(v) if v.is_null() => {
                 null_value(out);
