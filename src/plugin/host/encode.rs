@@ -324,18 +324,27 @@ pub fn list_item(out: &mut Vec<u8>, value: impl FnOnce(&mut Vec<u8>) -> Option<(
     delimited(1, out, value)
 }
 
+/// The order of a Struct's entries: by key (a `prost_types::Struct`, whose
+/// map is a BTreeMap) or as the dict holds them (a dynamic message: a key
+/// written twice keeps its first place and takes its last value).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Order {
+    ByKey,
+    AsWritten,
+}
+
 /// google.protobuf.Value of a tape node.
-pub fn node_value(node: Node<'_>, out: &mut Vec<u8>) -> Option<()> {
+pub fn node_value(node: Node<'_>, order: Order, out: &mut Vec<u8>) -> Option<()> {
     match node.json() {
         Json::Null => null_value(out),
         Json::Bool(b) => bool_value(b, out),
         Json::Number(f) => number_value(f, out),
         Json::Str(s) => text_value(s, out),
-        Json::Object(_) => return struct_value(out, |out| node_struct(node, out)),
+        Json::Object(_) => return struct_value(out, |out| node_struct(node, order, out)),
         Json::Array(items) => {
             return list_value(out, |out| {
                 for item in items {
-                    list_item(out, |out| node_value(item, out))?;
+                    list_item(out, |out| node_value(item, order, out))?;
                 }
                 Some(())
             });
@@ -344,17 +353,48 @@ pub fn node_value(node: Node<'_>, out: &mut Vec<u8>) -> Option<()> {
     Some(())
 }
 
-/// The entries of a google.protobuf.Struct of a tape mapping, in key order;
+/// The entries of a google.protobuf.Struct of a tape mapping, in `order`;
 /// `None` for anything but a mapping.
-pub fn node_struct(node: Node<'_>, out: &mut Vec<u8>) -> Option<()> {
+pub fn node_struct(node: Node<'_>, order: Order, out: &mut Vec<u8>) -> Option<()> {
     let mut entries: Vec<(&str, Node<'_>)> = node.entries()?.collect();
-    // Stable: of a key written twice, the last one ends its run.
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    for (i, (key, value)) in entries.iter().enumerate() {
-        if entries.get(i + 1).is_some_and(|next| next.0 == *key) {
-            continue;
+    match order {
+        Order::ByKey => {
+            // Stable: of a key written twice, the last one ends its run.
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            for (i, (key, value)) in entries.iter().enumerate() {
+                if entries.get(i + 1).is_some_and(|next| next.0 == *key) {
+                    continue;
+                }
+                struct_entry(key, out, |out| node_value(*value, order, out))?;
+            }
         }
-        struct_entry(key, out, |out| node_value(*value, out))?;
+        Order::AsWritten => {
+            let n = entries.len();
+            let repeats = if n <= 16 {
+                (1..n).any(|i| entries[..i].iter().any(|e| e.0 == entries[i].0))
+            } else {
+                let mut seen = std::collections::HashSet::with_capacity(n);
+                !entries.iter().all(|e| seen.insert(e.0))
+            };
+            if !repeats {
+                for (key, value) in &entries {
+                    struct_entry(key, out, |out| node_value(*value, order, out))?;
+                }
+            } else {
+                // A key written twice keeps its first place and its last value
+                // (quadratic: large mappings go the value way).
+                if n > 256 {
+                    return None;
+                }
+                for (i, (key, _)) in entries.iter().enumerate() {
+                    if entries[..i].iter().any(|e| e.0 == *key) {
+                        continue;
+                    }
+                    let value = entries.iter().rev().find(|e| e.0 == *key)?.1;
+                    struct_entry(key, out, |out| node_value(value, order, out))?;
+                }
+            }
+        }
     }
     Some(())
 }

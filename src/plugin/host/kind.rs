@@ -3,12 +3,14 @@
 //! plugin's parameters and the plugin's answer into the response dict. The
 //! kinds themselves live in `plugin::kinds`; the host is handed one of them.
 
+use prost_reflect::MessageDescriptor;
 use serde_json::Value;
 use tonic::service::RoutesBuilder;
 
 pub use super::context::KindOptions;
 use super::context::{HostContext, SharedBackend};
 use super::error::PluginError;
+use super::handler::item::Node;
 
 /// Health and ServerInfo, served by every kind after its own services.
 pub const COMMON_SERVICES: [&str; 2] = ["grpc.health.v1.Health", "spaceone.api.core.v1.ServerInfo"];
@@ -97,9 +99,15 @@ pub enum Answer {
     Empty,
     /// One message, shaped from the plugin's return value.
     Unary(fn(&Value) -> Result<Value, PluginError>),
-    /// A stream: each item the plugin yields is shaped into one message.
-    Stream(fn(&Value) -> Result<Value, PluginError>),
+    /// A stream: each item the plugin yields is shaped into one message; a
+    /// kind may also encode an item straight from the handler's line.
+    Stream(fn(&Value) -> Result<Value, PluginError>, Option<Direct>),
 }
+
+/// The response message `desc` of a streamed item, encoded straight from the
+/// handler's line: the bytes shaping it and encoding the shaped dict give, or
+/// `None` (the item needs the dict way: a conversion, an error to word).
+pub type Direct = fn(Node<'_>, &MessageDescriptor) -> Option<Vec<u8>>;
 
 /// One route of a kind: `Service.verb`.
 pub struct Route {
@@ -132,7 +140,7 @@ impl Route {
 
     /// Whether the response is a stream.
     pub fn streaming(&self) -> bool {
-        matches!(self.answer, Answer::Stream(_))
+        matches!(self.answer, Answer::Stream(..))
     }
 }
 

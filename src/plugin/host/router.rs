@@ -418,7 +418,7 @@ impl tonic::server::UnaryService<DynamicMessage> for Call {
                         m.output.clone(),
                     ))));
                 }
-                Answer::Unary(shape) | Answer::Stream(shape) => shape(&answer).map_err(|e| {
+                Answer::Unary(shape) | Answer::Stream(shape, _) => shape(&answer).map_err(|e| {
                     log.error(&e);
                     to_status(&e)
                 })?,
@@ -458,10 +458,12 @@ impl tonic::server::ServerStreamingService<DynamicMessage> for Call {
                     log.error(&e);
                     to_status(&e)
                 })?;
-            let shape: fn(&Value) -> Result<Value, PluginError> = match m.route.answer {
-                Answer::Stream(shape) | Answer::Unary(shape) => shape,
-                Answer::Empty => |_| Ok(Value::Null),
-            };
+            let (shape, direct): (fn(&Value) -> Result<Value, PluginError>, _) =
+                match m.route.answer {
+                    Answer::Stream(shape, direct) => (shape, direct),
+                    Answer::Unary(shape) => (shape, None),
+                    Answer::Empty => (|_| Ok(Value::Null), None),
+                };
             let output = m.output.clone();
             // Errors while the plugin iterates are not logged (as upstream); the
             // caller gets them after the messages already sent.
@@ -471,10 +473,14 @@ impl tonic::server::ServerStreamingService<DynamicMessage> for Call {
                 async move {
                     let (mut rx, guard) = state?;
                     let item = rx.recv().await?;
-                    // Encoded straight from the dict; what the fast path does
-                    // not cover (and every conversion error) the slow way.
-                    let message = item.and_then(|raw| {
-                        let shaped = shape(&raw.to_value())?;
+                    // Straight from the handler's line where the kind can;
+                    // else encoded from the shaped dict; what that fast path
+                    // does not cover (and every conversion error) the slow way.
+                    let message = item.and_then(|item| {
+                        if let Some(bytes) = direct.and_then(|d| d(item.node(), &output)) {
+                            return Ok(Reply::Encoded(bytes));
+                        }
+                        let shaped = shape(&item.to_value())?;
                         match encode::encode_dict(&shaped, &output) {
                             Some(bytes) => Ok(Reply::Encoded(bytes)),
                             None => dict_to_message(&shaped, &output)

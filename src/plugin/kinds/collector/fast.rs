@@ -9,7 +9,7 @@ use prost::encoding::{WireType, encode_key, encode_varint};
 use super::model::{RESOURCE_FIELDS, RESOURCE_RESPONSE};
 use super::reply::state_number;
 use crate::plugin::host::encode::{
-    delimited, list_item, list_value, node_struct, struct_entry, text_field, text_value,
+    Order, delimited, list_item, list_value, node_struct, struct_entry, text_field, text_value,
 };
 use crate::plugin::host::handler::item::Node;
 use crate::plugin::kinds::model::{Dflt, Kind};
@@ -89,7 +89,7 @@ pub fn encode_item(item: Node<'_>) -> Option<Vec<u8>> {
         Some(v) if v.is_null() => {}
         Some(v) => delimited(6, &mut out, |out| match field.kind {
             Kind::Model(spec) => model_struct(spec, v, out),
-            Kind::Dict => node_struct(v, out),
+            Kind::Dict => node_struct(v, Order::ByKey, out),
             _ => None,
         })?,
         None => match field.default {

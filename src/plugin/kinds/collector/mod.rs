@@ -59,7 +59,7 @@ pub static KIND: KindSpec = KindSpec {
             request: "CollectRequest",
             response: "ResourceInfo",
             params: model::collect_params,
-            answer: Answer::Stream(model::shape_collect_item_inline),
+            answer: Answer::Stream(model::shape_collect_item_inline, None),
             masked: &["secret_data"],
             datetime_params: &[],
         },

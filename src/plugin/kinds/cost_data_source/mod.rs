@@ -5,11 +5,14 @@
 //! The request's `schema` reaches the plugin as `schema_name` (a pydantic alias);
 //! `Job.get_tasks`'s `last_synchronized_at` must parse as a datetime.
 
+use prost_reflect::MessageDescriptor;
 use serde_json::Value;
 
 use super::model::{Dflt, EnumSpec, Kind, ModelSpec, dflt, opt, req};
 use super::model::{construct_response, rename_key, validate_request};
+use super::tape_model::model_encoded;
 use crate::plugin::host::error::PluginError;
+use crate::plugin::host::handler::item::Node;
 use crate::plugin::host::kind::{Answer, KindSpec, Library, Route, Serving, Shaping};
 
 /// The kind.
@@ -56,7 +59,7 @@ pub static KIND: KindSpec = KindSpec {
             request: "GetDataRequest",
             response: "CostsInfo",
             params: get_data_params,
-            answer: Answer::Stream(shape_costs),
+            answer: Answer::Stream(shape_costs, Some(direct_costs)),
             masked: &["secret_data"],
             datetime_params: &[],
         },
@@ -388,6 +391,12 @@ fn shape_costs(item: &Value) -> Result<Value, PluginError> {
     )
 }
 
+/// [`shape_costs`] of an item that validates as it is, encoded straight from
+/// the handler's line.
+fn direct_costs(item: Node<'_>, desc: &MessageDescriptor) -> Option<Vec<u8>> {
+    model_encoded(&COSTS_RESPONSE, item, desc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,7 +409,7 @@ mod tests {
 
     fn shape(method: &str, answer: Value) -> Result<Value, String> {
         let f = match KIND.route(method).expect("route").answer {
-            Answer::Unary(f) | Answer::Stream(f) => f,
+            Answer::Unary(f) | Answer::Stream(f, _) => f,
             Answer::Empty => panic!("{method} answers Empty"),
         };
         f(&answer).map_err(|e| format!("{} {}", e.status.name(), e.details()))

@@ -9,12 +9,15 @@
 //!
 //! `sort` arrives as `{key, desc}`, `limit` as an integer.
 
+use prost_reflect::MessageDescriptor;
 use serde_json::Value;
 
 use super::model::{Kind, ModelSpec, opt, req};
 use super::model::{construct_response, validate_request};
 use super::monitoring_metric::{DATA_SOURCE_INIT, DATA_SOURCE_VERIFY};
+use super::tape_model::model_encoded;
 use crate::plugin::host::error::PluginError;
+use crate::plugin::host::handler::item::Node;
 use crate::plugin::host::kind::{Answer, KindSpec, Route, Serving, Shaping};
 
 /// The kind.
@@ -33,7 +36,7 @@ pub static KIND: KindSpec = KindSpec {
             request: "LogRequest",
             response: "LogsDataInfo",
             params: list_params,
-            answer: Answer::Stream(shape_logs),
+            answer: Answer::Stream(shape_logs, Some(direct_logs)),
             masked: &["secret_data"],
             datetime_params: &[],
         },
@@ -79,6 +82,12 @@ fn shape_logs(item: &Value) -> Result<Value, PluginError> {
     construct_response(&LOGS_RESPONSE, "spacectl.monitoring.log.LogsResponse", item)
 }
 
+/// [`shape_logs`] of an item that validates as it is, encoded straight from
+/// the handler's line.
+fn direct_logs(item: Node<'_>, desc: &MessageDescriptor) -> Option<Vec<u8>> {
+    model_encoded(&LOGS_RESPONSE, item, desc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,7 +101,7 @@ mod tests {
             (r.params)(&json!({"options": {}})).unwrap_err().details(),
             "ERROR_REQUIRED_PARAMETER: Required parameter. (key = secret_data)"
         );
-        let Answer::Stream(shape) = r.answer else {
+        let Answer::Stream(shape, _) = r.answer else {
             panic!()
         };
         assert_eq!(
