@@ -7,7 +7,10 @@
 //! doubles). Whatever does not fit answers `false` and goes the value way.
 
 use prost::encoding::{WireType, encode_key, encode_varint};
-use prost_reflect::{FieldDescriptor, Kind as FieldKind, MessageDescriptor};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use prost_reflect::{Kind as FieldKind, MessageDescriptor};
 
 use crate::plugin::host::encode::{
     Order, bool_value, delimited, list_item, list_value, node_struct, node_value, null_value,
@@ -155,16 +158,113 @@ const LIST_VALUE: &str = "google.protobuf.ListValue";
 /// `None`: the item does not validate as it is, or holds what this does not
 /// write (it then goes the dict way).
 pub(crate) fn model_encoded(
-    spec: &ModelSpec,
+    spec: &'static ModelSpec,
     node: Node<'_>,
     desc: &MessageDescriptor,
 ) -> Option<Vec<u8>> {
-    if !fits_model(spec, node) {
-        return None;
-    }
+    let plan = plan_for(spec, desc)?;
     let mut out = Vec::with_capacity(256);
-    model_message(spec, node, desc, &mut out)?;
+    model_message(&plan, node, &mut out)?;
     Some(out)
+}
+
+/// How a model's dict maps onto a message: its fields in field-number order
+/// (made once per model and message, and kept by the thread).
+struct Plan {
+    spec: &'static ModelSpec,
+    fields: Vec<PlanField>,
+}
+
+struct PlanField {
+    /// The model field's place in `spec.fields`.
+    at: usize,
+    number: u32,
+    list: bool,
+    presence: bool,
+    target: Target,
+}
+
+/// What a message field holds.
+enum Target {
+    Struct,
+    Value,
+    ListValue,
+    String,
+    Bool,
+    Double,
+    /// A message the model field's model fills.
+    Model(Rc<Plan>),
+    /// Another message: only an empty default is written.
+    Message,
+    /// Anything else: only a null (left unset) is written.
+    Other,
+}
+
+type Plans = Vec<(&'static ModelSpec, MessageDescriptor, Option<Rc<Plan>>)>;
+
+thread_local! {
+    static PLANS: RefCell<Plans> = const { RefCell::new(Vec::new()) };
+}
+
+/// The plan of `spec` onto `desc`, or `None` when the model's dict cannot
+/// travel this way (a field the message lacks, a oneof, a map, two fields on
+/// one message field): every such item goes the dict way.
+fn plan_for(spec: &'static ModelSpec, desc: &MessageDescriptor) -> Option<Rc<Plan>> {
+    if let Some(found) = PLANS.with_borrow(|plans| {
+        plans
+            .iter()
+            .find(|(s, d, _)| std::ptr::eq(*s, spec) && d == desc)
+            .map(|(_, _, plan)| plan.clone())
+    }) {
+        return found;
+    }
+    let plan = make_plan(spec, desc).map(Rc::new);
+    PLANS.with_borrow_mut(|plans| plans.push((spec, desc.clone(), plan.clone())));
+    plan
+}
+
+fn make_plan(spec: &'static ModelSpec, desc: &MessageDescriptor) -> Option<Plan> {
+    let mut fields: Vec<PlanField> = Vec::with_capacity(spec.fields.len());
+    for (at, f) in spec.fields.iter().enumerate() {
+        let field = desc
+            .get_field_by_json_name(f.name)
+            .or_else(|| desc.get_field_by_name(f.name))?;
+        if field.containing_oneof().is_some()
+            || field.is_map()
+            || fields.iter().any(|g| g.number == field.number())
+        {
+            return None;
+        }
+        let list = field.is_list();
+        let target = match field.kind() {
+            FieldKind::Message(m) => match m.full_name() {
+                STRUCT => Target::Struct,
+                VALUE => Target::Value,
+                LIST_VALUE => Target::ListValue,
+                _ => match (f.kind, list) {
+                    (Kind::Model(inner), false) => Target::Model(plan_for(inner, &m)?),
+                    (Kind::List(Kind::Model(inner)), true) => Target::Model(plan_for(inner, &m)?),
+                    _ => Target::Message,
+                },
+            },
+            FieldKind::String => Target::String,
+            FieldKind::Bool => Target::Bool,
+            FieldKind::Double => Target::Double,
+            _ => Target::Other,
+        };
+        if list && !matches!(field.kind(), FieldKind::Message(_) | FieldKind::String) {
+            return None;
+        }
+        fields.push(PlanField {
+            at,
+            number: field.number(),
+            list,
+            presence: field.supports_presence(),
+            target,
+        });
+    }
+    fields.sort_by_key(|f| f.number);
+    Some(Plan { spec, fields })
 }
 
 /// One value of the validated dict.
@@ -227,56 +327,40 @@ fn as_is(kind: Kind) -> bool {
     }
 }
 
-fn model_message(
-    spec: &ModelSpec,
-    node: Node<'_>,
-    desc: &MessageDescriptor,
-    out: &mut Vec<u8>,
-) -> Option<()> {
-    let values = field_values(spec, node)?;
-    let mut set: Vec<(FieldDescriptor, Field<'_>)> = Vec::with_capacity(values.len());
-    for (f, v) in spec.fields.iter().zip(values) {
-        let field = desc
-            .get_field_by_json_name(f.name)
-            .or_else(|| desc.get_field_by_name(f.name))?;
-        if field.containing_oneof().is_some()
-            || set.iter().any(|(g, _)| g.number() == field.number())
-        {
-            return None;
-        }
-        let value = match v {
+/// The fields of the mapping `node` as the message of `plan`, validated on
+/// the way: `None` where the model would convert or refuse a value. A nested
+/// model checks its own fields.
+fn model_message(plan: &Plan, node: Node<'_>, out: &mut Vec<u8>) -> Option<()> {
+    let values = field_values(plan.spec, node)?;
+    for pf in &plan.fields {
+        let f = &plan.spec.fields[pf.at];
+        let value = match values[pf.at] {
+            None if matches!(f.default, Dflt::Required) => return None,
             None => Field::Default(f.default),
-            Some(n) => Field::Node(f.kind, n),
+            Some(n) if n.is_null() && !f.nullable => return None,
+            Some(n) if n.is_null() || matches!(pf.target, Target::Model(_)) || fits(f.kind, n) => {
+                Field::Node(f.kind, n)
+            }
+            Some(_) => return None,
         };
-        set.push((field, value));
-    }
-    set.sort_by_key(|(f, _)| f.number());
-    for (field, v) in set {
-        put_field(&field, v, out)?;
+        put_field(pf, value, out)?;
     }
     Some(())
 }
 
-fn put_field(field: &FieldDescriptor, v: Field<'_>, out: &mut Vec<u8>) -> Option<()> {
-    let kind = field.kind();
-    let is_value = matches!(&kind, FieldKind::Message(m) if m.full_name() == VALUE);
+fn put_field(pf: &PlanField, v: Field<'_>, out: &mut Vec<u8>) -> Option<()> {
     if v.is_null() {
         // A singular Value field holds a null; anything else stays unset.
-        if is_value && !field.is_list() {
-            return delimited(field.number(), out, |out| {
+        if matches!(pf.target, Target::Value) && !pf.list {
+            return delimited(pf.number, out, |out| {
                 null_value(out);
                 Some(())
             });
         }
         return Some(());
     }
-    if field.is_map() {
-        return None;
-    }
-    if field.is_list() {
-        if !matches!(&kind, FieldKind::Message(_) | FieldKind::String) {
-            return None;
-        }
+    if pf.list {
+        let is_value = matches!(pf.target, Target::Value);
         match v {
             Field::Node(k, n) => {
                 let inner = match k {
@@ -288,35 +372,34 @@ fn put_field(field: &FieldDescriptor, v: Field<'_>, out: &mut Vec<u8>) -> Option
                     if item.is_null() && !is_value {
                         return None;
                     }
-                    single(field, Field::Node(inner, item), true, out)?;
+                    single(pf, Field::Node(inner, item), true, out)?;
                 }
             }
             Field::Default(Dflt::EmptyList) => {}
             Field::Default(Dflt::StrList(items)) => {
                 for s in items {
-                    single(field, Field::Default(Dflt::Str(s)), true, out)?;
+                    single(pf, Field::Default(Dflt::Str(s)), true, out)?;
                 }
             }
             Field::Default(_) => return None,
         }
         return Some(());
     }
-    single(field, v, field.supports_presence(), out)
+    single(pf, v, pf.presence, out)
 }
 
-/// One value of `field`; `present`: written even when it is the default.
-fn single(field: &FieldDescriptor, v: Field<'_>, present: bool, out: &mut Vec<u8>) -> Option<()> {
-    let number = field.number();
-    match field.kind() {
-        FieldKind::Message(m) => delimited(number, out, |out| message(v, &m, out)),
-        FieldKind::String => {
+/// One value of a field; `present`: written even when it is the default.
+fn single(pf: &PlanField, v: Field<'_>, present: bool, out: &mut Vec<u8>) -> Option<()> {
+    let number = pf.number;
+    match &pf.target {
+        Target::String => {
             let s = v.as_str()?;
             if present || !s.is_empty() {
                 text_field(number, s, out);
             }
             Some(())
         }
-        FieldKind::Bool => {
+        Target::Bool => {
             let b = v.as_bool()?;
             if present || b {
                 encode_key(number, WireType::Varint, out);
@@ -324,7 +407,7 @@ fn single(field: &FieldDescriptor, v: Field<'_>, present: bool, out: &mut Vec<u8
             }
             Some(())
         }
-        FieldKind::Double => {
+        Target::Double => {
             let f = v.as_f64()?;
             if present || f != 0.0 {
                 encode_key(number, WireType::SixtyFourBit, out);
@@ -332,27 +415,26 @@ fn single(field: &FieldDescriptor, v: Field<'_>, present: bool, out: &mut Vec<u8
             }
             Some(())
         }
-        // Everything else: the dict way.
-        _ => None,
+        Target::Other => None,
+        target => delimited(number, out, |out| message(target, v, out)),
     }
 }
 
-fn message(v: Field<'_>, desc: &MessageDescriptor, out: &mut Vec<u8>) -> Option<()> {
-    match (desc.full_name(), v) {
-        (STRUCT, Field::Node(k, n)) if as_is(k) => node_struct(n, Order::AsWritten, out),
-        (VALUE, Field::Node(k, n)) if as_is(k) => node_value(n, Order::AsWritten, out),
-        (LIST_VALUE, Field::Node(k, n)) if as_is(k) => {
+fn message(target: &Target, v: Field<'_>, out: &mut Vec<u8>) -> Option<()> {
+    match (target, v) {
+        (Target::Struct, Field::Node(k, n)) if as_is(k) => node_struct(n, Order::AsWritten, out),
+        (Target::Value, Field::Node(k, n)) if as_is(k) => node_value(n, Order::AsWritten, out),
+        (Target::ListValue, Field::Node(k, n)) if as_is(k) => {
             for item in n.items()? {
                 list_item(out, |out| node_value(item, Order::AsWritten, out))?;
             }
             Some(())
         }
-        (STRUCT, Field::Default(Dflt::EmptyObject))
-        | (LIST_VALUE, Field::Default(Dflt::EmptyList)) => Some(()),
-        (VALUE, Field::Default(d)) => default_value(d, out),
-        (STRUCT | VALUE | LIST_VALUE, _) => None,
-        (_, Field::Node(Kind::Model(spec), n)) => model_message(spec, n, desc, out),
-        (_, Field::Default(Dflt::EmptyObject)) => Some(()),
+        (Target::Struct | Target::Message, Field::Default(Dflt::EmptyObject))
+        | (Target::ListValue, Field::Default(Dflt::EmptyList)) => Some(()),
+        (Target::Value, Field::Default(d)) => default_value(d, out),
+        (Target::Model(plan), Field::Node(Kind::Model(_), n)) => model_message(plan, n, out),
+        (Target::Model(_), Field::Default(Dflt::EmptyObject)) => Some(()),
         _ => None,
     }
 }
