@@ -98,11 +98,14 @@ pub enum Answer {
     /// `google.protobuf.Empty`: the plugin's return value is ignored.
     Empty,
     /// One message, shaped from the plugin's return value.
-    Unary(fn(&Value) -> Result<Value, PluginError>),
+    Unary(Shape),
     /// A stream: each item the plugin yields is shaped into one message; a
     /// kind may also encode an item straight from the handler's line.
-    Stream(fn(&Value) -> Result<Value, PluginError>, Option<Direct>),
+    Stream(Shape, Option<Direct>),
 }
+
+/// The plugin's answer (or one streamed item) → the response's dict.
+pub type Shape = fn(&Value) -> Result<Value, PluginError>;
 
 /// The response message `desc` of a streamed item, encoded straight from the
 /// handler's line: the bytes shaping it and encoding the shaped dict give, or

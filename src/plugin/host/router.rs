@@ -38,7 +38,7 @@ use super::encode;
 use super::error::PluginError;
 use super::gate::GateBody;
 use super::handler::with_trace_id;
-use super::kind::{Answer, KindSpec, Route};
+use super::kind::{Answer, KindSpec, Route, Shape};
 use super::log::CallLog;
 
 // ---------------------------------------------------------------------------
@@ -458,12 +458,11 @@ impl tonic::server::ServerStreamingService<DynamicMessage> for Call {
                     log.error(&e);
                     to_status(&e)
                 })?;
-            let (shape, direct): (fn(&Value) -> Result<Value, PluginError>, _) =
-                match m.route.answer {
-                    Answer::Stream(shape, direct) => (shape, direct),
-                    Answer::Unary(shape) => (shape, None),
-                    Answer::Empty => (|_| Ok(Value::Null), None),
-                };
+            let (shape, direct): (Shape, _) = match m.route.answer {
+                Answer::Stream(shape, direct) => (shape, direct),
+                Answer::Unary(shape) => (shape, None),
+                Answer::Empty => (|_| Ok(Value::Null), None),
+            };
             let output = m.output.clone();
             // Errors while the plugin iterates are not logged (as upstream); the
             // caller gets them after the messages already sent.
