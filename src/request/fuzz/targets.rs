@@ -615,7 +615,7 @@ fn handler_protocol() {
                 error_from_value, parse_hello, parse_reply, split_command,
             };
             let _ = parse_hello(line);
-            if let Ok((id, _)) = parse_reply(line) {
+            if let Ok((id, _)) = parse_reply(line.as_slice()) {
                 assert!(id > 0, "a reply was accepted with id {id}");
             }
             if let Ok(v) = serde_json::from_slice::<Value>(line) {

@@ -58,22 +58,40 @@ impl fmt::Debug for Tape {
 impl Tape {
     /// The document `line` holds, or `None` where `serde_json::from_slice`
     /// fails too (or the line is longer than 4 GiB).
+    #[cfg(test)]
     pub fn parse(line: &[u8]) -> Option<Tape> {
-        u32::try_from(line.len()).ok()?;
+        Tape::parse_owned(line.to_vec()).ok()
+    }
+
+    /// [`Tape::parse`] of a line the caller gives away (kept, not copied);
+    /// the line back where it is not a document.
+    pub fn parse_owned(line: Vec<u8>) -> Result<Tape, Vec<u8>> {
+        if u32::try_from(line.len()).is_err() {
+            return Err(line);
+        }
         let mut b = Builder {
             base: line.as_ptr() as usize,
             len: line.len(),
             escaped: String::new(),
             slots: Vec::with_capacity(line.len() / 12 + 4),
         };
-        let mut de = serde_json::Deserializer::from_slice(line);
-        Fill(&mut b).deserialize(&mut de).ok()?;
-        de.end().ok()?;
-        Some(Tape {
-            line: String::from_utf8(line.to_vec()).ok()?,
+        let mut de = serde_json::Deserializer::from_slice(&line);
+        let read = Fill(&mut b).deserialize(&mut de).and_then(|()| de.end());
+        if read.is_err() {
+            return Err(line);
+        }
+        // All of it UTF-8 (serde_json read it); checked all the same.
+        let line = String::from_utf8(line).map_err(|e| e.into_bytes())?;
+        Ok(Tape {
+            line,
             escaped: b.escaped,
             slots: b.slots,
         })
+    }
+
+    /// The line the tape was read from.
+    pub fn line(&self) -> &[u8] {
+        self.line.as_bytes()
     }
 
     /// The value at `position` ([`Node::position`]) as an item of its own.

@@ -1123,8 +1123,9 @@ impl Inner {
 
     /// Handle one line from a process; false when the process's output can no
     /// longer be trusted (the reader stops).
-    async fn on_line(&self, proc: &Proc, bytes: &[u8]) -> bool {
-        let parsed = parse_reply(bytes);
+    async fn on_line(&self, proc: &Proc, line: Vec<u8>) -> bool {
+        let bytes = line.len();
+        let parsed = parse_reply(line);
         let (id, reply) = match parsed {
             Ok(parsed) => parsed,
             Err(violation) => {
@@ -1155,7 +1156,7 @@ impl Inner {
                     let overflow = entry
                         .calls
                         .get(&id)
-                        .and_then(|slot| slot.backlog.overflows(bytes.len()));
+                        .and_then(|slot| slot.backlog.overflows(bytes));
                     if let Some(total) = overflow {
                         // The caller does not read and the handler does not wait
                         // for it: the call ends here rather than hold up the reader.
@@ -1172,7 +1173,7 @@ impl Inner {
                             entry.proc.send(cancel_line(id));
                         }
                     } else if let (Some(slot), Ok(reply)) = (entry.calls.get(&id), reply) {
-                        slot.backlog.add(bytes.len());
+                        slot.backlog.add(bytes);
                         delivery = Some((slot.tx.clone(), reply));
                     }
                 }
@@ -1242,7 +1243,7 @@ impl Inner {
         }
         if let Some((tx, reply)) = delivery {
             // Never waits: a caller that does not read holds up nothing but its call.
-            let _ = tx.send((reply, bytes.len()));
+            let _ = tx.send((reply, bytes));
         }
         true
     }
@@ -1597,7 +1598,7 @@ async fn read_replies(pool: Weak<Inner>, proc: Arc<Proc>, mut output: LineReader
         };
         match line {
             Ok(Line::Data(bytes)) => {
-                if !inner.on_line(&proc, &bytes).await {
+                if !inner.on_line(&proc, bytes).await {
                     return;
                 }
             }

@@ -205,12 +205,22 @@ pub fn parse_hello(line: &[u8]) -> Result<Hello, String> {
 /// A reply line: the request id it names and what it says about that request,
 /// or (the outer error) a line that names no request at all: not JSON, not an
 /// object, no positive integer `id`. Error texts describe the violation.
-pub fn parse_reply(line: &[u8]) -> Result<(u64, Result<Reply, String>), String> {
+pub fn parse_reply(line: impl Into<Vec<u8>>) -> Result<(u64, Result<Reply, String>), String> {
     // Read once onto a tape; what it does not read the value way names.
-    let Some(tape) = Tape::parse(line).filter(|t| t.root().entries().is_some()) else {
-        parse_object(line)?;
-        return Err(format!("line is not JSON: {}", excerpt(line)));
+    let tape = match Tape::parse_owned(line.into()) {
+        Ok(tape) if tape.root().entries().is_some() => tape,
+        Ok(tape) => {
+            return Err(format!(
+                "line is not a JSON object: {}",
+                excerpt(tape.line())
+            ));
+        }
+        Err(line) => {
+            parse_object(&line)?;
+            return Err(format!("line is not JSON: {}", excerpt(&line)));
+        }
     };
+    let line = tape.line();
     let root = tape.root();
     let id = match root.get("id") {
         Some(id) => id
