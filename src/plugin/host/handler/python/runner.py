@@ -99,11 +99,14 @@ def item_encoder(rid):
             ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_json_default
         ).encode
     else:
-        # json.dumps' own C encoder with the arguments of encode().
-        def dumps(item, make=make, basestring=json.encoder.encode_basestring):
+        # json.dumps' own C encoder with the arguments of encode(), made once
+        # for the stream (an error ends the stream, so no item follows one).
+        encoder = make({}, _json_default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+
+        def dumps(item, encoder=encoder, basestring=json.encoder.encode_basestring):
             if isinstance(item, str):
                 return basestring(item)
-            return "".join(make({}, _json_default, basestring, None, ":", ",", False, False, False)(item, 0))
+            return "".join(encoder(item, 0))
 
     def line(item):
         return prefix + dumps(item).encode("utf-8") + b"}\n"
