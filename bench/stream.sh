@@ -26,7 +26,8 @@
 #      memory before, at its peak and after (host process only; target: flat);
 #   7. the same figures for Cost.get_data (bench/stream/cost: compat, SDK twin,
 #      upstream's server) and Log.list (bench/stream/log: SDK only, upstream has no
-#      library for that kind), ITEMS/10 messages of 10 rows, per row.
+#      library for that kind), ITEMS/2 messages of 10 rows (enough work to read at the
+#      kernel clock's 10 ms ticks), per row.
 #
 #   bench/stream.sh [ITEMS] [BIG] [ROWS]      (defaults 20000, 500000, 100000)
 # Environment: SPACECTL_BIN (default target/release/spacectl, built when absent),
@@ -263,7 +264,7 @@ echo
 # spaceone-cost-analysis's library and its SDK twin, upstream's server on the
 # compat sample) and Log.list (SDK only: upstream has no library for it).
 # MESSAGES messages of 10 rows each.
-MESSAGES=$((ITEMS / 10))
+MESSAGES=$((ITEMS / 2))
 KINDS_PYTHON="$REF/kinds-venv/bin/python"
 KINDS_SPACEONE="$REF/kinds-venv/bin/spaceone"
 for f in "$KINDS_PYTHON" "$KINDS_SPACEONE"; do

@@ -69,7 +69,23 @@ def take_protocol_channel():
     sys.stdin = open(os.devnull, "r")
     proto_in = os.fdopen(proto_in_fd, "rb", buffering=0)
     proto_out = os.fdopen(proto_out_fd, "wb")
+    widen_pipe(proto_out_fd)
     return proto_in, proto_out
+
+
+PIPE_BYTES = 1024 * 1024
+
+
+def widen_pipe(fd):
+    """Let the protocol output hold up to ``PIPE_BYTES`` (Linux pipes hold 64 KiB),
+    so a stream's batches seldom wait for the host to read. Where the system
+    refuses (another system, a lower limit for this user), the pipe stays as it is."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):
+        pass
 
 
 def _json_default(value):
