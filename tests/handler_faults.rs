@@ -194,6 +194,15 @@ async fn start_err(cfg: HandlerConfig) -> StartupError {
     }
 }
 
+/// The next item of a stream, which must come and not be an error.
+async fn next_item(rx: &mut tokio::sync::mpsc::Receiver<Result<Item, PluginError>>) -> Value {
+    rx.recv()
+        .await
+        .expect("an item")
+        .expect("not an error")
+        .to_value()
+}
+
 fn pid_of(v: &Value) -> u32 {
     v["pid"]
         .as_u64()
@@ -611,12 +620,7 @@ async fn dropping_the_stream_stops_the_work() {
         let mut rx = pool.stream("Collector.collect", json!({})).await.unwrap();
         let mut pid = 0;
         for n in 1..=3u64 {
-            let item = rx
-                .recv()
-                .await
-                .expect("an item")
-                .expect("not an error")
-                .to_value();
+            let item = next_item(&mut rx).await;
             assert_eq!(item["n"], json!(n));
             pid = pid_of(&item);
         }
@@ -624,12 +628,7 @@ async fn dropping_the_stream_stops_the_work() {
         assert_group_gone(pid).await;
         // The pool keeps serving with a fresh handler.
         let mut rx = pool.stream("Collector.collect", json!({})).await.unwrap();
-        let item = rx
-            .recv()
-            .await
-            .expect("an item")
-            .expect("not an error")
-            .to_value();
+        let item = next_item(&mut rx).await;
         assert_ne!(pid_of(&item), pid);
         drop(rx);
         pool.shutdown().await;

@@ -154,18 +154,11 @@ fn single(field: &FieldDescriptor, v: &Value, present: bool, out: &mut Vec<u8>) 
     match field.kind() {
         Kind::Message(m) => delimited(number, out, |out| message(v, &m, out)),
         Kind::String => {
-            let s = v.as_str()?;
-            if present || !s.is_empty() {
-                text_field(number, s, out);
-            }
+            string_field(number, v.as_str()?, present, out);
             Some(())
         }
         Kind::Bool => {
-            let b = v.as_bool()?;
-            if present || b {
-                encode_key(number, WireType::Varint, out);
-                encode_varint(u64::from(b), out);
-            }
+            bool_field(number, v.as_bool()?, present, out);
             Some(())
         }
         Kind::Enum(e) => {
@@ -177,11 +170,7 @@ fn single(field: &FieldDescriptor, v: &Value, present: bool, out: &mut Vec<u8>) 
             Some(())
         }
         Kind::Double => {
-            let f = number_f64(v)?;
-            if present || f != 0.0 {
-                encode_key(number, WireType::SixtyFourBit, out);
-                out.extend_from_slice(&f.to_le_bytes());
-            }
+            double_field(number, number_f64(v)?, present, out);
             Some(())
         }
         Kind::Float => {
@@ -270,6 +259,28 @@ pub fn text_field(number: u32, s: &str, out: &mut Vec<u8>) {
     encode_key(number, WireType::LengthDelimited, out);
     encode_varint(s.len() as u64, out);
     out.extend_from_slice(s.as_bytes());
+}
+
+/// A string, boolean or double field; left out when it holds its default
+/// unless `present` (a field with presence, or an item of a list).
+pub fn string_field(number: u32, s: &str, present: bool, out: &mut Vec<u8>) {
+    if present || !s.is_empty() {
+        text_field(number, s, out);
+    }
+}
+
+pub fn bool_field(number: u32, b: bool, present: bool, out: &mut Vec<u8>) {
+    if present || b {
+        encode_key(number, WireType::Varint, out);
+        encode_varint(u64::from(b), out);
+    }
+}
+
+pub fn double_field(number: u32, f: f64, present: bool, out: &mut Vec<u8>) {
+    if present || f != 0.0 {
+        encode_key(number, WireType::SixtyFourBit, out);
+        out.extend_from_slice(&f.to_le_bytes());
+    }
 }
 
 /// One Struct entry: key (1, left out when empty) and the Value (2) `value` writes.

@@ -6,15 +6,14 @@
 //! `convert::into_proto_value` and prost write it: keys in order, numbers as
 //! doubles). Whatever does not fit answers `false` and goes the value way.
 
-use prost::encoding::{WireType, encode_key, encode_varint};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use prost_reflect::{Kind as FieldKind, MessageDescriptor};
 
 use crate::plugin::host::encode::{
-    Order, bool_value, delimited, list_item, list_value, node_struct, node_value, null_value,
-    number_value, struct_entry, struct_value, text_field, text_value,
+    Order, bool_field, bool_value, delimited, double_field, list_item, list_value, node_struct,
+    node_value, null_value, number_value, string_field, struct_entry, struct_value, text_value,
 };
 use crate::plugin::host::handler::item::{Json, Node};
 
@@ -393,26 +392,15 @@ fn single(pf: &PlanField, v: Field<'_>, present: bool, out: &mut Vec<u8>) -> Opt
     let number = pf.number;
     match &pf.target {
         Target::String => {
-            let s = v.as_str()?;
-            if present || !s.is_empty() {
-                text_field(number, s, out);
-            }
+            string_field(number, v.as_str()?, present, out);
             Some(())
         }
         Target::Bool => {
-            let b = v.as_bool()?;
-            if present || b {
-                encode_key(number, WireType::Varint, out);
-                encode_varint(u64::from(b), out);
-            }
+            bool_field(number, v.as_bool()?, present, out);
             Some(())
         }
         Target::Double => {
-            let f = v.as_f64()?;
-            if present || f != 0.0 {
-                encode_key(number, WireType::SixtyFourBit, out);
-                out.extend_from_slice(&f.to_le_bytes());
-            }
+            double_field(number, v.as_f64()?, present, out);
             Some(())
         }
         Target::Other => None,
@@ -436,6 +424,17 @@ fn message(target: &Target, v: Field<'_>, out: &mut Vec<u8>) -> Option<()> {
         (Target::Model(plan), Field::Node(Kind::Model(_), n)) => model_message(plan, n, out),
         (Target::Model(_), Field::Default(Dflt::EmptyObject)) => Some(()),
         _ => None,
+    }
+}
+
+/// A repeatable pick among `n` (xorshift), for tests that change items at random.
+#[cfg(test)]
+pub(crate) fn picker(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
     }
 }
 
@@ -586,13 +585,7 @@ mod tests {
             "usageUnit",
             "unknown",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = picker(0x9e37_79b9_7f4a_7c15);
         let mut direct = 0;
         for _ in 0..3000 {
             let mut rows = vec![cost_row(1), cost_row(2)];

@@ -224,13 +224,7 @@ mod tests {
             json!("FAILURE"),
             json!("inventory.Region"),
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::plugin::kinds::tape_model::picker(0x2545_f491_4f6c_dd1d);
         let mut fast_ones = 0;
         for _ in 0..3000 {
             let mut item = json!({"state": "SUCCESS", "resource_type": "inventory.CloudService",
