@@ -43,8 +43,9 @@ enum Slot {
 /// A parsed JSON document: the line it was read from and its tape.
 #[derive(Clone, PartialEq)]
 pub struct Tape {
-    /// The line (all of it UTF-8: serde_json refuses anything else).
-    line: String,
+    /// The line; the ranges of its `Text` slots are the `&str`s serde_json
+    /// read from it.
+    line: Vec<u8>,
     escaped: String,
     slots: Vec<Slot>,
 }
@@ -80,8 +81,6 @@ impl Tape {
         if read.is_err() {
             return Err(line);
         }
-        // All of it UTF-8 (serde_json read it); checked all the same.
-        let line = String::from_utf8(line).map_err(|e| e.into_bytes())?;
         Ok(Tape {
             line,
             escaped: b.escaped,
@@ -91,7 +90,7 @@ impl Tape {
 
     /// The line the tape was read from.
     pub fn line(&self) -> &[u8] {
-        self.line.as_bytes()
+        &self.line
     }
 
     /// The value at `position` ([`Node::position`]) as an item of its own.
@@ -115,9 +114,15 @@ impl Tape {
 
     fn text(&self, start: u32, len: u32, own: bool) -> &str {
         let range = start as usize..(start + len) as usize;
-        let all = if own { &self.escaped } else { &self.line };
-        // The parser handed these bytes out as a `&str`: whole characters.
-        all.get(range).unwrap_or_default()
+        if own {
+            return self.escaped.get(range).unwrap_or_default();
+        }
+        let bytes = &self.line[range];
+        // SAFETY: a `Text` slot that is not `own` holds the range of a `&str`
+        // serde_json borrowed from this very line (`Builder::text` checks it
+        // lies inside it), and the line is never changed: valid UTF-8, whole
+        // characters. Checking again would read every text a second time.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 }
 
