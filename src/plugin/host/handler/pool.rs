@@ -56,7 +56,7 @@ use crate::plugin::host::error::PluginError;
 const STREAM_BUFFER: usize = 64;
 /// Items a handler with flow control may send ahead of what the caller has
 /// taken; the host allows more, half a window at a time, as the caller reads.
-pub(super) const STREAM_WINDOW: usize = 64;
+pub(super) const STREAM_WINDOW: usize = 128;
 /// Items of a call queued between a process's reader and the caller beyond
 /// which (when they also exceed [`BACKLOG_BYTES`]) the call is cancelled: its
 /// caller does not read and its handler does not wait for it.
