@@ -776,12 +776,8 @@ pub(crate) fn construct_owned(
         return construct(spec, qualified, &v);
     };
     let mut errs = Vec::new();
-    match validate_model_owned(spec, m, &mut Vec::new(), false, &mut errs) {
-        Some(out) if errs.is_empty() => Ok(out),
-        _ => Err(PluginError::unknown(render_validation_error(
-            spec.name, &errs,
-        ))),
-    }
+    let valid = validate_model_owned(spec, m, &mut Vec::new(), false, &mut errs);
+    constructed(spec, valid, &errs)
 }
 
 /// Validate a route's return value the way `Model(**value)` does: a
@@ -799,10 +795,20 @@ pub(crate) fn construct(
         )));
     };
     let mut errs = Vec::new();
-    match validate_model(spec, m, &mut Vec::new(), false, &mut errs) {
+    let valid = validate_model(spec, m, &mut Vec::new(), false, &mut errs);
+    constructed(spec, valid, &errs)
+}
+
+/// The model a validation built, or pydantic's message for its errors.
+fn constructed(
+    spec: &ModelSpec,
+    valid: Option<Map<String, Value>>,
+    errs: &[ValError],
+) -> Result<Map<String, Value>, PluginError> {
+    match valid {
         Some(out) if errs.is_empty() => Ok(out),
         _ => Err(PluginError::unknown(render_validation_error(
-            spec.name, &errs,
+            spec.name, errs,
         ))),
     }
 }
