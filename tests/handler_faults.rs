@@ -1509,11 +1509,7 @@ async fn compat_routes_the_app_does_not_register_fail_like_upstream() {
         return;
     };
     bounded!(async {
-        let dir = tempfile::tempdir().unwrap();
-        let package = dir.path().join("initonly");
-        std::fs::create_dir_all(&package).unwrap();
-        std::fs::write(package.join("__init__.py"), "").unwrap();
-        std::fs::write(package.join("main.py"), INIT_ONLY_APP).unwrap();
+        let dir = python_project("initonly", INIT_ONLY_APP);
         let mut cfg = python_config(dir.path(), "initonly");
         cfg.python = Some(python.clone());
         let (pool, ready) = start(cfg).await;
@@ -1641,11 +1637,7 @@ def event_parse(params):
 async fn a_hand_written_sdk_plugin_imports_the_kinds_module_and_declares_its_kind() {
     require_python3();
     bounded!(async {
-        let dir = tempfile::tempdir().unwrap();
-        let package = dir.path().join("hook");
-        std::fs::create_dir_all(&package).unwrap();
-        std::fs::write(package.join("__init__.py"), "").unwrap();
-        std::fs::write(package.join("main.py"), HAND_WRITTEN_WEBHOOK).unwrap();
+        let dir = python_project("hook", HAND_WRITTEN_WEBHOOK);
         let (pool, ready) = start(python_config(dir.path(), "hook")).await;
         assert_eq!(ready.routes, vec!["Event.parse"]);
         assert_eq!(ready.declared_kind.as_deref(), Some("webhook"));
@@ -1665,7 +1657,7 @@ async fn a_hand_written_sdk_plugin_imports_the_kinds_module_and_declares_its_kin
         assert_eq!(answer["results"][0]["event_key"], json!("key-1"));
         pool.shutdown().await;
         // Nothing was written into the project.
-        let mut written: Vec<_> = std::fs::read_dir(&package)
+        let mut written: Vec<_> = std::fs::read_dir(dir.path().join("hook"))
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -1730,11 +1722,7 @@ async fn framework_plugins_receive_datetime_parameters_as_datetimes() {
         return;
     };
     bounded!(async {
-        let dir = tempfile::tempdir().unwrap();
-        let package = dir.path().join("costdt");
-        std::fs::create_dir_all(&package).unwrap();
-        std::fs::write(package.join("__init__.py"), "").unwrap();
-        std::fs::write(package.join("main.py"), DATETIME_COST_APP).unwrap();
+        let dir = python_project("costdt", DATETIME_COST_APP);
         let mut cfg = python_config(dir.path(), "costdt");
         cfg.python = Some(python);
         let (pool, ready) = start(cfg).await;
@@ -1842,11 +1830,16 @@ def collector_collect(params):
 "#;
 
 fn flood_project() -> tempfile::TempDir {
+    python_project("flood", FLOOD_APP)
+}
+
+/// A temporary source root holding the package `package` whose `main.py` is `main`.
+fn python_project(package: &str, main: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let package = dir.path().join("flood");
+    let package = dir.path().join(package);
     std::fs::create_dir_all(&package).unwrap();
     std::fs::write(package.join("__init__.py"), "").unwrap();
-    std::fs::write(package.join("main.py"), FLOOD_APP).unwrap();
+    std::fs::write(package.join("main.py"), main).unwrap();
     dir
 }
 
@@ -2109,11 +2102,7 @@ fn lineage(pid: u32) -> (u32, u32, String) {
 async fn further_python_handlers_are_copies_of_a_template_that_imported_the_plugin() {
     require_python3();
     bounded!(async {
-        let dir = tempfile::tempdir().unwrap();
-        let package = dir.path().join("spinner");
-        std::fs::create_dir_all(&package).unwrap();
-        std::fs::write(package.join("__init__.py"), "").unwrap();
-        std::fs::write(package.join("main.py"), SPIN_PLUGIN).unwrap();
+        let dir = python_project("spinner", SPIN_PLUGIN);
         let mut cfg = python_config(dir.path(), "spinner");
         cfg.processes = 2;
         let (pool, _) = start(cfg).await;

@@ -644,25 +644,19 @@ fn after_a_sigkill_of_the_host_nothing_its_handlers_started_stays() {
     assert!(client.join().expect("client thread").is_err());
 }
 
-/// An SDK collector whose collect starts a child process, writes its own pid
-/// and the child's to the file `{pids}`, then waits.
-const HANGING_PLUGIN: &str = r#"import os
-import subprocess
-import time
+/// The source of an SDK collector: `imports`, the app with an `init`, and a
+/// `collect` whose body (indented) is `collect`.
+fn sdk_collector(imports: &str, collect: &str) -> String {
+    format!(
+        "{imports}from spaceone_plugin_sdk import CollectorPluginServer\n\napp = CollectorPluginServer()\n\n\n\
+         @app.route(\"Collector.init\")\ndef collector_init(params):\n    return {{\"metadata\": {{}}}}\n\n\n\
+         @app.route(\"Collector.collect\")\ndef collector_collect(params):\n{collect}"
+    )
+}
 
-from spaceone_plugin_sdk import CollectorPluginServer
-
-app = CollectorPluginServer()
-
-
-@app.route("Collector.init")
-def collector_init(params):
-    return {"metadata": {}}
-
-
-@app.route("Collector.collect")
-def collector_collect(params):
-    child = subprocess.Popen(["sleep", "300"])
+/// The body of an SDK collector's collect that starts a child process, writes
+/// its own pid and the child's to the file `{pids}`, then waits.
+const HANGING_COLLECT: &str = r#"    child = subprocess.Popen(["sleep", "300"])
     with open("{pids}.tmp", "w") as f:
         f.write("%d %d" % (os.getpid(), child.pid))
     os.rename("{pids}.tmp", "{pids}")
@@ -677,7 +671,11 @@ fn after_a_sigkill_of_the_host_its_template_and_copies_go_too() {
     let package = dir.path().join("hanging");
     std::fs::create_dir_all(&package).expect("package");
     std::fs::write(package.join("__init__.py"), "").expect("init");
-    let source = HANGING_PLUGIN.replace("{pids}", &pids_file.display().to_string());
+    let source = sdk_collector(
+        "import os\nimport subprocess\nimport time\n\n",
+        HANGING_COLLECT,
+    )
+    .replace("{pids}", &pids_file.display().to_string());
     std::fs::write(package.join("main.py"), source).expect("main");
     let log = dir.path().join("host.log");
     let (mut host, port) = spawn_host(dir.path(), "hanging", &[], &log);
@@ -729,21 +727,9 @@ fn after_a_sigkill_of_the_host_its_template_and_copies_go_too() {
     assert!(client.join().expect("client thread").is_err());
 }
 
-/// An SDK collector whose collect streams `options.items` cloud services of
-/// `options.pad` bytes each.
-const FLOOD_PLUGIN: &str = r#"from spaceone_plugin_sdk import CollectorPluginServer
-
-app = CollectorPluginServer()
-
-
-@app.route("Collector.init")
-def collector_init(params):
-    return {"metadata": {}}
-
-
-@app.route("Collector.collect")
-def collector_collect(params):
-    options = params["options"]
+/// The body of an SDK collector's collect that streams `options.items` cloud
+/// services of `options.pad` bytes each.
+const FLOOD_COLLECT: &str = r#"    options = params["options"]
     pad = "x" * int(options.get("pad", 0))
     for n in range(int(options.get("items", 3))):
         yield {
@@ -852,7 +838,7 @@ fn a_client_that_stops_reading_a_stream_holds_up_no_other_client() {
     let package = dir.path().join("flood");
     std::fs::create_dir_all(&package).expect("package");
     std::fs::write(package.join("__init__.py"), "").expect("init");
-    std::fs::write(package.join("main.py"), FLOOD_PLUGIN).expect("main");
+    std::fs::write(package.join("main.py"), sdk_collector("", FLOOD_COLLECT)).expect("main");
     let log = dir.path().join("host.log");
     let (_host, port) = spawn_host(dir.path(), "flood", &["--timeout", "0"], &log);
     let url = format!("http://127.0.0.1:{port}");
