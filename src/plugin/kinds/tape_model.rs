@@ -46,12 +46,22 @@ pub(crate) fn fits(kind: Kind, node: Node<'_>) -> bool {
 /// Whether the mapping `node` validates as the model `spec` unchanged (its
 /// missing fields have defaults, its nulls are allowed).
 pub(crate) fn fits_model(spec: &ModelSpec, node: Node<'_>) -> bool {
+    fits_model_but(spec, node, None)
+}
+
+/// [`fits_model`], except that of the field named `written`, when its kind
+/// is a model, only the mapping itself is checked: [`model_struct`] checks its
+/// fields as it writes them.
+pub(crate) fn fits_model_but(spec: &ModelSpec, node: Node<'_>, written: Option<&str>) -> bool {
     let Some(values) = field_values(spec, node) else {
         return false;
     };
     spec.fields.iter().zip(values).all(|(f, v)| match v {
         None => !matches!(f.default, Dflt::Required),
         Some(v) if v.is_null() => f.nullable,
+        Some(v) if written == Some(f.name) && matches!(f.kind, Kind::Model(_)) => {
+            v.entries().is_some()
+        }
         Some(v) => fits(f.kind, v),
     })
 }
@@ -69,8 +79,9 @@ fn field_values<'a>(spec: &ModelSpec, node: Node<'a>) -> Option<Vec<Option<Node<
     Some(values)
 }
 
-/// The Struct entries of the model `spec` validated from `node` (which
-/// [`fits_model`]): every field, in key order.
+/// The Struct entries of the model `spec` validated from the mapping `node`:
+/// every field, in key order; `None` where the model would convert or refuse
+/// a value (a nested model is checked as it is written).
 pub(crate) fn model_struct(spec: &ModelSpec, node: Node<'_>, out: &mut Vec<u8>) -> Option<()> {
     let mut fields: Vec<(&FieldSpec, Option<Node<'_>>)> =
         spec.fields.iter().zip(field_values(spec, node)?).collect();
@@ -78,11 +89,11 @@ pub(crate) fn model_struct(spec: &ModelSpec, node: Node<'_>, out: &mut Vec<u8>) 
     for (f, value) in fields {
         struct_entry(f.name, out, |out| match value {
             None => default_value(f.default, out),
-            Some(v) if v.is_null() => {
-                null_value(out);
-                Some(())
+            Some(v) if v.is_null() => f.nullable.then(|| null_value(out)),
+            Some(v) if matches!(f.kind, Kind::Model(_)) || fits(f.kind, v) => {
+                kind_value(f.kind, v, out)
             }
-            Some(v) => kind_value(f.kind, v, out),
+            Some(_) => None,
         })?;
     }
     Some(())

@@ -13,7 +13,7 @@ use crate::plugin::host::encode::{
 };
 use crate::plugin::host::handler::item::Node;
 use crate::plugin::kinds::model::{Dflt, Kind};
-use crate::plugin::kinds::tape_model::{fits_model, model_struct};
+use crate::plugin::kinds::tape_model::{fits_model_but, model_struct};
 
 /// The encoded `ResourceInfo` of one item, or `None`: shape it the dict way.
 pub fn encode_item(item: Node<'_>) -> Option<Vec<u8>> {
@@ -26,15 +26,16 @@ pub fn encode_item(item: Node<'_>) -> Option<Vec<u8>> {
             return None;
         }
     }
-    if !fits_model(&RESOURCE_RESPONSE, item) {
-        return None;
-    }
     let state = item.get("state")?.as_str()?;
     let resource_type = item.get("resource_type")?.as_str()?;
     let member = RESOURCE_FIELDS
         .iter()
         .find(|(rt, _)| *rt == resource_type)?
         .1;
+    // The resource's own fields are checked as they are written.
+    if !fits_model_but(&RESOURCE_RESPONSE, item, Some(member)) {
+        return None;
+    }
     let failed = state == "FAILURE";
     let message = item
         .get("error_message")
